@@ -1,0 +1,439 @@
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from . import languages
+
+
+class ActivityKind(models.TextChoices):
+    """The kinds of logged work; a program chooses which of them it uses."""
+
+    GROUP = "group", _("Group session")
+    INFO_EVENT = "info_event", _("Information event")
+    AWARENESS_TALK = "awareness_talk", _("Awareness conversation")
+    ONE_TO_ONE = "one_to_one", _("One-to-one talk")
+    COUNSELLING = "counselling", _("Counselling session")
+    VISIT = "visit", _("Visit")
+    MATCH_MEETING = "match_meeting", _("Match meeting")
+    SELFHELP_MEETING = "selfhelp_meeting", _("Self-help group meeting")
+
+    @classmethod
+    def individual(cls) -> frozenset[str]:
+        """Kinds that are logged with named participants rather than head counts."""
+        return frozenset({cls.ONE_TO_ONE, cls.COUNSELLING, cls.VISIT, cls.MATCH_MEETING})
+
+
+class ReportLanguage(models.TextChoices):
+    DE = "de", _("German")
+    EN = "en", _("English")
+    DA = "da", _("Danish")
+
+
+class Language(models.Model):
+    """An ISO 639 language (639-1 code where one exists, else 639-3)."""
+
+    code = models.CharField(_("code"), max_length=3, primary_key=True)
+    name = models.CharField(_("English name"), max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("language")
+        verbose_name_plural = _("languages")
+
+    def __str__(self):
+        return languages.display_name(self.code)
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        NGO = "ngo", _("NGO")
+        CITY = "city", _("City or municipality")
+        WELFARE = "welfare", _("Welfare association")
+        HEALTH = "health", _("Health provider")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country = CountryField(_("country"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self):
+        return self.name
+
+
+class Funder(models.Model):
+    class Kind(models.TextChoices):
+        PUBLIC = "public", _("Public authority")
+        FOUNDATION = "foundation", _("Foundation")
+        EU = "eu", _("European Union")
+        LOTTERY = "lottery", _("Lottery fund")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.PUBLIC)
+    country = CountryField(_("country"), blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("funder")
+        verbose_name_plural = _("funders")
+
+    def __str__(self):
+        return self.name
+
+
+class Program(models.Model):
+    """The tenant: everything logged in Lotse belongs to exactly one program."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    lead_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="led_programs",
+        verbose_name=_("lead organisation"),
+    )
+    partners = models.ManyToManyField(
+        Organisation, blank=True, related_name="partner_programs", verbose_name=_("partners")
+    )
+    description = models.TextField(_("description"), blank=True)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    country = CountryField(_("country"))
+    default_language = models.CharField(
+        _("default language"), max_length=2, choices=ReportLanguage.choices
+    )
+    activity_kinds = models.JSONField(
+        _("activity kinds used"),
+        default=list,
+        help_text=_("Which kinds of activity volunteers of this program log."),
+    )
+    volunteer_edit_days = models.PositiveSmallIntegerField(
+        _("days volunteers may edit their sessions"), default=7
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("program")
+        verbose_name_plural = _("programs")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="program_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        unknown = set(self.activity_kinds or []) - set(ActivityKind.values)
+        if unknown:
+            raise ValidationError(
+                {"activity_kinds": _("Unknown activity kinds: %(kinds)s")
+                 % {"kinds": ", ".join(sorted(unknown))}}
+            )
+
+    @property
+    def activity_kind_choices(self) -> list[tuple[str, str]]:
+        return [(k, label) for k, label in ActivityKind.choices if k in self.activity_kinds]
+
+
+class Grant(models.Model):
+    class Currency(models.TextChoices):
+        EUR = "EUR", "EUR"
+        DKK = "DKK", "DKK"
+        CHF = "CHF", "CHF"
+        SEK = "SEK", "SEK"
+        NOK = "NOK", "NOK"
+        GBP = "GBP", "GBP"
+
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="grants", verbose_name=_("program")
+    )
+    funder = models.ForeignKey(
+        Funder, on_delete=models.PROTECT, related_name="grants", verbose_name=_("funder")
+    )
+    reference = models.CharField(_("reference"), max_length=100)
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    currency = models.CharField(
+        _("currency"), max_length=3, choices=Currency.choices, default=Currency.EUR
+    )
+    starts_on = models.DateField(_("period starts"))
+    ends_on = models.DateField(_("period ends"))
+    report_language = models.CharField(
+        _("report language"), max_length=2, choices=ReportLanguage.choices
+    )
+
+    class Meta:
+        ordering = ["program", "starts_on"]
+        verbose_name = _("grant")
+        verbose_name_plural = _("grants")
+        constraints = [
+            models.UniqueConstraint(fields=["funder", "reference"], name="grant_unique_reference"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="grant_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="grant_ends_after_start"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.funder} {self.reference}"
+
+
+class Target(models.Model):
+    class Indicator(models.TextChoices):
+        ACTIVITIES = "activities", _("Activities")
+        CONTACTS = "contacts", _("Contacts")
+        PEOPLE_REACHED = "people_reached", _("People reached")
+        LANGUAGES = "languages", _("Languages used")
+        VOLUNTEERS_TRAINED = "volunteers_trained", _("Volunteers trained")
+        VOLUNTEERS_ACTIVE = "volunteers_active", _("Active volunteers")
+        COUNSELLORS_EMPLOYED = "counsellors_employed", _("Counsellors employed")
+        SUPERVISION_HOURS = "supervision_hours", _("Supervision hours")
+        REFERRALS = "referrals", _("Referrals")
+        MATCHES_STARTED = "matches_started", _("Matches started")
+        MATCH_RETENTION_6M = "match_retention_6m", _("Matches active after 6 months (%)")
+        SELFHELP_GROUPS_STARTED = "selfhelp_groups_started", _("Self-help groups started")
+        SELFHELP_GROUPS_12M = "selfhelp_groups_12m", _("Self-help groups meeting after 12 months (%)")
+
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="targets", verbose_name=_("program")
+    )
+    grant = models.ForeignKey(
+        Grant,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="targets",
+        verbose_name=_("grant"),
+    )
+    indicator = models.CharField(_("indicator"), max_length=40, choices=Indicator.choices)
+    value = models.DecimalField(_("target value"), max_digits=12, decimal_places=2)
+    starts_on = models.DateField(_("period starts"))
+    ends_on = models.DateField(_("period ends"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["program", "starts_on", "indicator"]
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        constraints = [
+            models.CheckConstraint(condition=Q(value__gte=0), name="target_value_not_negative"),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="target_ends_after_start"
+            ),
+            models.UniqueConstraint(
+                fields=["program", "indicator", "starts_on", "ends_on"],
+                name="target_unique_per_period",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_indicator_display()}: {self.value}"
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        COORDINATOR = "coordinator", _("Coordinator")
+        SUPERVISOR = "supervisor", _("Supervisor")
+        VOLUNTEER = "volunteer", _("Volunteer")
+        FUNDER = "funder", _("Funder")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("user"),
+    )
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("program")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["program", "role", "user"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "program"], name="membership_one_per_program"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.program} · {self.get_role_display()}"
+
+
+class Area(models.Model):
+    """An integration area; its caseload target is residents per full-time staff (1:N)."""
+
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="areas", verbose_name=_("program")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    caseload_ratio_target = models.PositiveIntegerField(
+        _("caseload target (residents per full-time staff)"), null=True, blank=True
+    )
+    staff_fte = models.DecimalField(
+        _("full-time staff"), max_digits=5, decimal_places=2, default=0
+    )
+
+    class Meta:
+        ordering = ["program", "name"]
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+        constraints = [
+            models.UniqueConstraint(fields=["program", "name"], name="area_unique_name"),
+            models.CheckConstraint(
+                condition=Q(caseload_ratio_target__isnull=True) | Q(caseload_ratio_target__gt=0),
+                name="area_ratio_target_positive",
+            ),
+            models.CheckConstraint(condition=Q(staff_fte__gte=0), name="area_staff_not_negative"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Site(models.Model):
+    class Kind(models.TextChoices):
+        SHELTER = "shelter", _("Shelter")
+        TRANSITION_HOME = "transition_home", _("Transition home")
+        PRIVATE_FLAT = "private_flat", _("Private flat")
+        CONTACT_POINT = "contact_point", _("Contact point")
+        OFFICE = "office", _("Office")
+        OTHER = "other", _("Other")
+
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="sites", verbose_name=_("program")
+    )
+    area = models.ForeignKey(
+        Area,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sites",
+        verbose_name=_("area"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["program", "name"]
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
+        constraints = [
+            models.UniqueConstraint(fields=["program", "name"], name="site_unique_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class SiteOccupancy(models.Model):
+    site = models.ForeignKey(
+        Site, on_delete=models.CASCADE, related_name="occupancies", verbose_name=_("site")
+    )
+    date = models.DateField(_("date"))
+    residents = models.PositiveIntegerField(_("residents"))
+
+    class Meta:
+        ordering = ["site", "-date"]
+        verbose_name = _("site occupancy")
+        verbose_name_plural = _("site occupancies")
+        constraints = [
+            models.UniqueConstraint(fields=["site", "date"], name="occupancy_one_per_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.site} {self.date}: {self.residents}"
+
+
+PARTICIPANT_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+def generate_participant_code() -> str:
+    """A pseudonymous code such as ``P-7K3Q9`` (no 0/O or 1/I to misread)."""
+    return "P-" + "".join(secrets.choice(PARTICIPANT_CODE_ALPHABET) for _ in range(5))
+
+
+class Participant(models.Model):
+    """A person supported by the program, known only by a pseudonymous code."""
+
+    class Gender(models.TextChoices):
+        FEMALE = "female", _("Female")
+        MALE = "male", _("Male")
+        DIVERSE = "diverse", _("Diverse")
+        UNKNOWN = "unknown", _("Unknown")
+
+    class ConsentScope(models.TextChoices):
+        SUPPORT = "support", _("Recorded for support in the program")
+        REFERRAL = "referral", _("Also shared with service providers for referrals")
+        EVALUATION = "evaluation", _("Also used in pseudonymous evaluation exports")
+
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="participants", verbose_name=_("program")
+    )
+    code = models.CharField(_("code"), max_length=12, default=generate_participant_code)
+    alias = models.CharField(
+        _("alias"), max_length=100, blank=True, help_text=_("Visible to coordinators only.")
+    )
+    year_of_birth = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
+    gender = models.CharField(
+        _("gender"), max_length=10, choices=Gender.choices, default=Gender.UNKNOWN
+    )
+    languages = models.ManyToManyField(
+        Language, blank=True, related_name="participants", verbose_name=_("languages")
+    )
+    country_of_origin = CountryField(_("country of origin"), blank=True)
+    site = models.ForeignKey(
+        Site,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="participants",
+        verbose_name=_("site"),
+    )
+    consent_on = models.DateField(_("consent given on"), null=True, blank=True)
+    consent_scope = models.CharField(
+        _("consent scope"), max_length=20, choices=ConsentScope.choices, blank=True
+    )
+    aftercare_until = models.DateField(_("aftercare until"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["program", "code"]
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        constraints = [
+            models.UniqueConstraint(fields=["program", "code"], name="participant_unique_code"),
+            models.CheckConstraint(
+                condition=Q(year_of_birth__isnull=True)
+                | Q(year_of_birth__gte=1900, year_of_birth__lte=2100),
+                name="participant_plausible_birth_year",
+            ),
+            models.CheckConstraint(
+                condition=Q(consent_scope="", consent_on__isnull=True)
+                | (~Q(consent_scope="") & Q(consent_on__isnull=False)),
+                name="participant_consent_scope_with_date",
+            ),
+        ]
+
+    def __str__(self):
+        return self.code

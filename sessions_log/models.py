@@ -1,0 +1,319 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from programs.models import ActivityKind, Language, Participant, Program, Site
+from volunteers.models import Volunteer
+
+from .topics import CATALOGUE
+
+
+class Topic(models.Model):
+    """A topic of an activity: from the shared catalogue (no program) or a program's own."""
+
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, null=True, blank=True, related_name="topics",
+        verbose_name=_("program"),
+    )
+    key = models.SlugField(_("catalogue key"), max_length=40, blank=True)
+    name = models.CharField(_("name"), max_length=200)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "name"], name="topic_unique_name_per_program"
+            ),
+            models.UniqueConstraint(
+                fields=["key"], condition=~Q(key=""), name="topic_unique_catalogue_key"
+            ),
+            models.CheckConstraint(
+                condition=Q(key="") | Q(program__isnull=True),
+                name="topic_catalogue_is_shared",
+            ),
+        ]
+
+    def __str__(self):
+        return str(CATALOGUE.get(self.key, self.name))
+
+
+class Activity(models.Model):
+    """One piece of logged work: a group session, a talk, a visit, a meeting."""
+
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="activities", verbose_name=_("program")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=ActivityKind.choices)
+    date = models.DateField(_("date"))
+    minutes = models.PositiveIntegerField(_("duration (minutes)"), null=True, blank=True)
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, null=True, blank=True, related_name="activities",
+        verbose_name=_("site"),
+    )
+    facilitators = models.ManyToManyField(
+        Volunteer, blank=True, related_name="activities", verbose_name=_("facilitators")
+    )
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="logged_activities", verbose_name=_("logged by"),
+    )
+    languages = models.ManyToManyField(
+        Language, blank=True, related_name="activities", verbose_name=_("languages")
+    )
+    interpreter_used = models.BooleanField(_("interpreter used"), default=False)
+    topics = models.ManyToManyField(
+        Topic, blank=True, related_name="activities", verbose_name=_("topics")
+    )
+    attendees_total = models.PositiveIntegerField(_("attendees"), default=0)
+    attendees_women = models.PositiveIntegerField(_("of them women"), default=0)
+    attendees_men = models.PositiveIntegerField(_("of them men"), default=0)
+    attendees_children = models.PositiveIntegerField(_("of them children"), default=0)
+    participants = models.ManyToManyField(
+        Participant, blank=True, related_name="activities", verbose_name=_("participants")
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    follow_up_needed = models.BooleanField(_("follow-up needed"), default=False)
+    ref = models.CharField(
+        _("reference"), max_length=60, blank=True,
+        help_text=_("Reference from an imported spreadsheet."),
+    )
+    idempotency_key = models.UUIDField(_("idempotency key"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(attendees_women__lte=F("attendees_total") - F("attendees_men")),
+                name="activity_women_men_within_total",
+            ),
+            models.CheckConstraint(
+                condition=Q(attendees_children__lte=F("attendees_total")),
+                name="activity_children_within_total",
+            ),
+            models.CheckConstraint(
+                condition=Q(minutes__isnull=True) | Q(minutes__gt=0),
+                name="activity_minutes_positive",
+            ),
+            models.UniqueConstraint(
+                fields=["program", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="activity_unique_idempotency_key",
+            ),
+            models.UniqueConstraint(
+                fields=["program", "ref"], condition=~Q(ref=""), name="activity_unique_ref"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["program", "date"], name="activity_program_date"),
+            models.Index(fields=["program", "kind", "date"], name="activity_program_kind_date"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.date}"
+
+
+class Concern(models.Model):
+    """A safeguarding flag raised by a volunteer, acknowledged by a supervisor or coordinator."""
+
+    class Category(models.TextChoices):
+        SELF_HARM = "self_harm", _("Risk of self-harm or suicide")
+        HARM_TO_OTHERS = "harm_to_others", _("Risk of harm to others")
+        VIOLENCE = "violence", _("Violence or abuse")
+        CHILD_PROTECTION = "child_protection", _("Child protection")
+        MENTAL_HEALTH_CRISIS = "mental_health_crisis", _("Acute mental health crisis")
+        MEDICAL = "medical", _("Medical emergency")
+        OTHER = "other", _("Other")
+
+    class Severity(models.TextChoices):
+        LOW = "low", _("Low")
+        MEDIUM = "medium", _("Medium")
+        HIGH = "high", _("High")
+        URGENT = "urgent", _("Urgent")
+
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="concerns", verbose_name=_("program")
+    )
+    activity = models.ForeignKey(
+        Activity, on_delete=models.SET_NULL, null=True, blank=True, related_name="concerns",
+        verbose_name=_("activity"),
+    )
+    category = models.CharField(_("category"), max_length=30, choices=Category.choices)
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
+    description = models.TextField(_("what happened"))
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="raised_concerns", verbose_name=_("raised by"),
+    )
+    raised_at = models.DateTimeField(_("raised at"), auto_now_add=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="acknowledged_concerns", verbose_name=_("acknowledged by"),
+    )
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    outcome = models.TextField(_("outcome"), blank=True)
+
+    class Meta:
+        ordering = ["-raised_at"]
+        verbose_name = _("concern")
+        verbose_name_plural = _("concerns")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(acknowledged_at__isnull=True) | Q(acknowledged_by__isnull=False),
+                name="concern_acknowledged_by_someone",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["program", "acknowledged_at"], name="concern_program_open"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_category_display()} ({self.get_severity_display()})"
+
+
+class Match(models.Model):
+    """A volunteer matched 1:1 with a participant (e.g. someone in trauma treatment)."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        ACTIVE = "active", _("Active")
+        PAUSED = "paused", _("Paused")
+        ENDED = "ended", _("Ended")
+
+    class EndReason(models.TextChoices):
+        COMPLETED = "completed", _("Completed as planned")
+        PARTICIPANT_WITHDREW = "participant_withdrew", _("Participant withdrew")
+        VOLUNTEER_WITHDREW = "volunteer_withdrew", _("Volunteer withdrew")
+        MOVED = "moved", _("Moved away")
+        NO_CONTACT = "no_contact", _("Contact lost")
+        NOT_STARTED = "not_started", _("Did not start")
+        OTHER = "other", _("Other")
+
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="matches", verbose_name=_("program")
+    )
+    volunteer = models.ForeignKey(
+        Volunteer, on_delete=models.PROTECT, related_name="matches", verbose_name=_("volunteer")
+    )
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="matches",
+        verbose_name=_("participant"),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PROPOSED
+    )
+    proposed_on = models.DateField(_("proposed on"))
+    started_on = models.DateField(_("started on"), null=True, blank=True)
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    end_reason = models.CharField(
+        _("reason for ending"), max_length=30, choices=EndReason.choices, blank=True
+    )
+    matching_notes = models.TextField(_("matching notes"), blank=True)
+
+    class Meta:
+        ordering = ["program", "-proposed_on"]
+        verbose_name = _("match")
+        verbose_name_plural = _("matches")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(started_on__isnull=True) | Q(started_on__gte=F("proposed_on")),
+                name="match_starts_after_proposal",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("proposed_on")),
+                name="match_ends_after_proposal",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["active", "paused"]) | Q(started_on__isnull=False),
+                name="match_running_has_start",
+            ),
+            models.CheckConstraint(
+                condition=(Q(status="ended") & Q(ended_on__isnull=False) & ~Q(end_reason=""))
+                | (~Q(status="ended") & Q(ended_on__isnull=True)),
+                name="match_ended_has_date_and_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.volunteer} ↔ {self.participant}"
+
+
+class SelfHelpGroup(models.Model):
+    """A self-help group accompanied for a limited time, with a one-year follow-up."""
+
+    class TopicArea(models.TextChoices):
+        MENTAL_HEALTH = "mental_health", _("Mental health")
+        CARING_RELATIVES = "caring_relatives", _("Caring relatives")
+        ADDICTION = "addiction", _("Addiction")
+        CHRONIC_ILLNESS = "chronic_illness", _("Chronic illness")
+        DISABILITY = "disability", _("Disability")
+        FAMILY = "family", _("Family and parenting")
+        MIGRATION = "migration", _("Migration and refuge")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        FORMING = "forming", _("Forming")
+        ACCOMPANIED = "accompanied", _("Accompanied")
+        INDEPENDENT = "independent", _("Meeting independently")
+        ENDED = "ended", _("Ended")
+
+    class FollowUp(models.TextChoices):
+        UNKNOWN = "unknown", _("Unknown")
+        YES = "yes", _("Still meeting")
+        NO = "no", _("No longer meeting")
+
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="selfhelp_groups",
+        verbose_name=_("program"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    contact_point = models.ForeignKey(
+        Site, on_delete=models.PROTECT, related_name="selfhelp_groups",
+        verbose_name=_("contact point"),
+    )
+    topic_area = models.CharField(_("topic area"), max_length=30, choices=TopicArea.choices)
+    started_on = models.DateField(_("started on"))
+    accompaniment_ends_on = models.DateField(_("accompaniment ends on"), null=True, blank=True)
+    volunteers = models.ManyToManyField(
+        Volunteer, blank=True, related_name="selfhelp_groups", verbose_name=_("volunteers")
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.FORMING
+    )
+    follow_up_still_meeting = models.CharField(
+        _("still meeting after 12 months"), max_length=10, choices=FollowUp.choices,
+        default=FollowUp.UNKNOWN,
+    )
+    follow_up_checked_on = models.DateField(_("follow-up checked on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["program", "-started_on"]
+        verbose_name = _("self-help group")
+        verbose_name_plural = _("self-help groups")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(accompaniment_ends_on__isnull=True)
+                | Q(accompaniment_ends_on__gte=F("started_on")),
+                name="selfhelp_accompaniment_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(follow_up_still_meeting="unknown")
+                | Q(follow_up_checked_on__isnull=False),
+                name="selfhelp_follow_up_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(follow_up_checked_on__isnull=True)
+                | Q(follow_up_checked_on__gte=F("started_on")),
+                name="selfhelp_follow_up_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
