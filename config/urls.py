@@ -1,9 +1,21 @@
 from django.contrib import admin
 from django.urls import include, path
 
+import programs.urls
+import reports.urls
+import volunteers.urls
+
+# Everything under /p/<program_slug>/ is scoped to one program (see programs/access.py).
+program_urlpatterns = (
+    reports.urls.program_urlpatterns
+    + programs.urls.program_urlpatterns
+    + volunteers.urls.program_urlpatterns
+)
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("", include("programs.urls")),
+    path("p/<slug:program_slug>/", include(program_urlpatterns)),
+    path("", include(programs.urls)),
 ]

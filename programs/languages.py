@@ -44,9 +44,7 @@ def _code(lang) -> str:
 @cache
 def all_languages() -> dict[str, str]:
     """Code -> English name for every language Lotse offers."""
-    result = {
-        lang.alpha_2: lang.name for lang in pycountry.languages if hasattr(lang, "alpha_2")
-    }
+    result = {lang.alpha_2: lang.name for lang in pycountry.languages if hasattr(lang, "alpha_2")}
     for code in EXTRA_ISO_639_3:
         lang = pycountry.languages.get(alpha_3=code)
         result[_code(lang)] = lang.name

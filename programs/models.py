@@ -142,8 +142,10 @@ class Program(models.Model):
         unknown = set(self.activity_kinds or []) - set(ActivityKind.values)
         if unknown:
             raise ValidationError(
-                {"activity_kinds": _("Unknown activity kinds: %(kinds)s")
-                 % {"kinds": ", ".join(sorted(unknown))}}
+                {
+                    "activity_kinds": _("Unknown activity kinds: %(kinds)s")
+                    % {"kinds": ", ".join(sorted(unknown))}
+                }
             )
 
     @property
@@ -207,7 +209,10 @@ class Target(models.Model):
         MATCHES_STARTED = "matches_started", _("Matches started")
         MATCH_RETENTION_6M = "match_retention_6m", _("Matches active after 6 months (%)")
         SELFHELP_GROUPS_STARTED = "selfhelp_groups_started", _("Self-help groups started")
-        SELFHELP_GROUPS_12M = "selfhelp_groups_12m", _("Self-help groups meeting after 12 months (%)")
+        SELFHELP_GROUPS_12M = (
+            "selfhelp_groups_12m",
+            _("Self-help groups meeting after 12 months (%)"),
+        )
 
     program = models.ForeignKey(
         Program, on_delete=models.CASCADE, related_name="targets", verbose_name=_("program")
@@ -286,9 +291,7 @@ class Area(models.Model):
     caseload_ratio_target = models.PositiveIntegerField(
         _("caseload target (residents per full-time staff)"), null=True, blank=True
     )
-    staff_fte = models.DecimalField(
-        _("full-time staff"), max_digits=5, decimal_places=2, default=0
-    )
+    staff_fte = models.DecimalField(_("full-time staff"), max_digits=5, decimal_places=2, default=0)
 
     class Meta:
         ordering = ["program", "name"]

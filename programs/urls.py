@@ -1,1 +1,11 @@
-urlpatterns = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+]
+
+program_urlpatterns = [
+    path("sites/", views.site_list, name="site_list"),
+]

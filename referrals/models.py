@@ -30,8 +30,12 @@ class ServiceProvider(models.Model):
         Program, on_delete=models.CASCADE, related_name="providers", verbose_name=_("program")
     )
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="providers", verbose_name=_("shared with the programs of"),
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="providers",
+        verbose_name=_("shared with the programs of"),
     )
     name = models.CharField(_("name"), max_length=200)
     category = models.CharField(_("category"), max_length=30, choices=Category.choices)
@@ -39,7 +43,11 @@ class ServiceProvider(models.Model):
         Language, blank=True, related_name="providers", verbose_name=_("languages served")
     )
     area = models.ForeignKey(
-        Area, on_delete=models.SET_NULL, null=True, blank=True, related_name="providers",
+        Area,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="providers",
         verbose_name=_("area"),
     )
     address = models.CharField(_("address"), max_length=300, blank=True)
@@ -89,14 +97,18 @@ class Referral(models.Model):
         Program, on_delete=models.CASCADE, related_name="referrals", verbose_name=_("program")
     )
     participant = models.ForeignKey(
-        Participant, on_delete=models.PROTECT, related_name="referrals",
+        Participant,
+        on_delete=models.PROTECT,
+        related_name="referrals",
         verbose_name=_("participant"),
     )
     direction = models.CharField(
         _("direction"), max_length=10, choices=Direction.choices, default=Direction.OUTBOUND
     )
     provider = models.ForeignKey(
-        ServiceProvider, on_delete=models.PROTECT, related_name="referrals",
+        ServiceProvider,
+        on_delete=models.PROTECT,
+        related_name="referrals",
         verbose_name=_("service provider"),
     )
     category = models.CharField(_("category"), max_length=30, choices=Category.choices)
@@ -114,12 +126,20 @@ class Referral(models.Model):
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     outcome = models.TextField(_("outcome"), blank=True)
     match = models.ForeignKey(
-        Match, on_delete=models.SET_NULL, null=True, blank=True, related_name="referrals",
+        Match,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="referrals",
         verbose_name=_("match"),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("created by"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     ref = models.CharField(_("reference"), max_length=60, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
@@ -177,8 +197,12 @@ class ReferralEvent(models.Model):
     )
     to_status = models.CharField(_("to"), max_length=20, choices=Referral.Status.choices)
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("by"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
     )
     at = models.DateTimeField(_("at"), auto_now_add=True)
     note = models.TextField(_("note"), blank=True)

@@ -13,7 +13,11 @@ class Topic(models.Model):
     """A topic of an activity: from the shared catalogue (no program) or a program's own."""
 
     program = models.ForeignKey(
-        Program, on_delete=models.CASCADE, null=True, blank=True, related_name="topics",
+        Program,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="topics",
         verbose_name=_("program"),
     )
     key = models.SlugField(_("catalogue key"), max_length=40, blank=True)
@@ -51,15 +55,23 @@ class Activity(models.Model):
     date = models.DateField(_("date"))
     minutes = models.PositiveIntegerField(_("duration (minutes)"), null=True, blank=True)
     site = models.ForeignKey(
-        Site, on_delete=models.PROTECT, null=True, blank=True, related_name="activities",
+        Site,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activities",
         verbose_name=_("site"),
     )
     facilitators = models.ManyToManyField(
         Volunteer, blank=True, related_name="activities", verbose_name=_("facilitators")
     )
     logged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="logged_activities", verbose_name=_("logged by"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="logged_activities",
+        verbose_name=_("logged by"),
     )
     languages = models.ManyToManyField(
         Language, blank=True, related_name="activities", verbose_name=_("languages")
@@ -78,7 +90,9 @@ class Activity(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     follow_up_needed = models.BooleanField(_("follow-up needed"), default=False)
     ref = models.CharField(
-        _("reference"), max_length=60, blank=True,
+        _("reference"),
+        max_length=60,
+        blank=True,
         help_text=_("Reference from an imported spreadsheet."),
     )
     idempotency_key = models.UUIDField(_("idempotency key"), null=True, blank=True)
@@ -142,20 +156,32 @@ class Concern(models.Model):
         Program, on_delete=models.CASCADE, related_name="concerns", verbose_name=_("program")
     )
     activity = models.ForeignKey(
-        Activity, on_delete=models.SET_NULL, null=True, blank=True, related_name="concerns",
+        Activity,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="concerns",
         verbose_name=_("activity"),
     )
     category = models.CharField(_("category"), max_length=30, choices=Category.choices)
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
     description = models.TextField(_("what happened"))
     raised_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="raised_concerns", verbose_name=_("raised by"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="raised_concerns",
+        verbose_name=_("raised by"),
     )
     raised_at = models.DateTimeField(_("raised at"), auto_now_add=True)
     acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="acknowledged_concerns", verbose_name=_("acknowledged by"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="acknowledged_concerns",
+        verbose_name=_("acknowledged by"),
     )
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     outcome = models.TextField(_("outcome"), blank=True)
@@ -203,7 +229,9 @@ class Match(models.Model):
         Volunteer, on_delete=models.PROTECT, related_name="matches", verbose_name=_("volunteer")
     )
     participant = models.ForeignKey(
-        Participant, on_delete=models.PROTECT, related_name="matches",
+        Participant,
+        on_delete=models.PROTECT,
+        related_name="matches",
         verbose_name=_("participant"),
     )
     status = models.CharField(
@@ -270,12 +298,16 @@ class SelfHelpGroup(models.Model):
         NO = "no", _("No longer meeting")
 
     program = models.ForeignKey(
-        Program, on_delete=models.CASCADE, related_name="selfhelp_groups",
+        Program,
+        on_delete=models.CASCADE,
+        related_name="selfhelp_groups",
         verbose_name=_("program"),
     )
     name = models.CharField(_("name"), max_length=200)
     contact_point = models.ForeignKey(
-        Site, on_delete=models.PROTECT, related_name="selfhelp_groups",
+        Site,
+        on_delete=models.PROTECT,
+        related_name="selfhelp_groups",
         verbose_name=_("contact point"),
     )
     topic_area = models.CharField(_("topic area"), max_length=30, choices=TopicArea.choices)
@@ -288,7 +320,9 @@ class SelfHelpGroup(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.FORMING
     )
     follow_up_still_meeting = models.CharField(
-        _("still meeting after 12 months"), max_length=10, choices=FollowUp.choices,
+        _("still meeting after 12 months"),
+        max_length=10,
+        choices=FollowUp.choices,
         default=FollowUp.UNKNOWN,
     )
     follow_up_checked_on = models.DateField(_("follow-up checked on"), null=True, blank=True)

@@ -101,7 +101,9 @@ class Volunteer(models.Model):
 
 class VolunteerStatusChange(models.Model):
     volunteer = models.ForeignKey(
-        Volunteer, on_delete=models.CASCADE, related_name="status_changes",
+        Volunteer,
+        on_delete=models.CASCADE,
+        related_name="status_changes",
         verbose_name=_("volunteer"),
     )
     from_status = models.CharField(
@@ -111,8 +113,12 @@ class VolunteerStatusChange(models.Model):
     changed_on = models.DateField(_("date"))
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("changed by"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
     )
 
     class Meta:
@@ -189,7 +195,9 @@ class Enrollment(models.Model):
         Training, on_delete=models.CASCADE, related_name="enrollments", verbose_name=_("training")
     )
     volunteer = models.ForeignKey(
-        Volunteer, on_delete=models.CASCADE, related_name="enrollments",
+        Volunteer,
+        on_delete=models.CASCADE,
+        related_name="enrollments",
         verbose_name=_("volunteer"),
     )
     status = models.CharField(
@@ -230,11 +238,15 @@ class Enrollment(models.Model):
 
 class TrainingAttendance(models.Model):
     session = models.ForeignKey(
-        TrainingSession, on_delete=models.CASCADE, related_name="attendances",
+        TrainingSession,
+        on_delete=models.CASCADE,
+        related_name="attendances",
         verbose_name=_("training session"),
     )
     volunteer = models.ForeignKey(
-        Volunteer, on_delete=models.CASCADE, related_name="training_attendances",
+        Volunteer,
+        on_delete=models.CASCADE,
+        related_name="training_attendances",
         verbose_name=_("volunteer"),
     )
 
@@ -258,18 +270,26 @@ class SupervisionSession(models.Model):
         INDIVIDUAL = "individual", _("Individual supervision")
 
     program = models.ForeignKey(
-        Program, on_delete=models.CASCADE, related_name="supervision_sessions",
+        Program,
+        on_delete=models.CASCADE,
+        related_name="supervision_sessions",
         verbose_name=_("program"),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     date = models.DateField(_("date"))
     minutes = models.PositiveIntegerField(_("duration (minutes)"))
     supervisor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="supervision_sessions", verbose_name=_("supervisor"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="supervision_sessions",
+        verbose_name=_("supervisor"),
     )
     supervisor_name = models.CharField(
-        _("supervisor (external)"), max_length=200, blank=True,
+        _("supervisor (external)"),
+        max_length=200,
+        blank=True,
         help_text=_("If the supervisor has no Lotse account."),
     )
     attendees = models.ManyToManyField(

@@ -1,0 +1,61 @@
+# Lotse: the front door. `make run` to try it, `make test` to check it.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help install run test lint format migrations-check messages worker clean
+
+help:
+	@echo "make run    - install, migrate, load demo data if empty, serve on http://$(HOST):$(PORT)"
+	@echo "make test   - run the test suite (SQLite, or DATABASE_URL if set)"
+	@echo "make lint   - ruff and the migrations check"
+	@echo "make worker - run the background task worker"
+
+$(VENV)/.installed: pyproject.toml
+	@python="$$(bin/find-python)" || exit 1; \
+	  echo "Using $$python ($$($$python --version))"; \
+	  [ -x $(PY) ] || $$python -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm (Node.js) is needed for Bootstrap and htmx."; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+install: $(VENV)/.installed node_modules/.installed
+
+run: install
+	DEBUG=1 $(PY) manage.py migrate --no-input
+	DEBUG=1 $(PY) manage.py seed_demo --if-empty
+	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(VENV)/bin/pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+migrations-check: install
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+messages: install
+	for lang in de en da; do \
+	  DEBUG=1 $(PY) manage.py makemessages --locale $$lang --ignore '.venv/*' --ignore 'node_modules/*' --no-obsolete; \
+	done
+	DEBUG=1 $(PY) manage.py compilemessages --ignore '.venv/*' --ignore 'node_modules/*'
+
+worker: install
+	DEBUG=1 $(PY) manage.py db_worker
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache

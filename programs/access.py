@@ -1,0 +1,123 @@
+"""Who may see what: the one place that decides.
+
+Program is the tenant. Every scoped URL lives under ``/p/<program_slug>/`` and passes through
+:func:`resolve_scope`, which sets ``request.program`` and ``request.membership`` and answers:
+
+- anonymous: redirect to the login page;
+- not a member of the program (or no such program): 404, so programs don't leak their existence;
+- a member whose role lacks the view's permission: 403.
+
+Views declare what they need with :func:`program_view` (functions) or
+:class:`ProgramScopedMixin` (class-based views); both call :func:`resolve_scope`.
+"""
+
+from enum import StrEnum
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from .models import Membership
+
+Role = Membership.Role
+
+
+class Perm(StrEnum):
+    VIEW_HOME = "view_home"
+    MANAGE_PROGRAM = "manage_program"  # volunteers, sites, trainings, matches, self-help groups
+    VIEW_ACTIVITIES = "view_activities"  # everyone's activities
+    LOG_ACTIVITY = "log_activity"  # own activities, within the edit window
+    VIEW_PARTICIPANTS = "view_participants"
+    VIEW_PARTICIPANT_ALIAS = "view_participant_alias"
+    MANAGE_SUPERVISION = "manage_supervision"
+    VIEW_CONCERNS = "view_concerns"
+    ACKNOWLEDGE_CONCERNS = "acknowledge_concerns"
+    PROPOSE_REFERRAL = "propose_referral"
+    MANAGE_REFERRALS = "manage_referrals"
+    MANAGE_REPORTS = "manage_reports"
+    DOWNLOAD_REPORTS = "download_reports"
+    VIEW_OWN_WORK = "view_own_work"  # a volunteer's own sessions, trainings and supervision
+
+
+# The role table of ARCHITECTURE.md. Tests walk every URL against it.
+ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
+    Role.COORDINATOR: frozenset(Perm) - {Perm.VIEW_OWN_WORK},
+    Role.SUPERVISOR: frozenset(
+        {
+            Perm.VIEW_HOME,
+            Perm.MANAGE_SUPERVISION,
+            Perm.VIEW_ACTIVITIES,
+            Perm.VIEW_CONCERNS,
+            Perm.ACKNOWLEDGE_CONCERNS,
+            Perm.VIEW_PARTICIPANTS,
+        }
+    ),
+    Role.VOLUNTEER: frozenset(
+        {Perm.VIEW_HOME, Perm.LOG_ACTIVITY, Perm.VIEW_OWN_WORK, Perm.PROPOSE_REFERRAL}
+    ),
+    Role.FUNDER: frozenset({Perm.VIEW_HOME, Perm.DOWNLOAD_REPORTS}),
+}
+
+NOT_FOUND_MESSAGE = _("This program does not exist or you are not a member of it.")
+
+
+def has_perm(membership: Membership | None, perm: Perm) -> bool:
+    return membership is not None and perm in ROLE_PERMISSIONS.get(membership.role, ())
+
+
+def memberships_of(user):
+    """The programs a user belongs to, with their role, for navigation."""
+    if not user.is_authenticated:
+        return Membership.objects.none()
+    return user.memberships.select_related("program").order_by("program__name")
+
+
+def resolve_scope(request, program_slug: str, perm: Perm) -> None:
+    """Set request.program and request.membership, or refuse (404 / 403)."""
+    membership = (
+        Membership.objects.select_related("program")
+        .filter(user=request.user, program__slug=program_slug)
+        .first()
+    )
+    if membership is None:
+        raise Http404(NOT_FOUND_MESSAGE)
+    request.program = membership.program
+    request.membership = membership
+    if not has_perm(membership, perm):
+        raise PermissionDenied(_("Your role in this program does not allow this."))
+
+
+def program_view(perm: Perm):
+    """Decorate a function view ``view(request, program_slug, ...)`` with scope and permission."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, program_slug, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            resolve_scope(request, program_slug, perm)
+            return view(request, program_slug, *args, **kwargs)
+
+        wrapped.permission = perm
+        return wrapped
+
+    return decorator
+
+
+class ProgramScopedMixin:
+    """For class-based views: set ``permission``; ``self.program`` is the resolved tenant."""
+
+    permission: Perm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        resolve_scope(request, kwargs["program_slug"], self.permission)
+        self.program = request.program
+        self.membership = request.membership
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(program=self.program, **kwargs)

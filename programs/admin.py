@@ -1,0 +1,215 @@
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    ActivityKind,
+    Area,
+    Funder,
+    Grant,
+    Language,
+    Membership,
+    Organisation,
+    Participant,
+    Program,
+    Site,
+    SiteOccupancy,
+    Target,
+)
+
+
+@admin.register(Language)
+class LanguageAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "__str__"]
+    search_fields = ["code", "name"]
+    ordering = ["name"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "city", "country", "website"]
+    list_filter = ["kind", "country"]
+    search_fields = ["name", "city"]
+
+
+@admin.register(Funder)
+class FunderAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "country", "contact_email"]
+    list_filter = ["kind", "country"]
+    search_fields = ["name", "contact_email"]
+
+
+class ProgramAdminForm(forms.ModelForm):
+    """Edits the JSON list of activity kinds as a set of checkboxes."""
+
+    activity_kinds = forms.MultipleChoiceField(
+        label=Program._meta.get_field("activity_kinds").verbose_name,
+        help_text=Program._meta.get_field("activity_kinds").help_text,
+        choices=ActivityKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Program
+        fields = [
+            "name",
+            "slug",
+            "lead_organisation",
+            "partners",
+            "description",
+            "starts_on",
+            "ends_on",
+            "country",
+            "default_language",
+            "activity_kinds",
+            "volunteer_edit_days",
+        ]
+
+    def clean_activity_kinds(self):
+        chosen = set(self.cleaned_data["activity_kinds"])
+        # Stored in the order of ActivityKind, so the list is stable whatever the form sent.
+        return [kind for kind in ActivityKind.values if kind in chosen]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    fields = ["user", "role", "created_at"]
+    readonly_fields = ["created_at"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Program)
+class ProgramAdmin(admin.ModelAdmin):
+    form = ProgramAdminForm
+    list_display = [
+        "name",
+        "slug",
+        "lead_organisation",
+        "country",
+        "default_language",
+        "starts_on",
+        "ends_on",
+    ]
+    list_filter = ["country", "default_language", "lead_organisation"]
+    list_select_related = ["lead_organisation"]
+    search_fields = ["name", "slug", "lead_organisation__name"]
+    prepopulated_fields = {"slug": ("name",)}
+    autocomplete_fields = ["lead_organisation"]
+    filter_horizontal = ["partners"]
+    inlines = [MembershipInline]
+
+
+@admin.register(Grant)
+class GrantAdmin(admin.ModelAdmin):
+    list_display = [
+        "reference",
+        "funder",
+        "program",
+        "amount",
+        "currency",
+        "starts_on",
+        "ends_on",
+        "report_language",
+    ]
+    list_filter = ["program", "funder", "currency", "report_language"]
+    list_select_related = ["funder", "program"]
+    search_fields = ["reference", "funder__name", "program__name"]
+    date_hierarchy = "starts_on"
+    autocomplete_fields = ["program", "funder"]
+
+
+@admin.register(Target)
+class TargetAdmin(admin.ModelAdmin):
+    list_display = ["indicator", "value", "program", "grant", "starts_on", "ends_on", "note"]
+    list_filter = ["program", "indicator"]
+    list_select_related = ["program", "grant__funder"]
+    search_fields = ["note", "program__name", "grant__reference"]
+    date_hierarchy = "starts_on"
+    autocomplete_fields = ["program", "grant"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "program", "role", "created_at"]
+    list_filter = ["program", "role"]
+    list_select_related = ["user", "program"]
+    search_fields = [
+        "user__username",
+        "user__email",
+        "user__first_name",
+        "user__last_name",
+        "program__name",
+    ]
+    autocomplete_fields = ["user", "program"]
+    readonly_fields = ["created_at"]
+
+
+@admin.register(Area)
+class AreaAdmin(admin.ModelAdmin):
+    list_display = ["name", "program", "caseload_ratio_target", "staff_fte"]
+    list_filter = ["program"]
+    list_select_related = ["program"]
+    search_fields = ["name", "program__name"]
+    autocomplete_fields = ["program"]
+
+
+class SiteOccupancyInline(admin.TabularInline):
+    model = SiteOccupancy
+    extra = 0
+    fields = ["date", "residents"]
+
+
+@admin.register(Site)
+class SiteAdmin(admin.ModelAdmin):
+    list_display = ["name", "program", "kind", "area", "city", "capacity", "active"]
+    list_filter = ["program", "kind", "active"]
+    list_select_related = ["program", "area"]
+    search_fields = ["name", "city", "address"]
+    autocomplete_fields = ["program", "area"]
+    inlines = [SiteOccupancyInline]
+
+
+@admin.register(SiteOccupancy)
+class SiteOccupancyAdmin(admin.ModelAdmin):
+    list_display = ["site", "date", "residents"]
+    list_filter = [("site__program", admin.RelatedFieldListFilter)]
+    list_select_related = ["site"]
+    search_fields = ["site__name"]
+    date_hierarchy = "date"
+    autocomplete_fields = ["site"]
+
+
+@admin.register(Participant)
+class ParticipantAdmin(admin.ModelAdmin):
+    """Pseudonymous participants: the list shows what is needed to find a record, no more.
+
+    The alias is left out of the admin entirely: it is for the program's coordinators only.
+    """
+
+    list_display = [
+        "code",
+        "program",
+        "year_of_birth",
+        "gender",
+        "site",
+        "consent_on",
+        "consent_scope",
+    ]
+    list_filter = ["program", "gender", "consent_scope"]
+    list_select_related = ["program", "site"]
+    search_fields = ["code"]
+    fieldsets = [
+        (None, {"fields": ["program", "code"]}),
+        (
+            _("About the person"),
+            {"fields": ["year_of_birth", "gender", "languages", "country_of_origin", "site"]},
+        ),
+        (
+            _("Consent and aftercare"),
+            {"fields": ["consent_on", "consent_scope", "aftercare_until"]},
+        ),
+        (None, {"fields": ["created_at"]}),
+    ]
+    readonly_fields = ["created_at"]
+    autocomplete_fields = ["program", "site", "languages"]

@@ -1,0 +1,52 @@
+"""The standard cast: alice coordinates a program, bob volunteers in it, charlie is outside."""
+
+import pytest
+
+from programs.models import Membership
+
+from .factories import PASSWORD, MembershipFactory, ProgramFactory, UserFactory
+
+
+@pytest.fixture
+def program(db):
+    return ProgramFactory(name="in2balance", slug="in2balance")
+
+
+@pytest.fixture
+def other_program(db):
+    return ProgramFactory(name="Livet går videre", slug="livet-gar-videre", country="DK")
+
+
+def _member(program, role, username):
+    user = UserFactory(username=username)
+    MembershipFactory(user=user, program=program, role=role)
+    return user
+
+
+@pytest.fixture
+def alice(program):
+    return _member(program, Membership.Role.COORDINATOR, "alice@example.org")
+
+
+@pytest.fixture
+def bob(program):
+    return _member(program, Membership.Role.VOLUNTEER, "bob@example.org")
+
+
+@pytest.fixture
+def charlie(other_program):
+    return _member(other_program, Membership.Role.COORDINATOR, "charlie@example.org")
+
+
+@pytest.fixture
+def login(client):
+    def _login(user):
+        assert client.login(username=user.username, password=PASSWORD)
+        return client
+
+    return _login
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,163 @@
+import datetime as dt
+
+import factory
+from django.contrib.auth import get_user_model
+
+from programs.models import (
+    ActivityKind,
+    Area,
+    Funder,
+    Grant,
+    Membership,
+    Organisation,
+    Participant,
+    Program,
+    Site,
+)
+from referrals.models import Category, Referral, ServiceProvider
+from sessions_log.models import Activity, Concern
+from volunteers.models import Volunteer
+
+PASSWORD = "correct-horse-battery"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}@example.org")
+    email = factory.SelfAttribute("username")
+    password = factory.django.Password(PASSWORD)
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    kind = Organisation.Kind.NGO
+
+
+class FunderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Funder
+
+    name = factory.Sequence(lambda n: f"Funder {n}")
+
+
+class ProgramFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Program
+
+    name = factory.Sequence(lambda n: f"Program {n}")
+    slug = factory.Sequence(lambda n: f"program-{n}")
+    lead_organisation = factory.SubFactory(OrganisationFactory)
+    starts_on = dt.date(2024, 1, 1)
+    country = "DE"
+    default_language = "de"
+    activity_kinds = [ActivityKind.GROUP, ActivityKind.ONE_TO_ONE]
+
+
+class GrantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Grant
+
+    program = factory.SubFactory(ProgramFactory)
+    funder = factory.SubFactory(FunderFactory)
+    reference = factory.Sequence(lambda n: f"G-{n}")
+    amount = 10000
+    starts_on = dt.date(2024, 1, 1)
+    ends_on = dt.date(2024, 12, 31)
+    report_language = "de"
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    program = factory.SubFactory(ProgramFactory)
+    role = Membership.Role.COORDINATOR
+
+
+class AreaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Area
+
+    program = factory.SubFactory(ProgramFactory)
+    name = factory.Sequence(lambda n: f"Area {n}")
+    caseload_ratio_target = 100
+
+
+class SiteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Site
+
+    program = factory.SubFactory(ProgramFactory)
+    name = factory.Sequence(lambda n: f"Shelter {n}")
+    kind = Site.Kind.SHELTER
+
+
+class ParticipantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Participant
+
+    program = factory.SubFactory(ProgramFactory)
+    year_of_birth = 1990
+    gender = Participant.Gender.FEMALE
+
+
+class VolunteerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Volunteer
+
+    program = factory.SubFactory(ProgramFactory)
+    code = factory.Sequence(lambda n: f"V{n:04d}")
+    name = factory.Sequence(lambda n: f"Volunteer {n}")
+    status = Volunteer.Status.ACTIVE
+
+
+class ActivityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Activity
+
+    program = factory.SubFactory(ProgramFactory)
+    kind = ActivityKind.GROUP
+    date = dt.date(2024, 3, 1)
+    minutes = 90
+    attendees_total = 10
+    attendees_women = 4
+    attendees_men = 5
+
+
+class ConcernFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Concern
+
+    program = factory.SubFactory(ProgramFactory)
+    category = Concern.Category.MENTAL_HEALTH_CRISIS
+    severity = Concern.Severity.HIGH
+    description = "Resident talked about not wanting to live."
+
+
+class ServiceProviderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ServiceProvider
+
+    program = factory.SubFactory(ProgramFactory)
+    name = factory.Sequence(lambda n: f"Provider {n}")
+    category = Category.PSYCHOSOCIAL_CENTRE
+
+
+class ReferralFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Referral
+
+    program = factory.SubFactory(ProgramFactory)
+    participant = factory.SubFactory(ParticipantFactory, program=factory.SelfAttribute("..program"))
+    provider = factory.SubFactory(
+        ServiceProviderFactory, program=factory.SelfAttribute("..program")
+    )
+    category = Category.PSYCHOSOCIAL_CENTRE
+    referred_on = dt.date(2024, 3, 1)

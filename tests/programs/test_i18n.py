@@ -1,0 +1,21 @@
+import pytest
+from django.urls import reverse
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "heading", "html_lang"),
+    [("de", "Anmelden", "de"), ("en", "Log in", "en"), ("da", "Log ind", "da")],
+)
+def test_the_login_page_speaks_the_users_language(client, language, heading, html_lang):
+    response = client.get(reverse("login"), headers={"accept-language": language})
+    assert response.status_code == 200
+    assert f'<html lang="{html_lang}">' in response.text
+    assert f">{heading}</h1>" in response.text
+
+
+@pytest.mark.django_db
+def test_the_language_switcher_changes_the_language(client):
+    response = client.post(reverse("set_language"), {"language": "da", "next": "/accounts/login/"})
+    assert response.status_code == 302
+    assert ">Log ind</h1>" in client.get(reverse("login")).text
