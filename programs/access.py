@@ -121,3 +121,8 @@ class ProgramScopedMixin:
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(program=self.program, **kwargs)
+
+
+def view_permission(view) -> Perm | None:
+    """The permission a URL's view declares (function or class-based), for the access tests."""
+    return getattr(getattr(view, "view_class", view), "permission", None)

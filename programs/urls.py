@@ -7,5 +7,5 @@ urlpatterns = [
 ]
 
 program_urlpatterns = [
-    path("sites/", views.site_list, name="site_list"),
+    path("sites/", views.SiteListView.as_view(), name="site_list"),
 ]

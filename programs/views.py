@@ -1,8 +1,10 @@
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 
-from .access import Perm, memberships_of, program_view
+from .access import Perm, memberships_of
+from .filters import SiteFilter
+from .lists import Column, ProgramListView
 
 
 @login_required
@@ -14,8 +16,19 @@ def home(request):
     return render(request, "programs/home.html", {"memberships": memberships})
 
 
-@program_view(Perm.MANAGE_PROGRAM)
-def site_list(request, program_slug):
-    sites = request.program.sites.select_related("area").order_by("name")
-    page = Paginator(sites, 50).get_page(request.GET.get("page"))
-    return render(request, "programs/site_list.html", {"page": page})
+class SiteListView(ProgramListView):
+    permission = Perm.MANAGE_PROGRAM
+    filterset_class = SiteFilter
+    title = _("Sites")
+    export_basename = _("sites")
+    columns = (
+        Column(_("Name"), lambda s: s.name, order_by="name"),
+        Column(_("Kind"), lambda s: s.get_kind_display(), order_by="kind"),
+        Column(_("Area"), lambda s: s.area, order_by="area"),
+        Column(_("City"), lambda s: s.city, order_by="city"),
+        Column(_("Capacity"), lambda s: s.capacity, order_by="capacity", numeric=True),
+        Column(_("Active"), lambda s: s.active),
+    )
+
+    def get_queryset(self):
+        return self.program.sites.select_related("area").order_by("name")

@@ -3,5 +3,5 @@ from django.urls import path
 from . import views
 
 program_urlpatterns = [
-    path("volunteers/", views.volunteer_list, name="volunteer_list"),
+    path("volunteers/", views.VolunteerListView.as_view(), name="volunteer_list"),
 ]

@@ -1,0 +1,174 @@
+"""Lists of a program's records: filter (django-filter), sort, paginate, export CSV/XLSX.
+
+Every list page in Lotse is a :class:`ProgramListView` with a ``filterset_class`` (a
+:class:`ProgramFilterSet`, whose ``o`` ordering filter does the sorting) and ``columns``.
+The same columns render the HTML table and the export, so the file holds exactly the rows
+and values the user sees, for the current filter, without pagination.
+"""
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import django_filters
+from django.db import models
+from django.http import HttpResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from django_filters.views import FilterView
+
+from .access import ProgramScopedMixin
+
+EXPORT_FORMATS = ("csv", "xlsx")
+# Cells starting with these are formulas to a spreadsheet; exported text must not run.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    value: Callable[[Any], Any]
+    order_by: str | None = None  # a field name of the filterset's ordering filter ``o``
+    link: Callable[[Any], str] | None = None
+    numeric: bool = False
+
+
+def cell_text(value) -> str:
+    """How a value reads in the HTML table and in CSV."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list | tuple | set):
+        return "; ".join(str(v) for v in value)
+    return str(value)
+
+
+def _export_value(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, int | float | Decimal | dt.date):
+        return value
+    if isinstance(value, list | tuple | set):
+        value = "; ".join(str(v) for v in value)
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def export_response(
+    *, rows: Iterable, columns: Sequence[Column], basename: str, fmt: str
+) -> HttpResponse:
+    """A CSV (UTF-8 with BOM, for Excel) or XLSX download of ``rows``."""
+    stamp = timezone.localdate().isoformat()
+    filename = f"{slugify(basename)}-{stamp}.{fmt}"
+    header = [str(c.label) for c in columns]
+    if fmt == "csv":
+        writer = csv.writer(_Echo())
+
+        def lines():
+            yield "\ufeff" + writer.writerow(header)
+            for row in rows:
+                yield writer.writerow([_export_value(c.value(row)) for c in columns])
+
+        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    else:
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet(title=str(basename)[:31])
+        sheet.append(header)
+        for row in rows:
+            sheet.append([_export_value(c.value(row)) for c in columns])
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        response = HttpResponse(
+            buffer.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class ProgramFilterSet(django_filters.FilterSet):
+    """Choices of related records are limited to the request's program."""
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        program = request.program
+        for f in self.filters.values():
+            queryset = getattr(f, "queryset", None)
+            if isinstance(queryset, models.QuerySet) and _has_program(queryset.model):
+                f.queryset = queryset.filter(program=program)
+
+
+def _has_program(model) -> bool:
+    return any(f.name == "program" for f in model._meta.get_fields())
+
+
+class ProgramListView(ProgramScopedMixin, FilterView):
+    """A filtered, sortable, paginated list with CSV/XLSX export of the current filter."""
+
+    template_name = "includes/list_page.html"
+    paginate_by = 50
+    columns: Sequence[Column] = ()
+    title: str = ""
+    export_basename: str = "export"
+
+    def get_columns(self) -> Sequence[Column]:
+        return self.columns
+
+    def get(self, request, *args, **kwargs):
+        fmt = request.GET.get("export")
+        if fmt in EXPORT_FORMATS:
+            filterset = self.get_filterset(self.get_filterset_class())
+            rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+            return export_response(
+                rows=rows.iterator(chunk_size=2000),
+                columns=self.get_columns(),
+                basename=str(self.export_basename),
+                fmt=fmt,
+            )
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        columns = self.get_columns()
+        current = self.request.GET.get("o", "")
+        headers = [
+            {
+                "column": c,
+                "sorted": bool(c.order_by) and current.lstrip("-") == c.order_by,
+                "descending": current.startswith("-"),
+                # Clicking a sorted column reverses it; any other column sorts ascending.
+                "next_order": ("-" if current == c.order_by else "") + (c.order_by or ""),
+            }
+            for c in columns
+        ]
+        rows = [
+            [
+                {
+                    "text": cell_text(c.value(obj)),
+                    "url": c.link(obj) if c.link else None,
+                    "numeric": c.numeric,
+                }
+                for c in columns
+            ]
+            for obj in context["object_list"]
+        ]
+        context.update(title=self.title, headers=headers, rows=rows)
+        return context
