@@ -121,6 +121,21 @@ class Program(models.Model):
     volunteer_edit_days = models.PositiveSmallIntegerField(
         _("days volunteers may edit their sessions"), default=7
     )
+    supervision_interval_days = models.PositiveSmallIntegerField(
+        _("supervision interval (days)"),
+        default=30,
+        help_text=_("Active volunteers without supervision for longer are listed as overdue."),
+    )
+    referral_follow_up_days = models.PositiveSmallIntegerField(
+        _("referral follow-up after (days)"),
+        default=14,
+        help_text=_("A referral still sent or at appointment stage this long needs follow-up."),
+    )
+    volunteers_may_send_referrals = models.BooleanField(
+        _("volunteers may send referrals"),
+        default=False,
+        help_text=_("Otherwise volunteers propose and a coordinator sends."),
+    )
 
     class Meta:
         ordering = ["name"]

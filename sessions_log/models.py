@@ -243,6 +243,12 @@ class Match(models.Model):
     end_reason = models.CharField(
         _("reason for ending"), max_length=30, choices=EndReason.choices, blank=True
     )
+    six_month_check_on = models.DateField(
+        _("six-month check done on"),
+        null=True,
+        blank=True,
+        help_text=_("The conversation six months after the start: is the match still going?"),
+    )
     matching_notes = models.TextField(_("matching notes"), blank=True)
 
     class Meta:

@@ -48,6 +48,7 @@ def test_on_a_phone_the_menu_folds_away_and_opens(browser, live_server, coordina
     volunteers = page.get_by_role("link", name="Volunteers", exact=True)
     expect(volunteers).to_be_hidden()
     page.get_by_role("button", name="Toggle navigation").click()
+    page.get_by_role("button", name="People").click()
     expect(volunteers).to_be_visible()
     volunteers.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Volunteers")
