@@ -3,6 +3,7 @@ from django.urls import include, path
 
 import programs.urls
 import reports.urls
+import sessions_log.urls
 import volunteers.urls
 
 # Everything under /p/<program_slug>/ is scoped to one program (see programs/access.py).
@@ -10,6 +11,7 @@ program_urlpatterns = (
     reports.urls.program_urlpatterns
     + programs.urls.program_urlpatterns
     + volunteers.urls.program_urlpatterns
+    + sessions_log.urls.program_urlpatterns
 )
 
 urlpatterns = [
