@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 import programs.urls
+import referrals.urls
 import reports.urls
 import sessions_log.urls
 import volunteers.urls
@@ -12,6 +13,7 @@ program_urlpatterns = (
     + programs.urls.program_urlpatterns
     + volunteers.urls.program_urlpatterns
     + sessions_log.urls.program_urlpatterns
+    + referrals.urls.program_urlpatterns
 )
 
 urlpatterns = [
