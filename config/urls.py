@@ -3,6 +3,7 @@ from django.urls import include, path
 
 import programs.urls
 import referrals.urls
+import reports.transfer.urls
 import reports.urls
 import sessions_log.urls
 import volunteers.urls
@@ -14,6 +15,7 @@ program_urlpatterns = (
     + volunteers.urls.program_urlpatterns
     + sessions_log.urls.program_urlpatterns
     + referrals.urls.program_urlpatterns
+    + reports.transfer.urls.program_urlpatterns
 )
 
 urlpatterns = [
