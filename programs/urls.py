@@ -8,4 +8,10 @@ urlpatterns = [
 
 program_urlpatterns = [
     path("sites/", views.SiteListView.as_view(), name="site_list"),
+    path("sites/new/", views.SiteCreateView.as_view(), name="site_create"),
+    path("sites/<int:pk>/", views.site_detail, name="site_detail"),
+    path("sites/<int:pk>/edit/", views.SiteEditView.as_view(), name="site_edit"),
+    path("areas/", views.AreaListView.as_view(), name="area_list"),
+    path("areas/new/", views.AreaCreateView.as_view(), name="area_create"),
+    path("areas/<int:pk>/edit/", views.AreaEditView.as_view(), name="area_edit"),
 ]

@@ -1,10 +1,25 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
-from django.utils.translation import gettext_lazy as _
+import math
+from decimal import Decimal
 
-from .access import Perm, memberships_of
-from .filters import SiteFilter
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.messages.views import SuccessMessageMixin
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import CreateView, UpdateView
+
+from . import selectors, services
+from .access import Perm, ProgramScopedMixin, memberships_of, program_view
+from .filters import AreaFilter, SiteFilter
+from .forms import AreaForm, OccupancyForm, SiteForm
 from .lists import Column, ProgramListView
+from .models import Area, Site
+from .selectors import CaseloadStatus
 
 
 @login_required
@@ -16,19 +31,313 @@ def home(request):
     return render(request, "programs/home.html", {"memberships": memberships})
 
 
+# ---- sites -----------------------------------------------------------------------------------
+
+
+def _site_url(site: Site) -> str:
+    return reverse("site_detail", args=[site.program.slug, site.pk])
+
+
 class SiteListView(ProgramListView):
     permission = Perm.MANAGE_PROGRAM
     filterset_class = SiteFilter
+    template_name = "programs/site_list.html"
     title = _("Sites")
     export_basename = _("sites")
     columns = (
-        Column(_("Name"), lambda s: s.name, order_by="name"),
+        Column(_("Name"), lambda s: s.name, order_by="name", link=_site_url),
         Column(_("Kind"), lambda s: s.get_kind_display(), order_by="kind"),
         Column(_("Area"), lambda s: s.area, order_by="area"),
         Column(_("City"), lambda s: s.city, order_by="city"),
         Column(_("Capacity"), lambda s: s.capacity, order_by="capacity", numeric=True),
+        Column(_("Residents"), lambda s: s.current_residents, order_by="residents", numeric=True),
+        Column(_("Counted on"), lambda s: s.occupancy_date, order_by="counted"),
         Column(_("Active"), lambda s: s.active),
     )
 
     def get_queryset(self):
-        return self.program.sites.select_related("area").order_by("name")
+        return (
+            selectors.sites_with_occupancy(self.program)
+            .select_related("area", "program")
+            .order_by("name")
+        )
+
+
+class _ProgramFormMixin(ProgramScopedMixin, SuccessMessageMixin):
+    permission = Perm.MANAGE_PROGRAM
+    template_name = "programs/form_page.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "program": self.program}
+
+
+class SiteCreateView(_ProgramFormMixin, CreateView):
+    model = Site
+    form_class = SiteForm
+    extra_context = {"title": _("New site")}
+
+    success_message = _("Site “%(name)s” created.")
+
+    def get_success_url(self):
+        return _site_url(self.object)
+
+
+class SiteEditView(_ProgramFormMixin, UpdateView):
+    form_class = SiteForm
+    extra_context = {"title": _("Edit site")}
+
+    def get_queryset(self):
+        return self.program.sites.all()
+
+    success_message = _("Site “%(name)s” saved.")
+
+    def get_success_url(self):
+        return _site_url(self.object)
+
+
+@program_view(Perm.MANAGE_PROGRAM)
+def site_detail(request, program_slug, pk):
+    """A site, its occupancy over time, and a form to record today's count."""
+    site = get_object_or_404(request.program.sites.select_related("area"), pk=pk)
+    if request.method == "POST":
+        form = OccupancyForm(request.POST)
+        if form.is_valid():
+            occupancy, created = services.site_occupancy_record(site=site, **form.cleaned_data)
+            values = {
+                "residents": occupancy.residents,
+                "date": date_format(occupancy.date, "SHORT_DATE_FORMAT"),
+            }
+            if created:
+                message = gettext("Recorded %(residents)s residents on %(date)s.") % values
+            else:
+                message = gettext("Updated the count of %(date)s to %(residents)s residents.") % (
+                    values
+                )
+            messages.success(request, message)
+            if site.capacity is not None and occupancy.residents > site.capacity:
+                messages.warning(
+                    request,
+                    gettext("That is above the site's capacity of %(capacity)s places.")
+                    % {"capacity": site.capacity},
+                )
+            return redirect(_site_url(site))
+    else:
+        form = OccupancyForm()
+    history = selectors.site_occupancy_history(site)
+    return render(
+        request,
+        "programs/site_detail.html",
+        {
+            "program": request.program,
+            "site": site,
+            "form": form,
+            "history": list(reversed(history)),
+            "chart": occupancy_chart(site, history),
+        },
+    )
+
+
+CHART_WIDTH, CHART_HEIGHT = 360, 180
+CHART_LEFT, CHART_RIGHT, CHART_TOP, CHART_BOTTOM = 34, 6, 14, 22
+BAR_FILL, OVER_FILL, LINE_STROKE, TEXT_FILL = "#1f4e79", "#a61e1e", "#343a40", "#495057"
+
+
+def _nice_scale(maximum: float, ticks: int = 4) -> tuple[int, int]:
+    """(top, step) of a y axis: a round step (1, 2, 5, 10, 20, 50 …) and a top that fits."""
+    raw = max(maximum, 1) / ticks
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = max(int(next(f * magnitude for f in (1, 2, 5, 10) if f * magnitude >= raw)), 1)
+    return max(math.ceil(maximum / step) * step, step), step
+
+
+def occupancy_chart(site: Site, history) -> SafeString:
+    """Residents by date as an inline SVG bar chart, with the capacity as a dashed line.
+
+    Bars above capacity are drawn in red; the table beside the chart says so in words.
+    Colours are SVG presentation attributes, which the strict CSP allows.
+    """
+    if not history:
+        return SafeString("")
+    capacity = site.capacity
+    top, step = _nice_scale(max([o.residents for o in history] + [capacity or 0]))
+    plot_w = CHART_WIDTH - CHART_LEFT - CHART_RIGHT
+    plot_h = CHART_HEIGHT - CHART_TOP - CHART_BOTTOM
+    baseline = CHART_TOP + plot_h
+    slot = plot_w / len(history)
+    label_every = math.ceil(len(history) / 6)
+
+    def y(value) -> str:
+        return f"{baseline - plot_h * value / top:.1f}"
+
+    def x_label(i, occupancy):
+        if (len(history) - 1 - i) % label_every:
+            return ""
+        return format_html(
+            '<text x="{}" y="{}" text-anchor="middle" font-size="11" fill="{}">{}</text>',
+            f"{CHART_LEFT + i * slot + slot / 2:.1f}",
+            CHART_HEIGHT - 6,
+            TEXT_FILL,
+            date_format(occupancy.date, "j M"),
+        )
+
+    axis = format_html_join(
+        "",
+        '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="#adb5bd" stroke-width="0.5"/>'
+        '<text x="{}" y="{}" text-anchor="end" dominant-baseline="middle" font-size="11"'
+        ' fill="{}">{}</text>',
+        (
+            (CHART_LEFT, CHART_WIDTH - CHART_RIGHT, y(v), y(v), CHART_LEFT - 4, y(v), TEXT_FILL, v)
+            for v in range(0, top + 1, step)
+        ),
+    )
+    bars = format_html_join(
+        "",
+        '<g><title>{}: {}</title><rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>{}</g>',
+        (
+            (
+                date_format(o.date, "SHORT_DATE_FORMAT"),
+                o.residents,
+                f"{CHART_LEFT + i * slot + slot * 0.15:.1f}",
+                y(o.residents),
+                f"{slot * 0.7:.1f}",
+                f"{plot_h * o.residents / top:.1f}",
+                OVER_FILL if capacity is not None and o.residents > capacity else BAR_FILL,
+                x_label(i, o),
+            )
+            for i, o in enumerate(history)
+        ),
+    )
+    capacity_line = SafeString("")
+    if capacity:
+        capacity_line = format_html(
+            '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="{}" stroke-width="1.5"'
+            ' stroke-dasharray="5 3"/>'
+            '<text x="{}" y="{}" font-size="11" fill="{}" stroke="#fff" stroke-width="3"'
+            ' paint-order="stroke">{}</text>',
+            CHART_LEFT,
+            CHART_WIDTH - CHART_RIGHT,
+            y(capacity),
+            y(capacity),
+            LINE_STROKE,
+            CHART_LEFT + 4,
+            f"{float(y(capacity)) - 4:.1f}",
+            LINE_STROKE,
+            gettext("Capacity %(capacity)s") % {"capacity": capacity},
+        )
+    title = gettext("Residents of %(site)s by date") % {"site": site.name}
+    description = "; ".join(
+        f"{date_format(o.date, 'SHORT_DATE_FORMAT')}: {o.residents}" for o in history
+    )
+    return format_html(
+        '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-labelledby="occupancy-title'
+        ' occupancy-desc" xmlns="http://www.w3.org/2000/svg"><title id="occupancy-title">{}'
+        '</title><desc id="occupancy-desc">{}</desc>{}{}{}</svg>',
+        CHART_WIDTH,
+        CHART_HEIGHT,
+        title,
+        description,
+        axis,
+        bars,
+        capacity_line,
+    )
+
+
+# ---- areas -----------------------------------------------------------------------------------
+
+
+def _fte(value: Decimal) -> Decimal:
+    """Full-time equivalents without trailing zeros: 1, 1.5, 0.75."""
+    return Decimal(f"{value:.2f}".rstrip("0").rstrip("."))
+
+
+def _per_staff(area: Area) -> int | str:
+    if area.residents_per_staff is None:
+        return gettext("no staff")
+    return round(area.residents_per_staff)
+
+
+STATUS_COLUMN = 1
+STATUS_BADGES = {CaseloadStatus.OVER: "danger", CaseloadStatus.NO_STAFF: "warning"}
+
+
+class AreaListView(ProgramListView):
+    """Areas and caseload: residents per full-time staff against each area's target."""
+
+    permission = Perm.MANAGE_PROGRAM
+    filterset_class = AreaFilter
+    template_name = "programs/area_list.html"
+    title = _("Areas and caseload")
+    export_basename = _("areas")
+    # The caseload comes right after the name, so a phone shows it without scrolling sideways.
+    columns = (
+        Column(
+            _("Area"),
+            lambda a: a.name,
+            order_by="name",
+            link=lambda a: reverse("area_edit", args=[a.program.slug, a.pk]),
+        ),
+        Column(_("Caseload"), lambda a: CaseloadStatus(a.caseload_status).label, order_by="status"),
+        Column(_("Residents per full-time staff"), _per_staff, order_by="ratio", numeric=True),
+        Column(
+            _("Target"),
+            lambda a: f"1:{a.caseload_ratio_target}" if a.caseload_ratio_target else None,
+            order_by="target",
+            numeric=True,
+        ),
+        Column(
+            _("Current residents"),
+            lambda a: a.current_residents,
+            order_by="residents",
+            numeric=True,
+        ),
+        Column(_("Full-time staff"), lambda a: _fte(a.staff_fte), order_by="staff", numeric=True),
+        Column(
+            _("Sites"),
+            lambda a: a.site_count,
+            order_by="sites",
+            numeric=True,
+            link=lambda a: reverse("site_list", args=[a.program.slug]) + f"?area={a.pk}",
+        ),
+    )
+
+    def get_queryset(self):
+        return (
+            selectors.areas_with_caseload(self.program).select_related("program").order_by("name")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        table_rows = []
+        for area, cells in zip(context["object_list"], context["rows"], strict=True):
+            over = area.caseload_status == CaseloadStatus.OVER
+            badge = STATUS_BADGES.get(area.caseload_status)
+            if badge:
+                cells = list(cells)
+                cells[STATUS_COLUMN] = {**cells[STATUS_COLUMN], "badge": badge}
+            table_rows.append({"cells": cells, "over": over})
+        context["table_rows"] = table_rows
+        return context
+
+
+class AreaCreateView(_ProgramFormMixin, CreateView):
+    model = Area
+    form_class = AreaForm
+    extra_context = {"title": _("New area")}
+
+    success_message = _("Area “%(name)s” created.")
+
+    def get_success_url(self):
+        return reverse("area_list", args=[self.program.slug])
+
+
+class AreaEditView(_ProgramFormMixin, UpdateView):
+    form_class = AreaForm
+    extra_context = {"title": _("Edit area")}
+
+    def get_queryset(self):
+        return self.program.areas.all()
+
+    success_message = _("Area “%(name)s” saved.")
+
+    def get_success_url(self):
+        return reverse("area_list", args=[self.program.slug])

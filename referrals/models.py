@@ -152,8 +152,10 @@ class Referral(models.Model):
         verbose_name_plural = _("referrals")
         constraints = [
             models.CheckConstraint(
+                # An outbound referral leaves "proposed" only with consent; a proposal
+                # withdrawn before it was sent may close without.
                 condition=Q(direction="inbound")
-                | Q(status="proposed")
+                | (Q(sent_on__isnull=True) & Q(status__in=["proposed", "closed"]))
                 | Q(consent_to_share=True, consent_on__isnull=False),
                 name="referral_sent_needs_consent",
             ),

@@ -1,14 +1,28 @@
-"""Reads for the program home pages: small aggregates computed in the database."""
+"""Reads for the program home pages: aggregates computed in the database.
 
+The coordinator's dashboard compares this month (so far) with last month. Every figure is an
+aggregate query (``Count(filter=…)``, ``Sum``, ``Count(distinct=True)``), so the number of
+queries stays the same however much has been logged.
+"""
+
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Aggregate, Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+from django.utils.formats import date_format
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
-from programs.models import Program
+from programs.models import ActivityKind, Program, Target
 from referrals.models import Referral
-from sessions_log.models import Activity, Concern
-from volunteers.models import Volunteer
+from sessions_log.models import Activity, Concern, Match, SelfHelpGroup
+from volunteers.models import Enrollment, SupervisionSession, Volunteer
+from volunteers.selectors import supervision_overdue
+
+from .charts import Bar, bar_chart
 
 OPEN_REFERRAL_STATUSES = (
     Referral.Status.PROPOSED,
@@ -16,33 +30,293 @@ OPEN_REFERRAL_STATUSES = (
     Referral.Status.ACCEPTED,
     Referral.Status.APPOINTMENT,
 )
+CHART_MONTHS = 12
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The first day of the month ``months`` after (or before) ``day``'s month."""
+    years, month = divmod(day.month - 1 + months, 12)
+    return dt.date(day.year + years, month + 1, 1)
 
 
 @dataclass(frozen=True)
-class MonthFigures:
-    activities: int
-    contacts: int
-    active_volunteers: int
+class Period:
+    start: dt.date
+    end: dt.date
+
+    def q(self, field: str = "date") -> Q:
+        return Q(**{f"{field}__gte": self.start, f"{field}__lte": self.end})
+
+    @property
+    def label(self) -> str:
+        return date_format(self.start, "YEAR_MONTH_FORMAT")
+
+    @property
+    def query(self) -> str:
+        """The period as the date filter of the activity list."""
+        return urlencode({"date_from": self.start.isoformat(), "date_to": self.end.isoformat()})
+
+
+@dataclass(frozen=True)
+class Comparison:
+    this: int
+    last: int
+
+    @property
+    def change(self) -> int:
+        return self.this - self.last
+
+
+@dataclass(frozen=True)
+class KindFigure:
+    kind: str
+    label: str
+    this: int
+    last: int
+
+    @property
+    def change(self) -> int:
+        return self.this - self.last
+
+
+@dataclass(frozen=True)
+class TargetProgress:
+    target: Target
+    actual: int | Decimal | None  # None: not computed on the dashboard
+    elapsed_percent: int  # how much of the target's period has passed
+
+    @property
+    def percent(self) -> int | None:
+        if self.actual is None or not self.target.value:
+            return None
+        return round(100 * Decimal(self.actual) / self.target.value)
+
+    @property
+    def on_track(self) -> bool | None:
+        """At least the share of the target that the elapsed share of the period asks for."""
+        if self.percent is None:
+            return None
+        return self.percent >= self.elapsed_percent
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    today: dt.date
+    this_month: Period
+    last_month: Period
+    activities: Comparison
+    activities_by_kind: list[KindFigure]
+    contacts: Comparison
+    people_reached: Comparison
+    active_volunteers: Comparison
     open_referrals: int
-    open_concerns: int
+    referrals_made: Comparison
+    overdue_supervision: int
+    unacknowledged_concerns: int
+    targets: list[TargetProgress]
+    chart: str
 
 
-def month_figures(program: Program, today: date) -> MonthFigures:
-    month_start = today.replace(day=1)
-    activity = Activity.objects.filter(
-        program=program, date__gte=month_start, date__lte=today
-    ).aggregate(n=Count("id"), contacts=Sum("attendees_total"))
-    return MonthFigures(
-        activities=activity["n"],
-        contacts=activity["contacts"] or 0,
-        active_volunteers=Volunteer.objects.filter(
-            program=program, status=Volunteer.Status.ACTIVE
-        ).count(),
-        open_referrals=Referral.objects.filter(
-            program=program, status__in=OPEN_REFERRAL_STATUSES
-        ).count(),
-        open_concerns=Concern.objects.filter(program=program, acknowledged_at__isnull=True).count(),
+def months_to_compare(today: dt.date) -> tuple[Period, Period]:
+    """This month up to today, and the whole of last month."""
+    this_start = today.replace(day=1)
+    return (
+        Period(this_start, today),
+        Period(add_months(this_start, -1), this_start - dt.timedelta(days=1)),
     )
+
+
+def dashboard(program: Program, today: dt.date) -> Dashboard:
+    this, last = months_to_compare(today)
+    both = Q(program=program, date__gte=last.start, date__lte=this.end)
+
+    counts = {}
+    for key, period in (("this", this), ("last", last)):
+        counts[f"{key}_n"] = Count("pk", filter=period.q())
+        counts[f"{key}_contacts"] = Sum("attendees_total", filter=period.q())
+        for kind in ActivityKind.values:
+            counts[f"{key}_{kind}"] = Count("pk", filter=period.q() & Q(kind=kind))
+    activity = Activity.objects.filter(both).aggregate(**counts)
+
+    # Distinct people and volunteers (one participant in two activities counts once).
+    people = Activity.objects.filter(both).aggregate(
+        this_people=Count("participants", distinct=True, filter=this.q()),
+        last_people=Count("participants", distinct=True, filter=last.q()),
+        this_volunteers=Count("facilitators", distinct=True, filter=this.q()),
+        last_volunteers=Count("facilitators", distinct=True, filter=last.q()),
+    )
+    referrals = Referral.objects.filter(program=program).aggregate(
+        open=Count("pk", filter=Q(status__in=OPEN_REFERRAL_STATUSES)),
+        this=Count("pk", filter=this.q("referred_on")),
+        last=Count("pk", filter=last.q("referred_on")),
+    )
+    kinds = [
+        KindFigure(kind, str(label), activity[f"this_{kind}"], activity[f"last_{kind}"])
+        for kind, label in ActivityKind.choices
+        if kind in program.activity_kinds or activity[f"this_{kind}"] or activity[f"last_{kind}"]
+    ]
+    return Dashboard(
+        today=today,
+        this_month=this,
+        last_month=last,
+        activities=Comparison(activity["this_n"], activity["last_n"]),
+        activities_by_kind=kinds,
+        contacts=Comparison(activity["this_contacts"] or 0, activity["last_contacts"] or 0),
+        people_reached=Comparison(people["this_people"], people["last_people"]),
+        active_volunteers=Comparison(people["this_volunteers"], people["last_volunteers"]),
+        open_referrals=referrals["open"],
+        referrals_made=Comparison(referrals["this"], referrals["last"]),
+        overdue_supervision=overdue_supervision_count(program, today),
+        unacknowledged_concerns=unacknowledged_concerns_count(program),
+        targets=targets_progress(program, today),
+        chart=activities_chart(program, today),
+    )
+
+
+def overdue_supervision_count(program: Program, today: dt.date) -> int:
+    return supervision_overdue(program, today).order_by().count()
+
+
+def unacknowledged_concerns_count(program: Program) -> int:
+    return Concern.objects.filter(program=program, acknowledged_at__isnull=True).count()
+
+
+# ---- targets ---------------------------------------------------------------------------------
+
+Indicator = Target.Indicator
+Measure = tuple[Callable[[Program], QuerySet], Callable[[Period], Aggregate]]
+
+
+def _employed_by_end(period: Period) -> Aggregate:
+    employed = Q(employed_since__isnull=True) | Q(employed_since__lte=period.end)
+    return Count("pk", filter=employed)
+
+
+# How each indicator is measured over a period: the rows and the aggregate over them.
+MEASURES: dict[str, Measure] = {
+    Indicator.ACTIVITIES: (
+        lambda p: Activity.objects.filter(program=p),
+        lambda period: Count("pk", filter=period.q()),
+    ),
+    Indicator.CONTACTS: (
+        lambda p: Activity.objects.filter(program=p),
+        lambda period: Sum("attendees_total", filter=period.q()),
+    ),
+    Indicator.PEOPLE_REACHED: (
+        lambda p: Activity.participants.through.objects.filter(activity__program=p),
+        lambda period: Count("participant", distinct=True, filter=period.q("activity__date")),
+    ),
+    Indicator.LANGUAGES: (
+        lambda p: Activity.languages.through.objects.filter(activity__program=p),
+        lambda period: Count("language", distinct=True, filter=period.q("activity__date")),
+    ),
+    Indicator.VOLUNTEERS_ACTIVE: (
+        lambda p: Activity.facilitators.through.objects.filter(activity__program=p),
+        lambda period: Count("volunteer", distinct=True, filter=period.q("activity__date")),
+    ),
+    Indicator.VOLUNTEERS_TRAINED: (
+        lambda p: Enrollment.objects.filter(
+            training__program=p, status=Enrollment.Status.COMPLETED
+        ),
+        lambda period: Count("volunteer", distinct=True, filter=period.q("completed_on")),
+    ),
+    Indicator.COUNSELLORS_EMPLOYED: (
+        lambda p: Volunteer.objects.filter(program=p, employed_by__isnull=False),
+        _employed_by_end,
+    ),
+    Indicator.SUPERVISION_HOURS: (
+        lambda p: SupervisionSession.objects.filter(program=p),
+        lambda period: Sum("minutes", filter=period.q()),
+    ),
+    # Referrals made by the program to services (inbound ones arrive as matches or intakes).
+    Indicator.REFERRALS: (
+        lambda p: Referral.objects.filter(program=p, direction=Referral.Direction.OUTBOUND),
+        lambda period: Count("pk", filter=period.q("referred_on")),
+    ),
+    Indicator.MATCHES_STARTED: (
+        lambda p: Match.objects.filter(program=p),
+        lambda period: Count("pk", filter=period.q("started_on")),
+    ),
+    Indicator.SELFHELP_GROUPS_STARTED: (
+        lambda p: SelfHelpGroup.objects.filter(program=p),
+        lambda period: Count("pk", filter=period.q("started_on")),
+    ),
+}
+
+
+def targets_progress(program: Program, today: dt.date) -> list[TargetProgress]:
+    """Each target whose period contains today, with what has been logged so far.
+
+    One query per indicator in use, whatever the number of targets or records.
+    """
+    targets = list(
+        program.targets.filter(starts_on__lte=today, ends_on__gte=today)
+        .select_related("grant__funder")
+        .order_by("ends_on", "indicator", "pk")
+    )
+    actuals: dict[int, int | Decimal | None] = {}
+    by_indicator: dict[str, list[Target]] = {}
+    for target in targets:
+        by_indicator.setdefault(target.indicator, []).append(target)
+    for indicator, group in by_indicator.items():
+        if indicator not in MEASURES:
+            continue
+        rows, measure = MEASURES[indicator]
+        result = (
+            rows(program)
+            .order_by()
+            .aggregate(**{f"t{t.pk}": measure(Period(t.starts_on, today)) for t in group})
+        )
+        for target in group:
+            value = result[f"t{target.pk}"] or 0
+            if indicator == Indicator.SUPERVISION_HOURS:
+                value = (Decimal(value) / 60).quantize(Decimal("0.1"))
+            actuals[target.pk] = value
+    return [
+        TargetProgress(
+            target=t,
+            actual=actuals.get(t.pk),
+            elapsed_percent=round(
+                100 * ((today - t.starts_on).days + 1) / ((t.ends_on - t.starts_on).days + 1)
+            ),
+        )
+        for t in targets
+    ]
+
+
+# ---- chart -----------------------------------------------------------------------------------
+
+
+def activities_per_month(program: Program, today: dt.date, months: int = CHART_MONTHS):
+    """(first day of month, number of activities) for the last ``months`` months, oldest first."""
+    first = add_months(today, -(months - 1))
+    counted = dict(
+        Activity.objects.filter(program=program, date__gte=first, date__lte=today)
+        .annotate(month=TruncMonth("date"))
+        .order_by()
+        .values("month")
+        .annotate(n=Count("pk"))
+        .values_list("month", "n")
+    )
+    counted = {(m.date() if isinstance(m, dt.datetime) else m): n for m, n in counted.items()}
+    return [(add_months(first, i), counted.get(add_months(first, i), 0)) for i in range(months)]
+
+
+def activities_chart(program: Program, today: dt.date) -> str:
+    bars = [
+        Bar(
+            label=date_format(month, "M"),
+            value=n,
+            description=f"{date_format(month, 'YEAR_MONTH_FORMAT')}: {n}",
+        )
+        for month, n in activities_per_month(program, today)
+    ]
+    return bar_chart(
+        title=_("Activities per month, last 12 months"), bars=bars, chart_id="activities-chart"
+    )
+
+
+# ---- other roles -----------------------------------------------------------------------------
 
 
 def open_concerns(program: Program, limit: int = 10):

@@ -161,3 +161,89 @@ class ReferralFactory(factory.django.DjangoModelFactory):
     )
     category = Category.PSYCHOSOCIAL_CENTRE
     referred_on = dt.date(2024, 3, 1)
+
+
+class TargetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "programs.Target"
+
+    program = factory.SubFactory(ProgramFactory)
+    indicator = "activities"
+    value = 100
+    starts_on = dt.date(2024, 1, 1)
+    ends_on = dt.date(2024, 12, 31)
+
+
+class SiteOccupancyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "programs.SiteOccupancy"
+
+    site = factory.SubFactory(SiteFactory)
+    date = dt.date(2024, 3, 1)
+    residents = 80
+
+
+class TrainingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "volunteers.Training"
+
+    program = factory.SubFactory(ProgramFactory)
+    title = factory.Sequence(lambda n: f"Basic training {n}")
+    kind = "basic"
+    starts_on = dt.date(2024, 3, 1)
+    ends_on = dt.date(2024, 4, 30)
+    planned_hours = 24
+
+
+class TrainingSessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "volunteers.TrainingSession"
+
+    training = factory.SubFactory(TrainingFactory)
+    date = factory.SelfAttribute("training.starts_on")
+    minutes = 180
+
+
+class EnrollmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "volunteers.Enrollment"
+
+    training = factory.SubFactory(TrainingFactory)
+    volunteer = factory.SubFactory(
+        VolunteerFactory, program=factory.SelfAttribute("..training.program")
+    )
+    enrolled_on = factory.SelfAttribute("training.starts_on")
+
+
+class SupervisionSessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "volunteers.SupervisionSession"
+
+    program = factory.SubFactory(ProgramFactory)
+    kind = "group"
+    date = dt.date(2024, 3, 1)
+    minutes = 90
+    supervisor_name = "Dr. Ute Brandt"
+
+
+class MatchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "sessions_log.Match"
+
+    program = factory.SubFactory(ProgramFactory)
+    volunteer = factory.SubFactory(VolunteerFactory, program=factory.SelfAttribute("..program"))
+    participant = factory.SubFactory(ParticipantFactory, program=factory.SelfAttribute("..program"))
+    proposed_on = dt.date(2024, 3, 1)
+
+
+class SelfHelpGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "sessions_log.SelfHelpGroup"
+
+    program = factory.SubFactory(ProgramFactory)
+    name = factory.Sequence(lambda n: f"Self-help group {n}")
+    contact_point = factory.SubFactory(
+        SiteFactory, program=factory.SelfAttribute("..program"), kind="contact_point"
+    )
+    topic_area = "mental_health"
+    started_on = dt.date(2024, 3, 1)

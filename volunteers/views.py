@@ -1,31 +1,623 @@
-from django.db.models import Count
-from django.utils.translation import gettext_lazy as _
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import F
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST
 
-from programs.access import Perm
+from programs.access import Perm, has_perm, program_view
 from programs.lists import Column, ProgramListView
 
-from .filters import VolunteerFilter
+from . import selectors, services
+from .filters import OverdueFilter, SupervisionFilter, TrainingFilter, VolunteerFilter
+from .forms import (
+    EnrolForm,
+    EnrollmentOutcomeForm,
+    SupervisionForm,
+    TrainingForm,
+    TrainingSessionForm,
+    VolunteerForm,
+    VolunteerStatusForm,
+    user_label,
+)
+from .models import Enrollment, SupervisionSession, Training, Volunteer
+from .pdf import certificate_pdf
+
+# ---- volunteers ------------------------------------------------------------------------------
 
 
 class VolunteerListView(ProgramListView):
     permission = Perm.MANAGE_PROGRAM
     filterset_class = VolunteerFilter
-    title = _("Volunteers")
-    export_basename = _("volunteers")
-    columns = (
-        Column(_("Code"), lambda v: v.code, order_by="code"),
-        Column(_("Name"), lambda v: v.name, order_by="name"),
-        Column(_("Status"), lambda v: v.get_status_display(), order_by="status"),
-        Column(_("Languages"), lambda v: [str(lang) for lang in v.languages.all()]),
-        Column(_("Joined on"), lambda v: v.joined_on, order_by="joined_on"),
-        Column(_("Employed by"), lambda v: v.employed_by),
-        Column(_("Activities"), lambda v: v.activity_count, order_by="activities", numeric=True),
-    )
+    template_name = "volunteers/volunteer_list.html"
+    title = gettext_lazy("Volunteers")
+    export_basename = gettext_lazy("volunteers")
+
+    def get_columns(self):
+        slug = self.program.slug
+        return (
+            Column(gettext_lazy("Code"), lambda v: v.code, order_by="code"),
+            Column(
+                gettext_lazy("Name"),
+                lambda v: v.name,
+                order_by="name",
+                link=lambda v: reverse("volunteer_detail", args=[slug, v.pk]),
+            ),
+            Column(gettext_lazy("Status"), lambda v: v.get_status_display(), order_by="status"),
+            Column(gettext_lazy("Languages"), lambda v: [str(x) for x in v.languages.all()]),
+            Column(gettext_lazy("Usual sites"), lambda v: [str(s) for s in v.usual_sites.all()]),
+            Column(gettext_lazy("Joined on"), lambda v: v.joined_on, order_by="joined_on"),
+            Column(gettext_lazy("Employed by"), lambda v: v.employed_by),
+            Column(
+                gettext_lazy("Activities"),
+                lambda v: v.activity_count,
+                order_by="activities",
+                numeric=True,
+            ),
+        )
 
     def get_queryset(self):
+        return selectors.volunteers_for_list(self.program)
+
+
+def _volunteer(request, pk) -> Volunteer:
+    return get_object_or_404(request.program.volunteers.select_related("employed_by"), pk=pk)
+
+
+@program_view(Perm.MANAGE_PROGRAM)
+def volunteer_create(request, program_slug):
+    program = request.program
+    form = VolunteerForm(request.POST or None, program=program)
+    if request.method == "POST" and form.is_valid():
+        try:
+            volunteer = services.volunteer_create(
+                volunteer=form.save(commit=False),
+                languages=form.cleaned_data["languages"],
+                usual_sites=form.cleaned_data["usual_sites"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("%(name)s was added.") % {"name": volunteer.name})
+            return redirect("volunteer_detail", program.slug, volunteer.pk)
+    return render(
+        request,
+        "volunteers/volunteer_form.html",
+        {"program": program, "form": form, "title": _("New volunteer")},
+    )
+
+
+@program_view(Perm.MANAGE_PROGRAM)
+def volunteer_edit(request, program_slug, pk):
+    program = request.program
+    volunteer = _volunteer(request, pk)
+    form = VolunteerForm(request.POST or None, instance=volunteer, program=program)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The changes were saved."))
+        return redirect("volunteer_detail", program.slug, volunteer.pk)
+    return render(
+        request,
+        "volunteers/volunteer_form.html",
+        {
+            "program": program,
+            "form": form,
+            "volunteer": volunteer,
+            "title": _("Edit %(name)s") % {"name": volunteer.name},
+        },
+    )
+
+
+@program_view(Perm.MANAGE_PROGRAM)
+def volunteer_detail(request, program_slug, pk):
+    volunteer = get_object_or_404(
+        request.program.volunteers.select_related("employed_by", "user").prefetch_related(
+            "languages", "usual_sites"
+        ),
+        pk=pk,
+    )
+    profile = selectors.volunteer_profile(volunteer, timezone.localdate())
+    return render(
+        request,
+        "volunteers/volunteer_detail.html",
+        {"program": request.program, "volunteer": volunteer, "profile": profile},
+    )
+
+
+@program_view(Perm.MANAGE_PROGRAM)
+def volunteer_status(request, program_slug, pk):
+    program = request.program
+    volunteer = _volunteer(request, pk)
+    form = VolunteerStatusForm(request.POST or None, volunteer=volunteer)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            change = services.volunteer_change_status(
+                volunteer=volunteer,
+                to_status=data["to_status"],
+                on=data["on"],
+                reason=data["reason"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is now “%(status)s”.")
+                % {"name": volunteer.name, "status": change.get_to_status_display()},
+            )
+            return redirect("volunteer_detail", program.slug, volunteer.pk)
+    return render(
+        request,
+        "volunteers/volunteer_status.html",
+        {"program": program, "volunteer": volunteer, "form": form},
+    )
+
+
+# ---- trainings -------------------------------------------------------------------------------
+
+
+class TrainingListView(ProgramListView):
+    permission = Perm.MANAGE_PROGRAM
+    filterset_class = TrainingFilter
+    template_name = "volunteers/training_list.html"
+    title = gettext_lazy("Trainings")
+    export_basename = gettext_lazy("trainings")
+
+    def get_columns(self):
+        slug = self.program.slug
         return (
-            self.program.volunteers.select_related("employed_by")
-            .prefetch_related("languages")
-            .annotate(activity_count=Count("activities"))
-            .order_by("name")
+            Column(
+                gettext_lazy("Title"),
+                lambda t: t.title,
+                order_by="title",
+                link=lambda t: reverse("training_detail", args=[slug, t.pk]),
+            ),
+            Column(gettext_lazy("Kind"), lambda t: t.get_kind_display(), order_by="kind"),
+            Column(gettext_lazy("Starts on"), lambda t: t.starts_on, order_by="starts_on"),
+            Column(gettext_lazy("Ends on"), lambda t: t.ends_on, order_by="ends_on"),
+            Column(
+                gettext_lazy("Planned hours"),
+                lambda t: t.planned_hours,
+                order_by="planned_hours",
+                numeric=True,
+            ),
+            Column(
+                gettext_lazy("Sessions"),
+                lambda t: t.session_count,
+                order_by="sessions",
+                numeric=True,
+            ),
+            Column(
+                gettext_lazy("Session hours"),
+                lambda t: selectors.hours(t.session_minutes),
+                numeric=True,
+            ),
+            Column(
+                gettext_lazy("Enrolled"),
+                lambda t: t.enrolled_count,
+                order_by="enrolled",
+                numeric=True,
+            ),
+            Column(
+                gettext_lazy("Completed"),
+                lambda t: t.completed_count,
+                order_by="completed",
+                numeric=True,
+            ),
         )
+
+    def get_queryset(self):
+        return selectors.trainings_for_list(self.program)
+
+
+def _training(request, pk) -> Training:
+    return get_object_or_404(request.program.trainings, pk=pk)
+
+
+@program_view(Perm.MANAGE_PROGRAM)
+def training_create(request, program_slug):
+    program = request.program
+    form = TrainingForm(request.POST or None, program=program)
+    if request.method == "POST" and form.is_valid():
+        training = form.save()
+        messages.success(request, _("The training was created. Now add its sessions."))
+        return redirect("training_detail", program.slug, training.pk)
+    return render(
+        request,
+        "volunteers/training_form.html",
+        {"program": program, "form": form, "title": _("New training")},
+    )
+
+
+@program_view(Perm.MANAGE_PROGRAM)
+def training_edit(request, program_slug, pk):
+    program = request.program
+    training = _training(request, pk)
+    form = TrainingForm(request.POST or None, instance=training, program=program)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The changes were saved."))
+        return redirect("training_detail", program.slug, training.pk)
+    return render(
+        request,
+        "volunteers/training_form.html",
+        {"program": program, "form": form, "training": training, "title": _("Edit training")},
+    )
+
+
+def _render_training_detail(request, training, *, session_form=None, enrol_form=None, status=200):
+    enrollments = selectors.with_hours(
+        selectors.enrollments_with_attendance(
+            training.enrollments.select_related("volunteer")
+        ).order_by("volunteer__name", "pk")
+    )
+    sessions = training.sessions.order_by("date", "pk")
+    return render(
+        request,
+        "volunteers/training_detail.html",
+        {
+            "program": request.program,
+            "training": training,
+            "sessions": sessions,
+            "enrollments": enrollments,
+            "session_form": session_form or TrainingSessionForm(training=training),
+            "enrol_form": enrol_form or EnrolForm(training=training),
+        },
+        status=status,
+    )
+
+
+@program_view(Perm.MANAGE_PROGRAM)
+def training_detail(request, program_slug, pk):
+    return _render_training_detail(request, _training(request, pk))
+
+
+@require_POST
+@program_view(Perm.MANAGE_PROGRAM)
+def training_session_add(request, program_slug, pk):
+    training = _training(request, pk)
+    form = TrainingSessionForm(request.POST, training=training)
+    if not form.is_valid():
+        return _render_training_detail(request, training, session_form=form, status=422)
+    session = form.save()
+    messages.success(
+        request,
+        _("The session on %(date)s was added.")
+        % {"date": formats.date_format(session.date, "SHORT_DATE_FORMAT")},
+    )
+    return redirect("training_detail", request.program.slug, training.pk)
+
+
+@program_view(Perm.MANAGE_PROGRAM)
+def training_session_edit(request, program_slug, pk, session_pk):
+    training = _training(request, pk)
+    session = get_object_or_404(training.sessions, pk=session_pk)
+    if request.method == "POST" and "delete" in request.POST:
+        session.delete()
+        messages.success(request, _("The session and its attendance were deleted."))
+        return redirect("training_detail", request.program.slug, training.pk)
+    form = TrainingSessionForm(request.POST or None, instance=session, training=training)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The changes were saved."))
+        return redirect("training_detail", request.program.slug, training.pk)
+    return render(
+        request,
+        "volunteers/training_session_form.html",
+        {
+            "program": request.program,
+            "training": training,
+            "session": session,
+            "form": form,
+            "attendance_count": session.attendances.count(),
+        },
+    )
+
+
+@require_POST
+@program_view(Perm.MANAGE_PROGRAM)
+def training_enrol(request, program_slug, pk):
+    training = _training(request, pk)
+    form = EnrolForm(request.POST, training=training)
+    if not form.is_valid():
+        return _render_training_detail(request, training, enrol_form=form, status=422)
+    enrolled = services.training_enrol(
+        training=training,
+        volunteers=form.cleaned_data["volunteers"],
+        on=form.cleaned_data["enrolled_on"],
+    )
+    messages.success(
+        request,
+        _("%(count)d volunteer(s) enrolled.") % {"count": len(enrolled)},
+    )
+    return redirect("training_detail", request.program.slug, training.pk)
+
+
+def _parse_marks(values) -> set[tuple[int, int]] | None:
+    marks = set()
+    for value in values:
+        session_id, _sep, volunteer_id = value.partition("-")
+        if not (session_id.isdigit() and volunteer_id.isdigit()):
+            return None
+        marks.add((int(session_id), int(volunteer_id)))
+    return marks
+
+
+@program_view(Perm.MANAGE_PROGRAM)
+def training_attendance(request, program_slug, pk):
+    """All enrolled volunteers × all sessions, saved in one POST (htmx posts on every tick)."""
+    training = _training(request, pk)
+    result = None
+    if request.method == "POST":
+        marks = _parse_marks(request.POST.getlist("mark"))
+        if marks is None:
+            return HttpResponseBadRequest(_("The attendance form was not understood."))
+        try:
+            added, removed = services.training_attendance_save(training=training, marks=marks)
+        except ValidationError:
+            result = {
+                "ok": False,
+                "text": _(
+                    "The attendance could not be saved: the enrolments changed meanwhile. "
+                    "Please reload the page."
+                ),
+            }
+        else:
+            result = {"ok": True, "text": _("Attendance saved.")}
+        if not request.htmx:
+            if result["ok"]:
+                messages.success(
+                    request,
+                    _("Attendance saved: %(added)d mark(s) added, %(removed)d removed.")
+                    % {"added": added, "removed": removed},
+                )
+            else:
+                messages.error(request, result["text"])
+            return redirect("training_attendance", request.program.slug, training.pk)
+    grid = selectors.attendance_grid(training)
+    context = {"program": request.program, "training": training, "grid": grid, "result": result}
+    if request.htmx and request.method == "POST":
+        context["saved_at"] = timezone.localtime()
+        return render(request, "volunteers/_attendance_update.html", context)
+    return render(request, "volunteers/training_attendance.html", context)
+
+
+@program_view(Perm.MANAGE_PROGRAM)
+def enrollment_complete(request, program_slug, pk, enrollment_pk):
+    """Record how an enrolment ended: completed on a date, dropped out, or back to enrolled."""
+    training = _training(request, pk)
+    enrollment = get_object_or_404(
+        selectors.enrollments_with_attendance(training.enrollments.select_related("volunteer")),
+        pk=enrollment_pk,
+    )
+    form = EnrollmentOutcomeForm(request.POST or None, enrollment=enrollment)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.enrollment_set_outcome(
+                enrollment=enrollment,
+                status=data["status"],
+                completed_on=data["completed_on"],
+                practice_hours=data["practice_hours"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s: %(status)s.")
+                % {"name": enrollment.volunteer.name, "status": enrollment.get_status_display()},
+            )
+            return redirect("training_detail", request.program.slug, training.pk)
+    return render(
+        request,
+        "volunteers/enrollment_form.html",
+        {
+            "program": request.program,
+            "training": training,
+            "enrollment": enrollment,
+            "form": form,
+            "attended_hours": selectors.hours(enrollment.attended_minutes),
+        },
+    )
+
+
+@program_view(Perm.VIEW_HOME)
+def training_certificate(request, program_slug, pk, enrollment_pk):
+    """A completed enrolment's certificate: coordinators any, a volunteer only their own."""
+    enrollment = get_object_or_404(
+        Enrollment.objects.filter(
+            training__program=request.program,
+            training_id=pk,
+            status=Enrollment.Status.COMPLETED,
+        )
+        .select_related("volunteer", "training__program__lead_organisation")
+        .annotate(attended_minutes=selectors.attended_training_minutes()),
+        pk=enrollment_pk,
+    )
+    membership = request.membership
+    may_see = has_perm(membership, Perm.MANAGE_PROGRAM) or (
+        has_perm(membership, Perm.VIEW_OWN_WORK)
+        and enrollment.volunteer.user_id is not None
+        and enrollment.volunteer.user_id == request.user.pk
+    )
+    if not may_see:
+        raise Http404
+    pdf = certificate_pdf(enrollment, attended_minutes=enrollment.attended_minutes)
+    filename = slugify(f"{enrollment.volunteer.name} {enrollment.training.title}") or "certificate"
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# ---- supervision -----------------------------------------------------------------------------
+
+
+def supervisor_display(session: SupervisionSession) -> str:
+    if session.supervisor_id:
+        return user_label(session.supervisor)
+    return session.supervisor_name
+
+
+class SupervisionListView(ProgramListView):
+    permission = Perm.MANAGE_SUPERVISION
+    filterset_class = SupervisionFilter
+    template_name = "volunteers/supervision_list.html"
+    title = gettext_lazy("Supervision")
+    export_basename = gettext_lazy("supervision")
+
+    def get_columns(self):
+        slug = self.program.slug
+        return (
+            Column(
+                gettext_lazy("Date"),
+                lambda s: s.date,
+                order_by="date",
+                link=lambda s: reverse("supervision_detail", args=[slug, s.pk]),
+            ),
+            Column(gettext_lazy("Kind"), lambda s: s.get_kind_display(), order_by="kind"),
+            Column(gettext_lazy("Minutes"), lambda s: s.minutes, order_by="minutes", numeric=True),
+            Column(gettext_lazy("Supervisor"), supervisor_display),
+            Column(
+                gettext_lazy("Attendees"),
+                lambda s: s.attendee_count,
+                order_by="attendees",
+                numeric=True,
+            ),
+            Column(gettext_lazy("Topics"), lambda s: s.topics),
+        )
+
+    def get_queryset(self):
+        return selectors.supervision_sessions_for_list(self.program)
+
+
+def _supervision(request, pk) -> SupervisionSession:
+    return get_object_or_404(
+        request.program.supervision_sessions.select_related("supervisor"), pk=pk
+    )
+
+
+@program_view(Perm.MANAGE_SUPERVISION)
+def supervision_create(request, program_slug):
+    program = request.program
+    form = SupervisionForm(request.POST or None, program=program)
+    if request.method == "POST" and form.is_valid():
+        session = form.save()
+        messages.success(request, _("The supervision session was logged."))
+        return redirect("supervision_detail", program.slug, session.pk)
+    return render(
+        request,
+        "volunteers/supervision_form.html",
+        {"program": program, "form": form, "title": _("Log a supervision session")},
+    )
+
+
+@program_view(Perm.MANAGE_SUPERVISION)
+def supervision_edit(request, program_slug, pk):
+    program = request.program
+    session = _supervision(request, pk)
+    form = SupervisionForm(request.POST or None, instance=session, program=program)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The changes were saved."))
+        return redirect("supervision_detail", program.slug, session.pk)
+    return render(
+        request,
+        "volunteers/supervision_form.html",
+        {
+            "program": program,
+            "form": form,
+            "session": session,
+            "title": _("Edit supervision session"),
+        },
+    )
+
+
+@program_view(Perm.MANAGE_SUPERVISION)
+def supervision_detail(request, program_slug, pk):
+    """One session, with its confidential notes: only coordinators and supervisors get here."""
+    session = _supervision(request, pk)
+    return render(
+        request,
+        "volunteers/supervision_detail.html",
+        {
+            "program": request.program,
+            "session": session,
+            "supervisor": supervisor_display(session),
+            "attendees": session.attendees.order_by("name"),
+            "can_open_volunteers": has_perm(request.membership, Perm.MANAGE_PROGRAM),
+        },
+    )
+
+
+class SupervisionOverdueView(ProgramListView):
+    """Active volunteers without supervision within the program's interval."""
+
+    permission = Perm.MANAGE_SUPERVISION
+    filterset_class = OverdueFilter
+    template_name = "volunteers/supervision_overdue.html"
+    title = gettext_lazy("Supervision overdue")
+    export_basename = gettext_lazy("supervision-overdue")
+
+    def get_columns(self):
+        slug = self.program.slug
+        today = timezone.localdate()
+        link = None
+        if has_perm(self.membership, Perm.MANAGE_PROGRAM):
+
+            def link(v):
+                return reverse("volunteer_detail", args=[slug, v.pk])
+
+        return (
+            Column(gettext_lazy("Code"), lambda v: v.code, order_by="code"),
+            Column(gettext_lazy("Name"), lambda v: v.name, order_by="name", link=link),
+            Column(gettext_lazy("Usual sites"), lambda v: [str(s) for s in v.usual_sites.all()]),
+            Column(gettext_lazy("Joined on"), lambda v: v.joined_on, order_by="joined_on"),
+            Column(
+                gettext_lazy("Last supervision"),
+                lambda v: v.last_supervision or _("never"),
+                order_by="last_supervision",
+            ),
+            Column(
+                gettext_lazy("Days since"),
+                lambda v: (today - v.last_supervision).days if v.last_supervision else None,
+                numeric=True,
+            ),
+        )
+
+    def get_queryset(self):
+        return selectors.supervision_overdue(self.program, timezone.localdate()).order_by(
+            F("last_supervision").asc(nulls_first=True), "name"
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        days = self.program.supervision_interval_days
+        context["title"] = ngettext(
+            "No supervision for more than %(days)d day",
+            "No supervision for more than %(days)d days",
+            days,
+        ) % {"days": days}
+        return context
+
+
+# ---- a volunteer's own trainings and supervision ---------------------------------------------
+
+
+@program_view(Perm.VIEW_OWN_WORK)
+def my_training(request, program_slug):
+    own = selectors.own_training(request.program, request.user, timezone.localdate())
+    return render(
+        request,
+        "volunteers/my_training.html",
+        {"program": request.program, "own": own},
+    )

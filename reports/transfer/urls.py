@@ -1,3 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-program_urlpatterns = []
+from . import views
+
+# Included under /p/<program_slug>/ by config/urls.py.
+program_urlpatterns = [
+    path("data/import/", views.program_import, name="program_import"),
+    path("data/import/template/", views.program_import_template, name="program_import_template"),
+    path("data/export/", views.program_export, name="program_export"),
+]

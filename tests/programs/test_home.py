@@ -37,15 +37,15 @@ def test_the_coordinator_home_counts_this_months_activities(login, program, alic
     ActivityFactory(program=program, date=today.replace(day=1) - dt.timedelta(days=1))
     ActivityFactory(program=ProgramFactory(), date=today)
     response = login(alice).get(reverse("program_home", args=[program.slug]))
-    figures = response.context["figures"]
-    assert figures.activities == 3
-    assert figures.contacts == 30
+    dashboard = response.context["dashboard"]
+    assert dashboard.activities.this == 3
+    assert dashboard.contacts.this == 30
 
 
 def test_the_coordinator_home_shows_unacknowledged_concerns(login, program, alice):
     ConcernFactory(program=program)
     response = login(alice).get(reverse("program_home", args=[program.slug]))
-    assert response.context["figures"].open_concerns == 1
+    assert response.context["dashboard"].unacknowledged_concerns == 1
     assert "Acute mental health crisis" in response.text
 
 

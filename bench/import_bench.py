@@ -1,0 +1,226 @@
+"""Time the import of a 50,000-row activities sheet (and the records it refers to).
+
+Run against the database in DATABASE_URL (PostgreSQL for the figure that counts)::
+
+    createdb -h 127.0.0.1 -U postgres lotse_bench
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/lotse_bench DEBUG=1 \\
+        .venv/bin/python manage.py migrate
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/lotse_bench DEBUG=1 \\
+        .venv/bin/python -m bench.import_bench [--rows 50000] [--keep]
+
+It writes a workbook with sites, volunteers, participants and the activities sheet, imports
+it into a new program and imports it again (every row unchanged), reporting the time and
+the process's peak memory (``--trace`` adds a dry run under tracemalloc). The program is
+deleted afterwards unless ``--keep`` is given. The import must take under 60 seconds for
+50,000 rows.
+"""
+
+import argparse
+import os
+import random
+import resource
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from openpyxl import Workbook  # noqa: E402
+
+from programs.models import ActivityKind, Organisation, Program  # noqa: E402
+from reports.transfer import format as fmt  # noqa: E402
+from reports.transfer.importer import program_data_import  # noqa: E402
+from reports.transfer.reader import open_source  # noqa: E402
+from sessions_log.models import Activity  # noqa: E402
+
+KINDS = [ActivityKind.GROUP, ActivityKind.INFO_EVENT, ActivityKind.ONE_TO_ONE, ActivityKind.VISIT]
+LANGUAGES = ["ar", "fa", "prs", "ku", "ti", "uk", "ru", "en", "de", "fr", "so", "ckb"]
+TOPICS = [
+    "Sleep",
+    "Reactions to stress and healthy coping",
+    "health_system",
+    "Trauma and its consequences",
+    "Housing",
+    "Nachbarschaft",
+    "Elterncafé",
+]
+
+
+def build_workbook(path: Path, rows: int, seed: int = 1) -> dict[str, int]:
+    """Write the benchmark workbook; returns the rows per sheet."""
+    rnd = random.Random(seed)
+    sizes = {"sites": 60, "volunteers": 250, "participants": 6000, "activities": rows}
+    sites = [f"Unterkunft {i:03d}" for i in range(sizes["sites"])]
+    volunteers = [f"V-{i:04d}" for i in range(sizes["volunteers"])]
+    participants = [f"P-{i:05d}" for i in range(sizes["participants"])]
+    workbook = Workbook(write_only=True)
+
+    sheet = workbook.create_sheet("sites")
+    sheet.append(list(fmt.SITES.names))
+    for i, name in enumerate(sites):
+        sheet.append([name, "shelter", f"Bezirk {i % 6}", "Düsseldorf", rnd.randint(40, 400)])
+
+    sheet = workbook.create_sheet("volunteers")
+    sheet.append(list(fmt.VOLUNTEERS.names))
+    for code in volunteers:
+        sheet.append(
+            [
+                code,
+                f"Volunteer {code}",
+                f"{code.lower()}@example.org",
+                "; ".join(rnd.sample(LANGUAGES, 2)),
+                "active",
+                "2019-01-15",
+                "",
+                rnd.choice(["yes", "no"]),
+            ]
+        )
+
+    sheet = workbook.create_sheet("participants")
+    sheet.append(list(fmt.PARTICIPANTS.names))
+    for code in participants:
+        sheet.append(
+            [
+                code,
+                rnd.randint(1950, 2010),
+                rnd.choice(["female", "male", "diverse", "unknown"]),
+                "; ".join(rnd.sample(LANGUAGES, rnd.randint(1, 2))),
+                rnd.choice(["SY", "AF", "IQ", "ER", "UA", "TR"]),
+                rnd.choice(sites),
+                "2020-02-01",
+            ]
+        )
+
+    sheet = workbook.create_sheet("activities")
+    sheet.append(list(fmt.ACTIVITIES.names))
+    for i in range(rows):
+        kind = rnd.choice(KINDS)
+        individual = kind in ActivityKind.individual()
+        total = 1 if individual else rnd.randint(3, 30)
+        women = rnd.randint(0, total)
+        men = rnd.randint(0, total - women)
+        sheet.append(
+            [
+                f"XL-{i:06d}",
+                f"20{rnd.randint(17, 24)}-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}",
+                kind,
+                rnd.choice(sites),
+                "; ".join(rnd.sample(volunteers, rnd.randint(1, 2))),
+                "; ".join(rnd.sample(LANGUAGES, rnd.randint(1, 2))),
+                "; ".join(rnd.sample(TOPICS, rnd.randint(1, 2))),
+                rnd.choice([45, 60, 90, 120]),
+                total,
+                women,
+                men,
+                rnd.randint(0, total) if not individual else 0,
+                rnd.choice(participants) if individual else "",
+            ]
+        )
+    workbook.save(path)
+    return sizes
+
+
+def _peak_rss_mb() -> float:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 1024 if sys.platform != "darwin" else peak / (1024 * 1024)
+
+
+def _import(program, path, *, dry_run=False):
+    with open_source(path) as source:
+        started = time.perf_counter()
+        result = program_data_import(program=program, source=source, dry_run=dry_run)
+        return result, time.perf_counter() - started
+
+
+def _delete(program) -> None:
+    """Remove the benchmark program (activities first: their sites are protected)."""
+    for field in ("facilitators", "languages", "topics", "participants"):
+        getattr(Activity, field).through.objects.filter(activity__program=program).delete()
+    program.activities.all().delete()
+    program.referrals.all().delete()
+    program.delete()
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=50_000)
+    parser.add_argument("--keep", action="store_true", help="keep the benchmark program")
+    parser.add_argument(
+        "--trace",
+        action="store_true",
+        help="also measure the Python heap of a dry run with tracemalloc (slow)",
+    )
+    args = parser.parse_args(argv)
+
+    organisation, _ = Organisation.objects.get_or_create(
+        name="Lotse benchmark", defaults={"kind": Organisation.Kind.NGO}
+    )
+    program = Program.objects.create(
+        name="Import benchmark",
+        slug=f"bench-import-{os.getpid()}-{int(time.time())}",
+        lead_organisation=organisation,
+        starts_on="2017-01-01",
+        country="DE",
+        default_language="de",
+        activity_kinds=KINDS,
+    )
+    table = []
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "bench.xlsx"
+        started = time.perf_counter()
+        sizes = build_workbook(path, args.rows)
+        table.append(("write workbook", args.rows, time.perf_counter() - started, None))
+        megabytes = path.stat().st_size / (1024 * 1024)
+
+        result, seconds = _import(program, path)
+        if not result.valid:
+            for problem in result.problems[:20]:
+                print(problem)
+            return 1
+        assert result.counts["activities"].new == args.rows
+        table.append(("import (all new)", args.rows, seconds, _peak_rss_mb()))
+
+        if connection.vendor == "postgresql":
+            # What autovacuum does within a minute of a bulk load; the re-import's lookups
+            # by id would otherwise be planned on the empty tables' statistics.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        again, seconds = _import(program, path)
+        assert again.counts["activities"].unchanged == args.rows
+        table.append(("re-import (unchanged)", args.rows, seconds, _peak_rss_mb()))
+
+        if args.trace:
+            tracemalloc.start()
+            _result, seconds = _import(program, path, dry_run=True)
+            _current, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+            table.append(("dry run, tracemalloc", args.rows, seconds, peak / (1024 * 1024)))
+
+    print(
+        f"database: {connection.vendor}; workbook: {megabytes:.1f} MB; "
+        + ", ".join(f"{name} {count}" for name, count in sizes.items())
+    )
+    print(f"{'step':<24}{'rows':>8}{'seconds':>10}{'rows/s':>10}{'peak MB':>10}")
+    for step, rows, seconds, peak in table:
+        peak_text = f"{peak:.0f}" if peak is not None else "—"
+        print(f"{step:<24}{rows:>8}{seconds:>10.1f}{rows / seconds:>10.0f}{peak_text:>10}")
+    print("peak MB: the process's peak resident memory (tracemalloc: the Python heap's peak)")
+    import_seconds = table[1][2]
+    print(
+        f"import of {args.rows} activities: {import_seconds:.1f} s "
+        + ("(under 60 s)" if import_seconds < 60 else "(OVER 60 s)")
+    )
+    if not args.keep:
+        _delete(program)
+    return 0 if import_seconds < 60 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

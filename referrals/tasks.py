@@ -1,0 +1,64 @@
+"""Background work of referrals, run by the task worker (``manage.py db_worker``)."""
+
+from datetime import date
+
+from django.core.mail import EmailMessage
+from django.tasks import task
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from programs.models import Membership, Program
+
+from . import selectors
+
+
+@task
+def send_referral_digest(program_id: int, base_url: str, today: str = "") -> int:
+    """E-mail a program's coordinators the referrals waiting for follow-up, with links.
+
+    A referral is named only by the participant's pseudonymous code, the service and its
+    status: no alias, notes or outcome travel by e-mail. Nothing is sent when nothing is due.
+    Returns the number of recipients.
+    """
+    program = Program.objects.filter(pk=program_id).first()
+    if program is None:
+        return 0
+    day = date.fromisoformat(today) if today else timezone.localdate()
+    referrals = list(selectors.follow_up_referrals(program, day))
+    if not referrals:
+        return 0
+    recipients = sorted(
+        set(
+            program.memberships.filter(role=Membership.Role.COORDINATOR)
+            .exclude(user__email="")
+            .values_list("user__email", flat=True)
+        )
+    )
+    if not recipients:
+        return 0
+    base_url = base_url.rstrip("/")
+    with translation.override(program.default_language):
+        items = [
+            {
+                "code": referral.participant.code,
+                "provider": referral.provider.name,
+                "status": referral.get_status_display(),
+                "since": referral.waiting_since.isoformat(),
+                "days": (day - referral.waiting_since).days,
+                "url": base_url + reverse("referral_detail", args=[program.slug, referral.pk]),
+            }
+            for referral in referrals
+        ]
+        context = {
+            "program": program,
+            "items": items,
+            "count": len(items),
+            "list_url": base_url + reverse("referral_follow_up", args=[program.slug]),
+        }
+        subject = render_to_string("referrals/email/digest_subject.txt", context)
+        body = render_to_string("referrals/email/digest_body.txt", context)
+    # One message per person, so no one learns who else is on the list.
+    for address in recipients:
+        EmailMessage(subject=" ".join(subject.split()), body=body, to=[address]).send()
+    return len(recipients)

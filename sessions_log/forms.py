@@ -1,0 +1,673 @@
+"""Forms of logged work. They validate and say what is wrong next to the field; services write."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Column, Div, Field, Fieldset, Layout, Row
+from django import forms
+from django.core.validators import MaxValueValidator
+from django.db.models import Q
+from django.forms.utils import flatatt
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from programs.models import ActivityKind, Language, Participant, Site
+from volunteers.models import Volunteer
+
+from . import selectors
+from .models import Activity, Concern, Match, SelfHelpGroup, Topic
+from .services import Attendance, ConcernData, attendance_of_participants
+
+
+def date_input(**attrs):
+    return forms.DateInput(attrs={"type": "date", **attrs}, format="%Y-%m-%d")
+
+
+def number_input(**attrs):
+    return forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, **attrs})
+
+
+class LongSelectMultiple(forms.SelectMultiple):
+    """A multi-select whose options render in Python: 200 languages render in milliseconds."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = []
+        for group_name, options, _index in widget["optgroups"]:
+            html = format_html_join(
+                "",
+                '<option value="{}"{}>{}</option>',
+                (
+                    (
+                        option["value"],
+                        mark_safe(" selected") if option["selected"] else "",
+                        option["label"],
+                    )
+                    for option in options
+                ),
+            )
+            parts.append(
+                format_html('<optgroup label="{}">{}</optgroup>', group_name, html)
+                if group_name
+                else html
+            )
+        return format_html(
+            '<select name="{}"{}>{}</select>',
+            widget["name"],
+            flatatt(widget["attrs"]),
+            mark_safe("".join(parts)),
+        )
+
+
+def grouped(items, first: set, first_label, rest_label, label=str):
+    """Choices in two option groups: ``first`` (e.g. the user's own) and the rest."""
+    mine = [(obj.pk, label(obj)) for obj in items if obj.pk in first]
+    rest = [(obj.pk, label(obj)) for obj in items if obj.pk not in first]
+    if not mine:
+        return rest
+    return [(first_label, mine), (rest_label, rest)] if rest else mine
+
+
+class NotInFutureMixin:
+    def _not_in_future(self, field):
+        day = self.cleaned_data.get(field)
+        if day and day > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return day
+
+
+def participant_label(participant: Participant, *, with_alias: bool = False) -> str:
+    parts = [participant.code]
+    if participant.year_of_birth:
+        parts.append(str(_("born %(year)s") % {"year": participant.year_of_birth}))
+    parts.append(str(participant.get_gender_display()))
+    if with_alias and participant.alias:
+        parts.append(participant.alias)
+    return " · ".join(parts)
+
+
+class ActivityForm(NotInFutureMixin, forms.ModelForm):
+    """Log or change a session: one short form, made for a phone."""
+
+    kind = forms.ChoiceField(
+        label=_("What kind of session?"),
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("This program does not log this kind of activity.")},
+    )
+    # Made when the form is shown; the same key sent twice lands on the first session.
+    idempotency_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    worried = forms.BooleanField(label=_("I am worried about someone"), required=False)
+    concern_category = forms.ChoiceField(
+        label=_("What worries you?"),
+        choices=[("", "---------"), *Concern.Category.choices],
+        required=False,
+    )
+    concern_severity = forms.ChoiceField(
+        label=_("How serious is it?"),
+        choices=Concern.Severity.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    concern_description = forms.CharField(
+        label=_("What happened?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("Describe what you saw or heard. No names, please."),
+    )
+
+    class Meta:
+        model = Activity
+        fields = [
+            "kind",
+            "date",
+            "site",
+            "attendees_total",
+            "attendees_women",
+            "attendees_men",
+            "attendees_children",
+            "participants",
+            "facilitators",
+            "languages",
+            "interpreter_used",
+            "topics",
+            "minutes",
+            "follow_up_needed",
+            "notes",
+        ]
+        widgets = {
+            "date": date_input(),
+            "topics": forms.CheckboxSelectMultiple,
+            "languages": LongSelectMultiple,
+            "facilitators": LongSelectMultiple,
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "minutes": number_input(min=1, step=5),
+        }
+        labels = {
+            "minutes": _("Duration (minutes)"),
+            "attendees_total": _("People attending"),
+            "languages": _("Languages spoken"),
+        }
+
+    def __init__(
+        self,
+        *args,
+        program,
+        volunteer: Volunteer | None,
+        sees_all: bool,
+        with_alias: bool = False,
+        with_concern: bool = True,
+        with_notes: bool = True,
+        extra_participant_ids=(),
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.program = program
+        self.volunteer = volunteer
+        self.sees_all = sees_all
+        instance = self.instance if self.instance.pk else None
+        today = timezone.localdate()
+
+        kinds = list(program.activity_kind_choices)
+        if instance and instance.kind not in program.activity_kinds:
+            kinds.append((instance.kind, instance.get_kind_display()))
+        self.fields["kind"].choices = kinds
+        if len(kinds) == 1 and not self.is_bound:
+            self.initial.setdefault("kind", kinds[0][0])
+        self.fields["date"].widget.attrs["max"] = today.isoformat()
+        if not instance:
+            self.initial.setdefault("date", today)
+
+        self._setup_site(instance)
+        self._setup_facilitators(instance)
+        self._setup_languages()
+        self._setup_topics(instance)
+        self._setup_participants(instance, with_alias, extra_participant_ids)
+
+        for name in ("attendees_total", "attendees_women", "attendees_men", "attendees_children"):
+            field = self.fields[name]
+            field.required = False
+            field.widget = number_input()
+            if not instance:
+                self.initial.setdefault(name, None)  # an empty box, not a 0 to delete first
+        self.fields["attendees_women"].label = _("Women")
+        self.fields["attendees_men"].label = _("Men")
+        self.fields["attendees_children"].label = _("Children")
+        self.fields["minutes"].widget.attrs["min"] = 1
+
+        if not with_concern:
+            for name in ("worried", "concern_category", "concern_severity", "concern_description"):
+                del self.fields[name]
+        if not with_notes:
+            del self.fields["notes"]
+        else:
+            self.fields["notes"].help_text = _(
+                "Seen by coordinators and supervisors, never by other volunteers."
+            )
+        self.helper = self._helper(with_concern=with_concern, with_notes=with_notes)
+
+    def _setup_site(self, instance):
+        condition = Q(active=True)
+        if instance and instance.site_id:
+            condition |= Q(pk=instance.site_id)
+        sites = list(self.program.sites.filter(condition).order_by("name"))
+        usual = (
+            set(self.volunteer.usual_sites.values_list("pk", flat=True))
+            if self.volunteer
+            else set()
+        )
+        field = self.fields["site"]
+        field.queryset = self.program.sites.filter(condition)
+        field.required = bool(sites)
+        field.choices = [("", "---------")] + grouped(
+            sites, usual, _("Your usual sites"), _("Other sites")
+        )
+
+    def _setup_facilitators(self, instance):
+        field = self.fields["facilitators"]
+        chosen = instance.facilitators.all() if instance else None
+        queryset = selectors.working_volunteers(self.program, include=chosen)
+        if self.volunteer is not None and not self.sees_all:
+            queryset = queryset.exclude(pk=self.volunteer.pk)
+            field.label = _("Co-facilitators")
+            field.help_text = _("Who ran the session with you? You are always included.")
+            if instance and not self.is_bound:
+                self.initial["facilitators"] = [
+                    v.pk for v in instance.facilitators.all() if v.pk != self.volunteer.pk
+                ]
+        else:
+            field.label = _("Facilitators")
+            field.help_text = _("The volunteers who ran the session.")
+            if not instance and self.volunteer is not None:
+                self.initial.setdefault("facilitators", [self.volunteer.pk])
+        field.queryset = queryset
+        field.widget.attrs.update({"size": 5, "data-filterable": "true"})
+
+    def _setup_languages(self):
+        field = self.fields["languages"]
+        languages = sorted(Language.objects.all(), key=str)
+        own = (
+            set(self.volunteer.languages.values_list("pk", flat=True)) if self.volunteer else set()
+        )
+        field.choices = grouped(languages, own, _("Your languages"), _("All languages"))
+        field.widget.attrs.update({"size": 6, "data-filterable": "true"})
+        field.help_text = _("Choose one or more.")
+
+    def _setup_topics(self, instance):
+        condition = Q(active=True) & (Q(program__isnull=True) | Q(program=self.program))
+        if instance:
+            condition |= Q(pk__in=instance.topics.values("pk"))
+        field = self.fields["topics"]
+        field.queryset = Topic.objects.filter(condition)
+        field.choices = sorted(((t.pk, str(t)) for t in field.queryset), key=lambda c: c[1])
+
+    def _setup_participants(self, instance, with_alias, extra_ids):
+        field = self.fields["participants"]
+        queryset = selectors.visible_participants(
+            self.program, sees_all=self.sees_all, volunteer=self.volunteer, extra_ids=extra_ids
+        )
+        if instance:
+            queryset = self.program.participants.filter(
+                Q(pk__in=queryset.values("pk")) | Q(pk__in=instance.participants.values("pk"))
+            )
+        field.queryset = queryset.order_by("code")
+        field.label_from_instance = lambda p: participant_label(p, with_alias=with_alias)
+        field.label = _("Who took part?")
+        field.help_text = (
+            _("Tick who took part. Someone new? Add them below.")
+            if self.sees_all
+            else _("People you met before. Someone new? Add them below.")
+        )
+        if field.queryset.count() <= 40:
+            field.widget = forms.CheckboxSelectMultiple()
+            field.widget.choices = field.choices
+        else:
+            field.widget = LongSelectMultiple(attrs={"size": 8, "data-filterable": "true"})
+            field.widget.choices = field.choices
+
+    def _helper(self, *, with_concern, with_notes):
+        helper = FormHelper()
+        helper.form_tag = False
+        helper.disable_csrf = True
+        individual = " ".join(sorted(ActivityKind.individual()))
+        concern = []
+        if with_concern:
+            concern = [
+                Div(
+                    Field("worried", wrapper_class="fw-semibold"),
+                    Div(
+                        "concern_category",
+                        "concern_severity",
+                        "concern_description",
+                        css_class="js-concern-fields",
+                    ),
+                    css_class="card card-body border-warning mb-3",
+                )
+            ]
+        helper.layout = Layout(
+            "idempotency_key",
+            Div("kind", css_class="js-kind", data_individual_kinds=individual),
+            Row(
+                Column("date", css_class="col-12 col-sm-6"),
+                Column("site", css_class="col-12 col-sm-6"),
+            ),
+            Fieldset(
+                format_lazy('<span class="fs-6 fw-semibold">{}</span>', _("Attendance")),
+                Row(
+                    Column("attendees_total", css_class="col-6 col-sm-3"),
+                    Column("attendees_women", css_class="col-6 col-sm-3"),
+                    Column("attendees_men", css_class="col-6 col-sm-3"),
+                    Column("attendees_children", css_class="col-6 col-sm-3"),
+                ),
+                css_class="js-group-only",
+            ),
+            HTML('{% include "sessions_log/_participants_block.html" %}'),
+            "facilitators",
+            "languages",
+            "interpreter_used",
+            "topics",
+            "minutes",
+            "follow_up_needed",
+            *(["notes"] if with_notes else []),
+            *concern,
+        )
+        return helper
+
+    def clean_date(self):
+        return self._not_in_future("date")
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        if not kind:
+            return cleaned
+        if kind in ActivityKind.individual():
+            if "participants" in cleaned and not cleaned["participants"]:
+                self.add_error(
+                    "participants",
+                    _("Choose who took part, or add a new participant."),
+                )
+        else:
+            cleaned["participants"] = self.fields["participants"].queryset.none()
+            self._clean_head_counts(cleaned)
+        if cleaned.get("worried"):
+            for name, message in (
+                ("concern_category", _("What worries you?")),
+                ("concern_severity", _("How serious is it?")),
+                ("concern_description", _("Please describe what happened.")),
+            ):
+                if not cleaned.get(name):
+                    self.add_error(name, message)
+        return cleaned
+
+    def _clean_head_counts(self, cleaned):
+        names = ("attendees_total", "attendees_women", "attendees_men", "attendees_children")
+        if any(name in self.errors for name in names):
+            return
+        total = cleaned.get("attendees_total")
+        if total is None:
+            self.add_error("attendees_total", _("How many people took part?"))
+            return
+        women, men, children = (cleaned.get(n) or 0 for n in names[1:])
+        cleaned.update(attendees_women=women, attendees_men=men, attendees_children=children)
+        if women + men > total:
+            self.add_error(
+                "attendees_women",
+                _("Women and men together cannot be more than the %(total)s attending.")
+                % {"total": total},
+            )
+        if children > total:
+            self.add_error(
+                "attendees_children",
+                _("Children cannot be more than the %(total)s attending.") % {"total": total},
+            )
+
+    def activity_data(self) -> dict:
+        """The cleaned session, as keyword arguments of the activity services."""
+        data = self.cleaned_data
+        if data["kind"] in ActivityKind.individual():
+            attendance = attendance_of_participants(data["participants"], data["date"])
+        else:
+            attendance = Attendance(
+                total=data["attendees_total"],
+                women=data["attendees_women"],
+                men=data["attendees_men"],
+                children=data["attendees_children"],
+            )
+        result = {
+            "kind": data["kind"],
+            "date": data["date"],
+            "site": data.get("site"),
+            "facilitators": list(data["facilitators"]),
+            "languages": list(data["languages"]),
+            "topics": list(data["topics"]),
+            "participants": list(data["participants"]),
+            "minutes": data.get("minutes"),
+            "interpreter_used": data["interpreter_used"],
+            "attendance": attendance,
+            "follow_up_needed": data["follow_up_needed"],
+        }
+        if "notes" in self.fields:
+            result["notes"] = data["notes"]
+        return result
+
+    def concern_data(self) -> ConcernData | None:
+        data = self.cleaned_data
+        if not data.get("worried"):
+            return None
+        return ConcernData(
+            category=data["concern_category"],
+            severity=data["concern_severity"],
+            description=data["concern_description"],
+        )
+
+
+def initial_from_data(form: forms.Form) -> dict:
+    """What a bound form holds, as initial values of a fresh form (nothing typed is lost)."""
+    return {
+        name: field.widget.value_from_datadict(form.data, form.files, form.add_prefix(name))
+        for name, field in form.fields.items()
+    }
+
+
+class ParticipantQuickForm(NotInFutureMixin, forms.Form):
+    """The few pseudonymous facts needed to add someone during a session."""
+
+    prefix = "qc"
+
+    year_of_birth = forms.IntegerField(
+        label=_("Year of birth"),
+        required=False,
+        min_value=1900,
+        widget=number_input(min=1900),
+        help_text=_("An estimate is fine."),
+    )
+    gender = forms.ChoiceField(
+        label=_("Gender"),
+        choices=Participant.Gender.choices,
+        initial=Participant.Gender.UNKNOWN,
+    )
+    languages = forms.ModelMultipleChoiceField(
+        label=_("Languages"),
+        queryset=Language.objects.all(),
+        required=False,
+        widget=LongSelectMultiple,
+    )
+    consent_scope = forms.ChoiceField(
+        label=_("Consent"),
+        choices=Participant.ConsentScope.choices,
+        initial=Participant.ConsentScope.SUPPORT,
+        help_text=_("What the person agreed to. Without consent, do not record them."),
+    )
+    consent_on = forms.DateField(label=_("Consent given on"), widget=date_input())
+
+    def __init__(
+        self,
+        *args,
+        volunteer: Volunteer | None = None,
+        program=None,
+        with_details: bool = False,
+        with_alias: bool = False,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        details = []
+        if with_details:
+            # On a page of its own (not inside the session form): where they live and from.
+            self.fields["site"] = forms.ModelChoiceField(
+                label=_("Site"),
+                queryset=program.sites.filter(active=True).order_by("name"),
+                required=False,
+            )
+            self.fields["country_of_origin"] = forms.ChoiceField(
+                label=_("Country of origin"),
+                choices=[("", "---------"), *countries],
+                required=False,
+            )
+            details = [
+                Row(
+                    Column("site", css_class="col-12 col-sm-6"),
+                    Column("country_of_origin", css_class="col-12 col-sm-6"),
+                )
+            ]
+            if with_alias:
+                self.fields["alias"] = forms.CharField(
+                    label=_("Alias"),
+                    max_length=100,
+                    required=False,
+                    help_text=_("Visible to coordinators only. Not a full name."),
+                )
+                details.append("alias")
+        self.fields["year_of_birth"].validators.append(MaxValueValidator(today.year))
+        self.fields["year_of_birth"].widget.attrs["max"] = today.year
+        self.fields["consent_on"].initial = today
+        self.fields["consent_on"].widget.attrs["max"] = today.isoformat()
+        languages = sorted(Language.objects.all(), key=str)
+        own = set(volunteer.languages.values_list("pk", flat=True)) if volunteer else set()
+        field = self.fields["languages"]
+        field.choices = grouped(languages, own, _("Your languages"), _("All languages"))
+        field.widget.attrs.update({"size": 5, "data-filterable": "true"})
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Row(
+                Column("year_of_birth", css_class="col-6"),
+                Column("gender", css_class="col-6"),
+            ),
+            "languages",
+            *details,
+            Row(
+                Column("consent_scope", css_class="col-12 col-sm-7"),
+                Column("consent_on", css_class="col-12 col-sm-5"),
+            ),
+        )
+
+    def clean_consent_on(self):
+        return self._not_in_future("consent_on")
+
+    def participant_data(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "year_of_birth": data.get("year_of_birth"),
+            "gender": data["gender"],
+            "languages": list(data["languages"]),
+            "consent_on": data["consent_on"],
+            "consent_scope": data["consent_scope"],
+            **{
+                name: data[name]
+                for name in ("site", "country_of_origin", "alias")
+                if data.get(name) is not None
+            },
+        }
+
+
+class ConcernAcknowledgeForm(forms.Form):
+    outcome = forms.CharField(
+        label=_("Outcome"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What was done, who was informed, what happens next."),
+    )
+
+
+class MatchForm(NotInFutureMixin, forms.ModelForm):
+    class Meta:
+        model = Match
+        fields = ["volunteer", "participant", "proposed_on", "matching_notes"]
+        widgets = {
+            "proposed_on": date_input(),
+            "matching_notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, program, with_alias: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["volunteer"].queryset = selectors.working_volunteers(program)
+        self.fields["participant"].queryset = program.participants.order_by("code")
+        self.fields["participant"].label_from_instance = lambda p: participant_label(
+            p, with_alias=with_alias
+        )
+        self.fields["proposed_on"].initial = timezone.localdate()
+        self.fields["matching_notes"].help_text = _(
+            "Why these two: condition, age, interests, languages."
+        )
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def clean_proposed_on(self):
+        return self._not_in_future("proposed_on")
+
+
+class MatchActivateForm(forms.Form):
+    started_on = forms.DateField(label=_("Started on"), widget=date_input())
+
+
+class MatchEndForm(forms.Form):
+    ended_on = forms.DateField(label=_("Ended on"), widget=date_input())
+    end_reason = forms.ChoiceField(
+        label=_("Reason for ending"), choices=[("", "---------"), *Match.EndReason.choices]
+    )
+
+
+class MatchCheckForm(forms.Form):
+    six_month_check_on = forms.DateField(label=_("Check done on"), widget=date_input())
+
+
+class SelfHelpGroupForm(NotInFutureMixin, forms.ModelForm):
+    class Meta:
+        model = SelfHelpGroup
+        fields = [
+            "name",
+            "contact_point",
+            "topic_area",
+            "started_on",
+            "accompaniment_ends_on",
+            "volunteers",
+        ]
+        widgets = {"started_on": date_input(), "accompaniment_ends_on": date_input()}
+
+    def __init__(self, *args, program, **kwargs):
+        super().__init__(*args, **kwargs)
+        instance = self.instance if self.instance.pk else None
+        condition = Q(active=True)
+        if instance:
+            condition |= Q(pk=instance.contact_point_id)
+        sites = list(program.sites.filter(condition).order_by("name"))
+        contact_points = {s.pk for s in sites if s.kind == Site.Kind.CONTACT_POINT}
+        field = self.fields["contact_point"]
+        field.queryset = program.sites.filter(condition)
+        field.choices = [("", "---------")] + grouped(
+            sites, contact_points, _("Contact points"), _("Other sites")
+        )
+        field.help_text = _("The self-help contact point that looks after the group.")
+        chosen = instance.volunteers.all() if instance else None
+        self.fields["volunteers"].queryset = selectors.working_volunteers(program, include=chosen)
+        self.fields["volunteers"].widget.attrs["size"] = 6
+        self.fields["volunteers"].help_text = _("The volunteers who accompany the group.")
+        if not instance:
+            self.fields["started_on"].initial = timezone.localdate()
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            "name",
+            Row(
+                Column("contact_point", css_class="col-12 col-md-6"),
+                Column("topic_area", css_class="col-12 col-md-6"),
+            ),
+            Row(
+                Column("started_on", css_class="col-12 col-md-6"),
+                Column("accompaniment_ends_on", css_class="col-12 col-md-6"),
+            ),
+            "volunteers",
+        )
+
+    def clean_started_on(self):
+        return self._not_in_future("started_on")
+
+    def clean(self):
+        cleaned = super().clean()
+        started, ends = cleaned.get("started_on"), cleaned.get("accompaniment_ends_on")
+        if started and ends and ends < started:
+            self.add_error(
+                "accompaniment_ends_on",
+                _("The accompaniment cannot end before the group started."),
+            )
+        return cleaned
+
+
+class SelfHelpStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=SelfHelpGroup.Status.choices, widget=forms.HiddenInput)
+    on = forms.DateField(label=_("As of"), widget=date_input())
+
+
+class SelfHelpFollowUpForm(forms.Form):
+    still_meeting = forms.TypedChoiceField(
+        label=_("Does the group still meet?"),
+        choices=[("yes", _("Yes, still meeting")), ("no", _("No longer meeting"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    checked_on = forms.DateField(label=_("Checked on"), widget=date_input())

@@ -1,0 +1,139 @@
+"""Reads of logged work: who may see which activities and participants, and the due lists."""
+
+import calendar
+from datetime import date, timedelta
+
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+
+from programs.models import Participant, Program
+from volunteers.models import Volunteer
+
+from .models import Activity, Concern, Match, SelfHelpGroup
+
+# Volunteers who may be chosen as facilitators or for matches and self-help groups.
+WORKING_STATUSES = (Volunteer.Status.ACTIVE, Volunteer.Status.TRAINING)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later (or earlier), clamped to the month's last day."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
+
+
+def volunteer_of(program: Program, user) -> Volunteer | None:
+    """The user's volunteer profile in the program, if they have one."""
+    return program.volunteers.filter(user=user).first()
+
+
+def working_volunteers(program: Program, *, include: QuerySet | None = None) -> QuerySet:
+    """Volunteers who can be picked now, plus any already chosen (``include``)."""
+    condition = Q(status__in=WORKING_STATUSES)
+    if include is not None:
+        condition |= Q(pk__in=include.values("pk"))
+    return program.volunteers.filter(condition).order_by("name")
+
+
+def activities_of_user(program: Program, user) -> QuerySet:
+    """A user's own activities: those they facilitated or logged."""
+    facilitated = Activity.facilitators.through.objects.filter(volunteer__user=user).values(
+        "activity_id"
+    )
+    return Activity.objects.filter(program=program).filter(
+        Q(logged_by=user) | Q(pk__in=facilitated)
+    )
+
+
+def activity_list(program: Program) -> QuerySet:
+    """Every activity of the program with what the list shows, in a constant number of queries."""
+    return (
+        Activity.objects.filter(program=program)
+        .select_related("site")
+        .prefetch_related("facilitators", "languages", "topics")
+        .order_by("-date", "-id")
+    )
+
+
+def participants_met_by(program: Program, volunteer: Volunteer | None) -> QuerySet:
+    """Participants of the activities a volunteer facilitated and of their matches."""
+    if volunteer is None:
+        return Participant.objects.none()
+    in_activities = Activity.participants.through.objects.filter(
+        activity__program=program, activity__facilitators=volunteer
+    ).values("participant_id")
+    in_matches = Match.objects.filter(program=program, volunteer=volunteer).values("participant_id")
+    return program.participants.filter(Q(pk__in=in_activities) | Q(pk__in=in_matches))
+
+
+def visible_participants(
+    program: Program, *, sees_all: bool, volunteer: Volunteer | None, extra_ids=()
+) -> QuerySet:
+    """The participants a user may pick and open.
+
+    Coordinators and supervisors (``sees_all``) see the whole program; a volunteer sees the
+    people they met, plus those they have just created (``extra_ids``) before a session links
+    them.
+    """
+    if sees_all:
+        return program.participants.all()
+    met = participants_met_by(program, volunteer)
+    if extra_ids:
+        met = program.participants.filter(Q(pk__in=met.values("pk")) | Q(pk__in=list(extra_ids)))
+    return met
+
+
+def participant_list(program: Program) -> QuerySet:
+    return program.participants.select_related("site").prefetch_related("languages")
+
+
+def concern_inbox(program: Program) -> QuerySet:
+    """Unacknowledged concerns first, then the newest."""
+    return (
+        Concern.objects.filter(program=program)
+        .select_related("activity__site", "raised_by", "acknowledged_by")
+        .alias(
+            is_open=ExpressionWrapper(Q(acknowledged_at__isnull=True), output_field=BooleanField())
+        )
+        .order_by("-is_open", "-raised_at", "-id")
+    )
+
+
+def match_list(program: Program) -> QuerySet:
+    return (
+        Match.objects.filter(program=program)
+        .select_related("volunteer", "participant")
+        .order_by("-proposed_on", "-id")
+    )
+
+
+def six_month_checks_due(queryset: QuerySet, today: date) -> QuerySet:
+    """Active matches that started six months ago or earlier and have no six-month check."""
+    return queryset.filter(
+        status=Match.Status.ACTIVE,
+        started_on__lte=add_months(today, -6),
+        six_month_check_on__isnull=True,
+    )
+
+
+def selfhelp_list(program: Program) -> QuerySet:
+    return (
+        SelfHelpGroup.objects.filter(program=program)
+        .select_related("contact_point")
+        .prefetch_related("volunteers")
+        .order_by("-started_on", "name")
+    )
+
+
+def selfhelp_follow_ups_due(queryset: QuerySet, today: date) -> QuerySet:
+    """Groups that started twelve months ago or earlier whose follow-up is not recorded."""
+    return queryset.filter(
+        started_on__lte=add_months(today, -12),
+        follow_up_still_meeting=SelfHelpGroup.FollowUp.UNKNOWN,
+    )
+
+
+def edit_deadline(activity: Activity, program: Program) -> date:
+    """The last day a volunteer may still change a session."""
+    return activity.date + timedelta(days=program.volunteer_edit_days)

@@ -1,0 +1,449 @@
+"""Writes of logged work: sessions, participants, concerns, matches and self-help groups.
+
+Each function takes keyword arguments only, runs in one transaction and validates the rows it
+writes (``full_clean``), so a command or an import can call it as safely as a view.
+"""
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from programs.models import ActivityKind, Participant, Program, Site
+from volunteers.models import Volunteer
+
+from . import tasks
+from .models import Activity, Concern, Match, SelfHelpGroup
+
+NOTIFY_SEVERITIES = frozenset({Concern.Severity.HIGH, Concern.Severity.URGENT})
+
+
+@dataclass(frozen=True)
+class ConcernData:
+    category: str
+    severity: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Attendance:
+    total: int
+    women: int
+    men: int
+    children: int
+
+
+def attendance_of_participants(participants: Iterable[Participant], on: date) -> Attendance:
+    """Head counts of a one-to-one kind come from the people who were there."""
+    people = list(participants)
+    return Attendance(
+        total=len(people),
+        women=sum(p.gender == Participant.Gender.FEMALE for p in people),
+        men=sum(p.gender == Participant.Gender.MALE for p in people),
+        children=sum(
+            p.year_of_birth is not None and on.year - p.year_of_birth < 18 for p in people
+        ),
+    )
+
+
+def _write_activity(
+    activity: Activity,
+    *,
+    volunteer: Volunteer | None,
+    facilitators: Iterable[Volunteer],
+    languages,
+    topics,
+    participants: Iterable[Participant],
+    attendance: Attendance | None,
+) -> Activity:
+    participants = list(participants) if activity.kind in ActivityKind.individual() else []
+    if activity.kind in ActivityKind.individual():
+        attendance = attendance_of_participants(participants, activity.date)
+    if attendance is not None:
+        activity.attendees_total = attendance.total
+        activity.attendees_women = attendance.women
+        activity.attendees_men = attendance.men
+        activity.attendees_children = attendance.children
+    # The idempotency key is left to the database's unique constraint (see activity_log).
+    activity.full_clean(exclude=["idempotency_key"])
+    activity.save()
+    chosen = set(facilitators)
+    if volunteer is not None:
+        chosen.add(volunteer)
+    activity.facilitators.set(chosen)
+    activity.languages.set(languages)
+    activity.topics.set(topics)
+    activity.participants.set(participants)
+    return activity
+
+
+def activity_logged_with(program: Program, idempotency_key: uuid.UUID) -> Activity | None:
+    return program.activities.filter(idempotency_key=idempotency_key).first()
+
+
+def activity_log(
+    *,
+    program: Program,
+    user,
+    volunteer: Volunteer | None,
+    idempotency_key: uuid.UUID | None,
+    kind: str,
+    date: date,
+    site: Site | None = None,
+    facilitators: Iterable[Volunteer] = (),
+    languages=(),
+    topics=(),
+    participants: Iterable[Participant] = (),
+    minutes: int | None = None,
+    interpreter_used: bool = False,
+    attendance: Attendance | None = None,
+    follow_up_needed: bool = False,
+    notes: str = "",
+    concern: ConcernData | None = None,
+    inbox_url: str = "",
+) -> tuple[Activity, bool]:
+    """Log a session; returns ``(activity, created)``.
+
+    A second call with the same idempotency key (a double tap, the back button, a retry on a
+    flaky connection) returns the activity of the first call and writes nothing: no second
+    activity, no second concern. Two concurrent calls are settled by the database's unique
+    constraint on (program, idempotency_key).
+    """
+    if idempotency_key is not None:
+        existing = activity_logged_with(program, idempotency_key)
+        if existing is not None:
+            return existing, False
+    if kind not in program.activity_kinds:
+        raise ValidationError({"kind": _("This program does not log this kind of activity.")})
+    activity = Activity(
+        program=program,
+        kind=kind,
+        date=date,
+        site=site,
+        minutes=minutes,
+        logged_by=user,
+        interpreter_used=interpreter_used,
+        follow_up_needed=follow_up_needed,
+        notes=notes,
+        idempotency_key=idempotency_key,
+    )
+    try:
+        with transaction.atomic():
+            _write_activity(
+                activity,
+                volunteer=volunteer,
+                facilitators=facilitators,
+                languages=languages,
+                topics=topics,
+                participants=participants,
+                attendance=attendance,
+            )
+            if concern is not None:
+                concern_raise(
+                    program=program,
+                    activity=activity,
+                    by=user,
+                    data=concern,
+                    inbox_url=inbox_url,
+                )
+    except IntegrityError:
+        if idempotency_key is None:
+            raise
+        existing = activity_logged_with(program, idempotency_key)
+        if existing is None:
+            raise
+        return existing, False
+    return activity, True
+
+
+@transaction.atomic
+def activity_update(
+    *,
+    activity: Activity,
+    volunteer: Volunteer | None,
+    kind: str,
+    date: date,
+    site: Site | None = None,
+    facilitators: Iterable[Volunteer] = (),
+    languages=(),
+    topics=(),
+    participants: Iterable[Participant] = (),
+    minutes: int | None = None,
+    interpreter_used: bool = False,
+    attendance: Attendance | None = None,
+    follow_up_needed: bool = False,
+    notes: str | None = None,
+) -> Activity:
+    """Change a logged session. ``notes=None`` keeps the notes as they are."""
+    if kind != activity.kind and kind not in activity.program.activity_kinds:
+        raise ValidationError({"kind": _("This program does not log this kind of activity.")})
+    activity.kind = kind
+    activity.date = date
+    activity.site = site
+    activity.minutes = minutes
+    activity.interpreter_used = interpreter_used
+    activity.follow_up_needed = follow_up_needed
+    if notes is not None:
+        activity.notes = notes
+    return _write_activity(
+        activity,
+        volunteer=volunteer,
+        facilitators=facilitators,
+        languages=languages,
+        topics=topics,
+        participants=participants,
+        attendance=attendance,
+    )
+
+
+@transaction.atomic
+def participant_quick_create(
+    *,
+    program: Program,
+    year_of_birth: int | None,
+    gender: str,
+    languages=(),
+    consent_on: date | None,
+    consent_scope: str,
+    site: Site | None = None,
+    country_of_origin: str = "",
+    alias: str = "",
+) -> Participant:
+    """Record a participant with the few pseudonymous facts taken on the spot."""
+    for _attempt in range(5):
+        participant = Participant(
+            program=program,
+            year_of_birth=year_of_birth,
+            gender=gender,
+            consent_on=consent_on,
+            consent_scope=consent_scope,
+            site=site,
+            country_of_origin=country_of_origin,
+            alias=alias,
+        )
+        if site is not None and site.program_id != program.pk:
+            raise ValidationError({"site": _("This site belongs to another program.")})
+        if program.participants.filter(code=participant.code).exists():
+            continue  # the generated code is taken: draw another
+        participant.full_clean()
+        participant.save()
+        participant.languages.set(languages)
+        return participant
+    raise ValidationError(_("No free participant code was found. Please try again."))
+
+
+@transaction.atomic
+def concern_raise(
+    *,
+    program: Program,
+    activity: Activity | None,
+    by,
+    data: ConcernData,
+    inbox_url: str = "",
+) -> Concern:
+    """Record a concern; high and urgent ones are e-mailed to coordinators and supervisors."""
+    concern = Concern(
+        program=program,
+        activity=activity,
+        category=data.category,
+        severity=data.severity,
+        description=data.description,
+        raised_by=by,
+    )
+    concern.full_clean()
+    concern.save()
+    if concern.severity in NOTIFY_SEVERITIES:
+        concern_id = concern.pk
+        transaction.on_commit(lambda: tasks.concern_notify.enqueue(concern_id, inbox_url))
+    return concern
+
+
+@transaction.atomic
+def concern_acknowledge(*, concern: Concern, by, outcome: str) -> Concern:
+    """Mark a concern as seen and dealt with; a concern is acknowledged once."""
+    concern = Concern.objects.select_for_update().get(pk=concern.pk)
+    if concern.acknowledged_at is not None:
+        raise ValidationError(_("This concern was already acknowledged."))
+    concern.acknowledged_by = by
+    concern.acknowledged_at = timezone.now()
+    concern.outcome = outcome.strip()
+    concern.full_clean()
+    concern.save(update_fields=["acknowledged_by", "acknowledged_at", "outcome"])
+    return concern
+
+
+# Match lifecycle: proposed → active | ended; active → paused | ended; paused → active | ended.
+MATCH_TRANSITIONS: dict[str, frozenset[str]] = {
+    Match.Status.PROPOSED: frozenset({Match.Status.ACTIVE, Match.Status.ENDED}),
+    Match.Status.ACTIVE: frozenset({Match.Status.PAUSED, Match.Status.ENDED}),
+    Match.Status.PAUSED: frozenset({Match.Status.ACTIVE, Match.Status.ENDED}),
+    Match.Status.ENDED: frozenset(),
+}
+
+
+def _not_in_future(day: date, field: str | None = None) -> None:
+    if day > timezone.localdate():
+        message = _("The date cannot be in the future.")
+        raise ValidationError({field: message} if field else message)
+
+
+def _locked_match(match: Match) -> Match:
+    return Match.objects.select_for_update().get(pk=match.pk)
+
+
+def _refuse(match: Match, message: str) -> None:
+    raise ValidationError(message % {"status": match.get_status_display().lower()})
+
+
+@transaction.atomic
+def match_propose(
+    *,
+    program: Program,
+    volunteer: Volunteer,
+    participant: Participant,
+    proposed_on: date,
+    matching_notes: str = "",
+) -> Match:
+    if volunteer.program_id != program.pk or participant.program_id != program.pk:
+        raise ValidationError(_("Volunteer and participant must belong to this program."))
+    match = Match(
+        program=program,
+        volunteer=volunteer,
+        participant=participant,
+        proposed_on=proposed_on,
+        matching_notes=matching_notes,
+    )
+    match.full_clean()
+    match.save()
+    return match
+
+
+@transaction.atomic
+def match_activate(*, match: Match, started_on: date) -> Match:
+    match = _locked_match(match)
+    if match.status != Match.Status.PROPOSED:
+        _refuse(match, _("Only a proposed match can be activated; this match is %(status)s."))
+    _not_in_future(started_on, "started_on")
+    if started_on < match.proposed_on:
+        raise ValidationError({"started_on": _("A match cannot start before it was proposed.")})
+    match.status = Match.Status.ACTIVE
+    match.started_on = started_on
+    match.full_clean()
+    match.save(update_fields=["status", "started_on"])
+    return match
+
+
+@transaction.atomic
+def match_pause(*, match: Match) -> Match:
+    match = _locked_match(match)
+    if Match.Status.PAUSED not in MATCH_TRANSITIONS[match.status]:
+        _refuse(match, _("Only an active match can be paused; this match is %(status)s."))
+    match.status = Match.Status.PAUSED
+    match.save(update_fields=["status"])
+    return match
+
+
+@transaction.atomic
+def match_resume(*, match: Match) -> Match:
+    match = _locked_match(match)
+    if match.status != Match.Status.PAUSED:
+        _refuse(match, _("Only a paused match can be resumed; this match is %(status)s."))
+    match.status = Match.Status.ACTIVE
+    match.save(update_fields=["status"])
+    return match
+
+
+@transaction.atomic
+def match_end(*, match: Match, ended_on: date, reason: str) -> Match:
+    match = _locked_match(match)
+    if Match.Status.ENDED not in MATCH_TRANSITIONS[match.status]:
+        _refuse(match, _("This match has already ended."))
+    if not reason:
+        raise ValidationError({"end_reason": _("Please give a reason for ending the match.")})
+    _not_in_future(ended_on, "ended_on")
+    if ended_on < (match.started_on or match.proposed_on):
+        raise ValidationError({"ended_on": _("A match cannot end before it started.")})
+    match.status = Match.Status.ENDED
+    match.ended_on = ended_on
+    match.end_reason = reason
+    match.full_clean()
+    match.save(update_fields=["status", "ended_on", "end_reason"])
+    return match
+
+
+@transaction.atomic
+def match_record_six_month_check(*, match: Match, checked_on: date) -> Match:
+    match = _locked_match(match)
+    if match.started_on is None:
+        _refuse(match, _("The six-month check follows a start; this match is %(status)s."))
+    _not_in_future(checked_on, "six_month_check_on")
+    if checked_on < match.started_on:
+        raise ValidationError(
+            {"six_month_check_on": _("The check cannot be before the match started.")}
+        )
+    match.six_month_check_on = checked_on
+    match.save(update_fields=["six_month_check_on"])
+    return match
+
+
+# Self-help group lifecycle: forming → accompanied → independent | ended.
+SELFHELP_TRANSITIONS: dict[str, frozenset[str]] = {
+    SelfHelpGroup.Status.FORMING: frozenset(
+        {SelfHelpGroup.Status.ACCOMPANIED, SelfHelpGroup.Status.ENDED}
+    ),
+    SelfHelpGroup.Status.ACCOMPANIED: frozenset(
+        {SelfHelpGroup.Status.INDEPENDENT, SelfHelpGroup.Status.ENDED}
+    ),
+    SelfHelpGroup.Status.INDEPENDENT: frozenset({SelfHelpGroup.Status.ENDED}),
+    SelfHelpGroup.Status.ENDED: frozenset(),
+}
+
+
+@transaction.atomic
+def selfhelp_group_change_status(*, group: SelfHelpGroup, status: str, on: date) -> SelfHelpGroup:
+    """Move a group along its lifecycle; leaving accompaniment closes the accompaniment."""
+    group = SelfHelpGroup.objects.select_for_update().get(pk=group.pk)
+    if status not in SELFHELP_TRANSITIONS[group.status]:
+        raise ValidationError(
+            _("A group that is %(current)s cannot become %(target)s.")
+            % {
+                "current": group.get_status_display().lower(),
+                "target": str(SelfHelpGroup.Status(status).label).lower(),
+            }
+        )
+    _not_in_future(on)
+    if (
+        group.status == SelfHelpGroup.Status.ACCOMPANIED
+        and group.accompaniment_ends_on is None
+        and on >= group.started_on
+    ):
+        group.accompaniment_ends_on = on
+    group.status = status
+    group.full_clean()
+    group.save(update_fields=["status", "accompaniment_ends_on"])
+    return group
+
+
+@transaction.atomic
+def selfhelp_group_record_follow_up(
+    *, group: SelfHelpGroup, still_meeting: bool, checked_on: date
+) -> SelfHelpGroup:
+    """Record the one-year follow-up: does the group still meet on its own?"""
+    group = SelfHelpGroup.objects.select_for_update().get(pk=group.pk)
+    _not_in_future(checked_on, "follow_up_checked_on")
+    if checked_on < group.started_on:
+        raise ValidationError(
+            {"follow_up_checked_on": _("The follow-up cannot be before the group started.")}
+        )
+    group.follow_up_still_meeting = (
+        SelfHelpGroup.FollowUp.YES if still_meeting else SelfHelpGroup.FollowUp.NO
+    )
+    group.follow_up_checked_on = checked_on
+    group.full_clean()
+    group.save(update_fields=["follow_up_still_meeting", "follow_up_checked_on"])
+    return group

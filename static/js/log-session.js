@@ -1,0 +1,103 @@
+/* The session form: show the fields the chosen kind needs, open the concern fields when the
+ * volunteer is worried, and let long lists (languages, participants) be filtered by typing.
+ * Without JavaScript every field is shown and the server validates. */
+(function () {
+  "use strict";
+
+  function setUpKinds(form) {
+    var box = form.querySelector(".js-kind");
+    if (!box) return function () {};
+    var individual = (box.getAttribute("data-individual-kinds") || "").split(" ");
+    return function update() {
+      var checked = form.querySelector("input[name='kind']:checked");
+      var kind = checked ? checked.value : "";
+      var isIndividual = individual.indexOf(kind) !== -1;
+      form.querySelectorAll(".js-group-only").forEach(function (el) {
+        el.hidden = kind !== "" && isIndividual;
+      });
+      form.querySelectorAll(".js-individual-only").forEach(function (el) {
+        el.hidden = kind !== "" && !isIndividual;
+      });
+    };
+  }
+
+  function setUpConcern(form) {
+    var worried = form.querySelector("input[name='worried']");
+    var fields = form.querySelector(".js-concern-fields");
+    if (!worried || !fields) return function () {};
+    return function update() {
+      fields.hidden = !worried.checked;
+    };
+  }
+
+  function makeFilterable(form, select) {
+    if (select.getAttribute("data-filter-ready")) return;
+    select.setAttribute("data-filter-ready", "true");
+    var input = document.createElement("input");
+    input.type = "search";
+    input.className = "form-control form-control-sm mb-1";
+    input.placeholder = form.getAttribute("data-filter-placeholder") || "";
+    input.setAttribute("aria-label", input.placeholder);
+    input.setAttribute("aria-controls", select.id);
+    select.parentNode.insertBefore(input, select);
+    input.addEventListener("input", function () {
+      var query = input.value.trim().toLowerCase();
+      select.querySelectorAll("option").forEach(function (option) {
+        option.hidden = query !== "" && option.text.toLowerCase().indexOf(query) === -1;
+      });
+      select.querySelectorAll("optgroup").forEach(function (group) {
+        group.hidden = !group.querySelector("option:not([hidden])");
+      });
+    });
+    // Enter in the search box filters; it must not submit the form.
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") event.preventDefault();
+    });
+  }
+
+  // The back button may bring the filled form back from the server with a fresh key while the
+  // browser restores what was typed. Put back the key that was sent, so that sending the form
+  // again lands on the session already saved instead of creating a second one.
+  function keepIdempotencyKey(form) {
+    var input = form.querySelector("input[name='idempotency_key']");
+    if (!input || !window.sessionStorage) return;
+    var storageKey = "lotse-idempotency:" + window.location.pathname;
+    var navigation = window.performance && performance.getEntriesByType
+      ? performance.getEntriesByType("navigation")[0]
+      : null;
+    try {
+      var sent = sessionStorage.getItem(storageKey);
+      if (sent && navigation && navigation.type === "back_forward") input.value = sent;
+      form.addEventListener("submit", function () {
+        sessionStorage.setItem(storageKey, input.value);
+      });
+    } catch (error) {
+      // Storage may be unavailable (private mode); the server still refuses a repeated key.
+    }
+  }
+
+  function setUp(form) {
+    keepIdempotencyKey(form);
+    var updateKinds = setUpKinds(form);
+    var updateConcern = setUpConcern(form);
+    var filterables = function () {
+      form.querySelectorAll("select[data-filterable]").forEach(function (select) {
+        makeFilterable(form, select);
+      });
+    };
+    form.addEventListener("change", function (event) {
+      if (event.target.name === "kind") updateKinds();
+      if (event.target.name === "worried") updateConcern();
+    });
+    // The participant block is replaced by htmx after a quick-create.
+    document.body.addEventListener("htmx:afterSettle", function () {
+      updateKinds();
+      filterables();
+    });
+    updateKinds();
+    updateConcern();
+    filterables();
+  }
+
+  document.querySelectorAll("form.js-log-form").forEach(setUp);
+})();

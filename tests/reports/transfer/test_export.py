@@ -1,0 +1,194 @@
+"""Export in the import format; export then import reproduces the program's data."""
+
+import datetime as dt
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from programs.models import ActivityKind
+from reports.transfer import format as fmt
+from reports.transfer.exporter import CSV_ZIP, XLSX, program_data_export
+from sessions_log.models import Topic
+
+from ...factories import (
+    ActivityFactory,
+    AreaFactory,
+    ParticipantFactory,
+    ReferralFactory,
+    ServiceProviderFactory,
+    SiteFactory,
+    VolunteerFactory,
+)
+from .helpers import counts, messages, run_import
+
+pytestmark = pytest.mark.django_db
+
+START, END = dt.date(2024, 1, 1), dt.date(2024, 12, 31)
+
+
+@pytest.fixture
+def busy(program):
+    """A program with a bit of everything, some of it outside the exported period."""
+    area = AreaFactory(program=program, name="Nord")
+    shelter = SiteFactory(program=program, name="Shelter Nord", area=area, city="Düren")
+    SiteFactory(program=program, name="Flat Süd", kind="private_flat", capacity=4)
+    amina = VolunteerFactory(program=program, code="V-1", name="Amina", email="a@example.org")
+    amina.languages.set(["ar", "de"])
+    jonas = VolunteerFactory(
+        program=program,
+        code="V-2",
+        status="left",
+        joined_on=dt.date(2020, 1, 1),
+        left_on=dt.date(2023, 1, 1),
+        employed_by=program.lead_organisation,
+    )
+    people = [
+        ParticipantFactory(program=program, code=f"P-{i}", site=shelter, country_of_origin="SY")
+        for i in range(4)
+    ]
+    people[0].languages.set(["prs", "fa"])
+    people[1].consent_on, people[1].consent_scope = dt.date(2024, 2, 1), "referral"
+    people[1].save()
+    sleep = Topic.objects.get(key="sleep")
+    own_topic = Topic.objects.create(program=program, name="Resilienz")
+    for day in range(1, 6):
+        group = ActivityFactory(program=program, site=shelter, date=dt.date(2024, 3, day))
+        group.facilitators.set([amina, jonas])
+        group.topics.set([sleep, own_topic])
+        group.languages.set(["ar"])
+    talk = ActivityFactory(
+        program=program,
+        kind=ActivityKind.ONE_TO_ONE,
+        date=dt.date(2024, 4, 1),
+        attendees_total=1,
+        attendees_women=1,
+        attendees_men=0,
+        ref="Einzel-7",
+    )
+    talk.participants.set([people[0]])
+    ActivityFactory(program=program, date=dt.date(2023, 6, 1))  # outside the period
+    provider = ServiceProviderFactory(program=program, name="PSZ")
+    ReferralFactory(
+        program=program,
+        participant=people[1],
+        provider=provider,
+        status="appointment",
+        sent_on=dt.date(2024, 3, 2),
+        appointment_on=dt.date(2024, 3, 20),
+        consent_to_share=True,
+        consent_on=dt.date(2024, 2, 1),
+        referred_on=dt.date(2024, 3, 1),
+    )
+    ReferralFactory(program=program, participant=people[2], provider=provider, direction="inbound")
+    ReferralFactory(program=program, participant=people[3], referred_on=dt.date(2023, 1, 5))
+    return program
+
+
+def _export(program, file_format=XLSX, start=START, end=END) -> bytes:
+    out = io.BytesIO()
+    program_data_export(program=program, start=start, end=end, out=out, file_format=file_format)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("file_format", [XLSX, CSV_ZIP])
+def test_export_then_import_into_an_empty_program_gives_the_same_counts(
+    busy, other_program, tmp_path, file_format
+):
+    path = tmp_path / f"export.{file_format}"
+    path.write_bytes(_export(busy, file_format))
+
+    result = run_import(other_program, path)
+
+    assert result.valid, messages(result)
+    assert counts(result) == {
+        "sites": (2, 0, 0),
+        "volunteers": (2, 0, 0),
+        "participants": (4, 0, 0),
+        "activities": (6, 0, 0),
+        "referrals": (2, 0, 0),
+    }
+    assert other_program.sites.count() == busy.sites.count()
+    assert other_program.volunteers.count() == busy.volunteers.count()
+    assert other_program.participants.count() == busy.participants.count()
+    assert other_program.activities.count() == 6
+    assert other_program.referrals.count() == 2
+
+    def contacts(program):
+        return sorted(
+            (
+                a.date,
+                a.kind,
+                a.attendees_total,
+                a.attendees_women,
+                a.site.name if a.site else "",
+                tuple(sorted(v.code for v in a.facilitators.all())),
+                tuple(sorted(t.name for t in a.topics.all())),
+                tuple(sorted(p.code for p in a.participants.all())),
+                tuple(sorted(lang.code for lang in a.languages.all())),
+            )
+            for a in program.activities.filter(date__gte=START)
+        )
+
+    assert contacts(other_program) == contacts(busy)
+    assert other_program.volunteers.get(code="V-2").employed_by == other_program.lead_organisation
+    copied = other_program.referrals.get(status="appointment")
+    assert (copied.participant.code, copied.provider.name) == ("P-1", "PSZ")
+
+
+def test_importing_the_export_into_the_same_program_changes_nothing(busy, tmp_path):
+    path = tmp_path / "export.xlsx"
+    path.write_bytes(_export(busy))
+
+    result = run_import(busy, path)
+
+    assert result.valid, messages(result)
+    assert counts(result) == {
+        "sites": (0, 0, 2),
+        "volunteers": (0, 0, 2),
+        "participants": (0, 0, 4),
+        "activities": (0, 0, 6),
+        "referrals": (0, 0, 2),
+    }
+
+
+def test_the_export_has_the_format_header_and_stable_refs(busy):
+    workbook = load_workbook(io.BytesIO(_export(busy)), read_only=True)
+
+    assert workbook.sheetnames == [sheet.name for sheet in fmt.SHEETS]
+    for sheet in fmt.SHEETS:
+        header = next(workbook[sheet.name].iter_rows(max_row=1, values_only=True))
+        assert list(header) == list(sheet.names)
+    refs = [row[0] for row in workbook["activities"].iter_rows(min_row=2, values_only=True)]
+    assert "Einzel-7" in refs
+    generated = sorted(ref for ref in refs if ref != "Einzel-7")
+    assert generated == sorted(
+        f"A-{pk}"
+        for pk in busy.activities.filter(ref="", date__gte=START).values_list("pk", flat=True)
+    )
+    assert (
+        refs
+        == [row[0] for row in load_workbook(io.BytesIO(_export(busy)))["activities"].values][1:]
+    )
+
+
+def test_the_export_holds_activities_and_referrals_of_the_period_only(busy):
+    workbook = load_workbook(io.BytesIO(_export(busy, start=dt.date(2024, 3, 2), end=END)))
+
+    dates = [row[1] for row in workbook["activities"].iter_rows(min_row=2, values_only=True)]
+    assert len(dates) == 5
+    assert all(day.date() >= dt.date(2024, 3, 2) for day in dates)  # written as date cells
+    assert workbook["referrals"].max_row == 1  # both referrals are of 1 March: header only
+    assert workbook["participants"].max_row == 5  # people are exported whole
+
+
+def test_the_export_writes_lists_codes_and_yes_no(busy):
+    workbook = load_workbook(io.BytesIO(_export(busy)))
+    volunteers = {row[0]: row for row in workbook["volunteers"].iter_rows(values_only=True)}
+
+    assert volunteers["V-1"][3] == "ar; de"
+    assert volunteers["V-1"][7] == "no"
+    assert volunteers["V-2"][7] == "yes"
+    group = next(workbook["activities"].iter_rows(min_row=2, values_only=True))
+    assert group[4] == "V-1; V-2"
+    assert group[6] == "Resilienz; Sleep"

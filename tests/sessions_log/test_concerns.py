@@ -1,0 +1,224 @@
+"""Concerns: raised from the log form, e-mailed when serious, acknowledged once in the inbox."""
+
+import datetime as dt
+import uuid
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from programs.models import ActivityKind, Membership
+from sessions_log.models import Concern
+
+from ..factories import (
+    ActivityFactory,
+    ConcernFactory,
+    MembershipFactory,
+    ParticipantFactory,
+    SiteFactory,
+    UserFactory,
+)
+from .utils import one_to_one
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def inbox(program):
+    return reverse("concern_list", args=[program.slug])
+
+
+def acknowledge_url(concern):
+    return reverse("concern_acknowledge", args=[concern.program.slug, concern.pk])
+
+
+def log_with_concern(client, program, shelter, participant, severity):
+    data = {
+        "idempotency_key": str(uuid.uuid4()),
+        "kind": ActivityKind.ONE_TO_ONE,
+        "date": timezone.localdate().isoformat(),
+        "site": shelter.pk,
+        "participants": [participant.pk],
+        "worried": "on",
+        "concern_category": Concern.Category.SELF_HARM,
+        "concern_severity": severity,
+        "concern_description": f"{participant.code} spoke about ending their life.",
+    }
+    return client.post(reverse("activity_log", args=[program.slug]), data)
+
+
+@pytest.fixture
+def person(program, volunteer):
+    participant = ParticipantFactory(program=program, code="P-7K3Q9")
+    one_to_one(program, volunteer, participant)
+    return participant
+
+
+@pytest.mark.parametrize("severity", ["high", "urgent"])
+def test_a_serious_concern_emails_coordinators_and_supervisors_without_identifying_anyone(
+    login,
+    program,
+    alice,
+    sara,
+    volunteer,
+    shelter,
+    person,
+    severity,
+    django_capture_on_commit_callbacks,
+):
+    program.default_language = "en"
+    program.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        log_with_concern(login(volunteer.user), program, shelter, person, severity)
+    concern = Concern.objects.get()
+    assert concern.activity.participants.get() == person
+    assert sorted(m.to[0] for m in mail.outbox) == [alice.email, sara.email]
+    message = mail.outbox[0]
+    assert "in2balance" in message.subject
+    assert "Risk of self-harm or suicide" in message.body
+    assert "http://testserver/p/in2balance/concerns/" in message.body
+    assert "P-7K3Q9" not in message.subject + message.body
+    assert "ending their life" not in message.body
+    assert "Shelter Nord" not in message.body
+
+
+@pytest.mark.parametrize("severity", ["low", "medium"])
+def test_a_lesser_concern_waits_in_the_inbox_without_email(
+    login,
+    program,
+    alice,
+    sara,
+    volunteer,
+    shelter,
+    person,
+    severity,
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        log_with_concern(login(volunteer.user), program, shelter, person, severity)
+    assert Concern.objects.count() == 1
+    assert mail.outbox == []
+
+
+def test_volunteers_and_other_programs_are_not_emailed(
+    login,
+    program,
+    other_program,
+    charlie,
+    volunteer,
+    shelter,
+    person,
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        log_with_concern(login(volunteer.user), program, shelter, person, "urgent")
+    recipients = [m.to[0] for m in mail.outbox]
+    assert volunteer.user.email not in recipients
+    assert charlie.email not in recipients
+
+
+def test_the_email_is_written_in_the_programs_language(
+    login, program, alice, volunteer, shelter, person, django_capture_on_commit_callbacks
+):
+    assert program.default_language == "de"
+    with django_capture_on_commit_callbacks(execute=True):
+        log_with_concern(login(volunteer.user), program, shelter, person, "high")
+    assert "Gefahr von Selbstverletzung oder Suizid" in mail.outbox[0].body
+
+
+def test_the_inbox_shows_open_concerns_first_then_the_newest(login, program, sara, inbox):
+    now = timezone.now()
+    old_open = ConcernFactory(program=program, severity="low")
+    new_done = ConcernFactory(program=program, acknowledged_by=sara, acknowledged_at=now)
+    new_open = ConcernFactory(program=program, severity="urgent")
+    Concern.objects.filter(pk=old_open.pk).update(raised_at=now - dt.timedelta(days=3))
+    Concern.objects.filter(pk=new_done.pk).update(raised_at=now)
+    Concern.objects.filter(pk=new_open.pk).update(raised_at=now - dt.timedelta(days=1))
+    rows = login(sara).get(inbox).context["rows"]
+    assert [row[1]["text"] for row in rows] == ["Urgent", "Low", "High"]
+    assert [row[-1]["text"] for row in rows][:2] == ["open", "open"]
+
+
+def test_the_inbox_shows_the_activity_behind_each_concern(login, program, sara, shelter, inbox):
+    activity = ActivityFactory(program=program, site=shelter, date=dt.date(2024, 3, 1))
+    ConcernFactory(program=program, activity=activity)
+    row = login(sara).get(inbox).context["rows"][0]
+    assert row[3]["text"] == "Group session 2024-03-01 · Shelter Nord"
+    assert row[3]["url"] == reverse("activity_detail", args=[program.slug, activity.pk])
+
+
+def test_the_inbox_filters_by_severity_category_and_acknowledged(login, program, sara, inbox):
+    ConcernFactory(program=program, severity="low", category="medical")
+    ConcernFactory(
+        program=program, severity="high", acknowledged_by=sara, acknowledged_at=timezone.now()
+    )
+    client = login(sara)
+    assert len(client.get(inbox, {"severity": "low"}).context["rows"]) == 1
+    assert len(client.get(inbox, {"category": "medical"}).context["rows"]) == 1
+    assert len(client.get(inbox, {"acknowledged": "true"}).context["rows"]) == 1
+    assert len(client.get(inbox, {"acknowledged": "false"}).context["rows"]) == 1
+
+
+def test_a_supervisor_acknowledges_a_concern_once(login, program, sara, alice):
+    concern = ConcernFactory(program=program)
+    client = login(sara)
+    response = client.post(acknowledge_url(concern), {"outcome": "Called the shelter's staff."})
+    assert response.status_code == 302
+    concern.refresh_from_db()
+    assert concern.acknowledged_by == sara
+    assert concern.outcome == "Called the shelter's staff."
+    again = login(alice).post(acknowledge_url(concern), {"outcome": "Me too"}, follow=True)
+    assert "This concern was already acknowledged." in again.text
+    concern.refresh_from_db()
+    assert (concern.acknowledged_by, concern.outcome) == (sara, "Called the shelter's staff.")
+
+
+def test_acknowledging_needs_an_outcome(login, program, sara):
+    concern = ConcernFactory(program=program)
+    response = login(sara).post(acknowledge_url(concern), {"outcome": ""})
+    assert response.status_code == 200
+    assert "outcome" in response.context["form"].errors
+    concern.refresh_from_db()
+    assert concern.acknowledged_at is None
+
+
+def test_the_service_refuses_a_second_acknowledgement(program, sara, alice):
+    from django.core.exceptions import ValidationError
+
+    from sessions_log import services
+
+    concern = ConcernFactory(program=program)
+    services.concern_acknowledge(concern=concern, by=sara, outcome="Done")
+    with pytest.raises(ValidationError, match="already acknowledged"):
+        services.concern_acknowledge(concern=concern, by=alice, outcome="Again")
+
+
+def test_volunteers_and_funders_have_no_inbox(login, program, bob, inbox):
+    funder = UserFactory()
+    MembershipFactory(user=funder, program=program, role=Membership.Role.FUNDER)
+    assert login(bob).get(inbox).status_code == 403
+    assert login(funder).get(inbox).status_code == 403
+
+
+def test_a_concern_of_another_program_is_not_found(login, program, other_program, sara):
+    foreign = ConcernFactory(program=other_program)
+    url = reverse("concern_acknowledge", args=[program.slug, foreign.pk])
+    assert login(sara).get(url).status_code == 404
+    assert login(sara).post(url, {"outcome": "x"}).status_code == 404
+
+
+def test_query_count_does_not_grow_with_rows(login, program, sara, inbox):
+    client = login(sara)
+
+    def queries_for(n):
+        for _ in range(n):
+            activity = ActivityFactory(program=program, site=SiteFactory(program=program))
+            ConcernFactory(program=program, activity=activity, raised_by=sara)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(inbox).status_code == 200
+        return len(ctx)
+
+    assert queries_for(10) == queries_for(90)

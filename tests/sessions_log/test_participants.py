@@ -1,0 +1,144 @@
+"""Participants: pseudonymous; the alias for coordinators only; volunteers see whom they met."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from programs.models import Language, Participant
+
+from ..factories import MatchFactory, ParticipantFactory, ReferralFactory, SiteFactory
+from .utils import one_to_one
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def url(program):
+    return reverse("participant_list", args=[program.slug])
+
+
+def detail(participant):
+    return reverse("participant_detail", args=[participant.program.slug, participant.pk])
+
+
+def codes(response):
+    return [row[0]["text"] for row in response.context["rows"]]
+
+
+def test_the_list_is_pseudonymous_and_shows_the_alias_only_to_coordinators(
+    login, program, alice, sara, url
+):
+    ParticipantFactory(program=program, code="P-AAAAA", alias="Mariam from room 4")
+    coordinator_text = login(alice).get(url).text
+    assert "Mariam from room 4" in coordinator_text
+    response = login(sara).get(url)
+    assert response.status_code == 200
+    assert "P-AAAAA" in response.text
+    assert "Mariam from room 4" not in response.text
+    assert "Alias" not in [str(h["column"].label) for h in response.context["headers"]]
+
+
+def test_the_export_has_no_alias_for_supervisors(login, program, sara, url):
+    ParticipantFactory(program=program, alias="Mariam from room 4")
+    response = login(sara).get(url, {"export": "csv"})
+    assert "Mariam" not in b"".join(response.streaming_content).decode()
+
+
+def test_it_filters_by_site_gender_language_country_and_consent(
+    login, program, alice, shelter, url
+):
+    arabic = ParticipantFactory(
+        program=program, code="P-ARABC", site=shelter, country_of_origin="SY"
+    )
+    arabic.languages.add(Language.objects.get(code="ar"))
+    ParticipantFactory(program=program, code="P-MALE2", gender=Participant.Gender.MALE)
+    ParticipantFactory(
+        program=program, code="P-CONS3", consent_on="2024-01-01", consent_scope="support"
+    )
+    client = login(alice)
+    assert codes(client.get(url, {"site": shelter.pk})) == ["P-ARABC"]
+    assert codes(client.get(url, {"gender": "male"})) == ["P-MALE2"]
+    assert codes(client.get(url, {"language": "ar"})) == ["P-ARABC"]
+    assert codes(client.get(url, {"country": "SY"})) == ["P-ARABC"]
+    assert codes(client.get(url, {"consent": "true"})) == ["P-CONS3"]
+
+
+def test_a_volunteer_has_no_participant_list(login, program, volunteer, url):
+    assert login(volunteer.user).get(url).status_code == 403
+
+
+def test_the_detail_shows_activities_referrals_and_matches(login, program, alice, volunteer):
+    person = ParticipantFactory(program=program)
+    one_to_one(program, volunteer, person, site=SiteFactory(program=program, name="Haus A"))
+    ReferralFactory(program=program, participant=person, provider__name="PSZ Düsseldorf")
+    MatchFactory(program=program, participant=person, volunteer=volunteer)
+    text = login(alice).get(detail(person)).text
+    assert "Haus A" in text
+    assert "PSZ Düsseldorf" in text
+    assert "Bob Berger" in text
+
+
+def test_a_volunteer_opens_only_people_they_met(login, program, volunteer, dan_volunteer):
+    mine, theirs = ParticipantFactory(program=program), ParticipantFactory(program=program)
+    one_to_one(program, volunteer, mine)
+    one_to_one(program, dan_volunteer, theirs, notes="Dan's notes about this person")
+    client = login(volunteer.user)
+    assert client.get(detail(mine)).status_code == 200
+    assert client.get(detail(theirs)).status_code == 404
+
+
+def test_a_volunteer_sees_only_their_own_sessions_with_a_shared_participant(
+    login, program, volunteer, dan_volunteer
+):
+    shared = ParticipantFactory(program=program)
+    one_to_one(program, volunteer, shared, site=SiteFactory(program=program, name="Haus Mine"))
+    one_to_one(
+        program,
+        dan_volunteer,
+        shared,
+        site=SiteFactory(program=program, name="Haus Theirs"),
+        notes="Dan's notes about this person",
+    )
+    text = login(volunteer.user).get(detail(shared)).text
+    assert "Haus Mine" in text
+    assert "Haus Theirs" not in text
+    assert "Dan's notes" not in text
+
+
+def test_a_matched_volunteer_opens_their_match_participant(login, program, volunteer):
+    person = ParticipantFactory(program=program)
+    MatchFactory(program=program, volunteer=volunteer, participant=person)
+    assert login(volunteer.user).get(detail(person)).status_code == 200
+
+
+def test_a_funder_may_not_open_a_participant(login, program):
+    from programs.models import Membership
+
+    from ..factories import MembershipFactory, UserFactory
+
+    funder = UserFactory()
+    MembershipFactory(user=funder, program=program, role=Membership.Role.FUNDER)
+    person = ParticipantFactory(program=program)
+    assert login(funder).get(detail(person)).status_code == 403
+
+
+def test_a_participant_of_another_program_is_not_found(login, other_program, alice):
+    foreign = ParticipantFactory(program=other_program)
+    url = reverse("participant_detail", args=["in2balance", foreign.pk])
+    assert login(alice).get(url).status_code == 404
+
+
+def test_query_count_does_not_grow_with_rows(login, program, alice, url):
+    client = login(alice)
+    arabic = Language.objects.get(code="ar")
+
+    def queries_for(n):
+        for _ in range(n):
+            p = ParticipantFactory(program=program, site=SiteFactory(program=program))
+            p.languages.add(arabic)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx)
+
+    assert queries_for(10) == queries_for(90)

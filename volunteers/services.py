@@ -1,0 +1,196 @@
+"""Writes beyond a plain form save: status transitions, enrolment, attendance, completion."""
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+from functools import reduce
+from operator import or_
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from .models import (
+    Enrollment,
+    Training,
+    TrainingAttendance,
+    Volunteer,
+    VolunteerStatusChange,
+)
+
+Status = Volunteer.Status
+
+
+@transaction.atomic
+def volunteer_create(*, volunteer: Volunteer, languages=(), usual_sites=(), by=None) -> Volunteer:
+    """Save a new volunteer with the first entry of their status history."""
+    if volunteer.status == Status.ACTIVE and volunteer.joined_on is None:
+        volunteer.joined_on = timezone.localdate()
+    if volunteer.status == Status.LEFT:
+        raise ValidationError({"status": _("A new volunteer cannot start as having left.")})
+    volunteer.full_clean()
+    volunteer.save()
+    volunteer.languages.set(languages)
+    volunteer.usual_sites.set(usual_sites)
+    VolunteerStatusChange.objects.create(
+        volunteer=volunteer,
+        from_status="",
+        to_status=volunteer.status,
+        changed_on=volunteer.joined_on or timezone.localdate(),
+        changed_by=by,
+    )
+    return volunteer
+
+
+@transaction.atomic
+def volunteer_change_status(
+    *, volunteer: Volunteer, to_status: str, on: dt.date, reason: str = "", by=None
+) -> VolunteerStatusChange:
+    """Move a volunteer to another status and record it in their history.
+
+    Becoming active the first time sets ``joined_on``; leaving needs a reason and sets
+    ``left_on`` and ``left_reason``; coming back after leaving clears them (the history keeps
+    the earlier departure).
+    """
+    volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    reason = (reason or "").strip()
+    errors: dict[str, str] = {}
+    if to_status not in Status.values:
+        errors["to_status"] = _("Choose a status.")
+    elif to_status == volunteer.status:
+        errors["to_status"] = _("%(name)s already has the status “%(status)s”.") % {
+            "name": volunteer.name,
+            "status": volunteer.get_status_display(),
+        }
+    if on > timezone.localdate():
+        errors["on"] = _("The date cannot be in the future.")
+    # The entry written when the volunteer was added only says when they were recorded.
+    last_change = (
+        volunteer.status_changes.exclude(from_status="").order_by("-changed_on", "-id").first()
+    )
+    if last_change and on < last_change.changed_on and "on" not in errors:
+        errors["on"] = _("The date cannot be before the last status change (%(date)s).") % {
+            "date": formats.date_format(last_change.changed_on, "SHORT_DATE_FORMAT")
+        }
+    if to_status == Status.LEFT:
+        if not reason:
+            errors["reason"] = _("Please give a reason for leaving.")
+        if volunteer.joined_on and on < volunteer.joined_on and "on" not in errors:
+            errors["on"] = _("The leaving date cannot be before the joining date (%(date)s).") % {
+                "date": formats.date_format(volunteer.joined_on, "SHORT_DATE_FORMAT")
+            }
+    if errors:
+        raise ValidationError(errors)
+
+    from_status = volunteer.status
+    volunteer.status = to_status
+    if to_status == Status.ACTIVE and volunteer.joined_on is None:
+        volunteer.joined_on = on
+    if to_status == Status.LEFT:
+        volunteer.left_on = on
+        volunteer.left_reason = reason[:200]
+    elif from_status == Status.LEFT:
+        volunteer.left_on = None
+        volunteer.left_reason = ""
+    volunteer.full_clean()
+    volunteer.save()
+    change = VolunteerStatusChange(
+        volunteer=volunteer,
+        from_status=from_status,
+        to_status=to_status,
+        changed_on=on,
+        reason=reason[:200],
+        changed_by=by,
+    )
+    change.full_clean()
+    change.save()
+    return change
+
+
+@transaction.atomic
+def training_enrol(
+    *, training: Training, volunteers: Iterable[Volunteer], on: dt.date
+) -> list[Enrollment]:
+    """Enrol volunteers of the training's program; those already enrolled are left as they are."""
+    volunteers = list(volunteers)
+    if any(v.program_id != training.program_id for v in volunteers):
+        raise ValidationError(_("Only volunteers of this program can be enrolled."))
+    already = set(
+        training.enrollments.filter(volunteer__in=volunteers).values_list("volunteer_id", flat=True)
+    )
+    new = [
+        Enrollment(training=training, volunteer=v, enrolled_on=on)
+        for v in volunteers
+        if v.pk not in already
+    ]
+    for enrollment in new:
+        enrollment.full_clean(exclude=["training", "volunteer"], validate_unique=False)
+    return Enrollment.objects.bulk_create(new)
+
+
+@transaction.atomic
+def training_attendance_save(*, training: Training, marks: set[tuple[int, int]]) -> tuple[int, int]:
+    """Make the training's attendance equal ``marks``, a set of (session id, volunteer id).
+
+    Only the difference is written, in two bulk statements. Marks outside the grid (a session
+    of another training, a volunteer not enrolled) are refused. Returns (added, removed).
+    """
+    session_ids = set(training.sessions.values_list("pk", flat=True))
+    volunteer_ids = set(training.enrollments.values_list("volunteer_id", flat=True))
+    outside = {(s, v) for s, v in marks if s not in session_ids or v not in volunteer_ids}
+    if outside:
+        raise ValidationError(_("Some marks are not sessions and volunteers of this training."))
+    existing = set(
+        TrainingAttendance.objects.filter(
+            session__training=training, volunteer_id__in=volunteer_ids
+        ).values_list("session_id", "volunteer_id")
+    )
+    to_add = marks - existing
+    to_remove = existing - marks
+    if to_add:
+        TrainingAttendance.objects.bulk_create(
+            [TrainingAttendance(session_id=s, volunteer_id=v) for s, v in sorted(to_add)],
+            ignore_conflicts=True,
+        )
+    if to_remove:
+        by_session: dict[int, list[int]] = {}
+        for s, v in to_remove:
+            by_session.setdefault(s, []).append(v)
+        TrainingAttendance.objects.filter(
+            reduce(or_, (Q(session_id=s, volunteer_id__in=vs) for s, vs in by_session.items()))
+        ).delete()
+    return len(to_add), len(to_remove)
+
+
+@transaction.atomic
+def enrollment_set_outcome(
+    *,
+    enrollment: Enrollment,
+    status: str,
+    completed_on: dt.date | None = None,
+    practice_hours: Decimal | None = None,
+) -> Enrollment:
+    """Mark an enrolment completed (on a date), dropped out, or back to enrolled."""
+    errors: dict[str, str] = {}
+    if status not in Enrollment.Status.values:
+        errors["status"] = _("Choose an outcome.")
+    if status == Enrollment.Status.COMPLETED:
+        if completed_on is None:
+            errors["completed_on"] = _("Please give the date the training was completed.")
+        elif completed_on < enrollment.enrolled_on:
+            errors["completed_on"] = _(
+                "The completion date cannot be before the enrolment (%(date)s)."
+            ) % {"date": formats.date_format(enrollment.enrolled_on, "SHORT_DATE_FORMAT")}
+        elif completed_on > timezone.localdate():
+            errors["completed_on"] = _("The date cannot be in the future.")
+    if errors:
+        raise ValidationError(errors)
+    enrollment.status = status
+    enrollment.completed_on = completed_on if status == Enrollment.Status.COMPLETED else None
+    if practice_hours is not None:
+        enrollment.practice_hours = practice_hours
+    enrollment.full_clean()
+    enrollment.save()
+    return enrollment
