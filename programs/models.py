@@ -257,7 +257,13 @@ class Target(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["program", "indicator", "starts_on", "ends_on"],
+                condition=Q(grant__isnull=True),
                 name="target_unique_per_period",
+            ),
+            models.UniqueConstraint(
+                fields=["grant", "indicator", "starts_on", "ends_on"],
+                condition=Q(grant__isnull=False),
+                name="target_unique_per_grant_period",
             ),
         ]
 

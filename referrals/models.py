@@ -98,7 +98,7 @@ class Referral(models.Model):
     )
     participant = models.ForeignKey(
         Participant,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="referrals",
         verbose_name=_("participant"),
     )
@@ -107,7 +107,7 @@ class Referral(models.Model):
     )
     provider = models.ForeignKey(
         ServiceProvider,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="referrals",
         verbose_name=_("service provider"),
     )

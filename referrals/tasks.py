@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from django.conf import settings
 from django.core.mail import EmailMessage
 from django.tasks import task
 from django.template.loader import render_to_string
@@ -14,7 +15,7 @@ from . import selectors
 
 
 @task
-def send_referral_digest(program_id: int, base_url: str, today: str = "") -> int:
+def send_referral_digest(program_id: int, today: str = "") -> int:
     """E-mail a program's coordinators the referrals waiting for follow-up, with links.
 
     A referral is named only by the participant's pseudonymous code, the service and its
@@ -37,7 +38,7 @@ def send_referral_digest(program_id: int, base_url: str, today: str = "") -> int
     )
     if not recipients:
         return 0
-    base_url = base_url.rstrip("/")
+    base_url = settings.SITE_URL
     with translation.override(program.default_language):
         items = [
             {

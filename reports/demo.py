@@ -111,6 +111,10 @@ DEMO_LOGINS = (
     DemoLogin("supervisor", "supervisor@demo.lotse", "Miriam", "Albers"),
     DemoLogin("volunteer", "volunteer@demo.lotse", "Samira", "Haddad"),
     DemoLogin("funder", "funder@demo.lotse", "Jörg", "Lindner"),
+    DemoLogin("coordinator_vbc", "coordinator.vbc@demo.lotse", "Nadia", "Rahimi"),
+    DemoLogin("coordinator_aid", "coordinator.aid@demo.lotse", "Thomas", "Berger"),
+    DemoLogin("coordinator_livet", "coordinator.livet@demo.lotse", "Mette", "Sørensen"),
+    DemoLogin("coordinator_igs", "coordinator.igs@demo.lotse", "Sabine", "Krüger"),
 )
 
 # --------------------------------------------------------------------------------------------
@@ -776,11 +780,11 @@ class ProgramBuilder:
     @property
     def logger_pk(self) -> int | None:
         """Who logs activities of volunteers without an account: the program's coordinator."""
-        return self.user_pk("coordinator") if self.members else None
+        return self.user_pk(self.members[0][0]) if self.members else None
 
     @property
     def acknowledger_pk(self) -> int | None:
-        return self.user_pk(self.supervisor_key or "coordinator") if self.members else None
+        return self.user_pk(self.supervisor_key or self.members[0][0]) if self.members else None
 
     def active_on(self, day: date) -> list[Vol]:
         return self.active_by_week[min((day - self.start).days // 7, len(self.active_by_week) - 1)]
@@ -1648,6 +1652,7 @@ class In2Balance(ProgramBuilder):
 
 class ValueBasedCounseling(ProgramBuilder):
     slug = "value-based-counseling"
+    members = (("coordinator_vbc", Role.COORDINATOR),)
     name = "Value Based Counseling"
     description = (
         "Menschen mit Flucht- oder Migrationsgeschichte und psychologischer, pädagogischer oder "
@@ -1783,6 +1788,7 @@ class ValueBasedCounseling(ProgramBuilder):
 
 class AnkommenInDueren(ProgramBuilder):
     slug = "aid-dueren"
+    members = (("coordinator_aid", Role.COORDINATOR),)
     name = "AiD – Ankommen in Düren"
     description = (
         "Die Stadt Düren ist in fünf Integrationsräume aufgeteilt; je Raum betreut "
@@ -1955,6 +1961,7 @@ class AnkommenInDueren(ProgramBuilder):
 
 class LivetGaarVidere(ProgramBuilder):
     slug = "livet-gaar-videre"
+    members = (("coordinator_livet", Role.COORDINATOR),)
     name = "Livet går videre"
     description = (
         "Frivillige matches én til én med mennesker med flygtninge- eller minoritetsbaggrund, "
@@ -2133,6 +2140,7 @@ class LivetGaarVidere(ProgramBuilder):
 
 class InGangSetzer(ProgramBuilder):
     slug = "in-gang-setzer"
+    members = (("coordinator_igs", Role.COORDINATOR),)
     name = "In-Gang-Setzer"
     description = (
         "Ehrenamtliche der Selbsthilfe-Kontaktstellen begleiten neue Selbsthilfegruppen für "
@@ -2612,9 +2620,25 @@ def seed(*, scale: str = "small", seed: int = 1, jobs: int = 1,
     logins = [(ctx.users["admin"].email, "admin", "")]
     for _, program_logins in outcomes:
         logins += program_logins
+    return SeedResult([result for result, _ in outcomes], _in_login_order(logins))
+
+
+def existing_logins() -> list[tuple[str, str, str]]:
+    """The demo logins present in the database (email, role, program), to print them again."""
+    emails = [login.email for login in DEMO_LOGINS]
+    rows = [
+        (email, role, name)
+        for email, role, name in Membership.objects.filter(user__username__in=emails)
+        .values_list("user__username", "role", "program__name")
+    ]
+    if get_user_model().objects.filter(username=DEMO_LOGINS[0].email, is_superuser=True).exists():
+        rows.append((DEMO_LOGINS[0].email, "admin", ""))
+    return _in_login_order(rows)
+
+
+def _in_login_order(logins):
     order = [login.key for login in DEMO_LOGINS]
-    logins.sort(key=lambda row: (order.index(_login_key(row[0])), row[2]))
-    return SeedResult([result for result, _ in outcomes], logins)
+    return sorted(logins, key=lambda row: (order.index(_login_key(row[0])), row[2]))
 
 
 def _login_key(email: str) -> str:

@@ -56,7 +56,7 @@ class Activity(models.Model):
     minutes = models.PositiveIntegerField(_("duration (minutes)"), null=True, blank=True)
     site = models.ForeignKey(
         Site,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="activities",
@@ -226,11 +226,11 @@ class Match(models.Model):
         Program, on_delete=models.CASCADE, related_name="matches", verbose_name=_("program")
     )
     volunteer = models.ForeignKey(
-        Volunteer, on_delete=models.PROTECT, related_name="matches", verbose_name=_("volunteer")
+        Volunteer, on_delete=models.RESTRICT, related_name="matches", verbose_name=_("volunteer")
     )
     participant = models.ForeignKey(
         Participant,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="matches",
         verbose_name=_("participant"),
     )
@@ -312,7 +312,7 @@ class SelfHelpGroup(models.Model):
     name = models.CharField(_("name"), max_length=200)
     contact_point = models.ForeignKey(
         Site,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="selfhelp_groups",
         verbose_name=_("contact point"),
     )

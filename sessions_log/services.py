@@ -105,7 +105,6 @@ def activity_log(
     follow_up_needed: bool = False,
     notes: str = "",
     concern: ConcernData | None = None,
-    inbox_url: str = "",
 ) -> tuple[Activity, bool]:
     """Log a session; returns ``(activity, created)``.
 
@@ -149,7 +148,6 @@ def activity_log(
                     activity=activity,
                     by=user,
                     data=concern,
-                    inbox_url=inbox_url,
                 )
     except IntegrityError:
         if idempotency_key is None:
@@ -244,7 +242,6 @@ def concern_raise(
     activity: Activity | None,
     by,
     data: ConcernData,
-    inbox_url: str = "",
 ) -> Concern:
     """Record a concern; high and urgent ones are e-mailed to coordinators and supervisors."""
     concern = Concern(
@@ -259,7 +256,7 @@ def concern_raise(
     concern.save()
     if concern.severity in NOTIFY_SEVERITIES:
         concern_id = concern.pk
-        transaction.on_commit(lambda: tasks.concern_notify.enqueue(concern_id, inbox_url))
+        transaction.on_commit(lambda: tasks.concern_notify.enqueue(concern_id))
     return concern
 
 

@@ -1,8 +1,10 @@
 """Background work of sessions_log, run by the task worker (``manage.py db_worker``)."""
 
+from django.conf import settings
 from django.core.mail import EmailMessage
 from django.tasks import task
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 
 from programs.models import Membership
@@ -13,7 +15,7 @@ NOTIFIED_ROLES = (Membership.Role.COORDINATOR, Membership.Role.SUPERVISOR)
 
 
 @task
-def concern_notify(concern_id: int, inbox_url: str) -> int:
+def concern_notify(concern_id: int) -> int:
     """E-mail a serious concern to the program's coordinators and supervisors.
 
     The message says only what kind of concern, how serious, in which program, and where the
@@ -34,6 +36,7 @@ def concern_notify(concern_id: int, inbox_url: str) -> int:
     if not recipients:
         return 0
     with translation.override(program.default_language):
+        inbox_url = settings.SITE_URL + reverse("concern_list", args=[program.slug])
         context = {"concern": concern, "program": program, "inbox_url": inbox_url}
         subject = render_to_string("sessions_log/email/concern_subject.txt", context)
         body = render_to_string("sessions_log/email/concern_body.txt", context)

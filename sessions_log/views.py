@@ -126,10 +126,6 @@ def _no_profile(request):
     return render(request, "sessions_log/no_profile.html", {"program": request.program})
 
 
-def _inbox_url(request) -> str:
-    return request.build_absolute_uri(reverse("concern_list", args=[request.program.slug]))
-
-
 # --- log a session ------------------------------------------------------------------------
 
 
@@ -157,7 +153,6 @@ def activity_log(request, program_slug):
                 volunteer=None if coordinator else volunteer,
                 idempotency_key=form.cleaned_data["idempotency_key"],
                 concern=concern,
-                inbox_url=_inbox_url(request),
                 **form.activity_data(),
             )
             if not created:

@@ -17,6 +17,7 @@ from ..factories import (
     ParticipantFactory,
     ProgramFactory,
     ReferralFactory,
+    SiteFactory,
     VolunteerFactory,
 )
 
@@ -143,3 +144,20 @@ def test_it_refuses_an_ended_match_without_reason():
             started_on=dt.date(2024, 1, 10),
             ended_on=dt.date(2024, 6, 1),
         )
+
+
+def test_deleting_a_program_deletes_its_logged_work():
+    referral = ReferralFactory()
+    program = referral.program
+    ActivityFactory(program=program, site=SiteFactory(program=program))
+    program.delete()
+    assert not Referral.objects.exists()
+
+
+def test_a_site_with_logged_activities_cannot_be_deleted_on_its_own():
+    from django.db.models import RestrictedError
+
+    site = SiteFactory()
+    ActivityFactory(program=site.program, site=site)
+    with pytest.raises(RestrictedError):
+        site.delete()

@@ -68,7 +68,9 @@ def test_a_serious_concern_emails_coordinators_and_supervisors_without_identifyi
     person,
     severity,
     django_capture_on_commit_callbacks,
+    settings,
 ):
+    settings.SITE_URL = "https://lotse.example.org"
     program.default_language = "en"
     program.save()
     with django_capture_on_commit_callbacks(execute=True):
@@ -79,7 +81,7 @@ def test_a_serious_concern_emails_coordinators_and_supervisors_without_identifyi
     message = mail.outbox[0]
     assert "in2balance" in message.subject
     assert "Risk of self-harm or suicide" in message.body
-    assert "http://testserver/p/in2balance/concerns/" in message.body
+    assert "https://lotse.example.org/p/in2balance/concerns/" in message.body
     assert "P-7K3Q9" not in message.subject + message.body
     assert "ending their life" not in message.body
     assert "Shelter Nord" not in message.body

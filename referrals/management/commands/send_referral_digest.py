@@ -1,21 +1,11 @@
 from functools import partial
 
-from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
 from programs.models import Program
 from referrals import selectors, tasks
-
-
-def default_base_url() -> str:
-    """Where users open Lotse: the first trusted origin, or the development server."""
-    if settings.CSRF_TRUSTED_ORIGINS:
-        return settings.CSRF_TRUSTED_ORIGINS[0]
-    if settings.DEBUG:
-        return "http://127.0.0.1:8000"
-    return ""
 
 
 class Command(BaseCommand):
@@ -26,12 +16,6 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--base-url",
-            default="",
-            help="The address users open Lotse at, for the links in the e-mail, e.g. "
-            "https://lotse.example.org (default: the first CSRF_TRUSTED_ORIGINS entry).",
-        )
-        parser.add_argument(
             "--program",
             action="append",
             default=[],
@@ -39,10 +23,7 @@ class Command(BaseCommand):
             help="Only this program (may be given several times).",
         )
 
-    def handle(self, *args, base_url, program, **options):
-        base_url = base_url or default_base_url()
-        if not base_url:
-            raise CommandError("Give --base-url or set CSRF_TRUSTED_ORIGINS.")
+    def handle(self, *args, program, **options):
         today = timezone.localdate()
         programs = Program.objects.order_by("pk")
         if program:
@@ -50,6 +31,6 @@ class Command(BaseCommand):
         due = [p.pk for p in programs if selectors.follow_up_referrals(p, today).exists()]
         for program_id in due:
             transaction.on_commit(
-                partial(tasks.send_referral_digest.enqueue, program_id, base_url, today.isoformat())
+                partial(tasks.send_referral_digest.enqueue, program_id, today.isoformat())
             )
         self.stdout.write(f"Queued the referral digest for {len(due)} program(s).")

@@ -6,14 +6,13 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from programs.models import Membership, Program
 from reports import demo
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = (
         "Create five demo programs modelled on the programs Lotse serves, with volunteers, "
         "trainings, activities, participants and referrals, and a demo login for each role."
     )
@@ -39,6 +38,9 @@ class Command(BaseCommand):
     def handle(self, *args, scale, seed, flush, if_empty, jobs, **options):
         if if_empty and Program.objects.exists():
             self.stdout.write(_("Programs exist already; no demo data created."))
+            logins = demo.existing_logins()
+            if logins:
+                self.report_logins(demo.SeedResult([], logins))
             return
         existing = list(demo.demo_programs().values_list("slug", flat=True))
         if existing and not flush:
