@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from programs.access import Perm, has_perm, program_view
 from programs.lists import Column, ProgramListView
-from programs.models import Participant
+from programs.models import ActivityKind, Participant
 
 from . import selectors, services
 from .filters import (
@@ -162,6 +162,13 @@ def activity_log(request, program_slug):
                 messages.info(
                     request, _("Your concern was passed on to the coordinators and supervisors.")
                 )
+            if activity.kind in ActivityKind.individual() and has_perm(
+                request.membership, Perm.PROPOSE_REFERRAL
+            ):
+                # Right after a one-to-one is the moment to refer someone on.
+                return redirect(
+                    reverse("my_sessions", args=[program.slug]) + f"?logged={activity.pk}"
+                )
             return redirect("my_sessions", program.slug)
     else:
         initial = {"idempotency_key": uuid.uuid4()}
@@ -302,6 +309,17 @@ class MySessionsView(ProgramListView):
             .order_by("-date", "-id")
         )
 
+    def get_context_data(self, **kwargs):
+        logged = self.request.GET.get("logged", "")
+        just_logged = (
+            self.get_queryset().filter(pk=logged).prefetch_related("participants").first()
+            if logged.isdigit()
+            else None
+        )
+        return super().get_context_data(
+            just_logged=just_logged, read_only_text=_("read-only"), **kwargs
+        )
+
     def get_columns(self):
         program, today = self.program, timezone.localdate()
         coordinator = _coordinates(self.request)
@@ -326,8 +344,6 @@ class MySessionsView(ProgramListView):
             Column(gettext_lazy("Can be changed until"), until),
         )
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(read_only_text=_("read-only"), **kwargs)
 
 
 # --- activities (coordinators, supervisors) ----------------------------------------------

@@ -7,6 +7,7 @@ from unittest import mock
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from programs.models import ActivityKind, Language, Participant
 from sessions_log import services

@@ -10,8 +10,7 @@ from programs.models import ActivityKind, Membership
 from ...factories import PASSWORD, MembershipFactory, ProgramFactory, UserFactory
 from .helpers import run_import, sample_sheets, write_xlsx
 
-# serialized_rollback: the languages and the topic catalogue come from data migrations.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 SCREENSHOTS = Path("test-results/screenshots")
 PHONE = {"width": 390, "height": 844}
@@ -19,7 +18,27 @@ DESKTOP = {"width": 1280, "height": 800}
 
 
 @pytest.fixture
-def coordinator(settings, tmp_path):
+def reference_data():
+    """Languages and the topic catalogue, which data migrations load and transactional tests
+    may have flushed away."""
+    from django.utils import translation
+
+    from programs.languages import all_languages
+    from programs.models import Language
+    from sessions_log.models import Topic
+    from sessions_log.topics import CATALOGUE
+
+    Language.objects.bulk_create(
+        [Language(code=code, name=name) for code, name in all_languages().items()],
+        ignore_conflicts=True,
+    )
+    with translation.override("en"):
+        for key, name in CATALOGUE.items():
+            Topic.objects.get_or_create(key=key, defaults={"name": str(name)})
+
+
+@pytest.fixture
+def coordinator(settings, tmp_path, reference_data):
     settings.MEDIA_ROOT = tmp_path / "media"
     program = ProgramFactory(
         name="in2balance",
