@@ -414,3 +414,29 @@ def test_a_coordinator_picks_from_a_long_participant_list(login, program, alice,
     )
     client.post(url, data)
     assert set(Activity.objects.get().participants.all()) == {people[0], people[44]}
+
+
+def test_after_a_one_to_one_the_volunteer_is_offered_a_referral(login, program, bob):
+    volunteer = VolunteerFactory(program=program, user=bob)
+    person = ParticipantFactory(program=program)
+    earlier = ActivityFactory(
+        program=program, kind="one_to_one", attendees_total=1, attendees_women=0, attendees_men=0
+    )
+    earlier.facilitators.add(volunteer)
+    earlier.participants.add(person)
+    response = login(bob).post(
+        reverse("activity_log", args=[program.slug]),
+        {
+            "idempotency_key": str(uuid.uuid4()),
+            "kind": "one_to_one",
+            "date": timezone.localdate().isoformat(),
+            "participants": [person.pk],
+            "minutes": 45,
+        },
+        follow=True,
+    )
+    assert response.redirect_chain, response.context["form"].errors
+    logged = response.context["just_logged"]
+    assert logged.participants.get() == person
+    referral_url = reverse("referral_create", args=[program.slug])
+    assert f"{referral_url}?activity={logged.pk}" in response.text
