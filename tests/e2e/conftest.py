@@ -1,9 +1,13 @@
 """Browser tests: Debian's Chromium, headless, driven by Playwright against the live server."""
 
+import importlib
 import os
 import shutil
 
 import pytest
+from django.apps import apps
+
+from programs.models import Language
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -35,8 +39,20 @@ def csp_violations(page):
     violations = []
     page.on(
         "console",
-        lambda msg: violations.append(msg.text)
-        if msg.type == "error" and "Content Security Policy" in msg.text
-        else None,
+        lambda msg: (
+            violations.append(msg.text)
+            if msg.type == "error" and "Content Security Policy" in msg.text
+            else None
+        ),
     )
     return violations
+
+
+@pytest.fixture(autouse=True)
+def reference_data(transactional_db):
+    """Languages and the topic catalogue come from migrations; a browser test's flush drops them."""
+    if not Language.objects.exists():
+        importlib.import_module("programs.migrations.0002_languages").load_languages(apps, None)
+    importlib.import_module("sessions_log.migrations.0002_topic_catalogue").load_catalogue(
+        apps, None
+    )

@@ -26,15 +26,14 @@ from ..factories import (
     UserFactory,
     VolunteerFactory,
 )
+from .screens import save_screenshot
 from .test_login_flow import log_in
-from .test_volunteer_flow import reference_data, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
 def coordinator():
-    reference_data()
     program = ProgramFactory(name="Ankommen in Düren", slug="aid-dueren")
     user = UserFactory(username="koordination@example.org")
     MembershipFactory(user=user, program=program, role=Membership.Role.COORDINATOR)
@@ -67,7 +66,7 @@ def test_a_coordinator_downloads_the_filtered_activities(
     page.get_by_role("button", name="Apply").click()
     expect(page.get_by_text("3 entries")).to_be_visible()
     shown = page.locator("tbody tr td:first-child").all_inner_texts()
-    screenshot(page, "activity-list")
+    save_screenshot(page, "activity-list")
 
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Excel").click()
@@ -83,7 +82,7 @@ def test_a_coordinator_downloads_the_filtered_activities(
 
     page.locator("tbody tr").first.get_by_role("link").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Group session")
-    screenshot(page, "activity-detail")
+    save_screenshot(page, "activity-detail")
     assert csp_violations == []
 
 
@@ -138,36 +137,36 @@ def test_a_coordinator_walks_through_participants_matches_and_groups(
     log_in(page, live_server, coordinator.username)
     page.goto(f"{base}/participants/")
     expect(page.get_by_role("cell", name="Frau A., Zimmer 12")).to_be_visible()
-    screenshot(page, "participant-list")
+    save_screenshot(page, "participant-list")
     page.get_by_role("link", name="P-7K3Q9").click()
     expect(page.get_by_text("PSZ Düren")).to_be_visible()
-    screenshot(page, "participant-detail")
+    save_screenshot(page, "participant-detail")
     page.goto(f"{base}/participants/new/")
-    screenshot(page, "participant-new")
+    save_screenshot(page, "participant-new")
 
     page.goto(f"{base}/matches/")
     expect(page.get_by_role("cell", name="7 months")).to_be_visible()
     page.get_by_role("link", name="6-month checks due").click()
     expect(page.get_by_text("1 entry")).to_be_visible()
-    screenshot(page, "match-list")
+    save_screenshot(page, "match-list")
     page.goto(f"{base}/matches/{match.pk}/")
-    screenshot(page, "match-detail")
+    save_screenshot(page, "match-detail")
     page.get_by_role("button", name="Record check").click()
     expect(page.get_by_role("alert")).to_contain_text("The six-month check was recorded.")
     page.goto(f"{base}/matches/new/")
-    screenshot(page, "match-new")
+    save_screenshot(page, "match-new")
 
     page.goto(f"{base}/selfhelp/")
     page.get_by_role("link", name="12-month follow-ups due").click()
     expect(page.get_by_role("link", name="Pflegende Angehörige")).to_be_visible()
-    screenshot(page, "selfhelp-list")
+    save_screenshot(page, "selfhelp-list")
     page.get_by_role("link", name="Pflegende Angehörige").click()
-    screenshot(page, "selfhelp-detail")
+    save_screenshot(page, "selfhelp-detail")
     page.get_by_label("Yes, still meeting").check()
     page.get_by_role("button", name="Record follow-up").click()
     expect(page.get_by_role("alert")).to_contain_text("The 12-month follow-up was recorded.")
     page.get_by_role("link", name="Change").click()
-    screenshot(page, "selfhelp-edit")
+    save_screenshot(page, "selfhelp-edit")
     page.goto(f"{base}/selfhelp/new/")
-    screenshot(page, "selfhelp-new")
+    save_screenshot(page, "selfhelp-new")
     assert csp_violations == []

@@ -8,11 +8,11 @@ from programs.models import Membership
 from sessions_log.models import Concern
 
 from ..factories import MembershipFactory, UserFactory
+from .screens import save_screenshot
 from .test_login_flow import log_in
 from .test_volunteer_flow import (
     PHONE,
     open_log_form,
-    screenshot,
     volunteer,  # noqa: F401 (fixture)
 )
 
@@ -44,7 +44,7 @@ def test_a_concern_reaches_the_supervisors_inbox_and_is_acknowledged(
     phone.get_by_label("What worries you?").select_option("self_harm")
     phone.get_by_label("High").check()
     phone.get_by_label("What happened?").fill("A young man said he sees no point in living.")
-    screenshot(phone, "log-session-concern")
+    save_screenshot(phone, "log-session-concern")
     phone.get_by_role("button", name="Save session").click()
     expect(phone.get_by_text("Your concern was passed on")).to_be_visible()
     phone.context.close()
@@ -62,11 +62,11 @@ def test_a_concern_reaches_the_supervisors_inbox_and_is_acknowledged(
     row = page.get_by_role("row").filter(has_text="Risk of self-harm or suicide")
     expect(row).to_contain_text("open")
     expect(row).to_contain_text("Group session")
-    screenshot(page, "concern-inbox")
+    save_screenshot(page, "concern-inbox")
     row.get_by_role("link").first.click()
     expect(page.get_by_text("A young man said he sees no point in living.")).to_be_visible()
     page.get_by_label("Outcome").fill("Talked to the shelter's social worker; appointment at PSZ.")
-    screenshot(page, "concern-detail")
+    save_screenshot(page, "concern-detail")
     page.get_by_role("button", name="Acknowledge").click()
 
     expect(page.get_by_role("alert")).to_contain_text("The concern was acknowledged.")

@@ -1,7 +1,6 @@
 """A coordinator's morning: the dashboard, a figure's list, a shelter's count, the caseload."""
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -22,10 +21,10 @@ from ..factories import (
     UserFactory,
     VolunteerFactory,
 )
+from .screens import save_screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-SCREENSHOTS = Path("test-results/screenshots")
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 
@@ -121,8 +120,7 @@ def test_a_coordinator_reads_the_dashboard_and_follows_a_figure_to_its_list(
     expect(page.get_by_role("img", name="Activities per month, last 12 months")).to_be_visible()
     expect(page.get_by_text("Percentages are not calculated on the dashboard yet")).to_be_visible()
     assert_no_horizontal_scroll(page)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"dashboard-{device}.png", full_page=True)
+    save_screenshot(page, f"dashboard-{device}")
 
     volunteers = page.locator(".figure-card", has_text="Active volunteers")
     expect(volunteers.locator(".figure-value")).to_have_text("3")
@@ -164,13 +162,13 @@ def test_recording_a_shelters_count_changes_the_areas_caseload(
     expect(page.get_by_role("row", name="130")).to_contain_text("Over capacity")
     expect(page.get_by_role("img", name="Residents of Übergangsheim Nord by date")).to_be_visible()
     assert_no_horizontal_scroll(page)
-    page.screenshot(path=SCREENSHOTS / f"site-detail-{device}.png", full_page=True)
+    save_screenshot(page, f"site-detail-{device}")
 
     page.goto(areas_url)
     north_row = page.get_by_role("row", name="Integrationsraum Nord")
     expect(north_row).to_contain_text("130")
     expect(north_row).to_contain_text("Over target")
     expect(north_row).to_have_class("table-danger")
-    page.screenshot(path=SCREENSHOTS / f"area-list-{device}.png", full_page=True)
+    save_screenshot(page, f"area-list-{device}")
     assert violations == []
     page.context.close()

@@ -1,8 +1,6 @@
 """A volunteer proposes a referral on a phone; a coordinator sends it and follows it through."""
 
 import datetime as dt
-import os
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -22,11 +20,11 @@ from ..factories import (
     UserFactory,
     VolunteerFactory,
 )
+from .screens import save_screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 # Another directory can be given when several test runs share the working tree.
-SCREENSHOTS = Path(os.environ.get("SCREENSHOTS_DIR", "test-results/screenshots"))
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True}
 
 
@@ -85,11 +83,6 @@ def log_in(page, live_server, username):
     page.get_by_role("button", name="Log in").click()
 
 
-def shot(page, name):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
-
-
 def step_form(page, button):
     return page.locator("form").filter(has=page.get_by_role("button", name=button))
 
@@ -125,14 +118,16 @@ def test_a_referral_goes_from_a_volunteers_proposal_to_attended(
     page.get_by_role("textbox", name="Note").fill(
         "Sleeps badly since the move, asks for someone who speaks Dari."
     )
-    shot(page, "referral_create_volunteer_phone")
+    save_screenshot(page, "referral_create_volunteer_phone")
     page.get_by_role("button", name="Propose referral").click()
     expect(page.get_by_role("alert")).to_contain_text("The referral is proposed.")
-    expect(page.get_by_text("A coordinator takes the next step.")).to_be_visible()
-    shot(page, "referral_detail_volunteer_phone")
+    # The volunteer may only withdraw their proposal; sending is the coordinator's step.
+    expect(page.get_by_role("button", name="Withdraw the proposal")).to_be_visible()
+    expect(page.get_by_role("button", name="Send to the service")).to_have_count(0)
+    save_screenshot(page, "referral_detail_volunteer_phone")
     page.goto(f"{base}/providers/")
     expect(page.get_by_role("link", name="PSZ Düsseldorf")).to_be_visible()
-    shot(page, "provider_list_volunteer_phone")
+    save_screenshot(page, "provider_list_volunteer_phone")
     phone.close()
     assert violations == []
 
@@ -150,7 +145,7 @@ def test_a_referral_goes_from_a_volunteers_proposal_to_attended(
     log_in(page, live_server, "koordination@example.org")
     page.get_by_role("link", name="Referrals", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Referrals")
-    shot(page, "referral_list")
+    save_screenshot(page, "referral_list")
     page.get_by_role("row").filter(has_text="Proposed").get_by_role("link").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("P-7K3Q9")
 
@@ -158,7 +153,7 @@ def test_a_referral_goes_from_a_volunteers_proposal_to_attended(
     send.get_by_label("The participant agreed").check()
     send.get_by_label("Consent given on").fill(today)
     send.get_by_label("Note").fill("Form faxed to the PSZ.")
-    shot(page, "referral_detail_proposed")
+    save_screenshot(page, "referral_detail_proposed")
     send.get_by_role("button", name="Send to the service").click()
     expect(page.get_by_role("alert")).to_contain_text("now “Sent”")
 
@@ -183,7 +178,7 @@ def test_a_referral_goes_from_a_volunteers_proposal_to_attended(
     expect(unsaved.get_by_label("Note")).to_have_value(
         "Tuesday 10:00, interpreter for Dari booked."
     )
-    shot(other_tab, "referral_changed_meanwhile")
+    save_screenshot(other_tab, "referral_changed_meanwhile")
     other_tab.close()
 
     attended = step_form(page, "Attended")
@@ -194,22 +189,22 @@ def test_a_referral_goes_from_a_volunteers_proposal_to_attended(
     expect(page.get_by_role("alert")).to_contain_text("now “Attended”")
     history = page.get_by_role("list").filter(has_text="Form faxed to the PSZ.")
     expect(history.get_by_role("listitem")).to_have_count(5)
-    shot(page, "referral_detail_attended")
+    save_screenshot(page, "referral_detail_attended")
 
     page.goto(f"{base}/referrals/follow-up/")
     expect(
         page.get_by_role("link", name=str(timezone.localdate() - dt.timedelta(days=30)))
     ).to_be_visible()
-    shot(page, "referral_follow_up")
+    save_screenshot(page, "referral_follow_up")
     page.goto(f"{base}/referrals/figures/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Referral figures")
-    shot(page, "referral_stats")
+    save_screenshot(page, "referral_stats")
     page.goto(f"{base}/providers/")
-    shot(page, "provider_list")
+    save_screenshot(page, "provider_list")
     page.get_by_role("link", name="PSZ Düsseldorf").click()
-    shot(page, "provider_detail")
+    save_screenshot(page, "provider_detail")
     page.goto(f"{base}/providers/import/")
-    shot(page, "provider_import")
+    save_screenshot(page, "provider_import")
     header = "name;category;languages;area;waiting_weeks;accepts_self_referral\n"
     page.get_by_label("CSV or Excel file").set_input_files(
         files=[
@@ -227,7 +222,7 @@ def test_a_referral_goes_from_a_volunteers_proposal_to_attended(
     )
     page.get_by_role("button", name="Check the file").click()
     expect(page.get_by_role("alert")).to_contain_text("Row 3, category")
-    shot(page, "provider_import_errors")
+    save_screenshot(page, "provider_import_errors")
     page.get_by_label("CSV or Excel file").set_input_files(
         files=[
             {
@@ -244,17 +239,17 @@ def test_a_referral_goes_from_a_volunteers_proposal_to_attended(
     )
     page.get_by_role("button", name="Check the file").click()
     expect(page.get_by_text("Importing adds 1 new services, updates 1")).to_be_visible()
-    shot(page, "provider_import_preview")
+    save_screenshot(page, "provider_import_preview")
     page.get_by_role("button", name="Import now").click()
     expect(page.get_by_role("alert")).to_contain_text("1 new, 1 updated")
     page.goto(f"{base}/providers/new/")
-    shot(page, "provider_form")
+    save_screenshot(page, "provider_form")
     page.goto(f"{base}/referrals/")
     page.get_by_role("row").filter(has_text="P-W4ITS").get_by_role("link").click()
     page.get_by_role("link", name="Edit details").click()
-    shot(page, "referral_edit")
+    save_screenshot(page, "referral_edit")
     page.goto(f"{base}/referrals/inbound/new/")
-    shot(page, "referral_inbound_create")
+    save_screenshot(page, "referral_inbound_create")
     desk.close()
     assert violations == []
     assert csp_violations == []

@@ -1,8 +1,6 @@
 """A coordinator runs a training in the browser; a volunteer finds their own on a phone."""
 
 import datetime as dt
-import os
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -22,11 +20,11 @@ from ..factories import (
     UserFactory,
     VolunteerFactory,
 )
+from .screens import save_screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 # Another pytest run may empty test-results/ (pytest-playwright does); a run can point elsewhere.
-SCREENSHOTS = Path(os.environ.get("SCREENSHOTS_DIR", "test-results/screenshots"))
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 TODAY = timezone.localdate()
@@ -97,7 +95,7 @@ def test_a_coordinator_takes_attendance_in_the_grid(
     expect(page.locator(f"#hours-{amal.pk}")).to_contain_text("6.0 of 9.0 h")
     expect(page.get_by_role("status")).to_contain_text("Attendance saved.")
     expect(page.get_by_text("2 present")).to_be_visible()
-    page.screenshot(path=SCREENSHOTS / "training-attendance-desktop.png", full_page=True)
+    save_screenshot(page, "training-attendance-desktop")
 
     page.reload()
     expect(cell(page, "Amal Haddad", 1)).to_be_checked()
@@ -128,7 +126,7 @@ def test_the_grid_works_without_javascript(browser, live_server, coordinator, tr
     expect(cell(page, "Claudia Schmidt", 15)).to_be_checked()
     claudia = Volunteer.objects.get(name="Claudia Schmidt")
     expect(page.locator(f"#hours-{claudia.pk}")).to_contain_text("3.0 of 9.0 h")
-    page.screenshot(path=SCREENSHOTS / "training-attendance-phone.png", full_page=True)
+    save_screenshot(page, "training-attendance-phone")
     context.close()
 
 
@@ -150,7 +148,7 @@ def test_the_coordinator_pages_of_volunteers_trainings_and_supervision(
     log_in(page, live_server, coordinator.username)
 
     page.goto(f"{base}/volunteers/")
-    page.screenshot(path=SCREENSHOTS / "volunteer-list.png", full_page=True)
+    save_screenshot(page, "volunteer-list")
     page.get_by_role("link", name="New volunteer").click()
     page.get_by_label("Code").fill("V-1")
     page.get_by_label("Name").fill("Dawit Tesfamariam")
@@ -161,28 +159,28 @@ def test_the_coordinator_pages_of_volunteers_trainings_and_supervision(
     page.get_by_label("Name").fill("Someone Else")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("already has the code")).to_be_visible()
-    page.screenshot(path=SCREENSHOTS / "volunteer-form-error.png", full_page=True)
+    save_screenshot(page, "volunteer-form-error")
 
     page.goto(f"{base}/volunteers/{amal.pk}/")
     expect(page.get_by_role("heading", name="Supervision")).to_be_visible()
-    page.screenshot(path=SCREENSHOTS / "volunteer-detail.png", full_page=True)
+    save_screenshot(page, "volunteer-detail")
     page.get_by_role("link", name="Change status").click()
     page.get_by_label("New status").select_option("left")
     page.get_by_role("button", name="Change status").click()
     expect(page.get_by_text("Please give a reason for leaving.")).to_be_visible()
-    page.screenshot(path=SCREENSHOTS / "volunteer-status.png", full_page=True)
+    save_screenshot(page, "volunteer-status")
     page.get_by_label("Reason").fill("Moved to Hamburg")
     page.get_by_role("button", name="Change status").click()
     expect(page.get_by_role("alert")).to_contain_text("is now “Left”")
     expect(page.get_by_text("Moved to Hamburg").first).to_be_visible()
 
     page.goto(f"{base}/trainings/")
-    page.screenshot(path=SCREENSHOTS / "training-list.png", full_page=True)
+    save_screenshot(page, "training-list")
     page.get_by_role("link", name="Grundschulung Laienhelfer*innen").click()
-    page.screenshot(path=SCREENSHOTS / "training-detail.png", full_page=True)
+    save_screenshot(page, "training-detail")
     page.get_by_role("link", name="Outcome Bilal Khalil").click()
     page.get_by_label("Completed on").fill("2024-03-31")
-    page.screenshot(path=SCREENSHOTS / "enrollment-outcome.png", full_page=True)
+    save_screenshot(page, "enrollment-outcome")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("alert")).to_contain_text("Bilal Khalil: Completed")
     certificate = page.get_by_role("link", name="Certificate Bilal Khalil")
@@ -191,21 +189,21 @@ def test_the_coordinator_pages_of_volunteers_trainings_and_supervision(
     assert response.body().startswith(b"%PDF")
 
     page.goto(f"{base}/supervision/")
-    page.screenshot(path=SCREENSHOTS / "supervision-list.png", full_page=True)
+    save_screenshot(page, "supervision-list")
     page.get_by_role("link", name="Log supervision").click()
     page.get_by_label("Kind").select_option("group")
     page.get_by_label("Supervisor (external)").fill("Dr. Ute Brandt")
     page.get_by_label("Bilal Khalil").check()
     page.get_by_label("Topics").fill("Rollenklarheit")
-    page.screenshot(path=SCREENSHOTS / "supervision-form.png", full_page=True)
+    save_screenshot(page, "supervision-form")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("heading", name="Confidential notes")).to_be_visible()
-    page.screenshot(path=SCREENSHOTS / "supervision-detail.png", full_page=True)
+    save_screenshot(page, "supervision-detail")
 
     page.goto(f"{base}/supervision/overdue/")
     expect(page.get_by_role("cell", name="Claudia Schmidt")).to_be_visible()
     expect(page.get_by_role("cell", name="Bilal Khalil")).to_have_count(0)
-    page.screenshot(path=SCREENSHOTS / "supervision-overdue.png", full_page=True)
+    save_screenshot(page, "supervision-overdue")
     assert csp_violations == []
 
 
@@ -237,7 +235,7 @@ def test_a_volunteer_on_a_phone_sees_their_training_and_supervision(
     expect(page.get_by_role("heading", level=1)).to_have_text("My trainings & supervision")
     expect(page.get_by_text("2 of 3 sessions attended")).to_be_visible()
     expect(page.get_by_text("Amal wirkt")).to_have_count(0)
-    page.screenshot(path=SCREENSHOTS / "my-training-phone.png", full_page=True)
+    save_screenshot(page, "my-training-phone")
     link = page.get_by_role("link", name="Download certificate (PDF)")
     response = page.request.get(live_server.url + link.get_attribute("href"))
     assert response.ok and response.body().startswith(b"%PDF")

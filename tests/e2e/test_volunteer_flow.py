@@ -1,11 +1,7 @@
 """A volunteer on a phone logs a group session and a one-to-one with someone new."""
 
-import importlib
-import os
-from pathlib import Path
 
 import pytest
-from django.apps import apps
 from playwright.sync_api import expect
 
 from programs.models import ActivityKind, Language, Membership, Participant
@@ -18,26 +14,18 @@ from ..factories import (
     UserFactory,
     VolunteerFactory,
 )
+from .screens import save_screenshot
 from .test_login_flow import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-SCREENSHOTS = Path(os.environ.get("SCREENSHOTS_DIR", "test-results/screenshots"))
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 
 
-def reference_data():
-    """Languages and the topic catalogue come from migrations; a browser test's flush drops them."""
-    if not Language.objects.exists():
-        importlib.import_module("programs.migrations.0002_languages").load_languages(apps, None)
-    importlib.import_module("sessions_log.migrations.0002_topic_catalogue").load_catalogue(
-        apps, None
-    )
 
 
 @pytest.fixture
 def volunteer():
-    reference_data()
     program = ProgramFactory(
         name="in2balance",
         slug="in2balance",
@@ -61,11 +49,6 @@ def phone(browser):
     page.set_default_timeout(5_000)
     yield page
     context.close()
-
-
-def screenshot(page, name):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
 
 
 def open_log_form(page, live_server, volunteer):
@@ -94,7 +77,7 @@ def test_a_volunteer_logs_a_group_session_on_a_phone(phone, live_server, volunte
     page.get_by_label("Duration (minutes)").fill("90")
     page.get_by_label("Notes", exact=True).fill("Many questions about sleep and nightmares.")
     expect(page.get_by_label("What happened?")).to_be_hidden()
-    screenshot(page, "log-session-group")
+    save_screenshot(page, "log-session-group")
     page.get_by_role("button", name="Save session").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("My sessions")
@@ -103,7 +86,7 @@ def test_a_volunteer_logs_a_group_session_on_a_phone(phone, live_server, volunte
     expect(session).to_contain_text("Group session")
     expect(session).to_contain_text("14 attending")
     expect(session).to_contain_text("can be changed until")
-    screenshot(page, "my-sessions")
+    save_screenshot(page, "my-sessions")
     activity = Activity.objects.get()
     assert (activity.attendees_total, activity.attendees_women, activity.minutes) == (14, 6, 90)
     assert sorted(v.name for v in activity.facilitators.all()) == ["Jonas Weber", "Layla Haddad"]
@@ -133,7 +116,7 @@ def test_a_volunteer_logs_a_one_to_one_with_someone_new(
         "First talk; she is worried about her son."
     )
     expect(page.get_by_label("One-to-one talk")).to_be_checked()
-    screenshot(page, "log-session-one-to-one")
+    save_screenshot(page, "log-session-one-to-one")
     page.get_by_role("button", name="Save session").click()
 
     expect(page.get_by_role("alert")).to_contain_text("Your session was saved")
@@ -165,5 +148,5 @@ def test_a_double_submit_and_a_resubmit_leave_one_session(phone, live_server, vo
     page.get_by_role("button", name="Save session").click()
     expect(page.get_by_role("alert")).to_contain_text("This session was already saved.")
     expect(page.get_by_role("heading", level=1)).to_have_text("Change a session")
-    screenshot(page, "activity-edit")
+    save_screenshot(page, "activity-edit")
     assert Activity.objects.count() == 1
