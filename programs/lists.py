@@ -36,6 +36,15 @@ class Column:
     order_by: str | None = None  # a field name of the filterset's ordering filter ``o``
     link: Callable[[Any], str] | None = None
     numeric: bool = False
+    badge: Callable[[Any], str | None] | None = None  # a Bootstrap colour to show it as badge
+
+
+class Row(list):
+    """A table row's cells, with the CSS class of the whole row (e.g. ``table-danger``)."""
+
+    def __init__(self, cells, css: str = ""):
+        super().__init__(cells)
+        self.css = css
 
 
 def cell_text(value) -> str:
@@ -132,6 +141,10 @@ class ProgramListView(ProgramScopedMixin, FilterView):
     def get_columns(self) -> Sequence[Column]:
         return self.columns
 
+    def row_css(self, obj) -> str:
+        """A CSS class for an object's row, to highlight it; none by default."""
+        return ""
+
     def get(self, request, *args, **kwargs):
         fmt = request.GET.get("export")
         if fmt in EXPORT_FORMATS:
@@ -160,14 +173,18 @@ class ProgramListView(ProgramScopedMixin, FilterView):
             for c in columns
         ]
         rows = [
-            [
-                {
-                    "text": cell_text(c.value(obj)),
-                    "url": c.link(obj) if c.link else None,
-                    "numeric": c.numeric,
-                }
-                for c in columns
-            ]
+            Row(
+                [
+                    {
+                        "text": cell_text(c.value(obj)),
+                        "url": c.link(obj) if c.link else None,
+                        "numeric": c.numeric,
+                        "badge": c.badge(obj) if c.badge else None,
+                    }
+                    for c in columns
+                ],
+                css=self.row_css(obj),
+            )
             for obj in context["object_list"]
         ]
         context.update(title=self.title, headers=headers, rows=rows)

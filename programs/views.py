@@ -256,7 +256,6 @@ def _per_staff(area: Area) -> int | str:
     return round(area.residents_per_staff)
 
 
-STATUS_COLUMN = 1
 STATUS_BADGES = {CaseloadStatus.OVER: "danger", CaseloadStatus.NO_STAFF: "warning"}
 
 
@@ -276,7 +275,12 @@ class AreaListView(ProgramListView):
             order_by="name",
             link=lambda a: reverse("area_edit", args=[a.program.slug, a.pk]),
         ),
-        Column(_("Caseload"), lambda a: CaseloadStatus(a.caseload_status).label, order_by="status"),
+        Column(
+            _("Caseload"),
+            lambda a: CaseloadStatus(a.caseload_status).label,
+            order_by="status",
+            badge=lambda a: STATUS_BADGES.get(a.caseload_status),
+        ),
         Column(_("Residents per full-time staff"), _per_staff, order_by="ratio", numeric=True),
         Column(
             _("Target"),
@@ -305,18 +309,8 @@ class AreaListView(ProgramListView):
             selectors.areas_with_caseload(self.program).select_related("program").order_by("name")
         )
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        table_rows = []
-        for area, cells in zip(context["object_list"], context["rows"], strict=True):
-            over = area.caseload_status == CaseloadStatus.OVER
-            badge = STATUS_BADGES.get(area.caseload_status)
-            if badge:
-                cells = list(cells)
-                cells[STATUS_COLUMN] = {**cells[STATUS_COLUMN], "badge": badge}
-            table_rows.append({"cells": cells, "over": over})
-        context["table_rows"] = table_rows
-        return context
+    def row_css(self, area) -> str:
+        return "table-danger" if area.caseload_status == CaseloadStatus.OVER else ""
 
 
 class AreaCreateView(_ProgramFormMixin, CreateView):

@@ -30,7 +30,7 @@ def url(program):
 
 
 def rows_by_area(response):
-    return {row["cells"][0]["text"]: row for row in response.context["table_rows"]}
+    return {row[0]["text"]: row for row in response.context["rows"]}
 
 
 def test_current_residents_add_up_each_sites_latest_count(program):
@@ -56,15 +56,15 @@ def test_an_area_over_its_target_is_highlighted_and_says_so(login, program, alic
     counts(SiteFactory(program=program, area=south), (MAR, 200))
     response = login(alice).get(url)
     rows = rows_by_area(response)
-    assert [c["text"] for c in rows["Nord"]["cells"][1:6]] == [
+    assert [c["text"] for c in rows["Nord"][1:6]] == [
         "Over target",
         "120",
         "1:100",
         "180",
         "1.5",
     ]
-    assert rows["Nord"]["over"] and not rows["Süd"]["over"]
-    assert rows["Süd"]["cells"][1]["text"] == "Within target"
+    assert rows["Nord"].css == "table-danger" and not rows["Süd"].css
+    assert rows["Süd"][1]["text"] == "Within target"
     assert response.text.count('<tr class="table-danger">') == 1
     assert '<span class="badge text-bg-danger">Over target</span>' in response.text
 
@@ -76,10 +76,10 @@ def test_an_area_without_staff_shows_no_staff_instead_of_a_ratio(login, program,
     response = login(alice).get(url)
     rows = rows_by_area(response)
     assert response.status_code == 200
-    assert rows["Ost"]["cells"][2]["text"] == "no staff"
-    assert rows["Ost"]["cells"][1]["text"] == "No staff"
-    assert rows["West"]["cells"][4]["text"] == "0"
-    assert rows["West"]["cells"][1]["text"] == "No target set"
+    assert rows["Ost"][2]["text"] == "no staff"
+    assert rows["Ost"][1]["text"] == "No staff"
+    assert rows["West"][4]["text"] == "0"
+    assert rows["West"][1]["text"] == "No target set"
 
 
 def test_recording_a_new_count_changes_the_caseload(login, program, alice, url):
@@ -87,12 +87,12 @@ def test_recording_a_new_count_changes_the_caseload(login, program, alice, url):
     site = SiteFactory(program=program, area=north)
     counts(site, (JAN, 90))
     client = login(alice)
-    assert not rows_by_area(client.get(url))["Nord"]["over"]
+    assert not rows_by_area(client.get(url))["Nord"].css
     client.post(
         reverse("site_detail", args=[program.slug, site.pk]), {"date": MAR, "residents": 110}
     )
     row = rows_by_area(client.get(url))["Nord"]
-    assert row["over"] and row["cells"][4]["text"] == "110"
+    assert row.css and row[4]["text"] == "110"
 
 
 def test_it_filters_the_areas_over_target_and_sorts_by_ratio(login, program, alice, url):
