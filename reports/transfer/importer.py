@@ -1,15 +1,18 @@
 """Importing a program's data from a workbook or CSV files (the format is in ``format.py``).
 
-:func:`program_data_import` reads the file twice. The first pass checks every row of every
-sheet and counts what importing would do (new, updated, unchanged per sheet) without writing
-anything; it reports every problem as ``sheet, row, column: message``. Only when the whole
-file is valid (and it is not a dry run) does the second pass write, in one transaction: if
-anything goes wrong there, nothing is kept.
+:func:`program_data_import` makes two passes. The first checks every row of every sheet and
+counts what importing would do (new, updated, unchanged per sheet) without writing anything;
+it reports every problem as ``sheet, row, column: message``. Only when the whole file is valid
+(and it is not a dry run) does the second pass write, in one transaction: if anything goes
+wrong there, nothing is kept. The second pass replays the rows the first one read from a
+temporary spool file instead of parsing the workbook again; a file where every row is
+unchanged needs no second pass.
 
 Both passes stream the rows in batches: references are resolved with dicts loaded once per
 run, existing records are compared with ``values()`` loaded per batch by natural key, and
-writes are ``bulk_create`` / ``bulk_update`` per batch (many-to-many rows through their
-through models), so memory stays bounded however long the file is.
+writes are ``bulk_create`` / ``bulk_update`` per batch, with many-to-many rows inserted into
+the through tables directly (``COPY`` on PostgreSQL), so memory stays bounded however long
+the file is.
 
 Natural keys: site name, volunteer code, participant code, activity ref, referral ref. A ref
 of the form ``A-<id>`` (``R-<id>`` for referrals) that the exporter gave a record without a
@@ -19,7 +22,9 @@ empty cell in a present column clears it.
 """
 
 import datetime as dt
+import pickle
 import re
+import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -109,7 +114,7 @@ class ImportResult:
     problem_count: int = 0
     ignored: list[str] = field(default_factory=list)  # sheets/files not in the format
     created: Counter = field(default_factory=Counter)  # areas, topics, providers added
-    written: bool = False
+    written: bool = False  # the import was carried out (committed)
 
     @property
     def valid(self) -> bool:
@@ -510,22 +515,31 @@ class _M2M:
     other: str  # its column of the related record
 
     def insert(self, pairs: list[tuple]) -> None:
-        """Insert through rows, many per statement (far cheaper than model instances)."""
+        """Insert through rows in a few statements (far cheaper than model instances)."""
         if not pairs:
             return
         connection = connections[router.db_for_write(self.through)]
         quote = connection.ops.quote_name
-        fields = [self.through._meta.get_field(self.own), self.through._meta.get_field(self.other)]
-        size = min(BATCH, connection.ops.bulk_batch_size(fields, pairs))
+        own = self.through._meta.get_field(self.own)
+        other = self.through._meta.get_field(self.other)
         head = (
             f"INSERT INTO {quote(self.through._meta.db_table)} "
-            f"({quote(self.own)}, {quote(self.other)}) VALUES "
+            f"({quote(own.column)}, {quote(other.column)}) "
         )
         with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # COPY streams the rows without building any SQL per row (psycopg 3).
+                table = quote(self.through._meta.db_table)
+                columns = f"{quote(own.column)}, {quote(other.column)}"
+                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    for pair in pairs:
+                        copy.write_row(pair)
+                return
+            size = min(BATCH, connection.ops.bulk_batch_size([own, other], pairs))
             for start in range(0, len(pairs), size):
                 chunk = pairs[start : start + size]
                 cursor.execute(
-                    head + ", ".join(["(%s, %s)"] * len(chunk)),
+                    head + "VALUES " + ", ".join(["(%s, %s)"] * len(chunk)),
                     [value for pair in chunk for value in pair],
                 )
 
@@ -617,7 +631,7 @@ class _Handler:
     def register(self, key: str) -> None:
         """A key the file holds, so later sheets may refer to it before it is written."""
         keymap = self.keymap
-        if keymap is not None and keymap.get(key) is None and not self.run.write:
+        if keymap is not None and key not in keymap.exact and not self.run.write:
             keymap.add(key, Pending(self.sheet.name, key))
 
     def write(self, creates: list[tuple[str, dict]], updates: list[tuple[str, dict, Any]]):
@@ -1146,14 +1160,55 @@ def _import_sheet(run: _Run, handler: _Handler, rows: Iterator[tuple[int, tuple]
             handler.write(creates, updates)
 
 
-def _run(*, program: Program, source: Source, by, write: bool) -> ImportResult:
+class _Spool:
+    """The rows read in the first pass, kept in a temporary file for the second.
+
+    The second pass then need not parse the workbook again; the file holds pickled batches of
+    plain row tuples that this process wrote itself, and memory stays at one batch.
+    """
+
+    def __init__(self):
+        self.files: dict[str, Any] = {}
+
+    def record(self, name: str, rows: Iterator[tuple[int, tuple]]) -> Iterator[tuple[int, tuple]]:
+        spool = self.files[name] = tempfile.TemporaryFile()
+        for batch in _batches(rows, BATCH):
+            pickle.dump(batch, spool, protocol=pickle.HIGHEST_PROTOCOL)
+            yield from batch
+
+    def replay(self, name: str) -> Iterator[tuple[int, tuple]]:
+        spool = self.files[name]
+        spool.seek(0)
+        while True:
+            try:
+                batch = pickle.load(spool)  # noqa: S301 (our own temporary file)
+            except EOFError:
+                return
+            yield from batch
+
+    def close(self) -> None:
+        for spool in self.files.values():
+            spool.close()
+        self.files.clear()
+
+
+def _run(
+    *, program: Program, source: Source, by, write: bool, spool: _Spool | None = None
+) -> ImportResult:
+    """One pass; the first records the rows in ``spool``, the second replays them."""
     result = ImportResult(ignored=list(source.ignored))
     run = _Run(program=program, by=by, write=write, result=result)
     for sheet in fmt.SHEETS:
         if sheet.name not in source.sheets:
             continue
+        if spool is None:
+            rows = source.sheets[sheet.name].rows()
+        elif write:
+            rows = spool.replay(sheet.name)
+        else:
+            rows = spool.record(sheet.name, source.sheets[sheet.name].rows())
         try:
-            _import_sheet(run, HANDLERS[sheet.name](run), source.sheets[sheet.name].rows())
+            _import_sheet(run, HANDLERS[sheet.name](run), rows)
         except FileRefused as error:  # found while reading the rows (encoding, damage)
             run.problem(sheet.name, None, "", str(error))
     return result
@@ -1167,14 +1222,18 @@ def program_data_import(
     The result counts new, updated and unchanged records per sheet and lists the problems;
     ``written`` says whether anything was saved.
     """
-    result = _run(program=program, source=source, by=by, write=False)
-    if not result.valid or dry_run:
-        return result
+    spool = None if dry_run else _Spool()
     try:
+        result = _run(program=program, source=source, by=by, write=False, spool=spool)
+        if not result.valid or dry_run:
+            return result
+        if not result.created and not any(c.new or c.updated for c in result.counts.values()):
+            result.written = True  # every row is unchanged: there is nothing to write
+            return result
         with transaction.atomic():
             # One import at a time per program.
             list(Program.objects.select_for_update().filter(pk=program.pk).values_list("pk"))
-            written = _run(program=program, source=source, by=by, write=True)
+            written = _run(program=program, source=source, by=by, write=True, spool=spool)
             if not written.valid:
                 transaction.set_rollback(True)
                 return written
@@ -1193,4 +1252,7 @@ def program_data_import(
             )
         )
         return failed
+    finally:
+        if spool is not None:
+            spool.close()
     return written

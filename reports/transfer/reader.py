@@ -4,8 +4,8 @@ Only the shape of the file is handled here: which sheets it has and their rows, 
 and without loading a whole sheet into memory. Files that cannot be read safely are refused
 with :class:`FileRefused` before any row is read: files over the size limit, zip archives
 that would unpack to too much or hold too many members (a "zip bomb"; an XLSX is a zip too),
-and anything that is not a spreadsheet. Formulas are never evaluated: a workbook is opened
-with ``data_only=False``, so a formula cell reads as its text (``=1+1``).
+and anything that is not a spreadsheet. Formulas are never evaluated: a formula cell reads
+as its text (``=1+1``).
 """
 
 import csv

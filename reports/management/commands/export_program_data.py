@@ -5,7 +5,6 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from programs.models import Program
 from reports.transfer import exporter
@@ -21,11 +20,13 @@ def _date(text: str) -> dt.date:
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
-        "Export a program's data in the import format: all sites, volunteers and participants, "
-        "and the activities and referrals of a period. PATH ending in .xlsx gives a workbook, "
-        ".zip a zip of CSV files."
-    )
+    @property
+    def help(self):  # argparse needs a str, not a lazy translation
+        return _(
+            "Export a program's data in the import format: all sites, volunteers and participants, "
+            "and the activities and referrals of a period. PATH ending in .xlsx gives a workbook, "
+            ".zip a zip of CSV files."
+        )
 
     def add_arguments(self, parser):
         parser.add_argument("path", help=_("The file to write (.xlsx or .zip)."))

@@ -5,7 +5,6 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from programs.models import Program
 from reports.transfer.importer import program_data_import
@@ -13,11 +12,13 @@ from reports.transfer.reader import FileRefused, open_source
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
-        "Import sites, volunteers, participants, activities and referrals into a program from "
-        "an XLSX workbook, a zip of CSV files or a folder of CSV files. Nothing is written "
-        "unless the whole file is valid."
-    )
+    @property
+    def help(self):  # argparse needs a str, not a lazy translation
+        return _(
+            "Import sites, volunteers, participants, activities and referrals into a program from "
+            "an XLSX workbook, a zip of CSV files or a folder of CSV files. Nothing is written "
+            "unless the whole file is valid."
+        )
 
     def add_arguments(self, parser):
         parser.add_argument("path", help=_("The .xlsx or .zip file, a CSV file or a folder."))

@@ -389,3 +389,21 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(program, other_progra
         return len(queries)
 
     assert queries_for(program, 10) == queries_for(other_program, 100)
+
+
+def test_keys_are_matched_exactly_and_references_follow_the_file(program, tmp_path):
+    SiteFactory(program=program, name="Haus A")
+    path = write_xlsx(
+        tmp_path / "data.xlsx",
+        {
+            "sites": [["name", "kind"], ["haus a", "office"]],
+            "participants": [["code", "site"], ["P-1", "haus a"], ["P-2", "Haus A"]],
+        },
+    )
+
+    result = run_import(program, path)
+
+    assert result.valid, messages(result)
+    assert counts(result)["sites"] == (1, 0, 0)
+    sites = dict(program.participants.values_list("code", "site__name"))
+    assert sites == {"P-1": "haus a", "P-2": "Haus A"}
