@@ -154,6 +154,9 @@ TASKS = {
     }
 }
 
+# Largest spreadsheet (or zip of CSV files) a coordinator may import.
+LOTSE_IMPORT_MAX_BYTES = env.int("LOTSE_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

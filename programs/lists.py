@@ -18,6 +18,7 @@ import django_filters
 from django.db import models
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django_filters.views import FilterView
@@ -60,7 +61,8 @@ def cell_text(value) -> str:
     return str(value)
 
 
-def _export_value(value):
+def export_value(value):
+    """A value as a spreadsheet cell: numbers and dates stay typed, text never runs as formula."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -83,7 +85,7 @@ def export_response(
 ) -> HttpResponse:
     """A CSV (UTF-8 with BOM, for Excel) or XLSX download of ``rows``."""
     stamp = timezone.localdate().isoformat()
-    filename = f"{slugify(basename)}-{stamp}.{fmt}"
+    filename = f"{slugify(basename, allow_unicode=True)}-{stamp}.{fmt}"
     header = [str(c.label) for c in columns]
     if fmt == "csv":
         writer = csv.writer(_Echo())
@@ -91,7 +93,7 @@ def export_response(
         def lines():
             yield "\ufeff" + writer.writerow(header)
             for row in rows:
-                yield writer.writerow([_export_value(c.value(row)) for c in columns])
+                yield writer.writerow([export_value(c.value(row)) for c in columns])
 
         response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     else:
@@ -101,14 +103,14 @@ def export_response(
         sheet = workbook.create_sheet(title=str(basename)[:31])
         sheet.append(header)
         for row in rows:
-            sheet.append([_export_value(c.value(row)) for c in columns])
+            sheet.append([export_value(c.value(row)) for c in columns])
         buffer = io.BytesIO()
         workbook.save(buffer)
         response = HttpResponse(
             buffer.getvalue(),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     response["Cache-Control"] = "no-store"
     return response
 

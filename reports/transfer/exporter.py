@@ -20,7 +20,7 @@ from typing import BinaryIO
 from django.db.models import Prefetch
 from django.utils.translation import gettext
 
-from programs.lists import _export_value
+from programs.lists import export_value
 from programs.models import Language, Participant, Program
 from referrals.models import Referral
 from sessions_log.models import Topic
@@ -145,7 +145,7 @@ def sheet_rows(program: Program, start: dt.date, end: dt.date) -> dict[str, Iter
 
 
 def _cells(row: list) -> list:
-    return [_export_value(value) for value in row]
+    return [export_value(value) for value in row]
 
 
 def program_data_export(

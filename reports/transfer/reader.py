@@ -25,7 +25,6 @@ from programs.lists import FORMULA_PREFIXES
 
 from . import format as fmt
 
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 # A zip may unpack to this many times the upload limit (XLSX compresses about 5 to 15 times).
 UNPACKED_FACTOR = 20
 MAX_ZIP_MEMBERS = 200
@@ -38,7 +37,7 @@ class FileRefused(Exception):
 
 
 def max_bytes() -> int:
-    return getattr(settings, "LOTSE_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES)
+    return settings.LOTSE_IMPORT_MAX_BYTES
 
 
 def size_text(size: int) -> str:

@@ -1,6 +1,5 @@
 """A volunteer on a phone logs a group session and a one-to-one with someone new."""
 
-
 import pytest
 from playwright.sync_api import expect
 
@@ -20,8 +19,6 @@ from .test_login_flow import log_in
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
-
-
 
 
 @pytest.fixture

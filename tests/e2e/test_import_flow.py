@@ -1,44 +1,22 @@
 """A coordinator moves a program in from Excel in the browser, on a phone and on a desktop."""
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 
 from programs.models import ActivityKind, Membership
 
-from ...factories import PASSWORD, MembershipFactory, ProgramFactory, UserFactory
-from .helpers import run_import, sample_sheets, write_xlsx
+from ..factories import PASSWORD, MembershipFactory, ProgramFactory, UserFactory
+from ..reports.transfer.helpers import run_import, sample_sheets, write_xlsx
+from .screens import save_screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-SCREENSHOTS = Path("test-results/screenshots")
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 
 
 @pytest.fixture
-def reference_data():
-    """Languages and the topic catalogue, which data migrations load and transactional tests
-    may have flushed away."""
-    from django.utils import translation
-
-    from programs.languages import all_languages
-    from programs.models import Language
-    from sessions_log.models import Topic
-    from sessions_log.topics import CATALOGUE
-
-    Language.objects.bulk_create(
-        [Language(code=code, name=name) for code, name in all_languages().items()],
-        ignore_conflicts=True,
-    )
-    with translation.override("en"):
-        for key, name in CATALOGUE.items():
-            Topic.objects.get_or_create(key=key, defaults={"name": str(name)})
-
-
-@pytest.fixture
-def coordinator(settings, tmp_path, reference_data):
+def coordinator(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     program = ProgramFactory(
         name="in2balance",
@@ -82,8 +60,7 @@ def test_a_coordinator_checks_a_workbook_then_imports_it(
     page = _page(browser, live_server, user, viewport, violations)
     page.goto(f"{live_server.url}/p/{program.slug}/data/import/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Import data")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"import-{device}.png", full_page=True)
+    save_screenshot(page, f"import-{device}")
 
     page.get_by_label("Workbook or CSV files").set_input_files(
         write_xlsx(tmp_path / "in2balance.xlsx", sample_sheets())
@@ -93,7 +70,7 @@ def test_a_coordinator_checks_a_workbook_then_imports_it(
     expect(page.get_by_role("row", name="activities")).to_contain_text("2")
     assert not program.activities.exists()
     _no_horizontal_scroll(page)
-    page.screenshot(path=SCREENSHOTS / f"import-preview-{device}.png", full_page=True)
+    save_screenshot(page, f"import-preview-{device}")
 
     page.get_by_role("button", name="Import now").click()
     expect(page.get_by_role("alert")).to_contain_text("The data is imported.")
@@ -122,7 +99,7 @@ def test_a_file_with_problems_lists_them(browser, live_server, coordinator, tmp_
     expect(alert).to_contain_text("activities, row 3, facilitators: unknown volunteer code")
     expect(page.get_by_role("button", name="Import now")).to_have_count(0)
     _no_horizontal_scroll(page)
-    page.screenshot(path=SCREENSHOTS / "import-problems-phone.png", full_page=True)
+    save_screenshot(page, "import-problems-phone")
     assert violations == []
     page.context.close()
 
@@ -136,7 +113,7 @@ def test_a_coordinator_exports_the_programs_data(browser, live_server, coordinat
     expect(page.get_by_role("heading", level=1)).to_have_text("Export data")
     page.get_by_label("Activities and referrals from").fill("2024-01-01")
     _no_horizontal_scroll(page)
-    page.screenshot(path=SCREENSHOTS / "export-phone.png", full_page=True)
+    save_screenshot(page, "export-phone")
 
     with page.expect_download() as download:
         page.get_by_role("button", name="Download").click()
