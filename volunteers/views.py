@@ -336,7 +336,8 @@ def training_enrol(request, program_slug, pk):
     )
     messages.success(
         request,
-        _("%(count)d volunteer(s) enrolled.") % {"count": len(enrolled)},
+        ngettext("%(count)d volunteer enrolled.", "%(count)d volunteers enrolled.", len(enrolled))
+        % {"count": len(enrolled)},
     )
     return redirect("training_detail", request.program.slug, training.pk)
 
@@ -376,8 +377,11 @@ def training_attendance(request, program_slug, pk):
             if result["ok"]:
                 messages.success(
                     request,
-                    _("Attendance saved: %(added)d mark(s) added, %(removed)d removed.")
-                    % {"added": added, "removed": removed},
+                    _("Attendance saved: %(added)s added, %(removed)s removed.")
+                    % {
+                        "added": ngettext("%d mark", "%d marks", added) % added,
+                        "removed": ngettext("%d mark", "%d marks", removed) % removed,
+                    },
                 )
             else:
                 messages.error(request, result["text"])

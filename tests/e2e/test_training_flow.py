@@ -122,7 +122,7 @@ def test_the_grid_works_without_javascript(browser, live_server, coordinator, tr
     cell(page, "Claudia Schmidt", 15).check()
     cell(page, "Bilal Khalil", 8).check()
     page.get_by_role("button", name="Save attendance").click()
-    expect(page.get_by_role("alert")).to_contain_text("2 mark(s) added, 0 removed")
+    expect(page.get_by_role("alert")).to_contain_text("2 marks added, 0 marks removed")
     expect(cell(page, "Claudia Schmidt", 15)).to_be_checked()
     claudia = Volunteer.objects.get(name="Claudia Schmidt")
     expect(page.locator(f"#hours-{claudia.pk}")).to_contain_text("3.0 of 9.0 h")

@@ -155,7 +155,7 @@ def test_the_grid_saves_marks_and_removes_unmarked_ones_in_one_post(
         (s2.pk, amal.pk),
         (s3.pk, bilal.pk),
     }
-    assert "Attendance saved: 2 mark(s) added, 1 removed." in response.text
+    assert "Attendance saved: 2 marks added, 1 mark removed." in response.text
     rows = {row.volunteer.name: row for row in response.context["grid"].rows}
     assert rows["Amal"].marks == {s1.pk, s2.pk}
     assert "6.0 of 9.0 h" in response.text  # Amal: 2 × 180 min
