@@ -88,12 +88,15 @@ class Scale:
 
 
 SCALES = {
-    "small": Scale(volunteers=20, participants=60, activities=300, contact_points=12,
-                   extra_programs=0),
-    "medium": Scale(volunteers=60, participants=500, activities=3000, contact_points=30,
-                    extra_programs=5),
-    "large": Scale(volunteers=110, participants=2500, activities=21000, contact_points=50,
-                   extra_programs=45),
+    "small": Scale(
+        volunteers=20, participants=60, activities=300, contact_points=12, extra_programs=0
+    ),
+    "medium": Scale(
+        volunteers=60, participants=500, activities=3000, contact_points=30, extra_programs=5
+    ),
+    "large": Scale(
+        volunteers=110, participants=2500, activities=21000, contact_points=50, extra_programs=45
+    ),
 }
 
 
@@ -123,20 +126,101 @@ DEMO_LOGINS = (
 
 NAMES = {
     "ar": (
-        ("Amina", "Fatima", "Lina", "Rania", "Nour", "Huda", "Rasha", "Dima", "Yasmin",
-         "Salma", "Reem", "Hanan", "Layla", "Maha", "Ruba"),
-        ("Ahmad", "Mohammad", "Omar", "Khaled", "Yousef", "Ali", "Hassan", "Mahmoud", "Tarek",
-         "Bilal", "Samer", "Fadi", "Rami", "Hussein", "Karim"),
-        ("Al-Ahmad", "Haddad", "Khalil", "Al-Hassan", "Darwish", "Mansour", "Nasser", "Saleh",
-         "Hamdan", "Al-Khatib", "Sabbagh", "Youssef", "Kassem", "Ibrahim", "Othman"),
+        (
+            "Amina",
+            "Fatima",
+            "Lina",
+            "Rania",
+            "Nour",
+            "Huda",
+            "Rasha",
+            "Dima",
+            "Yasmin",
+            "Salma",
+            "Reem",
+            "Hanan",
+            "Layla",
+            "Maha",
+            "Ruba",
+        ),
+        (
+            "Ahmad",
+            "Mohammad",
+            "Omar",
+            "Khaled",
+            "Yousef",
+            "Ali",
+            "Hassan",
+            "Mahmoud",
+            "Tarek",
+            "Bilal",
+            "Samer",
+            "Fadi",
+            "Rami",
+            "Hussein",
+            "Karim",
+        ),
+        (
+            "Al-Ahmad",
+            "Haddad",
+            "Khalil",
+            "Al-Hassan",
+            "Darwish",
+            "Mansour",
+            "Nasser",
+            "Saleh",
+            "Hamdan",
+            "Al-Khatib",
+            "Sabbagh",
+            "Youssef",
+            "Kassem",
+            "Ibrahim",
+            "Othman",
+        ),
     ),
     "prs": (
-        ("Farzana", "Mariam", "Zahra", "Shabnam", "Parwana", "Nilofar", "Fereshta", "Mursal",
-         "Sima", "Habiba", "Marzia", "Khadija"),
-        ("Farid", "Jawad", "Sayed", "Hamid", "Wahid", "Naweed", "Mustafa", "Rahim", "Ajmal",
-         "Shafiq", "Zabihullah", "Ehsan"),
-        ("Ahmadi", "Hashimi", "Rahimi", "Sultani", "Popal", "Karimi", "Noori", "Hakimi",
-         "Mohammadi", "Sadat", "Wardak", "Azizi"),
+        (
+            "Farzana",
+            "Mariam",
+            "Zahra",
+            "Shabnam",
+            "Parwana",
+            "Nilofar",
+            "Fereshta",
+            "Mursal",
+            "Sima",
+            "Habiba",
+            "Marzia",
+            "Khadija",
+        ),
+        (
+            "Farid",
+            "Jawad",
+            "Sayed",
+            "Hamid",
+            "Wahid",
+            "Naweed",
+            "Mustafa",
+            "Rahim",
+            "Ajmal",
+            "Shafiq",
+            "Zabihullah",
+            "Ehsan",
+        ),
+        (
+            "Ahmadi",
+            "Hashimi",
+            "Rahimi",
+            "Sultani",
+            "Popal",
+            "Karimi",
+            "Noori",
+            "Hakimi",
+            "Mohammadi",
+            "Sadat",
+            "Wardak",
+            "Azizi",
+        ),
     ),
     "fa": (
         ("Maryam", "Shirin", "Leila", "Nazanin", "Parisa", "Roya", "Mahsa", "Golnar"),
@@ -166,8 +250,18 @@ NAMES = {
     "uk": (
         ("Olena", "Iryna", "Nataliia", "Oksana", "Kateryna", "Yuliia", "Tetiana", "Svitlana"),
         ("Oleksandr", "Andrii", "Serhii", "Dmytro", "Mykola", "Yurii", "Taras", "Bohdan"),
-        ("Kovalenko", "Shevchenko", "Bondarenko", "Tkachenko", "Melnyk", "Kravchenko", "Boiko",
-         "Moroz", "Lysenko", "Petrenko"),
+        (
+            "Kovalenko",
+            "Shevchenko",
+            "Bondarenko",
+            "Tkachenko",
+            "Melnyk",
+            "Kravchenko",
+            "Boiko",
+            "Moroz",
+            "Lysenko",
+            "Petrenko",
+        ),
     ),
     "ru": (
         ("Jelena", "Natalja", "Irina", "Tatjana", "Swetlana", "Olga"),
@@ -180,21 +274,108 @@ NAMES = {
         ("Yılmaz", "Kaya", "Demir", "Şahin", "Çelik", "Yıldız", "Aydın", "Öztürk", "Arslan"),
     ),
     "de": (
-        ("Anna", "Julia", "Katharina", "Sabine", "Claudia", "Lena", "Marie", "Petra", "Ursula",
-         "Johanna", "Sophie", "Birgit", "Monika", "Laura", "Hannah"),
-        ("Thomas", "Michael", "Andreas", "Stefan", "Jan", "Lukas", "Markus", "Peter", "Klaus",
-         "Jürgen", "Tobias", "Felix", "Matthias", "Frank", "Wolfgang"),
-        ("Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker",
-         "Schulz", "Hoffmann", "Koch", "Richter", "Klein", "Wolf", "Schröder", "Neumann",
-         "Braun", "Zimmermann", "Krüger", "Hartmann"),
+        (
+            "Anna",
+            "Julia",
+            "Katharina",
+            "Sabine",
+            "Claudia",
+            "Lena",
+            "Marie",
+            "Petra",
+            "Ursula",
+            "Johanna",
+            "Sophie",
+            "Birgit",
+            "Monika",
+            "Laura",
+            "Hannah",
+        ),
+        (
+            "Thomas",
+            "Michael",
+            "Andreas",
+            "Stefan",
+            "Jan",
+            "Lukas",
+            "Markus",
+            "Peter",
+            "Klaus",
+            "Jürgen",
+            "Tobias",
+            "Felix",
+            "Matthias",
+            "Frank",
+            "Wolfgang",
+        ),
+        (
+            "Müller",
+            "Schmidt",
+            "Schneider",
+            "Fischer",
+            "Weber",
+            "Meyer",
+            "Wagner",
+            "Becker",
+            "Schulz",
+            "Hoffmann",
+            "Koch",
+            "Richter",
+            "Klein",
+            "Wolf",
+            "Schröder",
+            "Neumann",
+            "Braun",
+            "Zimmermann",
+            "Krüger",
+            "Hartmann",
+        ),
     ),
     "da": (
-        ("Anne", "Mette", "Lene", "Camilla", "Sofie", "Ida", "Maja", "Karen", "Louise", "Signe",
-         "Hanne", "Birthe"),
-        ("Lars", "Søren", "Jens", "Mads", "Rasmus", "Anders", "Niels", "Henrik", "Mikkel",
-         "Frederik", "Jesper", "Peter"),
-        ("Jensen", "Nielsen", "Hansen", "Pedersen", "Andersen", "Christensen", "Larsen",
-         "Sørensen", "Rasmussen", "Jørgensen", "Madsen", "Kristensen", "Olsen", "Thomsen"),
+        (
+            "Anne",
+            "Mette",
+            "Lene",
+            "Camilla",
+            "Sofie",
+            "Ida",
+            "Maja",
+            "Karen",
+            "Louise",
+            "Signe",
+            "Hanne",
+            "Birthe",
+        ),
+        (
+            "Lars",
+            "Søren",
+            "Jens",
+            "Mads",
+            "Rasmus",
+            "Anders",
+            "Niels",
+            "Henrik",
+            "Mikkel",
+            "Frederik",
+            "Jesper",
+            "Peter",
+        ),
+        (
+            "Jensen",
+            "Nielsen",
+            "Hansen",
+            "Pedersen",
+            "Andersen",
+            "Christensen",
+            "Larsen",
+            "Sørensen",
+            "Rasmussen",
+            "Jørgensen",
+            "Madsen",
+            "Kristensen",
+            "Olsen",
+            "Thomsen",
+        ),
     ),
 }
 
@@ -298,13 +479,21 @@ TEXTS = {
             "Person hat den Termin nicht wahrgenommen; erneute Kontaktaufnahme.",
         ),
         "supervision": (
-            "Fallbesprechung", "Abgrenzung und Selbstfürsorge", "Umgang mit Krisen",
-            "Rollenklarheit", "Vermittlung ins Gesundheitssystem", "Gruppendynamik",
-            "Arbeit mit Dolmetschenden", "Sekundärtraumatisierung",
+            "Fallbesprechung",
+            "Abgrenzung und Selbstfürsorge",
+            "Umgang mit Krisen",
+            "Rollenklarheit",
+            "Vermittlung ins Gesundheitssystem",
+            "Gruppendynamik",
+            "Arbeit mit Dolmetschenden",
+            "Sekundärtraumatisierung",
         ),
         "left": (
-            "Umzug in eine andere Stadt", "Aufnahme einer Vollzeitstelle", "Studium",
-            "Familiäre Gründe", "Gesundheitliche Gründe",
+            "Umzug in eine andere Stadt",
+            "Aufnahme einer Vollzeitstelle",
+            "Studium",
+            "Familiäre Gründe",
+            "Gesundheitliche Gründe",
         ),
         "dropped": ("Hat die Schulung abgebrochen", "Zeitlich nicht vereinbar"),
         "intake": "Erstbesuch mit standardisierter Aufnahme.",
@@ -334,8 +523,11 @@ TEXTS = {
             "Rådgivning givet, ingen videre henvisning.",
         ),
         "supervision": (
-            "Sagsdrøftelse", "Grænser og egenomsorg", "Kriser i matchforløb",
-            "At afslutte et match", "Kulturforståelse",
+            "Sagsdrøftelse",
+            "Grænser og egenomsorg",
+            "Kriser i matchforløb",
+            "At afslutte et match",
+            "Kulturforståelse",
         ),
         "left": ("Flyttet", "Nyt job", "Studier", "Familiemæssige årsager"),
         "dropped": ("Afbrød introduktionskurset",),
@@ -344,20 +536,45 @@ TEXTS = {
 }
 
 SUPERVISORS = {
-    "de": ("Dipl.-Psych. Ute Brandt", "Dr. Kemal Aksoy (Psychotherapeut)",
-           "Dipl.-Soz.-Päd. Heike Lorenz"),
+    "de": (
+        "Dipl.-Psych. Ute Brandt",
+        "Dr. Kemal Aksoy (Psychotherapeut)",
+        "Dipl.-Soz.-Päd. Heike Lorenz",
+    ),
     "da": ("Psykolog Trine Bach", "Psykolog Ahmad Rahimi"),
 }
 
-INTERESTS_DA = ("gåture", "madlavning", "fodbold", "strik", "cykling", "museer", "havearbejde",
-                "musik", "brætspil", "svømning", "fotografering", "lektiehjælp")
-AVAILABILITY_DA = ("Hverdage efter kl. 16", "Weekender", "Tirsdag og torsdag eftermiddag",
-                   "Fleksibel", "Hver anden weekend")
+INTERESTS_DA = (
+    "gåture",
+    "madlavning",
+    "fodbold",
+    "strik",
+    "cykling",
+    "museer",
+    "havearbejde",
+    "musik",
+    "brætspil",
+    "svømning",
+    "fotografering",
+    "lektiehjælp",
+)
+AVAILABILITY_DA = (
+    "Hverdage efter kl. 16",
+    "Weekender",
+    "Tirsdag og torsdag eftermiddag",
+    "Fleksibel",
+    "Hver anden weekend",
+)
 QUALIFICATIONS_VBC = (
-    "Psychologie (B.Sc.), Universität Damaskus", "Soziale Arbeit, Universität Kabul",
-    "Lehramt Grundschule (Herat)", "Psychologie (M.A.), Universität Teheran",
-    "Sozialpädagogik, Kyjiw", "Pflegefachkraft", "Psychologische Beratung, Asmara",
-    "Erziehungswissenschaften, Universität Bagdad", "Medizinstudium (nicht abgeschlossen)",
+    "Psychologie (B.Sc.), Universität Damaskus",
+    "Soziale Arbeit, Universität Kabul",
+    "Lehramt Grundschule (Herat)",
+    "Psychologie (M.A.), Universität Teheran",
+    "Sozialpädagogik, Kyjiw",
+    "Pflegefachkraft",
+    "Psychologische Beratung, Asmara",
+    "Erziehungswissenschaften, Universität Bagdad",
+    "Medizinstudium (nicht abgeschlossen)",
 )
 
 REFERRAL_FLOWS = (
@@ -436,9 +653,14 @@ def historic_timestamps():
     fields = [
         model._meta.get_field(name)
         for model, name in (
-            (Activity, "created_at"), (Activity, "updated_at"), (Participant, "created_at"),
-            (Volunteer, "created_at"), (Concern, "raised_at"), (Referral, "created_at"),
-            (Referral, "updated_at"), (ReferralEvent, "at"),
+            (Activity, "created_at"),
+            (Activity, "updated_at"),
+            (Participant, "created_at"),
+            (Volunteer, "created_at"),
+            (Concern, "raised_at"),
+            (Referral, "created_at"),
+            (Referral, "updated_at"),
+            (ReferralEvent, "at"),
         )
     ]
     saved = [(f, f.auto_now, f.auto_now_add) for f in fields]
@@ -626,11 +848,11 @@ class Context:
             Language.objects.filter(code__in=LANGUAGE_CODES).values_list("code", flat=True)
         )
         if missing:
-            raise DemoError(gettext("Languages missing: %(codes)s; run migrate first.")
-                            % {"codes": ", ".join(sorted(missing))})
-        topics = dict(
-            Topic.objects.filter(program=None).exclude(key="").values_list("key", "pk")
-        )
+            raise DemoError(
+                gettext("Languages missing: %(codes)s; run migrate first.")
+                % {"codes": ", ".join(sorted(missing))}
+            )
+        topics = dict(Topic.objects.filter(program=None).exclude(key="").values_list("key", "pk"))
         if set(CATALOGUE) - set(topics):
             raise DemoError(gettext("The shared topic catalogue is incomplete; run migrate first."))
         return cls(SCALES[scale], seed, timezone.localdate(), {}, topics)
@@ -811,8 +1033,9 @@ class ProgramBuilder:
             self.counts["concerns"] = len(writer.concerns)
             self.create_referrals()
             self.create_memberships()
-        return ProgramResult(self.name, self.slug, dict(self.counts),
-                             clock.perf_counter() - started)
+        return ProgramResult(
+            self.name, self.slug, dict(self.counts), clock.perf_counter() - started
+        )
 
     def create_program(self):
         self.lead = self.organisation(self.lead_org)
@@ -853,14 +1076,24 @@ class ProgramBuilder:
                 defaults={"kind": spec.funder.kind, "country": spec.funder.country},
             )
             grant = Grant.objects.create(
-                program=self.program, funder=funder, reference=spec.reference,
-                amount=Decimal(spec.amount), currency=spec.currency, starts_on=spec.starts_on,
-                ends_on=spec.ends_on, report_language=spec.language,
+                program=self.program,
+                funder=funder,
+                reference=spec.reference,
+                amount=Decimal(spec.amount),
+                currency=spec.currency,
+                starts_on=spec.starts_on,
+                ends_on=spec.ends_on,
+                report_language=spec.language,
             )
             targets += [
-                Target(program=self.program, grant=grant, indicator=indicator,
-                       value=Decimal(round(value)), starts_on=spec.starts_on,
-                       ends_on=spec.ends_on)
+                Target(
+                    program=self.program,
+                    grant=grant,
+                    indicator=indicator,
+                    value=Decimal(round(value)),
+                    starts_on=spec.starts_on,
+                    ends_on=spec.ends_on,
+                )
                 for indicator, value in spec.targets.items()
             ]
             self.counts["grants"] += 1
@@ -868,8 +1101,7 @@ class ProgramBuilder:
 
     def create_sites(self):
         areas = {
-            name: Area(program=self.program, name=name, caseload_ratio_target=ratio,
-                       staff_fte=fte)
+            name: Area(program=self.program, name=name, caseload_ratio_target=ratio, staff_fte=fte)
             for name, ratio, fte in self.areas()
         }
         Area.objects.bulk_create(areas.values())
@@ -877,9 +1109,15 @@ class ProgramBuilder:
         specs = self.site_specs()
         rows = Site.objects.bulk_create(
             [
-                Site(program=self.program, area=areas.get(spec.area), name=spec.name,
-                     kind=spec.kind, city=spec.city, address=spec.address,
-                     capacity=spec.capacity)
+                Site(
+                    program=self.program,
+                    area=areas.get(spec.area),
+                    name=spec.name,
+                    kind=spec.kind,
+                    city=spec.city,
+                    address=spec.address,
+                    capacity=spec.capacity,
+                )
                 for spec in specs
             ],
             batch_size=CHUNK,
@@ -897,15 +1135,20 @@ class ProgramBuilder:
         rows = []
         for site in self.sites:
             if not site.capacity or site.kind not in (
-                Site.Kind.SHELTER, Site.Kind.TRANSITION_HOME, Site.Kind.PRIVATE_FLAT
+                Site.Kind.SHELTER,
+                Site.Kind.TRANSITION_HOME,
+                Site.Kind.PRIVATE_FLAT,
             ):
                 continue
             level = self.rng.uniform(0.6, 0.95)
             month = self.start.replace(day=1)
             while month <= self.today:
                 level = min(1.0, max(0.3, level + self.rng.uniform(-0.08, 0.08)))
-                rows.append(SiteOccupancy(site_id=site.pk, date=month,
-                                          residents=round(site.capacity * level)))
+                rows.append(
+                    SiteOccupancy(
+                        site_id=site.pk, date=month, residents=round(site.capacity * level)
+                    )
+                )
                 month = (month + timedelta(days=32)).replace(day=1)
         SiteOccupancy.objects.bulk_create(rows, batch_size=CHUNK)
 
@@ -924,16 +1167,19 @@ class ProgramBuilder:
         ends_on = starts_on + timedelta(weeks=weeks)
         step = max(1, (ends_on - starts_on).days // max(1, sessions - 1))
         days = [min(ends_on, starts_on + timedelta(days=step * i)) for i in range(sessions)]
-        spec = TrainingSpec(title, Training.Kind.BASIC, starts_on, ends_on, days, minutes,
-                            topics, trainer)
+        spec = TrainingSpec(
+            title, Training.Kind.BASIC, starts_on, ends_on, days, minutes, topics, trainer
+        )
         return Cohort([spec], ends_on + timedelta(days=1))
 
     def create_volunteers(self):
         rng = self.rng
         cohorts = self.cohorts()
         trainings = self.create_trainings(cohorts)
-        weights = [(3.0 if number == 0 else 1.0) * (0.4 if c.starts_on > self.today else 1.0)
-                   for number, c in enumerate(cohorts)]
+        weights = [
+            (3.0 if number == 0 else 1.0) * (0.4 if c.starts_on > self.today else 1.0)
+            for number, c in enumerate(cohorts)
+        ]
         site_pool = self.sites_of(self.volunteer_site_kinds) or self.sites
         rows, changes, enrollments, vols = [], [], [], []
         coordinator = self.logger_pk
@@ -959,13 +1205,18 @@ class ProgramBuilder:
             career = self.career(cohorts[cohort_no], steady)
             sites = [s.pk for s in rng.sample(site_pool, min(len(site_pool), rng.randint(1, 3)))]
             user_pk = self.user_pk(demo.key) if demo else None
-            vol = Vol(0, languages, career.active_from, career.active_until, sites, False,
-                      user_pk)
+            vol = Vol(0, languages, career.active_from, career.active_until, sites, False, user_pk)
             migrant = background not in ("de", "da")
             row = Volunteer(
-                program=self.program, user_id=user_pk, code=f"V-{index + 1:04d}",
-                name=f"{first} {last}", email=email, status=career.status,
-                joined_on=career.joined, left_on=career.left_on, left_reason=career.left_reason,
+                program=self.program,
+                user_id=user_pk,
+                code=f"V-{index + 1:04d}",
+                name=f"{first} {last}",
+                email=email,
+                status=career.status,
+                joined_on=career.joined,
+                left_on=career.left_on,
+                left_reason=career.left_reason,
                 lived_refugee_experience=True if migrant and rng.random() < 0.8 else None,
                 created_at=self.at(career.joined, 9),
             )
@@ -973,8 +1224,9 @@ class ProgramBuilder:
             rows.append(row)
             vols.append(vol)
             changes.append(career.history)
-            enrollments.append((cohort_no, career.joined, career.enrolled,
-                                career.left_on or self.today))
+            enrollments.append(
+                (cohort_no, career.joined, career.enrolled, career.left_on or self.today)
+            )
         Volunteer.objects.bulk_create(rows, batch_size=CHUNK)
         for row, vol in zip(rows, vols, strict=True):
             vol.pk = row.pk
@@ -983,28 +1235,47 @@ class ProgramBuilder:
         VolunteerLanguage = Volunteer.languages.through
         VolunteerSite = Volunteer.usual_sites.through
         VolunteerLanguage.objects.bulk_create(
-            [VolunteerLanguage(volunteer_id=v.pk, language_id=c) for v in vols
-             for c in v.languages], batch_size=CHUNK * 2)
+            [
+                VolunteerLanguage(volunteer_id=v.pk, language_id=c)
+                for v in vols
+                for c in v.languages
+            ],
+            batch_size=CHUNK * 2,
+        )
         VolunteerSite.objects.bulk_create(
             [VolunteerSite(volunteer_id=v.pk, site_id=s) for v in vols for s in v.sites],
-            batch_size=CHUNK * 2)
+            batch_size=CHUNK * 2,
+        )
         VolunteerStatusChange.objects.bulk_create(
-            [VolunteerStatusChange(volunteer_id=v.pk, from_status=old, to_status=new,
-                                   changed_on=day, reason=reason, changed_by_id=coordinator)
-             for v, history in zip(vols, changes, strict=True)
-             for old, new, day, reason in history],
-            batch_size=CHUNK)
+            [
+                VolunteerStatusChange(
+                    volunteer_id=v.pk,
+                    from_status=old,
+                    to_status=new,
+                    changed_on=day,
+                    reason=reason,
+                    changed_by_id=coordinator,
+                )
+                for v, history in zip(vols, changes, strict=True)
+                for old, new, day, reason in history
+            ],
+            batch_size=CHUNK,
+        )
         self.create_enrollments(cohorts, trainings, enrollments)
         self.counts["volunteers"] = len(vols)
         weeks = WINDOW_DAYS // 7 + 1
         self.active_by_week = []
         for week in range(weeks):
             day = self.start + timedelta(days=week * 7 + 3)
-            self.active_by_week.append([
-                v for v in vols
-                if v.active_from and v.active_from <= day
-                and (v.active_until is None or v.active_until >= day)
-            ])
+            self.active_by_week.append(
+                [
+                    v
+                    for v in vols
+                    if v.active_from
+                    and v.active_from <= day
+                    and (v.active_until is None or v.active_until >= day)
+                ]
+            )
 
     def career(self, cohort: Cohort, steady: bool) -> "Career":
         """A volunteer's way through the program: joined, trained, active, paused or left."""
@@ -1021,8 +1292,9 @@ class ProgramBuilder:
             for i, spec in enumerate(cohort.trainings):
                 if spec.starts_on <= today:
                     done = spec.ends_on < today
-                    career.enrolled.append((i, "completed" if done else "enrolled",
-                                            spec.ends_on if done else None))
+                    career.enrolled.append(
+                        (i, "completed" if done else "enrolled", spec.ends_on if done else None)
+                    )
             career.active_from = self.working_in_training(cohort)
             return career
         if not steady and rng.random() < 0.1:
@@ -1030,12 +1302,14 @@ class ProgramBuilder:
             for i, spec in enumerate(cohort.trainings):
                 if spec.starts_on <= quit_on:
                     done = spec.ends_on < quit_on
-                    career.enrolled.append((i, "completed" if done else "dropped",
-                                            spec.ends_on if done else None))
+                    career.enrolled.append(
+                        (i, "completed" if done else "dropped", spec.ends_on if done else None)
+                    )
             career.leave(quit_on, rng.choice(self.texts["dropped"]))
             return career
-        career.enrolled = [(i, "completed", spec.ends_on)
-                           for i, spec in enumerate(cohort.trainings)]
+        career.enrolled = [
+            (i, "completed", spec.ends_on) for i, spec in enumerate(cohort.trainings)
+        ]
         career.active_from = cohort.active_from
         career.change(Volunteer.Status.ACTIVE, cohort.active_from)
         settled = cohort.active_from + timedelta(days=30)
@@ -1062,11 +1336,17 @@ class ProgramBuilder:
     def create_trainings(self, cohorts: list[Cohort]) -> list[list[Training]]:
         per_cohort = [
             [
-                Training(program=self.program, title=spec.title, kind=spec.kind,
-                         starts_on=spec.starts_on, ends_on=spec.ends_on,
-                         planned_hours=Decimal(
-                             f"{len(spec.session_days) * spec.session_minutes / 60:.1f}"),
-                         trainer=spec.trainer)
+                Training(
+                    program=self.program,
+                    title=spec.title,
+                    kind=spec.kind,
+                    starts_on=spec.starts_on,
+                    ends_on=spec.ends_on,
+                    planned_hours=Decimal(
+                        f"{len(spec.session_days) * spec.session_minutes / 60:.1f}"
+                    ),
+                    trainer=spec.trainer,
+                )
                 for spec in cohort.trainings
             ]
             for cohort in cohorts
@@ -1088,33 +1368,47 @@ class ProgramBuilder:
                 hours = 0
                 if spec.practice_hours and status != "dropped":
                     low, high = spec.practice_hours
-                    share = min(1.0, (self.today - spec.starts_on).days
-                                / max(1, (spec.ends_on - spec.starts_on).days))
+                    share = min(
+                        1.0,
+                        (self.today - spec.starts_on).days
+                        / max(1, (spec.ends_on - spec.starts_on).days),
+                    )
                     hours = round(rng.uniform(low, high) * share)
-                enrolled_on = min(joined + timedelta(days=rng.randint(0, 7)), spec.starts_on,
-                                  self.today)
-                rows.append(Enrollment(
-                    training_id=training.pk, volunteer_id=vol.pk, status=status,
-                    enrolled_on=enrolled_on, completed_on=completed_on,
-                    practice_hours=Decimal(hours),
-                ))
+                enrolled_on = min(
+                    joined + timedelta(days=rng.randint(0, 7)), spec.starts_on, self.today
+                )
+                rows.append(
+                    Enrollment(
+                        training_id=training.pk,
+                        volunteer_id=vol.pk,
+                        status=status,
+                        enrolled_on=enrolled_on,
+                        completed_on=completed_on,
+                        practice_hours=Decimal(hours),
+                    )
+                )
                 participants_by_training.setdefault(training.pk, []).append((vol, last_day))
         Enrollment.objects.bulk_create(rows, batch_size=CHUNK)
         for cohort, ts in zip(cohorts, trainings, strict=True):
             for spec, training in zip(cohort.trainings, ts, strict=True):
                 for number, day in enumerate(spec.session_days):
-                    sessions.append(TrainingSession(
-                        training_id=training.pk, date=day, minutes=spec.session_minutes,
-                        topic=spec.session_topics[number % len(spec.session_topics)],
-                    ))
+                    sessions.append(
+                        TrainingSession(
+                            training_id=training.pk,
+                            date=day,
+                            minutes=spec.session_minutes,
+                            topic=spec.session_topics[number % len(spec.session_topics)],
+                        )
+                    )
         TrainingSession.objects.bulk_create(sessions, batch_size=CHUNK)
         for session in sessions:
             if session.date > self.today:
                 continue
             for vol, last_day in participants_by_training.get(session.training_id, ()):
                 if session.date <= last_day and rng.random() < 0.9:
-                    attendance.append(TrainingAttendance(session_id=session.pk,
-                                                         volunteer_id=vol.pk))
+                    attendance.append(
+                        TrainingAttendance(session_id=session.pk, volunteer_id=vol.pk)
+                    )
         TrainingAttendance.objects.bulk_create(attendance, batch_size=CHUNK * 2)
         self.counts["training sessions"] = len(sessions)
 
@@ -1132,9 +1426,15 @@ class ProgramBuilder:
                 present = [v for v in pool[g::groups] if v.user_id or rng.random() < 0.75]
                 if not present:
                     continue
-                sessions.append(self.supervision(SupervisionSession.Kind.GROUP, day,
-                                                 rng.choice((90, 120, 120, 150)),
-                                                 supervisor_pk, external))
+                sessions.append(
+                    self.supervision(
+                        SupervisionSession.Kind.GROUP,
+                        day,
+                        rng.choice((90, 120, 120, 150)),
+                        supervisor_pk,
+                        external,
+                    )
+                )
                 attendees.append([v.pk for v in present])
             day += timedelta(days=self.supervision_every_days + rng.randint(-3, 3))
         for vol in self.vols:
@@ -1143,22 +1443,35 @@ class ProgramBuilder:
             first = max(vol.active_from, self.start)
             last = vol.active_until or self.today
             for _ in range(rng.randint(0, max(0, (last - first).days // 240))):
-                sessions.append(self.supervision(SupervisionSession.Kind.INDIVIDUAL,
-                                                 day_between(rng, first, last), 60,
-                                                 supervisor_pk, external))
+                sessions.append(
+                    self.supervision(
+                        SupervisionSession.Kind.INDIVIDUAL,
+                        day_between(rng, first, last),
+                        60,
+                        supervisor_pk,
+                        external,
+                    )
+                )
                 attendees.append([vol.pk])
         SupervisionSession.objects.bulk_create(sessions, batch_size=CHUNK)
         Attendee = SupervisionSession.attendees.through
         Attendee.objects.bulk_create(
-            [Attendee(supervisionsession_id=s.pk, volunteer_id=v)
-             for s, vs in zip(sessions, attendees, strict=True) for v in vs],
-            batch_size=CHUNK * 2)
+            [
+                Attendee(supervisionsession_id=s.pk, volunteer_id=v)
+                for s, vs in zip(sessions, attendees, strict=True)
+                for v in vs
+            ],
+            batch_size=CHUNK * 2,
+        )
         self.counts["supervision sessions"] = len(sessions)
 
     def supervision(self, kind, day, minutes, supervisor_pk, external):
         topics = self.rng.sample(self.texts["supervision"], 2)
         return SupervisionSession(
-            program=self.program, kind=kind, date=day, minutes=minutes,
+            program=self.program,
+            kind=kind,
+            date=day,
+            minutes=minutes,
             supervisor_id=supervisor_pk,
             supervisor_name="" if supervisor_pk else self.rng.choice(external),
             topics=", ".join(topics),
@@ -1187,18 +1500,24 @@ class ProgramBuilder:
             while not code or code in codes:
                 code = "P-" + "".join(rng.choices(PARTICIPANT_CODE_ALPHABET, k=5))
             codes.add(code)
-            first_seen = day_between(rng, self.start - timedelta(days=180),
-                                     self.today - timedelta(days=1))
+            first_seen = day_between(
+                rng, self.start - timedelta(days=180), self.today - timedelta(days=1)
+            )
             origin = weighted(rng, self.origins)
             if rng.random() < self.minor_share:
                 born = first_seen.year - rng.randint(6, 17)
             else:
                 born = first_seen.year - rng.randint(18, 68)
             roll = rng.random()
-            gender = (Participant.Gender.FEMALE if roll < self.female_share
-                      else Participant.Gender.MALE if roll < 0.97
-                      else Participant.Gender.DIVERSE if roll < 0.98
-                      else Participant.Gender.UNKNOWN)
+            gender = (
+                Participant.Gender.FEMALE
+                if roll < self.female_share
+                else Participant.Gender.MALE
+                if roll < 0.97
+                else Participant.Gender.DIVERSE
+                if roll < 0.98
+                else Participant.Gender.UNKNOWN
+            )
             languages = pick_languages(rng, ORIGIN_LANGUAGES[origin])
             if self.language not in languages and rng.random() < 0.25:
                 languages.append(self.language)
@@ -1209,14 +1528,32 @@ class ProgramBuilder:
             if rng.random() < 0.92:
                 scope = weighted(rng, {"support": 40, "referral": 35, "evaluation": 25})
                 consent_on = first_seen
-            person = Person(0, first_seen, born, gender, languages, site.pk if site else None,
-                            scope, consent_on, self.aftercare(site, first_seen))
-            rows.append(Participant(
-                program=self.program, code=code, year_of_birth=born, gender=gender,
-                country_of_origin=origin, site_id=person.site, consent_on=consent_on,
-                consent_scope=scope, aftercare_until=person.aftercare_until,
-                alias=self.alias(gender, origin), created_at=self.at(first_seen, 11),
-            ))
+            person = Person(
+                0,
+                first_seen,
+                born,
+                gender,
+                languages,
+                site.pk if site else None,
+                scope,
+                consent_on,
+                self.aftercare(site, first_seen),
+            )
+            rows.append(
+                Participant(
+                    program=self.program,
+                    code=code,
+                    year_of_birth=born,
+                    gender=gender,
+                    country_of_origin=origin,
+                    site_id=person.site,
+                    consent_on=consent_on,
+                    consent_scope=scope,
+                    aftercare_until=person.aftercare_until,
+                    alias=self.alias(gender, origin),
+                    created_at=self.at(first_seen, 11),
+                )
+            )
             people.append(person)
         Participant.objects.bulk_create(rows, batch_size=CHUNK)
         for row, person in zip(rows, people, strict=True):
@@ -1224,7 +1561,8 @@ class ProgramBuilder:
         Spoken = Participant.languages.through
         Spoken.objects.bulk_create(
             [Spoken(participant_id=p.pk, language_id=c) for p in people for c in p.languages],
-            batch_size=CHUNK * 2)
+            batch_size=CHUNK * 2,
+        )
         people.sort(key=lambda p: p.first_seen)
         self.people = people
         self.first_seen = [p.first_seen for p in people]
@@ -1237,33 +1575,52 @@ class ProgramBuilder:
     def alias(self, gender: str, origin: str) -> str:
         if self.rng.random() > 0.3:
             return ""
-        background = {"AF": "prs", "IR": "fa", "ER": "ti", "ET": "ti", "SO": "so", "UA": "uk",
-                      "TR": "tr", "RU": "ru", "DE": "de", "BA": "de"}.get(origin, "ar")
+        background = {
+            "AF": "prs",
+            "IR": "fa",
+            "ER": "ti",
+            "ET": "ti",
+            "SO": "so",
+            "UA": "uk",
+            "TR": "tr",
+            "RU": "ru",
+            "DE": "de",
+            "BA": "de",
+        }.get(origin, "ar")
         female, male, surnames = NAMES[background]
         first = self.rng.choice(female if gender == "female" else male)
         return f"{first} {self.rng.choice(surnames)[0]}."
 
     def create_providers(self):
         specs = self.provider_specs()
-        rows = ServiceProvider.objects.bulk_create([
-            ServiceProvider(
-                program=self.program,
-                organisation=(self.partners.get(spec.organisation) or self.lead)
-                if spec.organisation else None,
-                name=spec.name, category=spec.category,
-                area_id=self.area_pks.get(spec.area),
-                accepts_self_referral=spec.self_referral, waiting_weeks=spec.waiting_weeks,
-            )
-            for spec in specs
-        ])
+        rows = ServiceProvider.objects.bulk_create(
+            [
+                ServiceProvider(
+                    program=self.program,
+                    organisation=(self.partners.get(spec.organisation) or self.lead)
+                    if spec.organisation
+                    else None,
+                    name=spec.name,
+                    category=spec.category,
+                    area_id=self.area_pks.get(spec.area),
+                    accepts_self_referral=spec.self_referral,
+                    waiting_weeks=spec.waiting_weeks,
+                )
+                for spec in specs
+            ]
+        )
         Served = ServiceProvider.languages.through
-        Served.objects.bulk_create([
-            Served(serviceprovider_id=row.pk, language_id=code)
-            for row, spec in zip(rows, specs, strict=True) for code in spec.languages
-        ])
+        Served.objects.bulk_create(
+            [
+                Served(serviceprovider_id=row.pk, language_id=code)
+                for row, spec in zip(rows, specs, strict=True)
+                for code in spec.languages
+            ]
+        )
         self.providers = [(row.pk, spec.category) for row, spec in zip(rows, specs, strict=True)]
-        self.provider_weights = [4 if spec.category in self.main_referral_categories() else 1
-                                 for spec in specs]
+        self.provider_weights = [
+            4 if spec.category in self.main_referral_categories() else 1 for spec in specs
+        ]
         self.counts["providers"] = len(rows)
 
     def main_referral_categories(self) -> tuple[str, ...]:
@@ -1287,8 +1644,9 @@ class ProgramBuilder:
                 people = self.pick_participants(kind, day, lead)
                 if not people:
                     continue
-                self.emit(writer, kind, day, [lead], people=people,
-                          site=self.site_for(kind, lead, people))
+                self.emit(
+                    writer, kind, day, [lead], people=people, site=self.site_for(kind, lead, people)
+                )
             else:
                 team = [lead]
                 if len(pool) > 1 and rng.random() < 0.35:
@@ -1325,8 +1683,19 @@ class ProgramBuilder:
         pool = self.sites_of(self.event_site_kinds)
         return self.rng.choice(pool).pk if pool else None
 
-    def emit(self, writer, kind, day, team, *, people=(), site=None, topics=None,
-             languages=None, notes=""):
+    def emit(
+        self,
+        writer,
+        kind,
+        day,
+        team,
+        *,
+        people=(),
+        site=None,
+        topics=None,
+        languages=None,
+        notes="",
+    ):
         """Queue one activity led by `team`; languages, topics and counts follow from them."""
         rng = self.rng
         interpreter = False
@@ -1363,16 +1732,27 @@ class ProgramBuilder:
         logged_by = next((v.user_id for v in team if v.user_id), None) or self.logger_pk
         stamp = self.at(day, rng.randint(16, 21), rng.randint(0, 59))
         activity = Activity(
-            program_id=self.program.pk, kind=kind, date=day,
-            minutes=rng.choice(MINUTES[kind]), site_id=site, logged_by_id=logged_by,
-            interpreter_used=interpreter, attendees_total=total, attendees_women=women,
-            attendees_men=men, attendees_children=children, notes=notes,
-            follow_up_needed=rng.random() < 0.08, created_at=stamp, updated_at=stamp,
+            program_id=self.program.pk,
+            kind=kind,
+            date=day,
+            minutes=rng.choice(MINUTES[kind]),
+            site_id=site,
+            logged_by_id=logged_by,
+            interpreter_used=interpreter,
+            attendees_total=total,
+            attendees_women=women,
+            attendees_men=men,
+            attendees_children=children,
+            notes=notes,
+            follow_up_needed=rng.random() < 0.08,
+            created_at=stamp,
+            updated_at=stamp,
         )
         rate = self.concern_rate if kind in INDIVIDUAL else self.concern_rate / 3
         concern = self.acknowledger_pk is not None and rng.random() < rate
-        writer.add(activity, [v.pk for v in team], languages, topics,
-                   [p.pk for p in people], concern)
+        writer.add(
+            activity, [v.pk for v in team], languages, topics, [p.pk for p in people], concern
+        )
 
     def meeting_days(self, first: date | None, last: date, gaps: tuple[int, ...]) -> list[date]:
         """Regular meeting dates from first to last (within the window), `gaps` days apart."""
@@ -1401,13 +1781,16 @@ class ProgramBuilder:
             acknowledged_at = raised + timedelta(hours=rng.randint(1, 48))
             outcome = rng.choice(self.texts["outcome"])
         return Concern(
-            program_id=self.program.pk, activity_id=activity.pk,
+            program_id=self.program.pk,
+            activity_id=activity.pk,
             category=weighted(rng, CONCERN_CATEGORIES),
             severity=weighted(rng, CONCERN_SEVERITIES),
             description=rng.choice(self.texts["concern"]),
-            raised_by_id=activity.logged_by_id, raised_at=raised,
+            raised_by_id=activity.logged_by_id,
+            raised_at=raised,
             acknowledged_by_id=self.acknowledger_pk if acknowledged_at else None,
-            acknowledged_at=acknowledged_at, outcome=outcome or "",
+            acknowledged_at=acknowledged_at,
+            outcome=outcome or "",
         )
 
     # ---- referrals -------------------------------------------------------------------
@@ -1418,20 +1801,29 @@ class ProgramBuilder:
         if self.providers and self.people:
             consenting = [p for p in self.people if p.consent_scope in ("referral", "evaluation")]
             for _ in range(round(len(self.people) * self.referral_rate)):
-                flow = rng.choices([f for f, _ in REFERRAL_FLOWS],
-                                   [w for _, w in REFERRAL_FLOWS])[0]
+                flow = rng.choices([f for f, _ in REFERRAL_FLOWS], [w for _, w in REFERRAL_FLOWS])[
+                    0
+                ]
                 pool = consenting if len(flow) > 1 and consenting else self.people
                 person = rng.choice(pool)
                 provider, category = rng.choices(self.providers, self.provider_weights)[0]
-                made.append(self.referral(person, provider, category, flow,
-                                          day_between(rng, max(person.first_seen, self.start),
-                                                      self.today)))
+                made.append(
+                    self.referral(
+                        person,
+                        provider,
+                        category,
+                        flow,
+                        day_between(rng, max(person.first_seen, self.start), self.today),
+                    )
+                )
         referrals = [r for r, _ in made]
         Referral.objects.bulk_create(referrals, batch_size=CHUNK)
         events = [
-            ReferralEvent(referral_id=r.pk, from_status=old, to_status=new, by_id=by, at=at,
-                          note=note)
-            for r, steps in made for old, new, by, at, note in steps
+            ReferralEvent(
+                referral_id=r.pk, from_status=old, to_status=new, by_id=by, at=at, note=note
+            )
+            for r, steps in made
+            for old, new, by, at, note in steps
         ]
         ReferralEvent.objects.bulk_create(events, batch_size=CHUNK)
         self.counts["referrals"] = len(referrals)
@@ -1439,8 +1831,17 @@ class ProgramBuilder:
     def referral_author(self) -> int | None:
         return self.logger_pk
 
-    def referral(self, person: Person, provider: int, category: str, flow, referred_on: date,
-                 *, direction=Referral.Direction.OUTBOUND, match=None):
+    def referral(
+        self,
+        person: Person,
+        provider: int,
+        category: str,
+        flow,
+        referred_on: date,
+        *,
+        direction=Referral.Direction.OUTBOUND,
+        match=None,
+    ):
         rng = self.rng
         author = self.referral_author()
         steps, day, status = [], referred_on, ""
@@ -1469,22 +1870,35 @@ class ProgramBuilder:
             outcome = ""
         last = steps[-1][3]
         referral = Referral(
-            program_id=self.program.pk, participant_id=person.pk, direction=direction,
-            provider_id=provider, category=category,
+            program_id=self.program.pk,
+            participant_id=person.pk,
+            direction=direction,
+            provider_id=provider,
+            category=category,
             urgency=weighted(rng, {"routine": 70, "soon": 22, "urgent": 8}),
-            consent_to_share=consent, consent_on=referred_on if consent else None,
-            status=status, referred_on=referred_on, sent_on=sent_on,
-            appointment_on=appointment_on, closed_on=closed_on, outcome=outcome,
-            match=match, created_by_id=author, version=len(steps),
-            created_at=steps[0][3], updated_at=last,
+            consent_to_share=consent,
+            consent_on=referred_on if consent else None,
+            status=status,
+            referred_on=referred_on,
+            sent_on=sent_on,
+            appointment_on=appointment_on,
+            closed_on=closed_on,
+            outcome=outcome,
+            match=match,
+            created_by_id=author,
+            version=len(steps),
+            created_at=steps[0][3],
+            updated_at=last,
         )
         return referral, steps
 
     def create_memberships(self):
-        Membership.objects.bulk_create([
-            Membership(user=self.ctx.users[key], program=self.program, role=role)
-            for key, role in self.members
-        ])
+        Membership.objects.bulk_create(
+            [
+                Membership(user=self.ctx.users[key], program=self.program, role=role)
+                for key, role in self.members
+            ]
+        )
         self.logins = [(self.ctx.users[key].email, role, self.name) for key, role in self.members]
 
 
@@ -1493,21 +1907,22 @@ class ProgramBuilder:
 # --------------------------------------------------------------------------------------------
 
 MAGS_NRW = FunderSpec(
-    "Ministerium für Arbeit, Gesundheit und Soziales des Landes Nordrhein-Westfalen")
+    "Ministerium für Arbeit, Gesundheit und Soziales des Landes Nordrhein-Westfalen"
+)
 AMIF = FunderSpec("Asyl-, Migrations- und Integrationsfonds (AMIF)", Funder.Kind.EU)
 MSGS_MV = FunderSpec("Ministerium für Soziales, Gesundheit und Sport Mecklenburg-Vorpommern")
 KIM_NRW = FunderSpec("Land Nordrhein-Westfalen – Kommunales Integrationsmanagement")
 SW_NRW = FunderSpec("Stiftung Wohlfahrtspflege NRW", Funder.Kind.FOUNDATION)
 SBST_DK = FunderSpec("Social- og Boligstyrelsen", country="DK")
 VELUX_DK = FunderSpec("VELUX FONDEN", Funder.Kind.FOUNDATION, "DK")
-GKV_NRW = FunderSpec("GKV-Gemeinschaftsförderung Selbsthilfe auf Landesebene NRW",
-                     Funder.Kind.OTHER)
+GKV_NRW = FunderSpec(
+    "GKV-Gemeinschaftsförderung Selbsthilfe auf Landesebene NRW", Funder.Kind.OTHER
+)
 FUNDERS = (MAGS_NRW, AMIF, MSGS_MV, KIM_NRW, SW_NRW, SBST_DK, VELUX_DK, GKV_NRW)
 
 
 def selfhelp_funder(state: str) -> FunderSpec:
-    return FunderSpec(f"GKV-Gemeinschaftsförderung Selbsthilfe {STATES[state]}",
-                      Funder.Kind.OTHER)
+    return FunderSpec(f"GKV-Gemeinschaftsförderung Selbsthilfe {STATES[state]}", Funder.Kind.OTHER)
 
 
 def integration_funder(state: str) -> FunderSpec:
@@ -1534,8 +1949,18 @@ class In2Balance(ProgramBuilder):
     ends_after_days = 150
     free_kinds = {Kind.GROUP: 45, Kind.INFO_EVENT: 12, Kind.ONE_TO_ONE: 43}
     volunteer_backgrounds = {"ar": 35, "prs": 15, "fa": 5, "kmr": 10, "ti": 5, "de": 30}
-    origins = {"SY": 38, "IQ": 14, "AF": 16, "IR": 6, "ER": 6, "TR": 3, "SO": 3, "UA": 10,
-               "GN": 2, "GE": 2}
+    origins = {
+        "SY": 38,
+        "IQ": 14,
+        "AF": 16,
+        "IR": 6,
+        "ER": 6,
+        "TR": 3,
+        "SO": 3,
+        "UA": 10,
+        "GN": 2,
+        "GE": 2,
+    }
     female_share = 0.48
     topics = {
         Kind.GROUP: ("stress_coping", "resources", "health_system", "sleep", "parenting"),
@@ -1546,10 +1971,18 @@ class In2Balance(ProgramBuilder):
     referral_rate = 0.3
     occupancy = True
     supervisor_key = "supervisor"
-    lead_org = OrgSpec("Psychosoziales Zentrum für Flüchtlinge Düsseldorf e. V.",
-                       Organisation.Kind.NGO, "Düsseldorf")
-    partner_orgs = (OrgSpec("Landeshauptstadt Düsseldorf – Amt für Migration und Integration",
-                            Organisation.Kind.CITY, "Düsseldorf"),)
+    lead_org = OrgSpec(
+        "Psychosoziales Zentrum für Flüchtlinge Düsseldorf e. V.",
+        Organisation.Kind.NGO,
+        "Düsseldorf",
+    )
+    partner_orgs = (
+        OrgSpec(
+            "Landeshauptstadt Düsseldorf – Amt für Migration und Integration",
+            Organisation.Kind.CITY,
+            "Düsseldorf",
+        ),
+    )
     members = (
         ("coordinator", Role.COORDINATOR),
         ("supervisor", Role.SUPERVISOR),
@@ -1573,51 +2006,115 @@ class In2Balance(ProgramBuilder):
 
     def grants(self):
         starts, ends = self.program_starts, self.program_ends
-        return [GrantSpec(
-            MAGS_NRW, f"MAGS-IV B 3-{self.rng.randint(1000, 9999)}/{starts.year}", 186_400,
-            starts, ends, "de",
-            targets=grant_targets(
-                self, starts, ends,
-                volunteers_trained=20, volunteers_active=15, supervision_hours=60,
-                people_reached=self.budget * 4, referrals=self.participant_count() * 0.25,
-            ),
-        )]
+        return [
+            GrantSpec(
+                MAGS_NRW,
+                f"MAGS-IV B 3-{self.rng.randint(1000, 9999)}/{starts.year}",
+                186_400,
+                starts,
+                ends,
+                "de",
+                targets=grant_targets(
+                    self,
+                    starts,
+                    ends,
+                    volunteers_trained=20,
+                    volunteers_active=15,
+                    supervision_hours=60,
+                    people_reached=self.budget * 4,
+                    referrals=self.participant_count() * 0.25,
+                ),
+            )
+        ]
 
     def site_specs(self):
-        return [SiteSpec(name, Site.Kind.SHELTER, "Düsseldorf", address, capacity)
-                for name, address, capacity in self.SHELTERS] + [
-            SiteSpec("PSZ Düsseldorf – Beratungsstelle", Site.Kind.OFFICE, "Düsseldorf",
-                     "Benrather Straße 7")]
+        return [
+            SiteSpec(name, Site.Kind.SHELTER, "Düsseldorf", address, capacity)
+            for name, address, capacity in self.SHELTERS
+        ] + [
+            SiteSpec(
+                "PSZ Düsseldorf – Beratungsstelle",
+                Site.Kind.OFFICE,
+                "Düsseldorf",
+                "Benrather Straße 7",
+            )
+        ]
 
     def provider_specs(self):
         psz = "Psychosoziales Zentrum für Flüchtlinge Düsseldorf e. V."
         return [
-            ProviderSpec("PSZ Düsseldorf – Therapie und Beratung", Category.PSYCHOSOCIAL_CENTRE,
-                         ("de", "ar", "fa", "en", "ti"), waiting_weeks=8, organisation=psz),
-            ProviderSpec("LVR-Klinikum Düsseldorf – Institutsambulanz", Category.PSYCHIATRY,
-                         ("de", "en"), waiting_weeks=4),
-            ProviderSpec("Psychotherapeutische Praxis am Hauptbahnhof", Category.PSYCHOTHERAPY,
-                         ("de", "en", "ar"), waiting_weeks=12),
-            ProviderSpec("Gesundheitsamt – Sprechstunde für Geflüchtete",
-                         Category.GENERAL_MEDICAL, ("de", "en", "ar"), self_referral=True,
-                         waiting_weeks=1),
-            ProviderSpec("Flüchtlingsberatung der Diakonie Düsseldorf",
-                         Category.REFUGEE_COUNSELLING, ("de", "ar", "fa", "en"),
-                         self_referral=True, waiting_weeks=2),
-            ProviderSpec("Frauenberatungsstelle Düsseldorf", Category.WOMENS_PROTECTION,
-                         ("de", "en", "tr"), self_referral=True, waiting_weeks=1),
-            ProviderSpec("Jugendmigrationsdienst Düsseldorf", Category.YOUTH_MIGRATION,
-                         ("de", "en", "ar"), self_referral=True),
-            ProviderSpec("VHS Düsseldorf – Integrationskurse", Category.LANGUAGE_COURSE,
-                         ("de",), self_referral=True, waiting_weeks=6),
+            ProviderSpec(
+                "PSZ Düsseldorf – Therapie und Beratung",
+                Category.PSYCHOSOCIAL_CENTRE,
+                ("de", "ar", "fa", "en", "ti"),
+                waiting_weeks=8,
+                organisation=psz,
+            ),
+            ProviderSpec(
+                "LVR-Klinikum Düsseldorf – Institutsambulanz",
+                Category.PSYCHIATRY,
+                ("de", "en"),
+                waiting_weeks=4,
+            ),
+            ProviderSpec(
+                "Psychotherapeutische Praxis am Hauptbahnhof",
+                Category.PSYCHOTHERAPY,
+                ("de", "en", "ar"),
+                waiting_weeks=12,
+            ),
+            ProviderSpec(
+                "Gesundheitsamt – Sprechstunde für Geflüchtete",
+                Category.GENERAL_MEDICAL,
+                ("de", "en", "ar"),
+                self_referral=True,
+                waiting_weeks=1,
+            ),
+            ProviderSpec(
+                "Flüchtlingsberatung der Diakonie Düsseldorf",
+                Category.REFUGEE_COUNSELLING,
+                ("de", "ar", "fa", "en"),
+                self_referral=True,
+                waiting_weeks=2,
+            ),
+            ProviderSpec(
+                "Frauenberatungsstelle Düsseldorf",
+                Category.WOMENS_PROTECTION,
+                ("de", "en", "tr"),
+                self_referral=True,
+                waiting_weeks=1,
+            ),
+            ProviderSpec(
+                "Jugendmigrationsdienst Düsseldorf",
+                Category.YOUTH_MIGRATION,
+                ("de", "en", "ar"),
+                self_referral=True,
+            ),
+            ProviderSpec(
+                "VHS Düsseldorf – Integrationskurse",
+                Category.LANGUAGE_COURSE,
+                ("de",),
+                self_referral=True,
+                waiting_weeks=6,
+            ),
         ]
 
     def cohort(self, number, starts_on):
         return self.basic_cohort(
-            f"Grundschulung Laienhelfer*innen – Kurs {number}", starts_on, 8, 180, 4,
-            ("Rolle der Laienhelfer*innen", "Stress und Stressreaktionen", "Ressourcen aktivieren",
-             "Das deutsche Gesundheitssystem", "Gesprächsführung", "Grenzen und Krisen",
-             "Gruppen anleiten", "Abschluss und Zertifikat"),
+            f"Grundschulung Laienhelfer*innen – Kurs {number}",
+            starts_on,
+            8,
+            180,
+            4,
+            (
+                "Rolle der Laienhelfer*innen",
+                "Stress und Stressreaktionen",
+                "Ressourcen aktivieren",
+                "Das deutsche Gesundheitssystem",
+                "Gesprächsführung",
+                "Grenzen und Krisen",
+                "Gruppen anleiten",
+                "Abschluss und Zertifikat",
+            ),
             "PSZ Düsseldorf (Dipl.-Psych. Ute Brandt)",
         )
 
@@ -1639,8 +2136,14 @@ class In2Balance(ProgramBuilder):
             if kind in INDIVIDUAL:
                 people = self.pick_participants(kind, day, demo)
                 if people:
-                    self.emit(writer, kind, day, [demo], people=people,
-                              site=self.site_for(kind, demo, people))
+                    self.emit(
+                        writer,
+                        kind,
+                        day,
+                        [demo],
+                        people=people,
+                        site=self.site_for(kind, demo, people),
+                    )
             else:
                 self.emit(writer, kind, day, [demo], site=self.site_for(kind, demo, ()))
 
@@ -1664,15 +2167,43 @@ class ValueBasedCounseling(ProgramBuilder):
     starts_before_days = 240
     ends_after_days = 365
     free_kinds = {Kind.AWARENESS_TALK: 62, Kind.COUNSELLING: 38}
-    volunteer_backgrounds = {"ar": 28, "prs": 16, "fa": 9, "kmr": 8, "ckb": 5, "ti": 8,
-                             "so": 6, "uk": 11, "ru": 6, "tr": 3}
-    origins = {"SY": 24, "AF": 22, "IQ": 10, "ER": 8, "ET": 2, "SO": 5, "UA": 15, "IR": 5,
-               "RU": 2, "TR": 3, "GE": 2, "GN": 2}
+    volunteer_backgrounds = {
+        "ar": 28,
+        "prs": 16,
+        "fa": 9,
+        "kmr": 8,
+        "ckb": 5,
+        "ti": 8,
+        "so": 6,
+        "uk": 11,
+        "ru": 6,
+        "tr": 3,
+    }
+    origins = {
+        "SY": 24,
+        "AF": 22,
+        "IQ": 10,
+        "ER": 8,
+        "ET": 2,
+        "SO": 5,
+        "UA": 15,
+        "IR": 5,
+        "RU": 2,
+        "TR": 3,
+        "GE": 2,
+        "GN": 2,
+    }
     female_share = 0.45
     topics = {
         Kind.AWARENESS_TALK: ("mental_health", "stress_coping", "sleep", "health_system"),
-        Kind.COUNSELLING: ("stress_coping", "trauma", "sleep", "parenting", "loneliness",
-                           "resources"),
+        Kind.COUNSELLING: (
+            "stress_coping",
+            "trauma",
+            "sleep",
+            "parenting",
+            "loneliness",
+            "resources",
+        ),
     }
     cohort_every_days = 365
     supervision_every_days = 14
@@ -1691,8 +2222,9 @@ class ValueBasedCounseling(ProgramBuilder):
         ("Gemeinschaftsunterkunft Wismar-Friedenshof", "Wismar", 90),
     )
     MALTESER = "Malteser Hilfsdienst e. V. – Mecklenburg-Vorpommern"
-    lead_org = OrgSpec("IPSO gGmbH – International Psychosocial Organisation",
-                       Organisation.Kind.NGO, "Konstanz")
+    lead_org = OrgSpec(
+        "IPSO gGmbH – International Psychosocial Organisation", Organisation.Kind.NGO, "Konstanz"
+    )
     partner_orgs = (OrgSpec(MALTESER, Organisation.Kind.WELFARE, "Schwerin"),)
 
     def grants(self):
@@ -1701,65 +2233,121 @@ class ValueBasedCounseling(ProgramBuilder):
         return [
             GrantSpec(
                 AMIF,
-                f"AMIF-{starts.year}-MV-{number}", 864_000, starts, ends, "de",
+                f"AMIF-{starts.year}-MV-{number}",
+                864_000,
+                starts,
+                ends,
+                "de",
                 targets=grant_targets(
-                    self, starts, ends,
-                    volunteers_trained=16, counsellors_employed=10, languages=16,
-                    people_reached=self.budget * 2, supervision_hours=120,
+                    self,
+                    starts,
+                    ends,
+                    volunteers_trained=16,
+                    counsellors_employed=10,
+                    languages=16,
+                    people_reached=self.budget * 2,
+                    supervision_hours=120,
                 ),
             ),
             GrantSpec(
                 MSGS_MV,
-                f"MSGS-V 310-{number}", 124_500, starts, ends, "de",
+                f"MSGS-V 310-{number}",
+                124_500,
+                starts,
+                ends,
+                "de",
             ),
         ]
 
     def site_specs(self):
-        return [SiteSpec(name, Site.Kind.SHELTER, city, capacity=capacity)
-                for name, city, capacity in self.SHELTERS] + [
+        return [
+            SiteSpec(name, Site.Kind.SHELTER, city, capacity=capacity)
+            for name, city, capacity in self.SHELTERS
+        ] + [
             SiteSpec(f"Beratungsstelle {city}", Site.Kind.OFFICE, city)
-            for city in ("Rostock", "Schwerin", "Greifswald")]
+            for city in ("Rostock", "Schwerin", "Greifswald")
+        ]
 
     def provider_specs(self):
         return [
-            ProviderSpec("Universitätsmedizin Rostock – Psychiatrische Institutsambulanz",
-                         Category.PSYCHIATRY, ("de", "en"), waiting_weeks=6),
-            ProviderSpec("Psychosoziales Zentrum Mecklenburg-Vorpommern",
-                         Category.PSYCHOSOCIAL_CENTRE, ("de", "ar", "prs", "en"),
-                         waiting_weeks=10),
-            ProviderSpec("Psychotherapeutische Praxis Schwerin", Category.PSYCHOTHERAPY,
-                         ("de", "ru"), waiting_weeks=16),
-            ProviderSpec("Migrationsberatung für Erwachsene – Malteser Rostock",
-                         Category.SOCIAL_COUNSELLING, ("de", "ar", "uk", "ru"),
-                         self_referral=True, organisation=self.MALTESER),
-            ProviderSpec("Flüchtlingsrat Mecklenburg-Vorpommern – Beratung",
-                         Category.REFUGEE_COUNSELLING, ("de", "en", "fr"), self_referral=True),
-            ProviderSpec("Sozialpsychiatrischer Dienst Landkreis Rostock", Category.PSYCHIATRY,
-                         ("de",), waiting_weeks=2),
+            ProviderSpec(
+                "Universitätsmedizin Rostock – Psychiatrische Institutsambulanz",
+                Category.PSYCHIATRY,
+                ("de", "en"),
+                waiting_weeks=6,
+            ),
+            ProviderSpec(
+                "Psychosoziales Zentrum Mecklenburg-Vorpommern",
+                Category.PSYCHOSOCIAL_CENTRE,
+                ("de", "ar", "prs", "en"),
+                waiting_weeks=10,
+            ),
+            ProviderSpec(
+                "Psychotherapeutische Praxis Schwerin",
+                Category.PSYCHOTHERAPY,
+                ("de", "ru"),
+                waiting_weeks=16,
+            ),
+            ProviderSpec(
+                "Migrationsberatung für Erwachsene – Malteser Rostock",
+                Category.SOCIAL_COUNSELLING,
+                ("de", "ar", "uk", "ru"),
+                self_referral=True,
+                organisation=self.MALTESER,
+            ),
+            ProviderSpec(
+                "Flüchtlingsrat Mecklenburg-Vorpommern – Beratung",
+                Category.REFUGEE_COUNSELLING,
+                ("de", "en", "fr"),
+                self_referral=True,
+            ),
+            ProviderSpec(
+                "Sozialpsychiatrischer Dienst Landkreis Rostock",
+                Category.PSYCHIATRY,
+                ("de",),
+                waiting_weeks=2,
+            ),
         ]
 
     def cohort(self, number, starts_on):
         intensive_ends = starts_on + timedelta(days=90)
         practice_starts = intensive_ends + timedelta(days=1)
         practice_ends = practice_starts + timedelta(days=270)
-        weekdays = [starts_on + timedelta(days=d) for d in range(91)
-                    if (starts_on + timedelta(days=d)).weekday() < 5]
+        weekdays = [
+            starts_on + timedelta(days=d)
+            for d in range(91)
+            if (starts_on + timedelta(days=d)).weekday() < 5
+        ]
         weekly = [practice_starts + timedelta(days=7 * w) for w in range(39)]
         return Cohort(
             [
                 TrainingSpec(
                     f"Value Based Counseling – Intensivphase {number}",
-                    Training.Kind.INTENSIVE, starts_on, intensive_ends, weekdays, 360,
-                    ("Grundlagen psychosozialer Beratung", "Wertebasierte Gesprächsführung",
-                     "Trauma und Stress", "Interkulturelle Kommunikation", "Krisen erkennen",
-                     "Rollenspiele"),
+                    Training.Kind.INTENSIVE,
+                    starts_on,
+                    intensive_ends,
+                    weekdays,
+                    360,
+                    (
+                        "Grundlagen psychosozialer Beratung",
+                        "Wertebasierte Gesprächsführung",
+                        "Trauma und Stress",
+                        "Interkulturelle Kommunikation",
+                        "Krisen erkennen",
+                        "Rollenspiele",
+                    ),
                     "IPSO (Team Weiterbildung)",
                 ),
                 TrainingSpec(
                     f"Value Based Counseling – begleitete Praxis {number}",
-                    Training.Kind.SUPERVISED_PRACTICE, practice_starts, practice_ends, weekly,
-                    180, ("Fallreflexion", "Live-Supervision", "Dokumentation"),
-                    "IPSO (Supervision)", practice_hours=(180, 320),
+                    Training.Kind.SUPERVISED_PRACTICE,
+                    practice_starts,
+                    practice_ends,
+                    weekly,
+                    180,
+                    ("Fallreflexion", "Live-Supervision", "Dokumentation"),
+                    "IPSO (Supervision)",
+                    practice_hours=(180, 320),
                 ),
             ],
             practice_starts,
@@ -1778,8 +2366,11 @@ class ValueBasedCounseling(ProgramBuilder):
         row.prior_qualification = rng.choice(QUALIFICATIONS_VBC)
         row.lived_refugee_experience = True if rng.random() < 0.85 else None
         practice_ends = cohort.trainings[1].ends_on
-        if (row.status in (Volunteer.Status.ACTIVE, Volunteer.Status.PAUSED)
-                and practice_ends < self.today and rng.random() < 0.65):
+        if (
+            row.status in (Volunteer.Status.ACTIVE, Volunteer.Status.PAUSED)
+            and practice_ends < self.today
+            and rng.random() < 0.65
+        ):
             since = practice_ends + timedelta(days=rng.randint(7, 60))
             if since <= self.today:
                 row.employed_by = self.partners[self.MALTESER]
@@ -1800,13 +2391,18 @@ class AnkommenInDueren(ProgramBuilder):
     starts_before_days = 400
     free_kinds = {Kind.VISIT: 55, Kind.ONE_TO_ONE: 18, Kind.INFO_EVENT: 10, Kind.GROUP: 17}
     volunteer_backgrounds = {"de": 60, "ar": 15, "tr": 10, "ru": 5, "uk": 5, "kmr": 5}
-    origins = {"SY": 25, "AF": 20, "IQ": 12, "UA": 18, "TR": 8, "ER": 5, "IR": 5, "SO": 4,
-               "GE": 3}
+    origins = {"SY": 25, "AF": 20, "IQ": 12, "UA": 18, "TR": 8, "ER": 5, "IR": 5, "SO": 4, "GE": 3}
     female_share = 0.47
     minor_share = 0.3
     topics = {
-        Kind.VISIT: ("housing", "health", "authorities", "language", "education",
-                     "conflict_mediation"),
+        Kind.VISIT: (
+            "housing",
+            "health",
+            "authorities",
+            "language",
+            "education",
+            "conflict_mediation",
+        ),
         Kind.ONE_TO_ONE: ("health", "authorities", "education", "housing"),
         Kind.INFO_EVENT: ("language", "education", "health", "participation"),
         Kind.GROUP: ("participation", "language"),
@@ -1814,8 +2410,7 @@ class AnkommenInDueren(ProgramBuilder):
     own_topics = ("Hausordnung und Zusammenleben",)
     referral_rate = 0.4
     occupancy = True
-    participant_site_kinds = (Site.Kind.SHELTER, Site.Kind.TRANSITION_HOME,
-                              Site.Kind.PRIVATE_FLAT)
+    participant_site_kinds = (Site.Kind.SHELTER, Site.Kind.TRANSITION_HOME, Site.Kind.PRIVATE_FLAT)
     AREAS = ("Nord", "Ost", "Süd", "West", "Mitte")
     STREETS = {
         "Nord": ("Nordstraße", "Am Ellernbusch", "Rurstraße"),
@@ -1824,12 +2419,15 @@ class AnkommenInDueren(ProgramBuilder):
         "West": ("Aachener Straße", "Monschauer Straße", "Arnoldsweilerstraße"),
         "Mitte": ("Wilhelm-Wester-Weg", "Josef-Schregel-Straße", "Kaiserplatz"),
     }
-    PARTNERS = ("Caritasverband für die Region Düren-Jülich e. V.",
-                "Diakonisches Werk im Kirchenkreis Jülich",
-                "AWO Kreisverband Düren e. V.",
-                "DRK-Kreisverband Düren e. V.")
-    lead_org = OrgSpec("Stadt Düren – Amt für Soziales, Wohnen und Integration",
-                       Organisation.Kind.CITY, "Düren")
+    PARTNERS = (
+        "Caritasverband für die Region Düren-Jülich e. V.",
+        "Diakonisches Werk im Kirchenkreis Jülich",
+        "AWO Kreisverband Düren e. V.",
+        "DRK-Kreisverband Düren e. V.",
+    )
+    lead_org = OrgSpec(
+        "Stadt Düren – Amt für Soziales, Wohnen und Integration", Organisation.Kind.CITY, "Düren"
+    )
     partner_orgs = tuple(OrgSpec(name, Organisation.Kind.WELFARE, "Düren") for name in PARTNERS)
 
     def area_name(self, short: str) -> str:
@@ -1840,20 +2438,34 @@ class AnkommenInDueren(ProgramBuilder):
         for year in range(2):
             starts = self.start + timedelta(days=365 * year)
             ends = starts + timedelta(days=364)
-            specs.append(GrantSpec(
-                KIM_NRW,
-                f"KIM-DN-{starts.year}-{self.rng.randint(10, 99)}", 410_000, starts, ends,
+            specs.append(
+                GrantSpec(
+                    KIM_NRW,
+                    f"KIM-DN-{starts.year}-{self.rng.randint(10, 99)}",
+                    410_000,
+                    starts,
+                    ends,
+                    "de",
+                    targets=grant_targets(
+                        self,
+                        starts,
+                        ends,
+                        people_reached=self.participant_count() * 0.8,
+                        referrals=self.participant_count() * 0.2,
+                        volunteers_active=10,
+                    ),
+                )
+            )
+        specs.append(
+            GrantSpec(
+                SW_NRW,
+                f"SW-{self.start.year}-{self.rng.randint(1000, 9999)}",
+                65_000,
+                self.start,
+                self.today,
                 "de",
-                targets=grant_targets(
-                    self, starts, ends, people_reached=self.participant_count() * 0.8,
-                    referrals=self.participant_count() * 0.2, volunteers_active=10,
-                ),
-            ))
-        specs.append(GrantSpec(
-            SW_NRW,
-            f"SW-{self.start.year}-{self.rng.randint(1000, 9999)}", 65_000, self.start,
-            self.today, "de",
-        ))
+            )
+        )
         return specs
 
     def areas(self):
@@ -1863,59 +2475,147 @@ class AnkommenInDueren(ProgramBuilder):
         rng, specs = self.rng, []
         for short in self.AREAS:
             area, streets = self.area_name(short), self.STREETS[short]
-            specs.append(SiteSpec(f"Übergangsheim {streets[0]}", Site.Kind.TRANSITION_HOME,
-                                  "Düren", f"{streets[0]} {rng.randint(2, 90)}",
-                                  rng.randint(40, 90), area))
+            specs.append(
+                SiteSpec(
+                    f"Übergangsheim {streets[0]}",
+                    Site.Kind.TRANSITION_HOME,
+                    "Düren",
+                    f"{streets[0]} {rng.randint(2, 90)}",
+                    rng.randint(40, 90),
+                    area,
+                )
+            )
             if short in ("Nord", "Süd"):
-                specs.append(SiteSpec(f"Gemeinschaftsunterkunft {streets[1]}",
-                                      Site.Kind.SHELTER, "Düren",
-                                      f"{streets[1]} {rng.randint(2, 90)}",
-                                      rng.randint(80, 160), area))
+                specs.append(
+                    SiteSpec(
+                        f"Gemeinschaftsunterkunft {streets[1]}",
+                        Site.Kind.SHELTER,
+                        "Düren",
+                        f"{streets[1]} {rng.randint(2, 90)}",
+                        rng.randint(80, 160),
+                        area,
+                    )
+                )
             for street in streets[1:]:
                 for _ in range(2):
                     number = rng.randint(1, 120)
                     name = f"Wohnung {street} {number}"
                     if all(s.name != name for s in specs):
-                        specs.append(SiteSpec(name, Site.Kind.PRIVATE_FLAT, "Düren",
-                                              f"{street} {number}", rng.randint(2, 7), area))
-        specs.append(SiteSpec("Integrationsbüro im Rathaus", Site.Kind.OFFICE, "Düren",
-                              "Kaiserplatz 2", area=self.area_name("Mitte")))
+                        specs.append(
+                            SiteSpec(
+                                name,
+                                Site.Kind.PRIVATE_FLAT,
+                                "Düren",
+                                f"{street} {number}",
+                                rng.randint(2, 7),
+                                area,
+                            )
+                        )
+        specs.append(
+            SiteSpec(
+                "Integrationsbüro im Rathaus",
+                Site.Kind.OFFICE,
+                "Düren",
+                "Kaiserplatz 2",
+                area=self.area_name("Mitte"),
+            )
+        )
         return specs
 
     def provider_specs(self):
         caritas, diakonie, awo, drk = self.PARTNERS
         return [
-            ProviderSpec("Flüchtlingsberatung der Caritas Düren", Category.REFUGEE_COUNSELLING,
-                         ("de", "ar", "fa", "en"), True, 2, organisation=caritas),
-            ProviderSpec("Jugendmigrationsdienst Düren", Category.YOUTH_MIGRATION,
-                         ("de", "en", "ar"), True, 1, organisation=diakonie),
-            ProviderSpec("Migrationsberatung für Erwachsene (AWO)", Category.SOCIAL_COUNSELLING,
-                         ("de", "tr", "ru", "uk"), True, 2, organisation=awo),
-            ProviderSpec("Psychologische Beratungsstelle des DRK", Category.PSYCHOTHERAPY,
-                         ("de", "en"), False, 10, organisation=drk),
-            ProviderSpec("LVR-Klinik Düren – Institutsambulanz", Category.PSYCHIATRY,
-                         ("de", "en"), False, 5),
-            ProviderSpec("Psychosoziales Zentrum Aachen", Category.PSYCHOSOCIAL_CENTRE,
-                         ("de", "ar", "fa", "ti", "en"), False, 14),
-            ProviderSpec("Frauenberatungsstelle Düren", Category.WOMENS_PROTECTION,
-                         ("de", "en", "ar"), True, 1),
-            ProviderSpec("VHS Rur-Eifel – Integrationskurse", Category.LANGUAGE_COURSE,
-                         ("de",), True, 6),
-            ProviderSpec("Gesundheitsamt Kreis Düren", Category.GENERAL_MEDICAL,
-                         ("de", "en"), True, 1, area=self.area_name("Mitte")),
-            ProviderSpec("Wohnraumvermittlung der Stadt Düren", Category.HOUSING, ("de",),
-                         True, 8, area=self.area_name("Mitte")),
+            ProviderSpec(
+                "Flüchtlingsberatung der Caritas Düren",
+                Category.REFUGEE_COUNSELLING,
+                ("de", "ar", "fa", "en"),
+                True,
+                2,
+                organisation=caritas,
+            ),
+            ProviderSpec(
+                "Jugendmigrationsdienst Düren",
+                Category.YOUTH_MIGRATION,
+                ("de", "en", "ar"),
+                True,
+                1,
+                organisation=diakonie,
+            ),
+            ProviderSpec(
+                "Migrationsberatung für Erwachsene (AWO)",
+                Category.SOCIAL_COUNSELLING,
+                ("de", "tr", "ru", "uk"),
+                True,
+                2,
+                organisation=awo,
+            ),
+            ProviderSpec(
+                "Psychologische Beratungsstelle des DRK",
+                Category.PSYCHOTHERAPY,
+                ("de", "en"),
+                False,
+                10,
+                organisation=drk,
+            ),
+            ProviderSpec(
+                "LVR-Klinik Düren – Institutsambulanz", Category.PSYCHIATRY, ("de", "en"), False, 5
+            ),
+            ProviderSpec(
+                "Psychosoziales Zentrum Aachen",
+                Category.PSYCHOSOCIAL_CENTRE,
+                ("de", "ar", "fa", "ti", "en"),
+                False,
+                14,
+            ),
+            ProviderSpec(
+                "Frauenberatungsstelle Düren",
+                Category.WOMENS_PROTECTION,
+                ("de", "en", "ar"),
+                True,
+                1,
+            ),
+            ProviderSpec(
+                "VHS Rur-Eifel – Integrationskurse", Category.LANGUAGE_COURSE, ("de",), True, 6
+            ),
+            ProviderSpec(
+                "Gesundheitsamt Kreis Düren",
+                Category.GENERAL_MEDICAL,
+                ("de", "en"),
+                True,
+                1,
+                area=self.area_name("Mitte"),
+            ),
+            ProviderSpec(
+                "Wohnraumvermittlung der Stadt Düren",
+                Category.HOUSING,
+                ("de",),
+                True,
+                8,
+                area=self.area_name("Mitte"),
+            ),
         ]
 
     def main_referral_categories(self):
-        return (Category.REFUGEE_COUNSELLING, Category.SOCIAL_COUNSELLING,
-                Category.LANGUAGE_COURSE, Category.PSYCHOSOCIAL_CENTRE)
+        return (
+            Category.REFUGEE_COUNSELLING,
+            Category.SOCIAL_COUNSELLING,
+            Category.LANGUAGE_COURSE,
+            Category.PSYCHOSOCIAL_CENTRE,
+        )
 
     def cohort(self, number, starts_on):
         return self.basic_cohort(
-            f"Einführung für Ehrenamtliche – Runde {number}", starts_on, 4, 150, 3,
-            ("Ankommen in Düren: Strukturen und Ansprechpartner", "Rollen und Grenzen",
-             "Interkulturelle Begegnung", "Datenschutz und Schweigepflicht"),
+            f"Einführung für Ehrenamtliche – Runde {number}",
+            starts_on,
+            4,
+            150,
+            3,
+            (
+                "Ankommen in Düren: Strukturen und Ansprechpartner",
+                "Rollen und Grenzen",
+                "Interkulturelle Begegnung",
+                "Datenschutz und Schweigepflicht",
+            ),
             "Integrationsbüro Stadt Düren",
         )
 
@@ -1942,9 +2642,11 @@ class AnkommenInDueren(ProgramBuilder):
     def pick_participants(self, kind, day, lead):
         if kind == Kind.VISIT and lead.employed:
             site = self.rng.choice(lead.sites)
-            residents = [p for p in self.people_by_site.get(site, ())
-                         if p.first_seen <= day
-                         and (p.aftercare_until is None or p.aftercare_until >= day)]
+            residents = [
+                p
+                for p in self.people_by_site.get(site, ())
+                if p.first_seen <= day and (p.aftercare_until is None or p.aftercare_until >= day)
+            ]
             if residents:
                 first = self.rng.choice(residents)
                 family = [p for p in residents if p is not first]
@@ -1974,8 +2676,7 @@ class LivetGaarVidere(ProgramBuilder):
     free_kinds = {Kind.GROUP: 70, Kind.INFO_EVENT: 30}
     scheduled_share = 0.82
     volunteer_backgrounds = {"da": 80, "ar": 6, "fa": 4, "so": 4, "uk": 3, "ti": 3}
-    origins = {"SY": 25, "IQ": 15, "AF": 15, "IR": 12, "SO": 10, "ER": 8, "LB": 5, "BA": 5,
-               "PS": 5}
+    origins = {"SY": 25, "IQ": 15, "AF": 15, "IR": 12, "SO": 10, "ER": 8, "LB": 5, "BA": 5, "PS": 5}
     female_share = 0.52
     minor_share = 0.0
     topics = {
@@ -1989,8 +2690,11 @@ class LivetGaarVidere(ProgramBuilder):
     volunteer_site_kinds = (Site.Kind.OFFICE,)
     event_site_kinds = (Site.Kind.OFFICE,)
     participant_site_kinds = ()
-    PARTNERS = ("Region Hovedstadens Psykiatri", "Psykiatrien i Region Syddanmark",
-                "Aarhus Universitetshospital, Psykiatrien")
+    PARTNERS = (
+        "Region Hovedstadens Psykiatri",
+        "Psykiatrien i Region Syddanmark",
+        "Aarhus Universitetshospital, Psykiatrien",
+    )
     lead_org = OrgSpec("Foreningen Livet går videre", Organisation.Kind.NGO, "København", "DK")
     partner_orgs = tuple(OrgSpec(name, Organisation.Kind.HEALTH, "", "DK") for name in PARTNERS)
 
@@ -2000,17 +2704,29 @@ class LivetGaarVidere(ProgramBuilder):
         return [
             GrantSpec(
                 SBST_DK,
-                f"SBST-{starts.year}-{self.rng.randint(1000, 9999)}", 2_400_000, starts, ends,
-                "da", "DKK",
+                f"SBST-{starts.year}-{self.rng.randint(1000, 9999)}",
+                2_400_000,
+                starts,
+                ends,
+                "da",
+                "DKK",
                 targets=grant_targets(
-                    self, starts, ends, matches_started=self.match_estimate(),
-                    match_retention_6m=79, volunteers_active=self.scale.volunteers * 0.7,
+                    self,
+                    starts,
+                    ends,
+                    matches_started=self.match_estimate(),
+                    match_retention_6m=79,
+                    volunteers_active=self.scale.volunteers * 0.7,
                 ),
             ),
             GrantSpec(
                 VELUX_DK,
-                f"VF-{self.rng.randint(10000, 99999)}", 600_000, starts,
-                starts + timedelta(days=364), "da", "DKK",
+                f"VF-{self.rng.randint(10000, 99999)}",
+                600_000,
+                starts,
+                starts + timedelta(days=364),
+                "da",
+                "DKK",
             ),
         ]
 
@@ -2022,8 +2738,9 @@ class LivetGaarVidere(ProgramBuilder):
 
     def site_specs(self):
         return [
-            SiteSpec("Kontor København (Nørrebro)", Site.Kind.OFFICE, "København",
-                     "Nørrebrogade 52"),
+            SiteSpec(
+                "Kontor København (Nørrebro)", Site.Kind.OFFICE, "København", "Nørrebrogade 52"
+            ),
             SiteSpec("Kontor Aarhus", Site.Kind.OFFICE, "Aarhus", "Jægergårdsgade 81"),
             SiteSpec("Kontor Odense", Site.Kind.OFFICE, "Odense", "Kongensgade 30"),
         ]
@@ -2031,19 +2748,46 @@ class LivetGaarVidere(ProgramBuilder):
     def provider_specs(self):
         capital, south, aarhus = self.PARTNERS
         return [
-            ProviderSpec("Kompetencecenter for Transkulturel Psykiatri", Category.PSYCHIATRY,
-                         ("da", "en", "ar", "fa"), waiting_weeks=20, organisation=capital),
-            ProviderSpec("Klinik for PTSD og Transkulturel Psykiatri, Aarhus",
-                         Category.PSYCHIATRY, ("da", "en", "ar"), waiting_weeks=24,
-                         organisation=aarhus),
-            ProviderSpec("Traumeklinik, Psykiatrien i Region Syddanmark", Category.PSYCHIATRY,
-                         ("da", "en"), waiting_weeks=16, organisation=south),
-            ProviderSpec("DIGNITY – Dansk Institut Mod Tortur", Category.PSYCHOSOCIAL_CENTRE,
-                         ("da", "en", "ar", "fa"), waiting_weeks=12),
-            ProviderSpec("Dansk Flygtningehjælp – Rådgivning", Category.REFUGEE_COUNSELLING,
-                         ("da", "en", "ar", "so", "ti"), self_referral=True),
-            ProviderSpec("Sprogcenter København", Category.LANGUAGE_COURSE, ("da",),
-                         self_referral=True, waiting_weeks=4),
+            ProviderSpec(
+                "Kompetencecenter for Transkulturel Psykiatri",
+                Category.PSYCHIATRY,
+                ("da", "en", "ar", "fa"),
+                waiting_weeks=20,
+                organisation=capital,
+            ),
+            ProviderSpec(
+                "Klinik for PTSD og Transkulturel Psykiatri, Aarhus",
+                Category.PSYCHIATRY,
+                ("da", "en", "ar"),
+                waiting_weeks=24,
+                organisation=aarhus,
+            ),
+            ProviderSpec(
+                "Traumeklinik, Psykiatrien i Region Syddanmark",
+                Category.PSYCHIATRY,
+                ("da", "en"),
+                waiting_weeks=16,
+                organisation=south,
+            ),
+            ProviderSpec(
+                "DIGNITY – Dansk Institut Mod Tortur",
+                Category.PSYCHOSOCIAL_CENTRE,
+                ("da", "en", "ar", "fa"),
+                waiting_weeks=12,
+            ),
+            ProviderSpec(
+                "Dansk Flygtningehjælp – Rådgivning",
+                Category.REFUGEE_COUNSELLING,
+                ("da", "en", "ar", "so", "ti"),
+                self_referral=True,
+            ),
+            ProviderSpec(
+                "Sprogcenter København",
+                Category.LANGUAGE_COURSE,
+                ("da",),
+                self_referral=True,
+                waiting_weeks=4,
+            ),
         ]
 
     def main_referral_categories(self):
@@ -2051,7 +2795,11 @@ class LivetGaarVidere(ProgramBuilder):
 
     def cohort(self, number, starts_on):
         return self.basic_cohort(
-            f"Introduktionskursus for frivillige – hold {number}", starts_on, 3, 180, 2,
+            f"Introduktionskursus for frivillige – hold {number}",
+            starts_on,
+            3,
+            180,
+            2,
             ("Traumer og deres følger", "Rollen som netværksperson", "Grænser og samtykke"),
             "Psykolog Trine Bach",
         )
@@ -2071,8 +2819,11 @@ class LivetGaarVidere(ProgramBuilder):
         meetings = 0
         while meetings < target and free:
             person = free.pop()
-            proposed = day_between(rng, max(person.first_seen, self.start - timedelta(days=150)),
-                                   self.today - timedelta(days=3))
+            proposed = day_between(
+                rng,
+                max(person.first_seen, self.start - timedelta(days=150)),
+                self.today - timedelta(days=3),
+            )
             pool = self.active_on(max(proposed, self.start))
             if not pool:
                 continue
@@ -2081,13 +2832,20 @@ class LivetGaarVidere(ProgramBuilder):
             status, started, ended, reason, stop = self.match_course(vol, proposed)
             common = sorted(set(vol.languages) & set(person.languages)) or ["da"]
             spoken = ", ".join(language_name(code, "da") for code in common)
-            notes = (f"Fælles sprog: {spoken}. "
-                     f"Interesser: {', '.join(rng.sample(INTERESTS_DA, 2))}.")
-            matches.append(Match(
-                program=self.program, volunteer_id=vol.pk, participant_id=person.pk,
-                status=status, proposed_on=proposed, started_on=started, ended_on=ended,
-                end_reason=reason, matching_notes=notes,
-            ))
+            notes = f"Fælles sprog: {spoken}. Interesser: {', '.join(rng.sample(INTERESTS_DA, 2))}."
+            matches.append(
+                Match(
+                    program=self.program,
+                    volunteer_id=vol.pk,
+                    participant_id=person.pk,
+                    status=status,
+                    proposed_on=proposed,
+                    started_on=started,
+                    ended_on=ended,
+                    end_reason=reason,
+                    matching_notes=notes,
+                )
+            )
             days = self.meeting_days(started, stop or ended or self.today, (7, 10, 14, 14, 21))
             plans.append((vol, person, days, common))
             meetings += len(days)
@@ -2097,14 +2855,27 @@ class LivetGaarVidere(ProgramBuilder):
         Match.objects.bulk_create(matches, batch_size=CHUNK)
         self.counts["matches"] = len(matches)
         self.inbound = [
-            self.referral(person, provider, Category.PSYCHIATRY, flow, referred,
-                          direction=Referral.Direction.INBOUND, match=matches[index])
+            self.referral(
+                person,
+                provider,
+                Category.PSYCHIATRY,
+                flow,
+                referred,
+                direction=Referral.Direction.INBOUND,
+                match=matches[index],
+            )
             for person, provider, flow, referred, index in inbound
         ]
         for vol, person, days, common in plans:
             for day in days:
-                self.emit(writer, Kind.MATCH_MEETING, day, [vol], people=[person],
-                          languages=[rng.choice(common)])
+                self.emit(
+                    writer,
+                    Kind.MATCH_MEETING,
+                    day,
+                    [vol],
+                    people=[person],
+                    languages=[rng.choice(common)],
+                )
 
     def match_course(self, vol: Vol, proposed: date):
         """Status, start, end, end reason and pause day of a match proposed on a day.
@@ -2121,8 +2892,16 @@ class LivetGaarVidere(ProgramBuilder):
         ended, reason = None, ""
         if rng.random() < 0.14:
             ended = started + timedelta(days=rng.randint(20, 175))
-            reason = weighted(rng, {"participant_withdrew": 35, "volunteer_withdrew": 20,
-                                    "moved": 15, "no_contact": 20, "other": 10})
+            reason = weighted(
+                rng,
+                {
+                    "participant_withdrew": 35,
+                    "volunteer_withdrew": 20,
+                    "moved": 15,
+                    "no_contact": 20,
+                    "other": 10,
+                },
+            )
         elif rng.random() < 0.45:
             ended = started + timedelta(days=rng.randint(190, 540))
             reason = weighted(rng, {"completed": 70, "moved": 20, "other": 10})
@@ -2164,41 +2943,102 @@ class InGangSetzer(ProgramBuilder):
     referral_rate = 0.2
     concern_rate = 0.006
     participant_factor = 0.25
-    lead_org = OrgSpec("Der Paritätische Nordrhein-Westfalen", Organisation.Kind.WELFARE,
-                       "Wuppertal")
+    lead_org = OrgSpec(
+        "Der Paritätische Nordrhein-Westfalen", Organisation.Kind.WELFARE, "Wuppertal"
+    )
     volunteer_site_kinds = (Site.Kind.CONTACT_POINT,)
     event_site_kinds = (Site.Kind.CONTACT_POINT,)
     participant_site_kinds = ()
     CITIES = (
-        ("Bielefeld", "NW"), ("Münster", "NW"), ("Dortmund", "NW"), ("Essen", "NW"),
-        ("Köln", "NW"), ("Bonn", "NW"), ("Aachen", "NW"), ("Wuppertal", "NW"),
-        ("Duisburg", "NW"), ("Bochum", "NW"), ("Gelsenkirchen", "NW"), ("Paderborn", "NW"),
-        ("Siegen", "NW"), ("Hagen", "NW"), ("Krefeld", "NW"), ("Mönchengladbach", "NW"),
-        ("Oberhausen", "NW"), ("Hamm", "NW"), ("Gütersloh", "NW"), ("Detmold", "NW"),
-        ("Herford", "NW"), ("Minden", "NW"), ("Unna", "NW"), ("Recklinghausen", "NW"),
-        ("Kreis Wesel", "NW"), ("Kreis Viersen", "NW"), ("Kreis Steinfurt", "NW"),
-        ("Kreis Borken", "NW"), ("Rhein-Sieg-Kreis", "NW"), ("Kreis Euskirchen", "NW"),
-        ("Hannover", "NI"), ("Osnabrück", "NI"), ("Oldenburg", "NI"), ("Göttingen", "NI"),
-        ("Kassel", "HE"), ("Gießen", "HE"), ("Marburg", "HE"), ("Mainz", "RP"),
-        ("Koblenz", "RP"), ("Trier", "RP"), ("Kiel", "SH"), ("Lübeck", "SH"),
-        ("Flensburg", "SH"), ("Potsdam", "BB"), ("Cottbus", "BB"), ("Leipzig", "SN"),
-        ("Dresden", "SN"), ("Chemnitz", "SN"), ("Zwickau", "SN"), ("Görlitz", "SN"),
+        ("Bielefeld", "NW"),
+        ("Münster", "NW"),
+        ("Dortmund", "NW"),
+        ("Essen", "NW"),
+        ("Köln", "NW"),
+        ("Bonn", "NW"),
+        ("Aachen", "NW"),
+        ("Wuppertal", "NW"),
+        ("Duisburg", "NW"),
+        ("Bochum", "NW"),
+        ("Gelsenkirchen", "NW"),
+        ("Paderborn", "NW"),
+        ("Siegen", "NW"),
+        ("Hagen", "NW"),
+        ("Krefeld", "NW"),
+        ("Mönchengladbach", "NW"),
+        ("Oberhausen", "NW"),
+        ("Hamm", "NW"),
+        ("Gütersloh", "NW"),
+        ("Detmold", "NW"),
+        ("Herford", "NW"),
+        ("Minden", "NW"),
+        ("Unna", "NW"),
+        ("Recklinghausen", "NW"),
+        ("Kreis Wesel", "NW"),
+        ("Kreis Viersen", "NW"),
+        ("Kreis Steinfurt", "NW"),
+        ("Kreis Borken", "NW"),
+        ("Rhein-Sieg-Kreis", "NW"),
+        ("Kreis Euskirchen", "NW"),
+        ("Hannover", "NI"),
+        ("Osnabrück", "NI"),
+        ("Oldenburg", "NI"),
+        ("Göttingen", "NI"),
+        ("Kassel", "HE"),
+        ("Gießen", "HE"),
+        ("Marburg", "HE"),
+        ("Mainz", "RP"),
+        ("Koblenz", "RP"),
+        ("Trier", "RP"),
+        ("Kiel", "SH"),
+        ("Lübeck", "SH"),
+        ("Flensburg", "SH"),
+        ("Potsdam", "BB"),
+        ("Cottbus", "BB"),
+        ("Leipzig", "SN"),
+        ("Dresden", "SN"),
+        ("Chemnitz", "SN"),
+        ("Zwickau", "SN"),
+        ("Görlitz", "SN"),
     )
     GROUP_TOPICS = {
-        SelfHelpGroup.TopicArea.MENTAL_HEALTH: (60, (
-            "Depression", "Angst und Panik", "Junge Erwachsene mit Depression", "Burnout",
-            "Bipolare Störung", "Zwangserkrankungen", "Soziale Phobie", "Psychose-Erfahrene",
-            "Trauer", "ADHS im Erwachsenenalter")),
-        SelfHelpGroup.TopicArea.CARING_RELATIVES: (16, (
-            "Pflegende Angehörige", "Angehörige von Menschen mit Demenz",
-            "Angehörige psychisch erkrankter Menschen", "Eltern psychisch erkrankter Kinder")),
-        SelfHelpGroup.TopicArea.ADDICTION: (8, ("Alkohol – Weg aus der Sucht",
-                                                "Mediensucht", "Angehörige Suchtkranker")),
-        SelfHelpGroup.TopicArea.CHRONIC_ILLNESS: (8, ("Long Covid", "Fibromyalgie",
-                                                      "Leben mit Krebs", "Tinnitus")),
+        SelfHelpGroup.TopicArea.MENTAL_HEALTH: (
+            60,
+            (
+                "Depression",
+                "Angst und Panik",
+                "Junge Erwachsene mit Depression",
+                "Burnout",
+                "Bipolare Störung",
+                "Zwangserkrankungen",
+                "Soziale Phobie",
+                "Psychose-Erfahrene",
+                "Trauer",
+                "ADHS im Erwachsenenalter",
+            ),
+        ),
+        SelfHelpGroup.TopicArea.CARING_RELATIVES: (
+            16,
+            (
+                "Pflegende Angehörige",
+                "Angehörige von Menschen mit Demenz",
+                "Angehörige psychisch erkrankter Menschen",
+                "Eltern psychisch erkrankter Kinder",
+            ),
+        ),
+        SelfHelpGroup.TopicArea.ADDICTION: (
+            8,
+            ("Alkohol – Weg aus der Sucht", "Mediensucht", "Angehörige Suchtkranker"),
+        ),
+        SelfHelpGroup.TopicArea.CHRONIC_ILLNESS: (
+            8,
+            ("Long Covid", "Fibromyalgie", "Leben mit Krebs", "Tinnitus"),
+        ),
         SelfHelpGroup.TopicArea.FAMILY: (6, ("Alleinerziehende", "Sternenkinder-Eltern")),
-        SelfHelpGroup.TopicArea.MIGRATION: (5, ("Frauen mit Fluchterfahrung",
-                                                "Ukrainische Mütter")),
+        SelfHelpGroup.TopicArea.MIGRATION: (
+            5,
+            ("Frauen mit Fluchterfahrung", "Ukrainische Mütter"),
+        ),
         SelfHelpGroup.TopicArea.DISABILITY: (3, ("Leben mit Sehbehinderung",)),
         SelfHelpGroup.TopicArea.OTHER: (2, ("Hochsensibel", "Einsamkeit im Alter")),
     }
@@ -2211,36 +3051,66 @@ class InGangSetzer(ProgramBuilder):
         for year in range(2):
             starts = self.start + timedelta(days=365 * year)
             ends = starts + timedelta(days=364)
-            specs.append(GrantSpec(
-                GKV_NRW,
-                f"GKV-SH-NRW-{starts.year}-{self.rng.randint(100, 999)}", 95_000, starts,
-                ends, "de",
-                targets=grant_targets(
-                    self, starts, ends, selfhelp_groups_started=self.group_estimate() / 2,
-                    selfhelp_groups_12m=70, volunteers_trained=self.scale.volunteers / 3,
-                ),
-            ))
-        specs.append(GrantSpec(MAGS_NRW, f"MAGS-III 4-{self.rng.randint(1000, 9999)}",
-                               48_000, self.start, self.today, "de"))
+            specs.append(
+                GrantSpec(
+                    GKV_NRW,
+                    f"GKV-SH-NRW-{starts.year}-{self.rng.randint(100, 999)}",
+                    95_000,
+                    starts,
+                    ends,
+                    "de",
+                    targets=grant_targets(
+                        self,
+                        starts,
+                        ends,
+                        selfhelp_groups_started=self.group_estimate() / 2,
+                        selfhelp_groups_12m=70,
+                        volunteers_trained=self.scale.volunteers / 3,
+                    ),
+                )
+            )
+        specs.append(
+            GrantSpec(
+                MAGS_NRW,
+                f"MAGS-III 4-{self.rng.randint(1000, 9999)}",
+                48_000,
+                self.start,
+                self.today,
+                "de",
+            )
+        )
         return specs
 
     def group_estimate(self) -> int:
         return max(4, round(self.budget * self.scheduled_share / 9))
 
     def site_specs(self):
-        return [SiteSpec(f"Selbsthilfe-Kontaktstelle {city}", Site.Kind.CONTACT_POINT, city)
-                for city, _ in self.contact_point_cities()]
+        return [
+            SiteSpec(f"Selbsthilfe-Kontaktstelle {city}", Site.Kind.CONTACT_POINT, city)
+            for city, _ in self.contact_point_cities()
+        ]
 
     def provider_specs(self):
         return [
-            ProviderSpec("Terminservicestelle der Kassenärztlichen Vereinigung",
-                         Category.PSYCHOTHERAPY, ("de",), True, 4),
+            ProviderSpec(
+                "Terminservicestelle der Kassenärztlichen Vereinigung",
+                Category.PSYCHOTHERAPY,
+                ("de",),
+                True,
+                4,
+            ),
             ProviderSpec("Sozialpsychiatrischer Dienst", Category.PSYCHIATRY, ("de",), True, 1),
             ProviderSpec("Pflegestützpunkt", Category.SOCIAL_COUNSELLING, ("de", "tr"), True, 1),
-            ProviderSpec("Suchtberatungsstelle", Category.SOCIAL_COUNSELLING, ("de", "ru"),
-                         True, 2),
-            ProviderSpec("Psychosoziales Zentrum für Geflüchtete", Category.PSYCHOSOCIAL_CENTRE,
-                         ("de", "ar", "uk"), False, 12),
+            ProviderSpec(
+                "Suchtberatungsstelle", Category.SOCIAL_COUNSELLING, ("de", "ru"), True, 2
+            ),
+            ProviderSpec(
+                "Psychosoziales Zentrum für Geflüchtete",
+                Category.PSYCHOSOCIAL_CENTRE,
+                ("de", "ar", "uk"),
+                False,
+                12,
+            ),
         ]
 
     def main_referral_categories(self):
@@ -2248,9 +3118,17 @@ class InGangSetzer(ProgramBuilder):
 
     def cohort(self, number, starts_on):
         return self.basic_cohort(
-            f"Qualifizierung zur In-Gang-Setzer*in – Kurs {number}", starts_on, 4, 360, 6,
-            ("Selbsthilfe und ihre Prinzipien", "Gruppen in Gang setzen", "Moderation",
-             "Sich überflüssig machen: der Abschied aus der Gruppe"),
+            f"Qualifizierung zur In-Gang-Setzer*in – Kurs {number}",
+            starts_on,
+            4,
+            360,
+            6,
+            (
+                "Selbsthilfe und ihre Prinzipien",
+                "Gruppen in Gang setzen",
+                "Moderation",
+                "Sich überflüssig machen: der Abschied aus der Gruppe",
+            ),
             "Paritätische Akademie NRW",
         )
 
@@ -2270,8 +3148,9 @@ class InGangSetzer(ProgramBuilder):
         while meetings < target and attempts < target * 5:
             attempts += 1
             site = rng.choice(points)
-            started = day_between(rng, self.start - timedelta(days=365),
-                                  self.today - timedelta(days=7))
+            started = day_between(
+                rng, self.start - timedelta(days=365), self.today - timedelta(days=7)
+            )
             local = [v for v in self.active_on(max(started, self.start)) if site.pk in v.sites]
             pool = local or self.active_on(max(started, self.start))
             if not pool:
@@ -2282,11 +3161,19 @@ class InGangSetzer(ProgramBuilder):
             names[base] += 1
             name = base if names[base] == 1 else f"{base} ({names[base]})"
             status, accompaniment, follow_up, checked = self.group_course(started)
-            groups.append(SelfHelpGroup(
-                program=self.program, name=name, contact_point_id=site.pk, topic_area=area,
-                started_on=started, accompaniment_ends_on=accompaniment, status=status,
-                follow_up_still_meeting=follow_up, follow_up_checked_on=checked,
-            ))
+            groups.append(
+                SelfHelpGroup(
+                    program=self.program,
+                    name=name,
+                    contact_point_id=site.pk,
+                    topic_area=area,
+                    started_on=started,
+                    accompaniment_ends_on=accompaniment,
+                    status=status,
+                    follow_up_still_meeting=follow_up,
+                    follow_up_checked_on=checked,
+                )
+            )
             last = min(accompaniment or self.today, self.today)
             days = self.meeting_days(started, last, (7, 14, 14, 14))
             plans.append((team, site, days, area))
@@ -2294,17 +3181,31 @@ class InGangSetzer(ProgramBuilder):
         SelfHelpGroup.objects.bulk_create(groups, batch_size=CHUNK)
         Accompanist = SelfHelpGroup.volunteers.through
         Accompanist.objects.bulk_create(
-            [Accompanist(selfhelpgroup_id=g.pk, volunteer_id=v.pk)
-             for g, (team, *_) in zip(groups, plans, strict=True) for v in team],
-            batch_size=CHUNK * 2)
+            [
+                Accompanist(selfhelpgroup_id=g.pk, volunteer_id=v.pk)
+                for g, (team, *_) in zip(groups, plans, strict=True)
+                for v in team
+            ],
+            batch_size=CHUNK * 2,
+        )
         self.counts["self-help groups"] = len(groups)
         mental_health = [self.ctx.topics["selfhelp_start"], self.ctx.topics["mental_health"]]
         for team, site, days, area in plans:
-            topics = (mental_health if area == SelfHelpGroup.TopicArea.MENTAL_HEALTH
-                      else [self.ctx.topics["selfhelp_start"]])
+            topics = (
+                mental_health
+                if area == SelfHelpGroup.TopicArea.MENTAL_HEALTH
+                else [self.ctx.topics["selfhelp_start"]]
+            )
             for day in days:
-                self.emit(writer, Kind.SELFHELP_MEETING, day, team, site=site.pk,
-                          topics=topics, languages=["de"])
+                self.emit(
+                    writer,
+                    Kind.SELFHELP_MEETING,
+                    day,
+                    team,
+                    site=site.pk,
+                    topics=topics,
+                    languages=["de"],
+                )
 
     def group_course(self, started: date):
         """Status, end of accompaniment and one-year follow-up of a group started on a day.
@@ -2324,8 +3225,12 @@ class InGangSetzer(ProgramBuilder):
             status = SelfHelpGroup.Status.ENDED if ended else SelfHelpGroup.Status.INDEPENDENT
             return status, accompaniment, unknown, None
         if rng.random() < 0.71:
-            return (SelfHelpGroup.Status.INDEPENDENT, accompaniment,
-                    SelfHelpGroup.FollowUp.YES, due)
+            return (
+                SelfHelpGroup.Status.INDEPENDENT,
+                accompaniment,
+                SelfHelpGroup.FollowUp.YES,
+                due,
+            )
         return SelfHelpGroup.Status.ENDED, accompaniment, SelfHelpGroup.FollowUp.NO, due
 
 
@@ -2334,25 +3239,72 @@ class InGangSetzer(ProgramBuilder):
 # --------------------------------------------------------------------------------------------
 
 STATES = {
-    "NW": "Nordrhein-Westfalen", "NI": "Niedersachsen", "HE": "Hessen",
-    "RP": "Rheinland-Pfalz", "SH": "Schleswig-Holstein", "BB": "Brandenburg", "SN": "Sachsen",
-    "BW": "Baden-Württemberg", "BY": "Bayern", "TH": "Thüringen", "ST": "Sachsen-Anhalt",
-    "HB": "Bremen", "HH": "Hamburg", "BE": "Berlin", "SL": "Saarland",
+    "NW": "Nordrhein-Westfalen",
+    "NI": "Niedersachsen",
+    "HE": "Hessen",
+    "RP": "Rheinland-Pfalz",
+    "SH": "Schleswig-Holstein",
+    "BB": "Brandenburg",
+    "SN": "Sachsen",
+    "BW": "Baden-Württemberg",
+    "BY": "Bayern",
+    "TH": "Thüringen",
+    "ST": "Sachsen-Anhalt",
+    "HB": "Bremen",
+    "HH": "Hamburg",
+    "BE": "Berlin",
+    "SL": "Saarland",
     "MV": "Mecklenburg-Vorpommern",
 }
 REGIONAL_CITIES = (
-    ("Stuttgart", "BW"), ("München", "BY"), ("Nürnberg", "BY"), ("Frankfurt am Main", "HE"),
-    ("Hamburg", "HH"), ("Bremen", "HB"), ("Berlin", "BE"), ("Leipzig", "SN"),
-    ("Hannover", "NI"), ("Mannheim", "BW"), ("Karlsruhe", "BW"), ("Freiburg", "BW"),
-    ("Augsburg", "BY"), ("Regensburg", "BY"), ("Würzburg", "BY"), ("Erfurt", "TH"),
-    ("Jena", "TH"), ("Magdeburg", "ST"), ("Halle (Saale)", "ST"), ("Saarbrücken", "SL"),
-    ("Rostock", "MV"), ("Kiel", "SH"), ("Lübeck", "SH"), ("Braunschweig", "NI"),
-    ("Osnabrück", "NI"), ("Kassel", "HE"), ("Darmstadt", "HE"), ("Wiesbaden", "HE"),
-    ("Mainz", "RP"), ("Ludwigshafen", "RP"), ("Heidelberg", "BW"), ("Ulm", "BW"),
-    ("Ingolstadt", "BY"), ("Potsdam", "BB"), ("Cottbus", "BB"), ("Dresden", "SN"),
-    ("Chemnitz", "SN"), ("Gera", "TH"), ("Dessau-Roßlau", "ST"), ("Schwerin", "MV"),
-    ("Oldenburg", "NI"), ("Göttingen", "NI"), ("Trier", "RP"), ("Koblenz", "RP"),
-    ("Bremerhaven", "HB"), ("Fulda", "HE"), ("Bamberg", "BY"), ("Konstanz", "BW"),
+    ("Stuttgart", "BW"),
+    ("München", "BY"),
+    ("Nürnberg", "BY"),
+    ("Frankfurt am Main", "HE"),
+    ("Hamburg", "HH"),
+    ("Bremen", "HB"),
+    ("Berlin", "BE"),
+    ("Leipzig", "SN"),
+    ("Hannover", "NI"),
+    ("Mannheim", "BW"),
+    ("Karlsruhe", "BW"),
+    ("Freiburg", "BW"),
+    ("Augsburg", "BY"),
+    ("Regensburg", "BY"),
+    ("Würzburg", "BY"),
+    ("Erfurt", "TH"),
+    ("Jena", "TH"),
+    ("Magdeburg", "ST"),
+    ("Halle (Saale)", "ST"),
+    ("Saarbrücken", "SL"),
+    ("Rostock", "MV"),
+    ("Kiel", "SH"),
+    ("Lübeck", "SH"),
+    ("Braunschweig", "NI"),
+    ("Osnabrück", "NI"),
+    ("Kassel", "HE"),
+    ("Darmstadt", "HE"),
+    ("Wiesbaden", "HE"),
+    ("Mainz", "RP"),
+    ("Ludwigshafen", "RP"),
+    ("Heidelberg", "BW"),
+    ("Ulm", "BW"),
+    ("Ingolstadt", "BY"),
+    ("Potsdam", "BB"),
+    ("Cottbus", "BB"),
+    ("Dresden", "SN"),
+    ("Chemnitz", "SN"),
+    ("Gera", "TH"),
+    ("Dessau-Roßlau", "ST"),
+    ("Schwerin", "MV"),
+    ("Oldenburg", "NI"),
+    ("Göttingen", "NI"),
+    ("Trier", "RP"),
+    ("Koblenz", "RP"),
+    ("Bremerhaven", "HB"),
+    ("Fulda", "HE"),
+    ("Bamberg", "BY"),
+    ("Konstanz", "BW"),
 )
 DISTRICTS = ("Mitte", "Nord", "Süd", "Ost", "West")
 
@@ -2365,27 +3317,39 @@ class RegionalSelfHelp(InGangSetzer):
         self.name = f"Selbsthilfe in Gang setzen – Region {city}"
         self.city, self.state = city, state
         self.members = ()
-        self.lead_org = OrgSpec(regional_org_name(RegionalSelfHelp, city, state),
-                                Organisation.Kind.WELFARE, city)
+        self.lead_org = OrgSpec(
+            regional_org_name(RegionalSelfHelp, city, state), Organisation.Kind.WELFARE, city
+        )
         super().__init__(ctx)
 
     def contact_point_cities(self):
         return [(f"{self.city}-{district}", self.state) for district in DISTRICTS]
 
     def site_specs(self):
-        return [SiteSpec(f"Selbsthilfe-Kontaktstelle {city}", Site.Kind.CONTACT_POINT,
-                         self.city) for city, _ in self.contact_point_cities()]
+        return [
+            SiteSpec(f"Selbsthilfe-Kontaktstelle {city}", Site.Kind.CONTACT_POINT, self.city)
+            for city, _ in self.contact_point_cities()
+        ]
 
     def grants(self):
         starts, ends = self.start, self.today + timedelta(days=90)
-        return [GrantSpec(
-            selfhelp_funder(self.state),
-            f"SH-{self.state}-{slugify(self.city)[:12].upper()}-{self.rng.randint(100, 999)}",
-            self.rng.randint(40, 120) * 1000, starts, ends, "de",
-            targets=grant_targets(self, starts, ends,
-                                  selfhelp_groups_started=self.group_estimate(),
-                                  selfhelp_groups_12m=70),
-        )]
+        return [
+            GrantSpec(
+                selfhelp_funder(self.state),
+                f"SH-{self.state}-{slugify(self.city)[:12].upper()}-{self.rng.randint(100, 999)}",
+                self.rng.randint(40, 120) * 1000,
+                starts,
+                ends,
+                "de",
+                targets=grant_targets(
+                    self,
+                    starts,
+                    ends,
+                    selfhelp_groups_started=self.group_estimate(),
+                    selfhelp_groups_12m=70,
+                ),
+            )
+        ]
 
 
 class RegionalLayHelpers(In2Balance):
@@ -2402,8 +3366,9 @@ class RegionalLayHelpers(In2Balance):
             f"von {city}: Gruppenangebote, Informationsveranstaltungen und Einzelgespräche."
         )
         self.city, self.state = city, state
-        self.lead_org = OrgSpec(regional_org_name(RegionalLayHelpers, city, state),
-                                Organisation.Kind.NGO, city)
+        self.lead_org = OrgSpec(
+            regional_org_name(RegionalLayHelpers, city, state), Organisation.Kind.NGO, city
+        )
         self.partner_orgs = ()
         super().__init__(ctx)
 
@@ -2421,35 +3386,67 @@ class RegionalLayHelpers(In2Balance):
 
     def cohort(self, number, starts_on):
         return self.basic_cohort(
-            f"Schulung Peer-Lotsen {self.city} – Kurs {number}", starts_on, 8, 180, 4,
-            ("Rolle der Peer-Lotsen", "Stress und Stressreaktionen", "Ressourcen aktivieren",
-             "Das Gesundheitssystem", "Gesprächsführung", "Grenzen und Krisen",
-             "Gruppen anleiten", "Abschluss"),
+            f"Schulung Peer-Lotsen {self.city} – Kurs {number}",
+            starts_on,
+            8,
+            180,
+            4,
+            (
+                "Rolle der Peer-Lotsen",
+                "Stress und Stressreaktionen",
+                "Ressourcen aktivieren",
+                "Das Gesundheitssystem",
+                "Gesprächsführung",
+                "Grenzen und Krisen",
+                "Gruppen anleiten",
+                "Abschluss",
+            ),
             f"Psychosoziales Zentrum {self.city}",
         )
 
     def grants(self):
         starts, ends = self.program_starts, self.program_ends
-        return [GrantSpec(
-            integration_funder(self.state),
-            f"LPI-{self.state}-{slugify(self.city)[:12].upper()}-{self.rng.randint(100, 999)}",
-            self.rng.randint(60, 200) * 1000, starts, ends, "de",
-            targets=grant_targets(self, starts, ends, volunteers_trained=self.scale.volunteers),
-        )]
+        return [
+            GrantSpec(
+                integration_funder(self.state),
+                f"LPI-{self.state}-{slugify(self.city)[:12].upper()}-{self.rng.randint(100, 999)}",
+                self.rng.randint(60, 200) * 1000,
+                starts,
+                ends,
+                "de",
+                targets=grant_targets(self, starts, ends, volunteers_trained=self.scale.volunteers),
+            )
+        ]
 
     def site_specs(self):
-        return [SiteSpec(f"Gemeinschaftsunterkunft {self.city}-{district}", Site.Kind.SHELTER,
-                         self.city, capacity=self.rng.randint(60, 300))
-                for district in DISTRICTS]
+        return [
+            SiteSpec(
+                f"Gemeinschaftsunterkunft {self.city}-{district}",
+                Site.Kind.SHELTER,
+                self.city,
+                capacity=self.rng.randint(60, 300),
+            )
+            for district in DISTRICTS
+        ]
 
     def provider_specs(self):
         return [
-            ProviderSpec(f"Psychosoziales Zentrum {self.city}", Category.PSYCHOSOCIAL_CENTRE,
-                         ("de", "ar", "fa", "en"), waiting_weeks=10),
-            ProviderSpec(f"Flüchtlingsberatung {self.city}", Category.REFUGEE_COUNSELLING,
-                         ("de", "ar", "en"), True, 2),
-            ProviderSpec(f"Gesundheitsamt {self.city}", Category.GENERAL_MEDICAL, ("de", "en"),
-                         True, 1),
+            ProviderSpec(
+                f"Psychosoziales Zentrum {self.city}",
+                Category.PSYCHOSOCIAL_CENTRE,
+                ("de", "ar", "fa", "en"),
+                waiting_weeks=10,
+            ),
+            ProviderSpec(
+                f"Flüchtlingsberatung {self.city}",
+                Category.REFUGEE_COUNSELLING,
+                ("de", "ar", "en"),
+                True,
+                2,
+            ),
+            ProviderSpec(
+                f"Gesundheitsamt {self.city}", Category.GENERAL_MEDICAL, ("de", "en"), True, 1
+            ),
         ]
 
 
@@ -2509,8 +3506,11 @@ def flush() -> int:
         deleted += 1
     with transaction.atomic():
         Organisation.objects.filter(
-            name__in=_demo_organisation_names(), led_programs=None, partner_programs=None,
-            providers=None, employed_volunteers=None,
+            name__in=_demo_organisation_names(),
+            led_programs=None,
+            partner_programs=None,
+            providers=None,
+            employed_volunteers=None,
         ).delete()
         Funder.objects.filter(grants=None, name__in=_demo_funder_names()).delete()
         get_user_model().objects.filter(username__in=demo_user_emails()).delete()
@@ -2559,10 +3559,13 @@ def create_shared_records(ctx: Context, plan: list[PlannedProgram]):
     """Organisations and funders first, so programs built side by side never race for them."""
     with transaction.atomic():
         states = {planned.args[2] for planned in plan if planned.args}
-        for spec in (*FUNDERS, *(f(state) for state in sorted(states)
-                                 for f in (selfhelp_funder, integration_funder))):
+        for spec in (
+            *FUNDERS,
+            *(f(state) for state in sorted(states) for f in (selfhelp_funder, integration_funder)),
+        ):
             Funder.objects.get_or_create(
-                name=spec.name, defaults={"kind": spec.kind, "country": spec.country})
+                name=spec.name, defaults={"kind": spec.kind, "country": spec.country}
+            )
         for planned in plan:
             builder = planned.make(ctx)
             for spec in (builder.lead_org, *builder.partner_orgs):
@@ -2584,10 +3587,10 @@ def build_in_parallel(ctx, plan, jobs, progress) -> list[tuple[ProgramResult, li
     """
     connections.close_all()  # workers open their own
     outcomes: list = [None] * len(plan)
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=django.setup) as pool:
-        futures = {pool.submit(build_program, ctx, planned): i
-                   for i, planned in enumerate(plan)}
+    with ProcessPoolExecutor(
+        jobs, mp_context=multiprocessing.get_context("spawn"), initializer=django.setup
+    ) as pool:
+        futures = {pool.submit(build_program, ctx, planned): i for i, planned in enumerate(plan)}
         try:
             for future in as_completed(futures):
                 outcomes[futures[future]] = outcome = future.result()
@@ -2599,8 +3602,13 @@ def build_in_parallel(ctx, plan, jobs, progress) -> list[tuple[ProgramResult, li
     return outcomes
 
 
-def seed(*, scale: str = "small", seed: int = 1, jobs: int = 1,
-         progress: Callable[[ProgramResult], None] | None = None) -> SeedResult:
+def seed(
+    *,
+    scale: str = "small",
+    seed: int = 1,
+    jobs: int = 1,
+    progress: Callable[[ProgramResult], None] | None = None,
+) -> SeedResult:
     """Create the demo programs and logins. The caller checks that none exist yet.
 
     With ``jobs`` > 1 programs are built by that many worker processes (PostgreSQL only).
@@ -2628,8 +3636,9 @@ def existing_logins() -> list[tuple[str, str, str]]:
     emails = [login.email for login in DEMO_LOGINS]
     rows = [
         (email, role, name)
-        for email, role, name in Membership.objects.filter(user__username__in=emails)
-        .values_list("user__username", "role", "program__name")
+        for email, role, name in Membership.objects.filter(user__username__in=emails).values_list(
+            "user__username", "role", "program__name"
+        )
     ]
     if get_user_model().objects.filter(username=DEMO_LOGINS[0].email, is_superuser=True).exists():
         rows.append((DEMO_LOGINS[0].email, "admin", ""))

@@ -345,7 +345,6 @@ class MySessionsView(ProgramListView):
         )
 
 
-
 # --- activities (coordinators, supervisors) ----------------------------------------------
 
 

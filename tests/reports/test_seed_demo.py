@@ -77,8 +77,9 @@ def test_it_creates_the_five_programs(output):
 
 def test_the_demo_coordinator_can_log_in_and_open_a_program(output, client):
     assert client.login(username="coordinator@demo.lotse", password=DEMO_PASSWORD)
-    membership = Membership.objects.get(user__username="coordinator@demo.lotse",
-                                        program__slug="in2balance")
+    membership = Membership.objects.get(
+        user__username="coordinator@demo.lotse", program__slug="in2balance"
+    )
     assert membership.role == Membership.Role.COORDINATOR
     response = client.get(reverse("program_home", args=["in2balance"]))
     assert response.status_code == 200

@@ -19,20 +19,32 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--scale", choices=list(demo.SCALES), default="small",
-            help=_("small: a few seconds; medium: about ten times more; large: over a million "
-                   "activities in 50 programs (use PostgreSQL)."),
+            "--scale",
+            choices=list(demo.SCALES),
+            default="small",
+            help=_(
+                "small: a few seconds; medium: about ten times more; large: over a million "
+                "activities in 50 programs (use PostgreSQL)."
+            ),
         )
-        parser.add_argument("--seed", type=int, default=1,
-                            help=_("Random seed; the same seed gives the same data."))
-        parser.add_argument("--flush", action="store_true",
-                            help=_("Delete existing demo programs and demo users first."))
-        parser.add_argument("--if-empty", action="store_true",
-                            help=_("Do nothing if any program exists."))
         parser.add_argument(
-            "--jobs", type=int,
-            help=_("Worker processes that build programs side by side (PostgreSQL only). "
-                   "Default: two per CPU (at most 4) for medium and large scales, else 1."),
+            "--seed", type=int, default=1, help=_("Random seed; the same seed gives the same data.")
+        )
+        parser.add_argument(
+            "--flush",
+            action="store_true",
+            help=_("Delete existing demo programs and demo users first."),
+        )
+        parser.add_argument(
+            "--if-empty", action="store_true", help=_("Do nothing if any program exists.")
+        )
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            help=_(
+                "Worker processes that build programs side by side (PostgreSQL only). "
+                "Default: two per CPU (at most 4) for medium and large scales, else 1."
+            ),
         )
 
     def handle(self, *args, scale, seed, flush, if_empty, jobs, **options):
@@ -50,8 +62,9 @@ class Command(BaseCommand):
             )
         if flush:
             deleted = demo.flush()
-            self.stdout.write(_("Deleted %(count)d demo programs and the demo users.")
-                              % {"count": deleted})
+            self.stdout.write(
+                _("Deleted %(count)d demo programs and the demo users.") % {"count": deleted}
+            )
 
         if connection.vendor != "postgresql":
             jobs = 1
@@ -64,8 +77,9 @@ class Command(BaseCommand):
             % {"scale": scale, "seed": seed, "jobs": jobs}
         )
         try:
-            result = demo.seed(scale=scale, seed=seed, jobs=max(1, jobs),
-                               progress=self.report_program)
+            result = demo.seed(
+                scale=scale, seed=seed, jobs=max(1, jobs), progress=self.report_program
+            )
         except demo.DemoError as error:
             raise CommandError(str(error)) from error
         self.report_summary(result, time.perf_counter() - started)
@@ -74,9 +88,11 @@ class Command(BaseCommand):
     def report_program(self, result: demo.ProgramResult):
         counts = result.counts
         self.stdout.write(
-            _("  %(name)s: %(volunteers)d volunteers, %(participants)d participants, "
-              "%(activities)d activities, %(sites)d sites, %(referrals)d referrals "
-              "(%(seconds).1f s)")
+            _(
+                "  %(name)s: %(volunteers)d volunteers, %(participants)d participants, "
+                "%(activities)d activities, %(sites)d sites, %(referrals)d referrals "
+                "(%(seconds).1f s)"
+            )
             % {
                 "name": result.name,
                 "volunteers": counts.get("volunteers", 0),
@@ -110,10 +126,12 @@ class Command(BaseCommand):
             "counsellors employed": _("counsellors employed"),
         }
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS(
-            _("Created %(programs)d programs in %(seconds).1f s:")
-            % {"programs": len(result.programs), "seconds": seconds}
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Created %(programs)d programs in %(seconds).1f s:")
+                % {"programs": len(result.programs), "seconds": seconds}
+            )
+        )
         for key, label in labels.items():
             if key in totals:
                 self.stdout.write(f"  {label:<24} {totals[key]:>10,}")
@@ -121,17 +139,22 @@ class Command(BaseCommand):
     def report_logins(self, result: demo.SeedResult):
         roles = dict(Membership.Role.choices)
         rows = [
-            (email, str(roles[role]) if role in roles else _("superuser (admin site)"),
-             program or _("all (admin site)"))
+            (
+                email,
+                str(roles[role]) if role in roles else _("superuser (admin site)"),
+                program or _("all (admin site)"),
+            )
             for email, role, program in result.logins
         ]
         headers = (_("E-mail"), _("Role"), _("Program"))
         widths = [max(len(str(row[i])) for row in [headers, *rows]) for i in range(3)]
         line = "  ".join(f"{{:<{width}}}" for width in widths)
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS(
-            _("Demo logins (password for all: %(password)s)") % {"password": result.password}
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Demo logins (password for all: %(password)s)") % {"password": result.password}
+            )
+        )
         self.stdout.write(line.format(*headers).rstrip())
         self.stdout.write(line.format(*("-" * width for width in widths)))
         for row in rows:
