@@ -18,7 +18,10 @@ SECRET_KEY = env.str("SECRET_KEY", default=DEV_SECRET_KEY if DEBUG else None)
 if not SECRET_KEY:
     from django.core.exceptions import ImproperlyConfigured
 
-    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set when DEBUG is off. For development, set DEBUG=1 "
+        "(make run does), or put DEBUG=1 in a .env file beside manage.py."
+    )
 
 # Where Lotse is reached, for links in e-mails sent by background tasks.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
