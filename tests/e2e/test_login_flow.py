@@ -38,7 +38,8 @@ def test_the_language_switcher_turns_the_page_german(page, live_server, coordina
     page.get_by_role("button", name="Language").click()
     page.get_by_role("button", name="Deutsch").click()
     expect(page.locator("html")).to_have_attribute("lang", "de")
-    expect(page.get_by_role("link", name="Ehrenamtliche")).to_be_visible()
+    expect(page.get_by_role("link", name="Startseite", exact=True)).to_be_visible()
+    expect(page.get_by_text("Aktivitäten in diesem Monat")).to_be_visible()
 
 
 def test_on_a_phone_the_menu_folds_away_and_opens(browser, live_server, coordinator):
