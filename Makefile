@@ -26,7 +26,13 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-install: $(VENV)/.installed node_modules/.installed
+# A development checkout runs in DEBUG mode, so manage.py works without further set-up.
+# Production never runs make: it sets DEBUG (off by default) and SECRET_KEY itself.
+.env:
+	@printf '# Local development settings (not committed; see README for all variables).\nDEBUG=1\n' > $@
+	@echo "Wrote .env with DEBUG=1 for development."
+
+install: $(VENV)/.installed node_modules/.installed .env
 
 run: install
 	DEBUG=1 $(PY) manage.py migrate --no-input

@@ -13,6 +13,7 @@ def test_check_deploy_is_clean_with_production_settings():
         for k, v in os.environ.items()
         if k not in {"DEBUG", "SECURE_SSL_REDIRECT", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     } | {
+        "DEBUG": "0",  # explicit: a development .env may say DEBUG=1
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "lotse.example.org",
         "EMAIL_URL": "smtp+tls://lotse:secret@mail.example.org:587",
@@ -30,7 +31,7 @@ def test_check_deploy_is_clean_with_production_settings():
 
 
 def test_production_refuses_to_start_without_a_secret_key():
-    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"} | {"DEBUG": "0"}
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=ROOT,
