@@ -27,9 +27,13 @@ class LanguageAdmin(admin.ModelAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "city", "country", "website"]
+    list_display = ["name", "kind", "city", "country", "website", "has_logo"]
     list_filter = ["kind", "country"]
     search_fields = ["name", "city"]
+
+    @admin.display(description=_("logo"), boolean=True)
+    def has_logo(self, obj):
+        return bool(obj.logo)
 
 
 @admin.register(Funder)

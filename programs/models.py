@@ -60,6 +60,12 @@ class Organisation(models.Model):
     city = models.CharField(_("city"), max_length=100, blank=True)
     country = CountryField(_("country"), blank=True)
     website = models.URLField(_("website"), blank=True)
+    logo = models.ImageField(
+        _("logo"),
+        upload_to="logos/",
+        blank=True,
+        help_text=_("PNG or JPEG; shown on the cover of the organisation's reports."),
+    )
 
     class Meta:
         ordering = ["name"]

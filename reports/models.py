@@ -11,8 +11,13 @@ class Report(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
+        GENERATING = "generating", _("Generating")
+        FAILED = "failed", _("Generation failed")
         GENERATED = "generated", _("Generated")
         PUBLISHED = "published", _("Published")
+
+    # Statuses without a finished PDF.
+    WITHOUT_PDF = (Status.DRAFT, Status.GENERATING, Status.FAILED)
 
     program = models.ForeignKey(
         Program, on_delete=models.CASCADE, related_name="reports", verbose_name=_("program")
@@ -36,6 +41,15 @@ class Report(models.Model):
     highlights = models.TextField(_("highlights"), blank=True)
     challenges = models.TextField(_("challenges"), blank=True)
     outlook = models.TextField(_("outlook"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    previous = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="next_versions",
+        verbose_name=_("previous version"),
+    )
     kpi_snapshot = models.JSONField(_("KPI snapshot"), null=True, blank=True)
     pdf = models.FileField(_("PDF"), upload_to="reports/", blank=True)
     checksum = models.CharField(_("SHA-256 checksum"), max_length=64, blank=True)
@@ -47,6 +61,12 @@ class Report(models.Model):
         related_name="+",
         verbose_name=_("created by"),
     )
+    task_id = models.CharField(_("background task"), max_length=64, blank=True)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    generation_started_at = models.DateTimeField(
+        _("generation started at"), null=True, blank=True
+    )
+    error = models.TextField(_("error"), blank=True)
     generated_at = models.DateTimeField(_("generated at"), null=True, blank=True)
     generated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -75,7 +95,7 @@ class Report(models.Model):
                 condition=Q(period_end__gte=F("period_start")), name="report_period_ordered"
             ),
             models.CheckConstraint(
-                condition=Q(status="draft")
+                condition=Q(status__in=["draft", "generating", "failed"])
                 | (~Q(pdf="") & ~Q(checksum="") & Q(generated_at__isnull=False)),
                 name="report_generated_has_pdf",
             ),
@@ -83,7 +103,24 @@ class Report(models.Model):
                 condition=~Q(status="published") | Q(published_at__isnull=False),
                 name="report_published_has_date",
             ),
+            models.CheckConstraint(
+                condition=Q(progress__lte=100), name="report_progress_percent"
+            ),
+            models.UniqueConstraint(
+                fields=["previous"],
+                condition=Q(previous__isnull=False),
+                name="report_one_next_version",
+            ),
         ]
 
     def __str__(self):
         return self.title
+
+    @property
+    def editable(self) -> bool:
+        """Narrative and period can change until the report is published (then it is frozen)."""
+        return self.status != self.Status.PUBLISHED
+
+    @property
+    def has_pdf(self) -> bool:
+        return self.status not in self.WITHOUT_PDF
