@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -6,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from programs.models import ActivityKind, Language, Participant, Program, Site
 from volunteers.models import Volunteer
 
+from .instruments import INSTRUMENT_CHOICES, INSTRUMENTS
 from .topics import CATALOGUE
 
 
@@ -357,3 +359,152 @@ class SelfHelpGroup(models.Model):
 
     def __str__(self):
         return self.name
+
+
+def _score_within_range() -> Q:
+    """Each instrument's score lies in its range (or is missing: incomplete answers)."""
+    condition = Q(score__isnull=True)
+    for code, instrument in INSTRUMENTS.items():
+        condition |= Q(
+            instrument=code, score__gte=instrument.score_min, score__lte=instrument.score_max
+        )
+    return condition
+
+
+def _percent_follows_score() -> Q:
+    """A percentage only where the instrument has one, and always raw × factor."""
+    condition = Q(score_percent__isnull=True)
+    for code, instrument in INSTRUMENTS.items():
+        if instrument.percent_factor:
+            condition |= Q(instrument=code, score_percent=F("score") * instrument.percent_factor)
+    return condition
+
+
+class OutcomeMeasure(models.Model):
+    """One administration of a validated instrument (WHO-5, UCLA-3, RHS-15) to a participant.
+
+    The answers are stored as given (item → value or null); score, percentage, completeness,
+    screen and category are computed by ``sessions_log.instruments`` when the measure is
+    recorded (``services.outcome_measure_record``), never typed in.
+    """
+
+    class Timepoint(models.TextChoices):
+        BASELINE = "baseline", _("Baseline")
+        FOLLOWUP_3M = "followup_3m", _("3-month follow-up")
+        FOLLOWUP_6M = "followup_6m", _("6-month follow-up")
+        EXIT = "exit", _("Exit")
+        CUSTOM = "custom", _("Other time point")
+
+    program = models.ForeignKey(
+        Program,
+        on_delete=models.CASCADE,
+        related_name="outcome_measures",
+        verbose_name=_("program"),
+    )
+    participant = models.ForeignKey(
+        Participant,
+        on_delete=models.CASCADE,
+        related_name="outcome_measures",
+        verbose_name=_("participant"),
+    )
+    instrument = models.CharField(_("instrument"), max_length=10, choices=INSTRUMENT_CHOICES)
+    timepoint = models.CharField(_("time point"), max_length=20, choices=Timepoint.choices)
+    custom_label = models.CharField(
+        _("time point label"),
+        max_length=60,
+        blank=True,
+        help_text=_("Only for another time point, e.g. “after the group course”."),
+    )
+    date = models.DateField(_("date"))
+    administered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="administered_outcome_measures",
+        verbose_name=_("administered by"),
+    )
+    answers = models.JSONField(_("answers"), default=dict)
+    score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
+    score_percent = models.PositiveSmallIntegerField(_("score (%)"), null=True, blank=True)
+    complete = models.BooleanField(_("complete"), default=False)
+    positive_screen = models.BooleanField(_("positive screen"), null=True, blank=True)
+    category = models.CharField(_("category"), max_length=30, blank=True)
+    language = models.ForeignKey(
+        Language,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="outcome_measures",
+        verbose_name=_("language"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["participant", "instrument", "date", "id"]
+        verbose_name = _("outcome measure")
+        verbose_name_plural = _("outcome measures")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(instrument__in=list(INSTRUMENTS)), name="outcome_known_instrument"
+            ),
+            models.UniqueConstraint(
+                fields=["participant", "instrument"],
+                condition=Q(timepoint="baseline"),
+                name="outcome_one_baseline_per_instrument",
+            ),
+            models.CheckConstraint(
+                condition=Q(timepoint="custom", custom_label__gt="")
+                | (~Q(timepoint="custom") & Q(custom_label="")),
+                name="outcome_custom_label_with_custom_timepoint",
+            ),
+            models.CheckConstraint(
+                condition=_score_within_range(), name="outcome_score_within_range"
+            ),
+            models.CheckConstraint(
+                condition=_percent_follows_score(), name="outcome_percent_follows_score"
+            ),
+            models.CheckConstraint(
+                condition=Q(complete=False) | Q(score__isnull=False),
+                name="outcome_complete_has_score",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["program", "instrument", "timepoint", "date"],
+                name="outcome_program_instr_time",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.participant} · {self.get_instrument_display()} · {self.timepoint_label}"
+
+    @property
+    def definition(self):
+        return INSTRUMENTS[self.instrument]
+
+    @property
+    def timepoint_label(self) -> str:
+        if self.timepoint == self.Timepoint.CUSTOM and self.custom_label:
+            return self.custom_label
+        return str(self.get_timepoint_display())
+
+    @property
+    def category_label(self) -> str:
+        return self.definition.category_label(self.category) if self.category else ""
+
+    @property
+    def report_value(self) -> int | None:
+        """The score in the unit reports use (WHO-5: percent)."""
+        return self.score_percent if self.definition.report_field == "score_percent" else self.score
+
+    def clean(self):
+        super().clean()
+        instrument = INSTRUMENTS.get(self.instrument)
+        if instrument is None:
+            return
+        if not isinstance(self.answers, dict):
+            raise ValidationError({"answers": _("Answers must map items to values.")})
+        problems = instrument.invalid_answers(self.answers)
+        if problems:
+            raise ValidationError({"answers": problems})
