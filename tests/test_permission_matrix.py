@@ -1,0 +1,408 @@
+"""Every URL of the project × every role, against the role table of programs/access.py.
+
+The URL patterns come from the URLconf (``get_resolver``), so a new view cannot escape: a
+pattern with no declared expectation fails the test until it is added here. Program-scoped
+views (``/p/<program_slug>/…``) are expected to answer what ``ROLE_PERMISSIONS`` and
+``view_permission(view)`` say (200 when the role has the view's permission, else 403; 404 to
+non-members, the login page to anonymous visitors); object-level rules are listed in
+``OBJECT_RULES`` with the reason. Everything else (admin, accounts, i18n, home) has an explicit
+expectation in ``OTHER_URLS``.
+"""
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth.views import redirect_to_login
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from programs.access import ROLE_PERMISSIONS, view_permission
+from programs.models import Membership
+
+from .factories import (
+    ActivityFactory,
+    AreaFactory,
+    ConcernFactory,
+    EnrollmentFactory,
+    MatchFactory,
+    MembershipFactory,
+    ParticipantFactory,
+    ProgramFactory,
+    ReferralFactory,
+    SelfHelpGroupFactory,
+    ServiceProviderFactory,
+    SiteFactory,
+    SupervisionSessionFactory,
+    TrainingFactory,
+    TrainingSessionFactory,
+    UserFactory,
+    VolunteerFactory,
+)
+
+Role = Membership.Role
+
+ANONYMOUS = "anonymous"
+OUTSIDER = "coordinator_of_another_program"
+STAFF = "staff_without_membership"
+ROLES = [ANONYMOUS, *Role.values, OUTSIDER, STAFF]
+
+LOGIN = "login"  # a redirect to the login page
+ADMIN_LOGIN = "admin_login"  # a redirect to the admin's login page
+
+
+def _walk(patterns, prefix=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern))
+        else:
+            assert isinstance(pattern, URLPattern)
+            yield prefix + str(pattern.pattern), pattern
+
+
+ALL_PATTERNS = list(_walk(get_resolver().url_patterns))
+PROGRAM_PREFIX = "p/<slug:program_slug>/"
+SCOPED = [(route, p) for route, p in ALL_PATTERNS if route.startswith(PROGRAM_PREFIX)]
+OTHER = [(route, p) for route, p in ALL_PATTERNS if not route.startswith(PROGRAM_PREFIX)]
+
+
+# ---- the fixture program -----------------------------------------------------------------
+
+
+@dataclass
+class World:
+    program: object
+    users: dict
+    site: object
+    area: object
+    volunteer: object
+    training: object
+    training_session: object
+    enrollment: object
+    supervision: object
+    activity: object
+    participant: object
+    concern: object
+    match: object
+    selfhelp: object
+    referral: object
+    provider: object
+
+
+def build_world() -> World:
+    program = ProgramFactory(slug="matrix", name="Matrix")
+    users = {}
+    for role in Role.values:
+        users[role] = UserFactory(username=f"{role}@example.org")
+        MembershipFactory(user=users[role], program=program, role=role)
+    users[OUTSIDER] = UserFactory(username="outsider@example.org")
+    MembershipFactory(user=users[OUTSIDER], program=ProgramFactory(), role=Role.COORDINATOR)
+    users[STAFF] = UserFactory(username="staff@example.org", is_staff=True, is_superuser=True)
+
+    area = AreaFactory(program=program)
+    site = SiteFactory(program=program, area=area)
+    volunteer = VolunteerFactory(program=program, user=users[Role.VOLUNTEER])
+    training = TrainingFactory(program=program)
+    training_session = TrainingSessionFactory(training=training)
+    enrollment = EnrollmentFactory(
+        training=training, volunteer=volunteer, status="completed", completed_on=dt.date(2024, 5, 1)
+    )
+    supervision = SupervisionSessionFactory(program=program)
+    participant = ParticipantFactory(program=program, site=site)
+    # The volunteer met the participant today, so the session is inside the edit window.
+    activity = ActivityFactory(
+        program=program,
+        kind="one_to_one",
+        date=timezone.localdate(),
+        site=site,
+        logged_by=users[Role.VOLUNTEER],
+        attendees_total=1,
+        attendees_women=1,
+        attendees_men=0,
+    )
+    activity.facilitators.add(volunteer)
+    activity.participants.add(participant)
+    concern = ConcernFactory(program=program, activity=activity)
+    provider = ServiceProviderFactory(program=program)
+    return World(
+        program=program,
+        users=users,
+        site=site,
+        area=area,
+        volunteer=volunteer,
+        training=training,
+        training_session=training_session,
+        enrollment=enrollment,
+        supervision=supervision,
+        activity=activity,
+        participant=participant,
+        concern=concern,
+        match=MatchFactory(program=program, volunteer=volunteer, participant=participant),
+        selfhelp=SelfHelpGroupFactory(program=program, contact_point=site),
+        referral=ReferralFactory(program=program, participant=participant, provider=provider),
+        provider=provider,
+    )
+
+
+# ---- program-scoped URLs -----------------------------------------------------------------
+
+# Path parameters of each scoped URL, filled with objects of the fixture program.
+URL_ARGS = {
+    "site_detail": lambda w: {"pk": w.site.pk},
+    "site_edit": lambda w: {"pk": w.site.pk},
+    "area_edit": lambda w: {"pk": w.area.pk},
+    "volunteer_detail": lambda w: {"pk": w.volunteer.pk},
+    "volunteer_edit": lambda w: {"pk": w.volunteer.pk},
+    "volunteer_status": lambda w: {"pk": w.volunteer.pk},
+    "training_detail": lambda w: {"pk": w.training.pk},
+    "training_edit": lambda w: {"pk": w.training.pk},
+    "training_session_add": lambda w: {"pk": w.training.pk},
+    "training_session_edit": lambda w: {
+        "pk": w.training.pk,
+        "session_pk": w.training_session.pk,
+    },
+    "training_enrol": lambda w: {"pk": w.training.pk},
+    "training_attendance": lambda w: {"pk": w.training.pk},
+    "enrollment_complete": lambda w: {"pk": w.training.pk, "enrollment_pk": w.enrollment.pk},
+    "training_certificate": lambda w: {"pk": w.training.pk, "enrollment_pk": w.enrollment.pk},
+    "supervision_detail": lambda w: {"pk": w.supervision.pk},
+    "supervision_edit": lambda w: {"pk": w.supervision.pk},
+    "activity_detail": lambda w: {"pk": w.activity.pk},
+    "activity_edit": lambda w: {"pk": w.activity.pk},
+    "participant_detail": lambda w: {"pk": w.participant.pk},
+    "concern_acknowledge": lambda w: {"pk": w.concern.pk},
+    "match_detail": lambda w: {"pk": w.match.pk},
+    "match_action": lambda w: {"pk": w.match.pk, "action": "end"},
+    "selfhelp_detail": lambda w: {"pk": w.selfhelp.pk},
+    "selfhelp_edit": lambda w: {"pk": w.selfhelp.pk},
+    "selfhelp_status": lambda w: {"pk": w.selfhelp.pk},
+    "selfhelp_follow_up": lambda w: {"pk": w.selfhelp.pk},
+    "referral_detail": lambda w: {"pk": w.referral.pk},
+    "referral_edit": lambda w: {"pk": w.referral.pk},
+    "provider_detail": lambda w: {"pk": w.provider.pk},
+    "provider_edit": lambda w: {"pk": w.provider.pk},
+}
+
+# Views that only accept POST (GET answers 405 to everyone): the matrix posts an empty form,
+# and an allowed role gets this answer (the empty form is invalid: shown again with 422, or
+# the view redirects back with a message).
+POST_ONLY = {
+    "training_session_add": 422,
+    "training_enrol": 422,
+    "match_action": 302,
+    "selfhelp_status": 302,
+    "selfhelp_follow_up": 302,
+}
+
+# Object-level rules on top of the role table: {url name: {role: answer}}, each with why.
+OBJECT_RULES = {
+    # Funders never see participant-level data; the view refuses outright.
+    "participant_detail": {Role.FUNDER: 403},
+    # A certificate is for coordinators and the volunteer it belongs to; others don't learn
+    # that it exists.
+    "training_certificate": {Role.SUPERVISOR: 404, Role.FUNDER: 404},
+}
+
+
+def scoped_expectation(name: str, callback, role: str) -> int | str:
+    if role == ANONYMOUS:
+        return LOGIN
+    if role in (OUTSIDER, STAFF):
+        return 404
+    if role in OBJECT_RULES.get(name, {}):
+        return OBJECT_RULES[name][role]
+    if view_permission(callback) in ROLE_PERMISSIONS[role]:
+        return POST_ONLY.get(name, 200)
+    return 403
+
+
+# ---- everything else ---------------------------------------------------------------------
+
+# {route regex: {role: answer}}; ``"*"`` is every role not named. Each route must match one.
+ADMIN_RULE = {ANONYMOUS: ADMIN_LOGIN, STAFF: 200, "*": ADMIN_LOGIN}
+OTHER_URLS = {
+    r"admin/login/": {"*": 200, STAFF: 302},
+    r"admin/logout/": {STAFF: 405, "*": 302},  # POST only; others go to the admin index
+    r"admin/autocomplete/": {STAFF: 403, "*": ADMIN_LOGIN},  # 403 without its parameters
+    # History records are written by Lotse, never added by hand.
+    r"admin/(django_tasks_database/dbtaskresult|volunteers/volunteerstatuschange"
+    r"|referrals/referralevent)/add/": {STAFF: 403, "*": ADMIN_LOGIN},
+    r"admin/password_change/done/": ADMIN_RULE,
+    r"admin/password_change/": ADMIN_RULE,
+    # Views with an object id (change, delete, history, view on site) are guarded by the same
+    # AdminSite.admin_view as the lists; the lists and add forms stand for them.
+    r"admin/.*<.+>.*": None,
+    r"admin/\^.*": None,  # the app index: same guard
+    r"admin/\(\?P<url>\.\*\)\$": None,  # the catch-all: 404 to staff, login to others
+    r"admin/.*": ADMIN_RULE,
+    r"i18n/setlang/": {"*": 302},  # changes the language, then goes back
+    r"accounts/login/": {"*": 200},
+    r"accounts/logout/": {"*": 405},  # POST only
+    r"accounts/password_change/done/": {ANONYMOUS: LOGIN, "*": 200},
+    r"accounts/password_change/": {ANONYMOUS: LOGIN, "*": 200},
+    r"accounts/password_reset/done/": {"*": 200},
+    r"accounts/password_reset/": {"*": 200},
+    r"accounts/reset/done/": {"*": 200},
+    r"accounts/reset/<uidb64>/<token>/": {"*": 200},  # an invalid link: explains it
+    # The user's programs; a member of exactly one goes straight to it.
+    r"": {ANONYMOUS: LOGIN, STAFF: 200, "*": 302},
+}
+# Requests for the routes above that need arguments.
+OTHER_ARGS = {"accounts/reset/<uidb64>/<token>/": ["MQ", "set-password"]}
+
+
+def other_expectation(route: str, role: str):
+    for regex, rule in OTHER_URLS.items():
+        if re.fullmatch(regex, route):
+            if rule is None:
+                return None
+            return rule.get(role, rule.get("*"))
+    raise AssertionError(f"{route}: no expectation declared in OTHER_URLS")
+
+
+def matches(response, expected, path) -> bool:
+    if expected == LOGIN:
+        return response.status_code == 302 and response.url == redirect_to_login(path).url
+    if expected == ADMIN_LOGIN:
+        return response.status_code == 302 and response.url.startswith(reverse("admin:login"))
+    return response.status_code == expected
+
+
+# ---- the test ----------------------------------------------------------------------------
+
+
+def test_every_url_has_a_declared_expectation():
+    for route, pattern in SCOPED:
+        name = pattern.name
+        assert name, f"{route} has no name"
+        assert view_permission(pattern.callback), f"{name} is not behind programs.access"
+        converters = set(pattern.pattern.converters)
+        declared = set(URL_ARGS[name](_ANY)) if name in URL_ARGS else set()
+        assert converters <= declared, f"{name}: add its path parameters to URL_ARGS"
+
+    for route, _pattern in OTHER:
+        for role in ROLES:
+            other_expectation(route, role)
+
+
+class _Any:
+    def __getattr__(self, name):
+        return self
+
+    pk = 1
+
+
+_ANY = _Any()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_what_the_role_table_says_on_every_url(client, role):
+    world = build_world()
+    if role != ANONYMOUS:
+        client.force_login(world.users[role])
+    wrong = []
+
+    for _route, pattern in SCOPED:
+        name = pattern.name
+        kwargs = {"program_slug": world.program.slug, **URL_ARGS.get(name, lambda w: {})(world)}
+        path = reverse(name, kwargs=kwargs)
+        expected = scoped_expectation(name, pattern.callback, role)
+        if name in POST_ONLY:
+            assert client.get(path).status_code == 405, f"{name} answers GET"
+            response = client.post(path)
+        else:
+            response = client.get(path)
+        if not matches(response, expected, path):
+            wrong.append(f"{name}: expected {expected}, got {response.status_code}")
+
+    for route, pattern in OTHER:
+        expected = other_expectation(route, role)
+        if expected is None:
+            continue
+        path = "/" + route
+        if route in OTHER_ARGS:
+            path = reverse(pattern.name, args=OTHER_ARGS[route])
+        response = client.get(path)
+        if not matches(response, expected, path):
+            wrong.append(f"/{route}: expected {expected}, got {response.status_code}")
+
+    assert not wrong, f"{role}:\n" + "\n".join(wrong)
+
+
+# ---- object level: guessing ids does not help --------------------------------------------
+
+
+@pytest.fixture
+def world(db):
+    return build_world()
+
+
+@pytest.fixture
+def other_volunteer(world):
+    user = UserFactory(username="other-volunteer@example.org")
+    MembershipFactory(user=user, program=world.program, role=Role.VOLUNTEER)
+    volunteer = VolunteerFactory(program=world.program, user=user)
+    return user, volunteer
+
+
+def test_a_volunteer_cannot_open_another_volunteers_session(client, world, other_volunteer):
+    user, volunteer = other_volunteer
+    theirs = ActivityFactory(program=world.program, date=timezone.localdate(), logged_by=user)
+    theirs.facilitators.add(volunteer)
+    client.force_login(world.users[Role.VOLUNTEER])
+    url = reverse("activity_edit", args=[world.program.slug, theirs.pk])
+    assert client.get(url).status_code == 404
+
+
+def test_a_volunteer_cannot_open_a_participant_they_never_met(client, world):
+    stranger = ParticipantFactory(program=world.program)
+    referral = ReferralFactory(program=world.program, participant=stranger)
+    client.force_login(world.users[Role.VOLUNTEER])
+    slug = world.program.slug
+    assert client.get(reverse("participant_detail", args=[slug, stranger.pk])).status_code == 404
+    assert client.get(reverse("referral_detail", args=[slug, referral.pk])).status_code == 404
+    # The one they met opens.
+    met = reverse("participant_detail", args=[slug, world.participant.pk])
+    assert client.get(met).status_code == 200
+
+
+def test_a_volunteer_cannot_open_another_volunteers_certificate(client, world, other_volunteer):
+    _, volunteer = other_volunteer
+    theirs = EnrollmentFactory(
+        training=world.training,
+        volunteer=volunteer,
+        status="completed",
+        completed_on=dt.date(2024, 5, 1),
+    )
+    client.force_login(world.users[Role.VOLUNTEER])
+    url = reverse("training_certificate", args=[world.program.slug, world.training.pk, theirs.pk])
+    assert client.get(url).status_code == 404
+
+
+def test_a_coordinator_cannot_reach_another_programs_records_through_their_own(client, world):
+    other = build_other_program_records()
+    client.force_login(world.users[Role.COORDINATOR])
+    slug = world.program.slug
+    for name, pk in [
+        ("participant_detail", other["participant"].pk),
+        ("activity_detail", other["activity"].pk),
+        ("referral_detail", other["referral"].pk),
+        ("volunteer_detail", other["volunteer"].pk),
+        ("supervision_detail", other["supervision"].pk),
+        ("site_detail", other["site"].pk),
+    ]:
+        assert client.get(reverse(name, args=[slug, pk])).status_code == 404, name
+
+
+def build_other_program_records() -> dict:
+    program = ProgramFactory()
+    return {
+        "participant": ParticipantFactory(program=program),
+        "activity": ActivityFactory(program=program),
+        "referral": ReferralFactory(program=program),
+        "volunteer": VolunteerFactory(program=program),
+        "supervision": SupervisionSessionFactory(program=program),
+        "site": SiteFactory(program=program),
+    }
