@@ -1,5 +1,7 @@
 """Reads of sites and areas that aggregate: occupancy and caseload, computed in the database."""
 
+from datetime import date
+
 from django.db import models
 from django.db.models import (
     Case,
@@ -47,11 +49,12 @@ def sites_with_occupancy(program: Program):
     )
 
 
-def _area_current_residents() -> Subquery:
-    """Sum over the outer area's active sites of each site's latest occupancy."""
-    latest_date = (
-        SiteOccupancy.objects.filter(site=OuterRef("site")).order_by("-date").values("date")[:1]
-    )
+def _area_current_residents(on: date | None = None) -> Subquery:
+    """Sum over the outer area's active sites of each site's latest occupancy (up to ``on``)."""
+    records = SiteOccupancy.objects.filter(site=OuterRef("site"))
+    if on is not None:
+        records = records.filter(date__lte=on)
+    latest_date = records.order_by("-date").values("date")[:1]
     per_area = (
         SiteOccupancy.objects.filter(
             site__area=OuterRef("pk"), site__active=True, date=Subquery(latest_date)
@@ -64,12 +67,12 @@ def _area_current_residents() -> Subquery:
     return Subquery(per_area, output_field=IntegerField())
 
 
-def areas_with_caseload(program: Program):
+def areas_with_caseload(program: Program, on: date | None = None):
     """The program's areas with their caseload, in one query.
 
     Each area gets ``site_count`` (active sites), ``current_residents`` (sum of the latest
-    occupancy of each active site), ``residents_per_staff`` (None without staff) and
-    ``caseload_status`` (a :class:`CaseloadStatus` value).
+    occupancy of each active site, as recorded up to ``on`` if given), ``residents_per_staff``
+    (None without staff) and ``caseload_status`` (a :class:`CaseloadStatus` value).
     """
     active_sites = Site.objects.filter(area=OuterRef("pk"), active=True).order_by()
     site_count = active_sites.values("area").annotate(n=Count("pk")).values("n")
@@ -79,7 +82,7 @@ def areas_with_caseload(program: Program):
     )
     return program.areas.annotate(
         site_count=Coalesce(Subquery(site_count, output_field=IntegerField()), 0),
-        current_residents=Coalesce(_area_current_residents(), 0),
+        current_residents=Coalesce(_area_current_residents(on), 0),
         residents_per_staff=Case(
             When(
                 staff_fte__gt=0,

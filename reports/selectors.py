@@ -244,16 +244,17 @@ MEASURES: dict[str, Measure] = {
 }
 
 
-def targets_progress(program: Program, today: dt.date) -> list[TargetProgress]:
-    """Each target whose period contains today, with what has been logged so far.
+def targets_progress(
+    program: Program, today: dt.date, targets: QuerySet | None = None
+) -> list[TargetProgress]:
+    """Each target (default: those whose period contains today) with what was logged up to today.
 
-    One query per indicator in use, whatever the number of targets or records.
+    An indicator without a measure here (the retention rates) gets ``actual=None``. One query
+    per indicator in use, whatever the number of targets or records.
     """
-    targets = list(
-        program.targets.filter(starts_on__lte=today, ends_on__gte=today)
-        .select_related("grant__funder")
-        .order_by("ends_on", "indicator", "pk")
-    )
+    if targets is None:
+        targets = program.targets.filter(starts_on__lte=today, ends_on__gte=today)
+    targets = list(targets.select_related("grant__funder").order_by("ends_on", "indicator", "pk"))
     actuals: dict[int, int | Decimal | None] = {}
     by_indicator: dict[str, list[Target]] = {}
     for target in targets:
@@ -265,7 +266,9 @@ def targets_progress(program: Program, today: dt.date) -> list[TargetProgress]:
         result = (
             rows(program)
             .order_by()
-            .aggregate(**{f"t{t.pk}": measure(Period(t.starts_on, today)) for t in group})
+            .aggregate(
+                **{f"t{t.pk}": measure(Period(t.starts_on, min(today, t.ends_on))) for t in group}
+            )
         )
         for target in group:
             value = result[f"t{target.pk}"] or 0
@@ -276,8 +279,16 @@ def targets_progress(program: Program, today: dt.date) -> list[TargetProgress]:
         TargetProgress(
             target=t,
             actual=actuals.get(t.pk),
-            elapsed_percent=round(
-                100 * ((today - t.starts_on).days + 1) / ((t.ends_on - t.starts_on).days + 1)
+            elapsed_percent=min(
+                100,
+                max(
+                    0,
+                    round(
+                        100
+                        * ((today - t.starts_on).days + 1)
+                        / ((t.ends_on - t.starts_on).days + 1)
+                    ),
+                ),
             ),
         )
         for t in targets

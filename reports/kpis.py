@@ -1,0 +1,733 @@
+"""Every figure of a funder report, computed in the database for a program and a period.
+
+:func:`compute` returns a *snapshot*: plain JSON (numbers, strings, lists, dicts) with one key
+per KPI group (``activities``, ``contacts``, ``people_reached``, ``languages``, ``volunteers``,
+``supervision``, ``referrals``, ``matches``, ``selfhelp_groups``, ``caseload``, ``targets``,
+``outcomes``). Labels are written in the report's language when the snapshot is taken, so a
+published snapshot reads the same for ever. Breakdowns are lists of rows
+``{"key": …, "label": …, <figures>}``.
+
+Aggregation happens in SQL (``values().annotate()``, ``aggregate(Count(filter=…))``,
+``Exists``); each group runs a fixed, small number of queries whatever the amount of data, and
+no Python loop walks over logged rows: loops only turn the few grouped rows into dicts.
+The definitions of every figure are in :data:`METHOD_NOTES` and printed in the report.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear, TruncMonth
+from django.utils import translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_countries import countries
+
+from programs import languages as language_names
+from programs.models import ActivityKind, Grant, Participant, Program, Target
+from programs.selectors import CaseloadStatus, areas_with_caseload
+from referrals.models import Referral
+from referrals.selectors import referral_figures
+from sessions_log.models import Activity, Match, SelfHelpGroup
+from sessions_log.topics import CATALOGUE
+from volunteers.models import Enrollment, SupervisionSession, Volunteer
+
+from .selectors import Period, add_months, targets_progress
+
+SCHEMA_VERSION = 1
+
+KPI_GROUPS = (
+    "activities",
+    "contacts",
+    "people_reached",
+    "languages",
+    "volunteers",
+    "supervision",
+    "referrals",
+    "matches",
+    "selfhelp_groups",
+    "caseload",
+    "targets",
+    "outcomes",
+)
+
+# Age bands of people reached, by age in the period's last year (from the year of birth).
+AGE_BANDS = (
+    ("0-17", 0, 17),
+    ("18-26", 18, 26),
+    ("27-49", 27, 49),
+    ("50+", 50, None),
+)
+UNKNOWN = "unknown"
+
+ActivityParticipant = Activity.participants.through
+ActivityLanguage = Activity.languages.through
+ActivityFacilitator = Activity.facilitators.through
+ActivityTopic = Activity.topics.through
+SupervisionAttendee = SupervisionSession.attendees.through
+VolunteerLanguage = Volunteer.languages.through
+ParticipantLanguage = Participant.languages.through
+
+
+# ---- helpers ---------------------------------------------------------------------------------
+
+
+def _number(value) -> int | float:
+    """A JSON number: Decimals become floats, None becomes 0."""
+    if value is None:
+        return 0
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def _hours(minutes: int | None) -> float:
+    return round((minutes or 0) / 60, 1)
+
+
+def _share(part: int, whole: int) -> float | None:
+    """A share between 0 and 1, or None when there is nothing to divide by."""
+    return round(part / whole, 4) if whole else None
+
+
+def _month_start(value) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def months_between(start: dt.date, end: dt.date) -> list[dt.date]:
+    """First days of every month from ``start``'s month to ``end``'s month."""
+    months, month = [], start.replace(day=1)
+    while month <= end:
+        months.append(month)
+        month = add_months(month, 1)
+    return months
+
+
+def full_months(start: str, end: str):
+    """SQL: whole calendar months from the date field ``start`` to ``end`` (may be negative)."""
+    return ExpressionWrapper(
+        (ExtractYear(end) - ExtractYear(start)) * 12
+        + ExtractMonth(end)
+        - ExtractMonth(start)
+        - Case(When(**{f"{end}__day__lt": ExtractDay(start)}, then=1), default=0),
+        output_field=IntegerField(),
+    )
+
+
+def _rows(queryset, key: str, label, **figures) -> list[dict]:
+    """Grouped rows as ``{"key", "label", **figures}``; ``label`` maps a row to its text."""
+    rows = []
+    for row in queryset:
+        rows.append(
+            {
+                "key": "" if row[key] is None else str(row[key]),
+                "label": label(row),
+                **{name: _number(row[name]) for name in figures},
+            }
+        )
+    return rows
+
+
+def _by_count(rows: list[dict], field: str) -> list[dict]:
+    return sorted(rows, key=lambda r: (-r[field], r["label"]))
+
+
+def _country(code: str | None) -> str:
+    return str(countries.name(code)) if code else _("Not recorded")
+
+
+def _language(code: str | None) -> str:
+    return language_names.display_name(code) if code else _("Not recorded")
+
+
+# ---- the groups ------------------------------------------------------------------------------
+
+
+def _activities(program: Program, period: Period) -> tuple[dict, dict, dict]:
+    """Activities, contacts (head counts) and languages: by kind, site, month, topic, language."""
+    activities = Activity.objects.filter(program=program).filter(period.q()).order_by()
+    figures = {"activities": Count("pk"), "contacts": Sum("attendees_total")}
+    totals = activities.aggregate(**figures, minutes=Sum("minutes"))
+
+    kind_labels = dict(ActivityKind.choices)
+    by_kind = _rows(
+        activities.values("kind").annotate(**figures, minutes=Sum("minutes")),
+        "kind",
+        lambda r: str(kind_labels.get(r["kind"], r["kind"])),
+        activities=1,
+        contacts=1,
+        minutes=1,
+    )
+    order = list(kind_labels)
+    by_kind.sort(key=lambda r: order.index(r["key"]) if r["key"] in order else len(order))
+
+    by_site = _by_count(
+        _rows(
+            activities.values("site_id", "site__name").annotate(**figures),
+            "site_id",
+            lambda r: r["site__name"] or _("No site recorded"),
+            activities=1,
+            contacts=1,
+        ),
+        "activities",
+    )
+
+    counted = {
+        _month_start(r["month"]): r
+        for r in activities.annotate(month=TruncMonth("date")).values("month").annotate(**figures)
+    }
+    by_month = []
+    for month in months_between(period.start, period.end):
+        row = counted.get(month, {})
+        by_month.append(
+            {
+                "key": month.strftime("%Y-%m"),
+                "label": date_format(month, "YEAR_MONTH_FORMAT"),
+                "short": date_format(month, "M"),
+                "activities": _number(row.get("activities")),
+                "contacts": _number(row.get("contacts")),
+            }
+        )
+
+    by_topic = _by_count(
+        _rows(
+            ActivityTopic.objects.filter(activity__program=program)
+            .filter(period.q("activity__date"))
+            .order_by()
+            .values("topic_id", "topic__key", "topic__name")
+            .annotate(activities=Count("activity_id"), contacts=Sum("activity__attendees_total")),
+            "topic_id",
+            lambda r: str(CATALOGUE.get(r["topic__key"], r["topic__name"])),
+            activities=1,
+            contacts=1,
+        ),
+        "activities",
+    )
+
+    by_language = _by_count(
+        _rows(
+            ActivityLanguage.objects.filter(activity__program=program)
+            .filter(period.q("activity__date"))
+            .order_by()
+            .values("language_id")
+            .annotate(activities=Count("activity_id"), contacts=Sum("activity__attendees_total")),
+            "language_id",
+            lambda r: _language(r["language_id"]),
+            activities=1,
+            contacts=1,
+        ),
+        "activities",
+    )
+
+    minutes = totals["minutes"] or 0
+    activities_group = {
+        "total": totals["activities"],
+        "minutes": minutes,
+        "hours": _hours(minutes),
+        "by_kind": by_kind,
+        "by_site": by_site,
+        "by_month": by_month,
+        "by_topic": by_topic,
+    }
+    contacts_group = {
+        "total": _number(totals["contacts"]),
+        "by_kind": [{k: r[k] for k in ("key", "label", "contacts")} for r in by_kind],
+        "by_site": _by_count(
+            [{k: r[k] for k in ("key", "label", "contacts")} for r in by_site], "contacts"
+        ),
+        "by_month": [{k: r[k] for k in ("key", "label", "short", "contacts")} for r in by_month],
+        "by_language": _by_count(
+            [{k: r[k] for k in ("key", "label", "contacts")} for r in by_language], "contacts"
+        ),
+    }
+    languages_group = {"total": len(by_language), "rows": by_language}
+    return activities_group, contacts_group, languages_group
+
+
+def _age_band(year: int):
+    """SQL: the age band of a participant (``participant__year_of_birth``) in ``year``."""
+    whens = []
+    for key, low, high in AGE_BANDS:
+        # Age = year - year_of_birth; low <= age <= high  <=>  year - high <= yob <= year - low.
+        condition = Q(participant__year_of_birth__lte=year - low)
+        if high is not None:
+            condition &= Q(participant__year_of_birth__gte=year - high)
+        whens.append(When(condition, then=Value(key)))
+    return Case(*whens, default=Value(UNKNOWN), output_field=CharField())
+
+
+def _people_reached(program: Program, period: Period) -> dict:
+    """Distinct participants of the period's activities, by gender, age, origin and language."""
+    links = (
+        ActivityParticipant.objects.filter(activity__program=program)
+        .filter(period.q("activity__date"))
+        .order_by()
+    )
+    people = Count("participant_id", distinct=True)
+    total = links.aggregate(n=people)["n"]
+
+    gender_labels = dict(Participant.Gender.choices)
+    by_gender = _rows(
+        links.values("participant__gender").annotate(people=people),
+        "participant__gender",
+        lambda r: str(gender_labels.get(r["participant__gender"], r["participant__gender"])),
+        people=1,
+    )
+    order = list(gender_labels)
+    by_gender.sort(key=lambda r: order.index(r["key"]) if r["key"] in order else len(order))
+
+    counted = dict(
+        links.annotate(band=_age_band(period.end.year))
+        .values("band")
+        .annotate(people=people)
+        .values_list("band", "people")
+    )
+    by_age_band = [
+        {"key": key, "label": key.replace("-", "–"), "people": counted.get(key, 0)}
+        for key, _low, _high in AGE_BANDS
+    ]
+    if counted.get(UNKNOWN):
+        by_age_band.append({"key": UNKNOWN, "label": _("Not recorded"), "people": counted[UNKNOWN]})
+
+    by_country = _by_count(
+        _rows(
+            links.values("participant__country_of_origin").annotate(people=people),
+            "participant__country_of_origin",
+            lambda r: _country(r["participant__country_of_origin"]),
+            people=1,
+        ),
+        "people",
+    )
+    by_language = _by_count(
+        _rows(
+            ParticipantLanguage.objects.filter(participant__in=links.values("participant_id"))
+            .order_by()
+            .values("language_id")
+            .annotate(people=Count("participant_id", distinct=True)),
+            "language_id",
+            lambda r: _language(r["language_id"]),
+            people=1,
+        ),
+        "people",
+    )
+    return {
+        "total": total,
+        "by_gender": by_gender,
+        "by_age_band": by_age_band,
+        "by_country": by_country,
+        "by_language": by_language,
+    }
+
+
+def _volunteers(program: Program, period: Period) -> dict:
+    """Active, new, left, trained, employed and retained volunteers; languages of the active."""
+    facilitated = ActivityFacilitator.objects.filter(
+        volunteer=OuterRef("pk"), activity__program=program
+    ).filter(period.q("activity__date"))
+    completed = Enrollment.objects.filter(
+        volunteer=OuterRef("pk"), status=Enrollment.Status.COMPLETED
+    ).filter(period.q("completed_on"))
+    supervised = SupervisionAttendee.objects.filter(
+        volunteer=OuterRef("pk"), supervisionsession__program=program
+    ).filter(period.q("supervisionsession__date"))
+
+    on_team_at_start = Q(joined_on__lte=period.start) & (
+        Q(left_on__isnull=True) | Q(left_on__gte=period.start)
+    )
+    still_there = Q(left_on__isnull=True) | Q(left_on__gt=period.end)
+    employed = Q(employed_by__isnull=False) & (
+        Q(employed_since__isnull=True) | Q(employed_since__lte=period.end)
+    )
+    counts = (
+        Volunteer.objects.filter(program=program)
+        .order_by()
+        .annotate(
+            was_active=Exists(facilitated),
+            completed_training=Exists(completed),
+            was_supervised=Exists(supervised),
+        )
+        .aggregate(
+            active=Count("pk", filter=Q(was_active=True)),
+            new=Count("pk", filter=period.q("joined_on")),
+            left=Count("pk", filter=period.q("left_on")),
+            trained=Count("pk", filter=Q(completed_training=True)),
+            employed=Count("pk", filter=employed),
+            at_start=Count("pk", filter=on_team_at_start),
+            retained=Count("pk", filter=on_team_at_start & still_there),
+            active_never_supervised=Count("pk", filter=Q(was_active=True, was_supervised=False)),
+        )
+    )
+    active_ids = (
+        ActivityFacilitator.objects.filter(activity__program=program)
+        .filter(period.q("activity__date"))
+        .values("volunteer_id")
+    )
+    languages = _by_count(
+        _rows(
+            VolunteerLanguage.objects.filter(volunteer_id__in=active_ids)
+            .order_by()
+            .values("language_id")
+            .annotate(volunteers=Count("volunteer_id", distinct=True)),
+            "language_id",
+            lambda r: _language(r["language_id"]),
+            volunteers=1,
+        ),
+        "volunteers",
+    )
+    return {
+        **counts,
+        "retention": _share(counts["retained"], counts["at_start"]),
+        "languages": languages,
+        "languages_total": len(languages),
+    }
+
+
+def _supervision(program: Program, period: Period, volunteers: dict) -> dict:
+    sessions = SupervisionSession.objects.filter(program=program).filter(period.q()).order_by()
+    totals = sessions.aggregate(sessions=Count("pk"), minutes=Sum("minutes"))
+    kind_labels = dict(SupervisionSession.Kind.choices)
+    by_kind = _rows(
+        sessions.values("kind").annotate(sessions=Count("pk"), minutes=Sum("minutes")),
+        "kind",
+        lambda r: str(kind_labels.get(r["kind"], r["kind"])),
+        sessions=1,
+        minutes=1,
+    )
+    for row in by_kind:
+        row["hours"] = _hours(row.pop("minutes"))
+    active_ids = (
+        ActivityFacilitator.objects.filter(activity__program=program)
+        .filter(period.q("activity__date"))
+        .values("volunteer_id")
+    )
+    attended = (
+        SupervisionAttendee.objects.filter(supervisionsession__program=program)
+        .filter(period.q("supervisionsession__date"))
+        .order_by()
+        .aggregate(
+            supervised=Count("volunteer_id", distinct=True),
+            received=Sum("supervisionsession__minutes", filter=Q(volunteer_id__in=active_ids)),
+        )
+    )
+    active = volunteers["active"]
+    return {
+        "sessions": totals["sessions"],
+        "hours": _hours(totals["minutes"]),
+        "volunteers_supervised": attended["supervised"],
+        "hours_per_active_volunteer": (
+            round(_hours(attended["received"]) / active, 1) if active else None
+        ),
+        "active_never_supervised": volunteers["active_never_supervised"],
+        "by_kind": by_kind,
+    }
+
+
+def _referrals(program: Program, period: Period) -> dict:
+    outbound = referral_figures(program, date_from=period.start, date_to=period.end)
+    inbound = Referral.objects.filter(program=program, direction=Referral.Direction.INBOUND).filter(
+        period.q("referred_on")
+    )
+    status_labels = dict(Referral.Status.choices)
+    overall = outbound.overall
+    return {
+        "outbound": overall.total,
+        "inbound": inbound.count(),
+        "sent": overall.sent,
+        "attended": overall.attended,
+        "no_show": overall.no_show,
+        "share_attended": _share(overall.attended, overall.sent),
+        "no_show_rate": _share(overall.no_show, overall.with_appointment_outcome),
+        "median_days_to_appointment": overall.median_days_to_appointment,
+        "by_category": [
+            {"key": row.category, "label": row.label, "referrals": row.total}
+            for row in outbound.by_category
+        ],
+        "by_status": [
+            {"key": status, "label": str(label), "referrals": outbound.by_status[status]}
+            for status, label in status_labels.items()
+            if outbound.by_status.get(status)
+        ],
+    }
+
+
+def _matches(program: Program, period: Period) -> dict:
+    """Matches started, running at the end, and the 6-month retention of those old enough."""
+    cohort_until = add_months_exact(period.end, -6)
+    running_at_end = Q(started_on__lte=period.end) & (
+        Q(ended_on__isnull=True) | Q(ended_on__gt=period.end)
+    )
+    lasted = Q(ended_on__isnull=True) | Q(months_lasted__gte=6)
+    matches = (
+        Match.objects.filter(program=program)
+        .order_by()
+        .annotate(months_lasted=full_months("started_on", "ended_on"))
+    )
+    counts = matches.aggregate(
+        proposed=Count("pk", filter=period.q("proposed_on")),
+        started=Count("pk", filter=period.q("started_on")),
+        ended=Count("pk", filter=period.q("ended_on")),
+        active_at_end=Count("pk", filter=running_at_end),
+        cohort=Count("pk", filter=Q(started_on__lte=cohort_until)),
+        retained=Count("pk", filter=Q(started_on__lte=cohort_until) & lasted),
+    )
+    reason_labels = dict(Match.EndReason.choices)
+    end_reasons = _by_count(
+        _rows(
+            matches.filter(period.q("ended_on")).values("end_reason").annotate(matches=Count("pk")),
+            "end_reason",
+            lambda r: str(reason_labels.get(r["end_reason"], r["end_reason"])),
+            matches=1,
+        ),
+        "matches",
+    )
+    return {
+        "proposed": counts["proposed"],
+        "started": counts["started"],
+        "ended": counts["ended"],
+        "active_at_end": counts["active_at_end"],
+        "retention_cohort": counts["cohort"],
+        "retained_6m": counts["retained"],
+        "retention_6m": _share(counts["retained"], counts["cohort"]),
+        "cohort_started_until": cohort_until.isoformat(),
+        "end_reasons": end_reasons,
+    }
+
+
+def add_months_exact(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later (or earlier); the month's last day where it is shorter."""
+    first = add_months(day, months)
+    last = add_months(first, 1) - dt.timedelta(days=1)
+    return first.replace(day=min(day.day, last.day))
+
+
+def _selfhelp_groups(program: Program, period: Period) -> dict:
+    """Groups started and accompanied, and how many still meet a year after the start."""
+    cohort_until = add_months_exact(period.end, -12)
+    accompanied = Q(started_on__lte=period.end) & (
+        Q(accompaniment_ends_on__gte=period.start)
+        | Q(
+            accompaniment_ends_on__isnull=True,
+            status__in=[SelfHelpGroup.Status.FORMING, SelfHelpGroup.Status.ACCOMPANIED],
+        )
+    )
+    followed_up = Q(started_on__lte=cohort_until) & ~Q(
+        follow_up_still_meeting=SelfHelpGroup.FollowUp.UNKNOWN
+    )
+    groups = SelfHelpGroup.objects.filter(program=program).order_by()
+    counts = groups.aggregate(
+        started=Count("pk", filter=period.q("started_on")),
+        accompanied=Count("pk", filter=accompanied),
+        contact_points=Count("contact_point_id", filter=accompanied, distinct=True),
+        cohort=Count("pk", filter=followed_up),
+        still_meeting=Count(
+            "pk", filter=followed_up & Q(follow_up_still_meeting=SelfHelpGroup.FollowUp.YES)
+        ),
+    )
+    topic_labels = dict(SelfHelpGroup.TopicArea.choices)
+    by_topic = _by_count(
+        _rows(
+            groups.filter(accompanied).values("topic_area").annotate(groups=Count("pk")),
+            "topic_area",
+            lambda r: str(topic_labels.get(r["topic_area"], r["topic_area"])),
+            groups=1,
+        ),
+        "groups",
+    )
+    return {
+        "started": counts["started"],
+        "accompanied": counts["accompanied"],
+        "contact_points": counts["contact_points"],
+        "follow_up_cohort": counts["cohort"],
+        "still_meeting_12m": counts["still_meeting"],
+        "rate_12m": _share(counts["still_meeting"], counts["cohort"]),
+        "cohort_started_until": cohort_until.isoformat(),
+        "by_topic": by_topic,
+    }
+
+
+def _caseload(program: Program, period: Period) -> dict:
+    status_labels = dict(CaseloadStatus.choices)
+    areas = [
+        {
+            "key": str(area.pk),
+            "label": area.name,
+            "sites": area.site_count,
+            "residents": area.current_residents,
+            "staff_fte": float(area.staff_fte),
+            "residents_per_staff": (
+                round(area.residents_per_staff) if area.residents_per_staff is not None else None
+            ),
+            "target": area.caseload_ratio_target,
+            "status": area.caseload_status,
+            "status_label": str(status_labels[area.caseload_status]),
+        }
+        for area in areas_with_caseload(program, on=period.end).order_by("name")
+    ]
+    return {"as_of": period.end.isoformat(), "areas": areas}
+
+
+RATE_INDICATORS = {
+    Target.Indicator.MATCH_RETENTION_6M: ("matches", "retention_6m"),
+    Target.Indicator.SELFHELP_GROUPS_12M: ("selfhelp_groups", "rate_12m"),
+}
+
+
+def _targets(program: Program, period: Period, grant: Grant | None, snapshot: dict) -> dict:
+    """Every target overlapping the period, with what was logged from its start to the end."""
+    targets = program.targets.filter(starts_on__lte=period.end, ends_on__gte=period.start)
+    if grant is not None:
+        targets = targets.filter(Q(grant=grant) | Q(grant__isnull=True))
+    rows = []
+    for progress in targets_progress(program, period.end, targets=targets):
+        target = progress.target
+        actual = progress.actual
+        if target.indicator in RATE_INDICATORS:
+            group, key = RATE_INDICATORS[target.indicator]
+            rate = snapshot[group][key]
+            actual = None if rate is None else round(rate * 100, 1)
+        percent = (
+            round(100 * float(actual) / float(target.value))
+            if actual is not None and target.value
+            else None
+        )
+        rows.append(
+            {
+                "key": str(target.pk),
+                "indicator": target.indicator,
+                "label": str(target.get_indicator_display()),
+                "grant": target.grant.reference if target.grant else "",
+                "starts_on": target.starts_on.isoformat(),
+                "ends_on": target.ends_on.isoformat(),
+                "target": _number(target.value),
+                "actual": _number(actual) if actual is not None else None,
+                "percent": percent,
+                "elapsed_percent": progress.elapsed_percent,
+                "note": target.note,
+            }
+        )
+    return {"rows": rows}
+
+
+def _outcomes(program: Program, period: Period) -> dict:
+    """Change in validated outcome measures (filled in by the outcome-measures module)."""
+    return {"instruments": [], "note": ""}
+
+
+# ---- the snapshot ----------------------------------------------------------------------------
+
+
+def compute(
+    program: Program,
+    *,
+    start: dt.date,
+    end: dt.date,
+    grant: Grant | None = None,
+    language: str | None = None,
+) -> dict:
+    """The KPI snapshot of ``program`` for ``start``–``end`` (inclusive), labels in ``language``."""
+    if end < start:
+        raise ValueError("The period ends before it starts.")
+    period = Period(start, end)
+    with translation.override(language or program.default_language):
+        activities, contacts, languages = _activities(program, period)
+        snapshot = {
+            "schema": SCHEMA_VERSION,
+            "program": {"slug": program.slug, "name": program.name},
+            "period": {"start": start.isoformat(), "end": end.isoformat()},
+            "grant": grant.reference if grant else "",
+            "language": translation.get_language(),
+            "activities": activities,
+            "contacts": contacts,
+            "people_reached": _people_reached(program, period),
+            "languages": languages,
+        }
+        snapshot["volunteers"] = _volunteers(program, period)
+        snapshot["supervision"] = _supervision(program, period, snapshot["volunteers"])
+        snapshot["referrals"] = _referrals(program, period)
+        snapshot["matches"] = _matches(program, period)
+        snapshot["selfhelp_groups"] = _selfhelp_groups(program, period)
+        snapshot["caseload"] = _caseload(program, period)
+        snapshot["targets"] = _targets(program, period, grant, snapshot)
+        snapshot["outcomes"] = _outcomes(program, period)
+    return snapshot
+
+
+# Definitions printed in the report's method notes, one per KPI group.
+METHOD_NOTES = {
+    "activities": gettext_lazy(
+        "Activities are all sessions, talks, visits, events and meetings logged with a date in "
+        "the period. Hours are the sum of the logged durations."
+    ),
+    "contacts": gettext_lazy(
+        "Contacts are the head counts logged with each activity: a person who attended three "
+        "group sessions counts three times. Contacts by language count an activity held in two "
+        "languages under both."
+    ),
+    "people_reached": gettext_lazy(
+        "People reached are the distinct participants recorded by their pseudonymous code in at "
+        "least one activity of the period; each person counts once. Age is the age reached in "
+        "the period's last year, from the year of birth. Anonymous attendees of group sessions "
+        "are counted as contacts only."
+    ),
+    "languages": gettext_lazy(
+        "Languages are those in which activities of the period were held, with the number of "
+        "activities and contacts in each."
+    ),
+    "volunteers": gettext_lazy(
+        "Active volunteers facilitated at least one activity in the period. New and leaving "
+        "volunteers joined or left within it; trained volunteers completed a training in it; "
+        "employed counsellors are employed by a partner organisation at the end of the period. "
+        "Retention is the share of the volunteers on the team at the start of the period who "
+        "are still on it at its end."
+    ),
+    "supervision": gettext_lazy(
+        "Supervision hours are the durations of the supervision sessions held in the period. "
+        "Hours per active volunteer are the supervision hours active volunteers attended, "
+        "divided by the number of active volunteers."
+    ),
+    "referrals": gettext_lazy(
+        "Referrals are counted by the date they were made. The share attended is the share of "
+        "sent referrals whose appointment was attended; the no-show rate is the share of "
+        "appointments with an outcome that were missed; the median days run from sending to "
+        "the appointment date. Inbound referrals were made to the program by partners."
+    ),
+    "matches": gettext_lazy(
+        "Matches started in the period and matches running at its end. The 6-month retention "
+        "is the share of all matches started at least six months before the end of the period "
+        "that were still running six months after their start."
+    ),
+    "selfhelp_groups": gettext_lazy(
+        "Self-help groups started in the period and groups accompanied during it. The 12-month "
+        "rate is the share of groups started at least twelve months before the end of the "
+        "period, and followed up, that still met on their own a year after the start."
+    ),
+    "caseload": gettext_lazy(
+        "Residents are the latest recorded occupancy, up to the end of the period, of each "
+        "active site of an area; staff are the area's full-time equivalents."
+    ),
+    "targets": gettext_lazy(
+        "Each target whose period overlaps the report is compared with what was logged from "
+        "the target's start to the end of the report period (or of the target)."
+    ),
+    "outcomes": gettext_lazy(
+        "Outcomes compare each participant's baseline with the latest follow-up measure of the "
+        "same validated instrument."
+    ),
+    "suppression": gettext_lazy(
+        "To protect the people supported, counts of persons from 1 to 4 in any breakdown are "
+        "shown as “<5”. Totals of activities, volunteers and hours are shown in full."
+    ),
+}
