@@ -14,7 +14,7 @@ from programs.models import ActivityKind, Language, Participant, Site
 from volunteers.models import Volunteer
 
 from . import selectors
-from .models import Activity, Concern, Match, SelfHelpGroup, Topic
+from .models import Activity, Concern, Match, OutcomeMeasure, SelfHelpGroup, Topic
 
 
 def _date(label):
@@ -188,3 +188,23 @@ class SelfHelpGroupFilter(ProgramFilterSet):
     def filter_due(self, queryset, name, value):
         due = selectors.selfhelp_follow_ups_due(queryset, timezone.localdate())
         return due if value else queryset.exclude(pk__in=due.values("pk"))
+
+
+class OutcomeDueFilter(ProgramFilterSet):
+    instrument = django_filters.ChoiceFilter(
+        label=_("Instrument"), choices=OutcomeMeasure._meta.get_field("instrument").choices
+    )
+    due = django_filters.ChoiceFilter(
+        label=_("Due"),
+        choices=[
+            (t.value, t.label)
+            for t in (OutcomeMeasure.Timepoint.FOLLOWUP_3M, OutcomeMeasure.Timepoint.FOLLOWUP_6M)
+        ],
+    )
+    o = django_filters.OrderingFilter(
+        fields=(("date", "date"), ("participant__code", "participant")),
+    )
+
+    class Meta:
+        model = OutcomeMeasure
+        fields = []

@@ -17,7 +17,8 @@ from programs.models import ActivityKind, Language, Participant, Site
 from volunteers.models import Volunteer
 
 from . import selectors
-from .models import Activity, Concern, Match, SelfHelpGroup, Topic
+from .instruments import Instrument
+from .models import Activity, Concern, Match, OutcomeMeasure, SelfHelpGroup, Topic
 from .services import Attendance, ConcernData, attendance_of_participants
 
 
@@ -671,3 +672,69 @@ class SelfHelpFollowUpForm(forms.Form):
         widget=forms.RadioSelect,
     )
     checked_on = forms.DateField(label=_("Checked on"), widget=date_input())
+
+
+class OutcomeMeasureForm(NotInFutureMixin, forms.Form):
+    """Answers to one instrument, one item per row, each answer a large button."""
+
+    timepoint = forms.ChoiceField(label=_("Time point"), choices=OutcomeMeasure.Timepoint.choices)
+    custom_label = forms.CharField(
+        label=_("Name of the time point"),
+        max_length=60,
+        required=False,
+        help_text=_("Only for another time point, e.g. “after the group course”."),
+    )
+    date = forms.DateField(label=_("Date"), widget=date_input())
+    language = forms.ModelChoiceField(
+        label=_("Language of the questionnaire"), queryset=Language.objects.none(), required=False
+    )
+
+    def __init__(self, *args, instrument: Instrument, participant: Participant, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instrument = instrument
+        self.fields["date"].initial = timezone.localdate()
+        codes = {*participant.languages.values_list("code", flat=True), "de", "en", "da"}
+        codes.add(participant.program.default_language)
+        self.fields["language"].queryset = Language.objects.filter(code__in=codes)
+        for item in instrument.items:
+            choices = [(str(c.value), instrument.choice_label(c)) for c in item.choices] or [
+                (str(v), str(v)) for v in item.values
+            ]
+            self.fields[self.item_field(item)] = forms.TypedChoiceField(
+                label=instrument.text_of(item),
+                choices=[*choices, ("", _("No answer"))],
+                coerce=int,
+                empty_value=None,
+                required=False,
+                initial="",
+                widget=forms.RadioSelect(attrs={"class": "btn-check", "autocomplete": "off"}),
+                error_messages={
+                    "invalid_choice": _(
+                        "%(value)s is not an answer of this item: choose one of the buttons."
+                    )
+                },
+            )
+
+    @staticmethod
+    def item_field(item) -> str:
+        return f"item_{item.key}"
+
+    def item_fields(self):
+        return [self[self.item_field(item)] for item in self.instrument.items]
+
+    def clean_date(self):
+        return self._not_in_future("date")
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("timepoint") == OutcomeMeasure.Timepoint.CUSTOM
+            and not cleaned.get("custom_label", "").strip()
+        ):
+            self.add_error("custom_label", _("Name the time point."))
+        return cleaned
+
+    def answers(self) -> dict[str, int | None]:
+        return {
+            item.key: self.cleaned_data.get(self.item_field(item)) for item in self.instrument.items
+        }

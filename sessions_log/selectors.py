@@ -3,12 +3,22 @@
 import calendar
 from datetime import date, timedelta
 
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 
 from programs.models import Participant, Program
 from volunteers.models import Volunteer
 
-from .models import Activity, Concern, Match, SelfHelpGroup
+from .models import Activity, Concern, Match, OutcomeMeasure, SelfHelpGroup
 
 # Volunteers who may be chosen as facilitators or for matches and self-help groups.
 WORKING_STATUSES = (Volunteer.Status.ACTIVE, Volunteer.Status.TRAINING)
@@ -137,3 +147,62 @@ def selfhelp_follow_ups_due(queryset: QuerySet, today: date) -> QuerySet:
 def edit_deadline(activity: Activity, program: Program) -> date:
     """The last day a volunteer may still change a session."""
     return activity.date + timedelta(days=program.volunteer_edit_days)
+
+
+# --- outcome measures -----------------------------------------------------------------------
+
+# When a follow-up falls due, counted in months from the baseline.
+FOLLOW_UP_MONTHS = {
+    OutcomeMeasure.Timepoint.FOLLOWUP_3M: 3,
+    OutcomeMeasure.Timepoint.FOLLOWUP_6M: 6,
+}
+
+
+def participant_outcomes(participant: Participant, *, administered_by=None) -> QuerySet:
+    """A participant's measures by instrument and date; a volunteer's own when given."""
+    measures = participant.outcome_measures.select_related("administered_by").order_by(
+        "instrument", "date", "id"
+    )
+    if administered_by is not None:
+        measures = measures.filter(administered_by=administered_by)
+    return measures
+
+
+def outcome_follow_ups_due(program: Program, today: date) -> QuerySet:
+    """Baselines whose next follow-up is due, annotated with ``due`` (the time point).
+
+    The 6-month follow-up is due six months after the baseline unless it (or an exit measure)
+    was recorded; before that, the 3-month follow-up is due three months after the baseline
+    unless a 3-month, 6-month or exit measure exists. Nothing is due after an exit measure.
+    """
+    Timepoint = OutcomeMeasure.Timepoint
+    later = OutcomeMeasure.objects.filter(
+        participant=OuterRef("participant"), instrument=OuterRef("instrument")
+    )
+    return (
+        OutcomeMeasure.objects.filter(program=program, timepoint=Timepoint.BASELINE)
+        .annotate(
+            has_3m=Exists(later.filter(timepoint=Timepoint.FOLLOWUP_3M)),
+            has_6m=Exists(later.filter(timepoint=Timepoint.FOLLOWUP_6M)),
+            has_exit=Exists(later.filter(timepoint=Timepoint.EXIT)),
+        )
+        .annotate(
+            due=Case(
+                When(has_exit=True, then=Value("")),
+                When(
+                    has_6m=False,
+                    date__lte=add_months(today, -FOLLOW_UP_MONTHS[Timepoint.FOLLOWUP_6M]),
+                    then=Value(Timepoint.FOLLOWUP_6M.value),
+                ),
+                When(
+                    has_3m=False,
+                    has_6m=False,
+                    date__lte=add_months(today, -FOLLOW_UP_MONTHS[Timepoint.FOLLOWUP_3M]),
+                    then=Value(Timepoint.FOLLOWUP_3M.value),
+                ),
+                default=Value(""),
+            )
+        )
+        .exclude(due="")
+        .select_related("participant")
+    )

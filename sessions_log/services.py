@@ -1,4 +1,5 @@
-"""Writes of logged work: sessions, participants, concerns, matches and self-help groups.
+"""Writes of logged work: sessions, participants, concerns, matches, self-help groups and
+outcome measures.
 
 Each function takes keyword arguments only, runs in one transaction and validates the rows it
 writes (``full_clean``), so a command or an import can call it as safely as a view.
@@ -14,11 +15,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from programs.models import ActivityKind, Participant, Program, Site
+from programs.models import ActivityKind, Language, Participant, Program, Site
 from volunteers.models import Volunteer
 
 from . import tasks
-from .models import Activity, Concern, Match, SelfHelpGroup
+from .instruments import INSTRUMENTS
+from .models import Activity, Concern, Match, OutcomeMeasure, SelfHelpGroup
 
 NOTIFY_SEVERITIES = frozenset({Concern.Severity.HIGH, Concern.Severity.URGENT})
 
@@ -444,3 +446,72 @@ def selfhelp_group_record_follow_up(
     group.full_clean()
     group.save(update_fields=["follow_up_still_meeting", "follow_up_checked_on"])
     return group
+
+
+@transaction.atomic
+def outcome_measure_record(
+    *,
+    program: Program,
+    participant: Participant,
+    instrument: str,
+    timepoint: str,
+    date: date,
+    answers: dict,
+    by,
+    language: Language | None = None,
+    custom_label: str = "",
+) -> OutcomeMeasure:
+    """Record one administration of an instrument; the score is computed, never typed.
+
+    ``answers`` maps item keys ("1", "2", …) to an int on the item's scale or None (not
+    answered). Refuses a participant of another program, a date in the future, answers off
+    the scale, a second baseline and a follow-up dated before the baseline.
+    """
+    definition = INSTRUMENTS.get(instrument)
+    if definition is None:
+        raise ValidationError({"instrument": _("Unknown instrument.")})
+    if participant.program_id != program.pk:
+        raise ValidationError({"participant": _("This participant belongs to another program.")})
+    _not_in_future(date, "date")
+    answers = {str(key): value for key, value in answers.items()}
+    problems = definition.invalid_answers(answers)
+    if problems:
+        raise ValidationError({"answers": problems})
+    answers = {key: answers.get(key) for key in definition.keys}
+    custom_label = custom_label.strip() if timepoint == OutcomeMeasure.Timepoint.CUSTOM else ""
+    if timepoint == OutcomeMeasure.Timepoint.CUSTOM and not custom_label:
+        raise ValidationError({"custom_label": _("Name the time point.")})
+    # Lock the participant's row so two baselines cannot be recorded side by side.
+    Participant.objects.select_for_update().filter(pk=participant.pk).first()
+    baseline = participant.outcome_measures.filter(
+        instrument=instrument, timepoint=OutcomeMeasure.Timepoint.BASELINE
+    ).first()
+    if timepoint == OutcomeMeasure.Timepoint.BASELINE and baseline is not None:
+        raise ValidationError(
+            {
+                "timepoint": _("A baseline of this instrument was already recorded on %(date)s.")
+                % {"date": baseline.date.isoformat()}
+            }
+        )
+    if timepoint != OutcomeMeasure.Timepoint.BASELINE and baseline and date < baseline.date:
+        raise ValidationError({"date": _("A follow-up cannot be dated before the baseline.")})
+    result = definition.score(answers)
+    measure = OutcomeMeasure(
+        program=program,
+        participant=participant,
+        instrument=instrument,
+        timepoint=timepoint,
+        custom_label=custom_label,
+        date=date,
+        administered_by=by,
+        answers=answers,
+        score=result.score,
+        score_percent=result.score_percent,
+        complete=result.complete,
+        positive_screen=result.positive_screen,
+        category=result.category,
+        language=language,
+    )
+    measure.full_clean()
+    measure.save()
+    return measure

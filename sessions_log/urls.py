@@ -12,6 +12,12 @@ program_urlpatterns = [
     path("participants/", views.ParticipantListView.as_view(), name="participant_list"),
     path("participants/new/", views.participant_quick_create, name="participant_quick_create"),
     path("participants/<int:pk>/", views.participant_detail, name="participant_detail"),
+    path(
+        "participants/<int:pk>/outcomes/new/",
+        views.outcome_measure_create,
+        name="outcome_measure_create",
+    ),
+    path("outcomes/due/", views.OutcomeDueListView.as_view(), name="outcome_due_list"),
     path("concerns/", views.ConcernListView.as_view(), name="concern_list"),
     path("concerns/<int:pk>/acknowledge/", views.concern_acknowledge, name="concern_acknowledge"),
     path("matches/", views.MatchListView.as_view(), name="match_list"),

@@ -21,12 +21,13 @@ from programs.access import Perm, has_perm, program_view
 from programs.lists import Column, ProgramListView
 from programs.models import ActivityKind, Participant
 
-from . import selectors, services
+from . import charts, selectors, services
 from .filters import (
     ActivityFilter,
     ConcernFilter,
     MatchFilter,
     MySessionsFilter,
+    OutcomeDueFilter,
     ParticipantFilter,
     SelfHelpGroupFilter,
 )
@@ -37,6 +38,7 @@ from .forms import (
     MatchCheckForm,
     MatchEndForm,
     MatchForm,
+    OutcomeMeasureForm,
     ParticipantQuickForm,
     SelfHelpFollowUpForm,
     SelfHelpGroupForm,
@@ -44,7 +46,8 @@ from .forms import (
     initial_from_data,
     participant_label,
 )
-from .models import Concern, Match, SelfHelpGroup
+from .instruments import INSTRUMENTS
+from .models import Concern, Match, OutcomeMeasure, SelfHelpGroup
 
 NEW_PARTICIPANTS_SESSION_KEY = "sessions_log_new_participants"
 
@@ -500,6 +503,11 @@ def participant_detail(request, program_slug, pk):
             "sees_all": sees_all,
             "activity_url": "activity_detail" if sees_all else "activity_edit",
             "can_log": has_perm(request.membership, Perm.LOG_ACTIVITY),
+            # A volunteer sees the questionnaires they took themselves, as with sessions.
+            "outcomes": outcome_history(
+                participant, administered_by=None if sees_all else request.user
+            ),
+            "instruments": INSTRUMENTS.values(),
         },
     )
 
@@ -960,3 +968,192 @@ def selfhelp_follow_up(request, program_slug, pk):
         else:
             messages.success(request, _("The 12-month follow-up was recorded."))
     return redirect("selfhelp_detail", request.program.slug, group.pk)
+
+
+# --- outcome measures -------------------------------------------------------------------
+
+
+def _outcome_chart(definition, measures, chart_id: str):
+    """A sparkline of the complete measures of one instrument, in report units."""
+    points = [
+        charts.Point(
+            m.date,
+            m.report_value,
+            f"{m.date.isoformat()} {m.timepoint_label}: {m.report_value}",
+        )
+        for m in measures
+        if m.report_value is not None
+    ]
+    if not points:
+        return ""
+    percent = definition.report_field == "score_percent"
+    factor = definition.percent_factor if percent else 1
+    low, high = definition.score_min * factor, definition.score_max * factor
+    band_categories = [c for c in definition.categories if c.key in definition.report_categories]
+    band = None
+    if band_categories and definition.scorer is None:
+        band = (
+            min(c.low for c in band_categories) * factor,
+            max(c.high for c in band_categories) * factor,
+        )
+    return charts.sparkline(
+        points=points,
+        low=low,
+        high=high,
+        band=band,
+        title=_("%(instrument)s over time") % {"instrument": definition.name},
+        chart_id=chart_id,
+    )
+
+
+def outcome_history(participant, *, administered_by=None) -> list[dict]:
+    """Per instrument: its measures (oldest first) and a small chart of the scores."""
+    measures = list(selectors.participant_outcomes(participant, administered_by=administered_by))
+    history = []
+    for code, definition in INSTRUMENTS.items():
+        mine = [m for m in measures if m.instrument == code]
+        if mine:
+            history.append(
+                {
+                    "instrument": definition,
+                    "measures": mine,
+                    "chart": _outcome_chart(definition, mine, f"outcome-{participant.pk}-{code}"),
+                }
+            )
+    return history
+
+
+def _suggested_timepoint(participant, code: str) -> str:
+    """Baseline first; then the follow-up that is due (or the 6-month one)."""
+    Timepoint = OutcomeMeasure.Timepoint
+    recorded = set(
+        participant.outcome_measures.filter(instrument=code).values_list("timepoint", flat=True)
+    )
+    if Timepoint.BASELINE not in recorded:
+        return Timepoint.BASELINE
+    if Timepoint.FOLLOWUP_3M not in recorded and Timepoint.FOLLOWUP_6M not in recorded:
+        baseline = participant.outcome_measures.get(instrument=code, timepoint=Timepoint.BASELINE)
+        if baseline.date > selectors.add_months(timezone.localdate(), -6):
+            return Timepoint.FOLLOWUP_3M
+    return Timepoint.FOLLOWUP_6M
+
+
+def _result_text(measure) -> str:
+    definition = measure.definition
+    if measure.score is None:
+        text = _("Incomplete: no score.")
+    elif measure.score_percent is not None:
+        text = _("Score %(score)s of %(max)s (%(percent)s %%).") % {
+            "score": measure.score,
+            "max": definition.score_max,
+            "percent": measure.score_percent,
+        }
+    else:
+        text = _("Score %(score)s of %(max)s.") % {
+            "score": measure.score,
+            "max": definition.score_max,
+        }
+    if measure.category_label:
+        text = f"{text} {measure.category_label}."
+    return text
+
+
+@program_view(Perm.LOG_ACTIVITY)
+def outcome_measure_create(request, program_slug, pk):
+    """Record a questionnaire: coordinators for anyone, a volunteer for the people they met."""
+    program = request.program
+    volunteer = selectors.volunteer_of(program, request.user)
+    participant = get_object_or_404(
+        _visible_participants(request, volunteer).select_related("program"), pk=pk
+    )
+    code = request.GET.get("instrument", "")
+    definition = INSTRUMENTS.get(code)
+    context = {"program": program, "participant": participant}
+    if definition is None:
+        return render(
+            request,
+            "sessions_log/outcome_choose.html",
+            {**context, "instruments": INSTRUMENTS.values()},
+        )
+    initial = {"timepoint": request.GET.get("timepoint") or _suggested_timepoint(participant, code)}
+    form = OutcomeMeasureForm(
+        request.POST or None, initial=initial, instrument=definition, participant=participant
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            measure = services.outcome_measure_record(
+                program=program,
+                participant=participant,
+                instrument=code,
+                timepoint=form.cleaned_data["timepoint"],
+                custom_label=form.cleaned_data["custom_label"],
+                date=form.cleaned_data["date"],
+                answers=form.answers(),
+                language=form.cleaned_data["language"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(instrument)s recorded for %(code)s. %(result)s")
+                % {
+                    "instrument": definition.name,
+                    "code": participant.code,
+                    "result": _result_text(measure),
+                },
+            )
+            return redirect("participant_detail", program.slug, participant.pk)
+    return render(
+        request,
+        "sessions_log/outcome_form.html",
+        {
+            **context,
+            "form": form,
+            "instrument": definition,
+            "stem": definition.stem(),
+            "items": form.item_fields(),
+        },
+    )
+
+
+class OutcomeDueListView(ProgramListView):
+    """Follow-up questionnaires that are due: a baseline and no follow-up after 3 or 6 months."""
+
+    permission = Perm.MANAGE_PROGRAM
+    filterset_class = OutcomeDueFilter
+    title = gettext_lazy("Follow-up questionnaires due")
+    export_basename = gettext_lazy("outcomes-due")
+    template_name = "sessions_log/outcome_due_list.html"
+
+    def get_queryset(self):
+        return selectors.outcome_follow_ups_due(self.program, timezone.localdate()).order_by(
+            "date", "participant__code"
+        )
+
+    def get_columns(self):
+        slug = self.program.slug
+        months = selectors.FOLLOW_UP_MONTHS
+        timepoints = dict(OutcomeMeasure.Timepoint.choices)
+
+        def record_url(m):
+            target = reverse("outcome_measure_create", args=[slug, m.participant_id])
+            return f"{target}?instrument={m.instrument}&timepoint={m.due}"
+
+        return (
+            Column(
+                gettext_lazy("Participant"),
+                lambda m: m.participant.code,
+                order_by="participant",
+                link=lambda m: reverse("participant_detail", args=[slug, m.participant_id]),
+            ),
+            Column(gettext_lazy("Instrument"), lambda m: m.get_instrument_display()),
+            Column(gettext_lazy("Baseline"), lambda m: m.date, order_by="date"),
+            Column(gettext_lazy("Due"), lambda m: timepoints.get(m.due, m.due)),
+            Column(
+                gettext_lazy("Due since"),
+                lambda m: selectors.add_months(m.date, months.get(m.due, 0)),
+            ),
+            Column(gettext_lazy("Record"), lambda m: _("Record"), link=record_url),
+        )

@@ -247,3 +247,29 @@ class SelfHelpGroupFactory(factory.django.DjangoModelFactory):
     )
     topic_area = "mental_health"
     started_on = dt.date(2024, 3, 1)
+
+
+class OutcomeMeasureFactory(factory.django.DjangoModelFactory):
+    """A WHO-5 baseline; scores are computed from ``answers`` as the service does."""
+
+    class Meta:
+        model = "sessions_log.OutcomeMeasure"
+
+    participant = factory.SubFactory(ParticipantFactory)
+    program = factory.SelfAttribute("participant.program")
+    instrument = "who5"
+    timepoint = "baseline"
+    date = dt.date(2025, 1, 15)
+    answers = factory.LazyFunction(lambda: {"1": 3, "2": 2, "3": 4, "4": 1, "5": 2})
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from sessions_log.instruments import INSTRUMENTS
+
+        result = INSTRUMENTS[kwargs["instrument"]].score(kwargs["answers"])
+        kwargs.setdefault("score", result.score)
+        kwargs.setdefault("score_percent", result.score_percent)
+        kwargs.setdefault("complete", result.complete)
+        kwargs.setdefault("positive_screen", result.positive_screen)
+        kwargs.setdefault("category", result.category)
+        return super()._create(model_class, *args, **kwargs)
