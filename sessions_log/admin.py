@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Activity, Concern, Match, SelfHelpGroup, Topic
+from .models import Activity, Concern, Match, OutcomeMeasure, SelfHelpGroup, Topic
 
 
 @admin.register(Topic)
@@ -163,3 +163,39 @@ class SelfHelpGroupAdmin(admin.ModelAdmin):
     search_fields = ["name", "contact_point__name"]
     date_hierarchy = "started_on"
     autocomplete_fields = ["program", "contact_point", "volunteers"]
+
+
+@admin.register(OutcomeMeasure)
+class OutcomeMeasureAdmin(admin.ModelAdmin):
+    """Scores are never typed: they are computed from the answers when a measure is added, and
+    the answers of a saved measure are read-only, so a score cannot go stale."""
+
+    list_display = [
+        "participant",
+        "instrument",
+        "timepoint",
+        "date",
+        "score",
+        "score_percent",
+        "complete",
+        "positive_screen",
+        "program",
+        "administered_by",
+    ]
+    list_filter = ["program", "instrument", "timepoint", "complete", "positive_screen"]
+    list_select_related = ["program", "participant", "administered_by"]
+    search_fields = ["participant__code", "program__name", "custom_label"]
+    date_hierarchy = "date"
+    autocomplete_fields = ["program", "participant", "administered_by", "language"]
+    computed = ["score", "score_percent", "complete", "positive_screen", "category", "created_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return self.computed
+        return ["program", "participant", "instrument", "answers", *self.computed]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.apply_score()
+            obj.administered_by = obj.administered_by or request.user
+        super().save_model(request, obj, form, change)

@@ -498,8 +498,27 @@ class OutcomeMeasure(models.Model):
         """The score in the unit reports use (WHO-5: percent)."""
         return self.score_percent if self.definition.report_field == "score_percent" else self.score
 
+    def apply_score(self) -> None:
+        """Set score, percentage, completeness, screen and category from the answers."""
+        definition = self.definition
+        self.answers = {key: self.answers.get(key) for key in definition.keys}
+        result = definition.score(self.answers)
+        self.score = result.score
+        self.score_percent = result.score_percent
+        self.complete = result.complete
+        self.positive_screen = result.positive_screen
+        self.category = result.category
+
     def clean(self):
         super().clean()
+        if (
+            self.program_id
+            and self.participant_id
+            and self.participant.program_id != self.program_id
+        ):
+            raise ValidationError(
+                {"participant": _("This participant belongs to another program.")}
+            )
         instrument = INSTRUMENTS.get(self.instrument)
         if instrument is None:
             return

@@ -495,7 +495,6 @@ def outcome_measure_record(
         )
     if timepoint != OutcomeMeasure.Timepoint.BASELINE and baseline and date < baseline.date:
         raise ValidationError({"date": _("A follow-up cannot be dated before the baseline.")})
-    result = definition.score(answers)
     measure = OutcomeMeasure(
         program=program,
         participant=participant,
@@ -505,13 +504,9 @@ def outcome_measure_record(
         date=date,
         administered_by=by,
         answers=answers,
-        score=result.score,
-        score_percent=result.score_percent,
-        complete=result.complete,
-        positive_screen=result.positive_screen,
-        category=result.category,
         language=language,
     )
+    measure.apply_score()
     measure.full_clean()
     measure.save()
     return measure
