@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "programs.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -156,6 +157,11 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# Fonts of the PDF reports (Noto Sans, Arabic, Ethiopic), installed from npm with the assets.
+LOTSE_FONT_DIR = env.path("LOTSE_FONT_DIR", default=BASE_DIR / "node_modules" / "@expo-google-fonts")
+# A report still generating after this many seconds is taken as failed (its worker was killed).
+LOTSE_REPORT_TIMEOUT = env.int("LOTSE_REPORT_TIMEOUT", default=15 * 60)
 
 # Largest spreadsheet (or zip of CSV files) a coordinator may import.
 LOTSE_IMPORT_MAX_BYTES = env.int("LOTSE_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
