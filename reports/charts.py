@@ -28,6 +28,11 @@ class Bar:
     label: str  # under the bar, short ("Mar")
     value: int | float
     description: str = ""  # for the tooltip and screen readers ("March 2024: 12")
+    display: str = ""  # the value as printed, where it differs from the number ("<5")
+
+    @property
+    def text(self) -> str:
+        return self.display or _number(self.value)
 
 
 def nice_scale(maximum: float, ticks: int = 4) -> tuple[int, int]:
@@ -88,7 +93,7 @@ def bar_chart(
                 '<g><title>{}</title><rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>'
                 '<text x="{}" y="{}" text-anchor="middle" font-size="11" fill="{}">{}</text>'
                 '<text x="{}" y="{}" text-anchor="middle" font-size="11" fill="{}">{}</text></g>',
-                bar.description or f"{bar.label}: {_number(bar.value)}",
+                bar.description or f"{bar.label}: {bar.text}",
                 f"{x:.1f}",
                 f"{baseline - height:.1f}",
                 f"{bar_w:.1f}",
@@ -97,16 +102,14 @@ def bar_chart(
                 f"{centre:.1f}",
                 f"{baseline - height - 3:.1f}",
                 TEXT_FILL,
-                _number(bar.value) if bar.value else "",
+                bar.text if bar.value or bar.display else "",
                 f"{centre:.1f}",
                 HEIGHT - 6,
                 TEXT_FILL,
                 bar.label,
             )
         )
-    summary = description or "; ".join(
-        b.description or f"{b.label}: {_number(b.value)}" for b in bars
-    )
+    summary = description or _summary(bars)
     return format_html(
         '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-labelledby="{}-title {}-desc"'
         ' xmlns="http://www.w3.org/2000/svg">'
@@ -121,4 +124,65 @@ def bar_chart(
         summary,
         gridlines,
         SafeString("".join(columns)),
+    )
+
+
+def _summary(bars: Sequence[Bar]) -> str:
+    return "; ".join(b.description or f"{b.label}: {b.text}" for b in bars)
+
+
+HBAR_ROW = 22  # height of one row of a horizontal bar chart
+HBAR_LABEL = 150  # room for the labels left of the bars
+HBAR_VALUE = 40  # room for the value right of the longest bar
+
+
+def hbar_chart(
+    *, title: str, bars: Sequence[Bar], description: str = "", chart_id: str = "chart"
+) -> SafeString:
+    """A horizontal bar chart for categories with long names (sites, languages, topics)."""
+    height = TOP + HBAR_ROW * max(len(bars), 1)
+    plot_w = WIDTH * 1.5 - HBAR_LABEL - HBAR_VALUE
+    top = max((b.value for b in bars), default=0) or 1
+    rows = []
+    for i, bar in enumerate(bars):
+        y = TOP / 2 + i * HBAR_ROW
+        length = plot_w * bar.value / top
+        label = bar.label if len(bar.label) <= 24 else bar.label[:23] + "…"
+        rows.append(
+            format_html(
+                "<g><title>{}</title>"
+                '<text x="{}" y="{}" text-anchor="end" dominant-baseline="middle" font-size="11"'
+                ' fill="{}">{}</text>'
+                '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>'
+                '<text x="{}" y="{}" dominant-baseline="middle" font-size="11" fill="{}">{}</text>'
+                "</g>",
+                bar.description or f"{bar.label}: {bar.text}",
+                HBAR_LABEL - 6,
+                f"{y + HBAR_ROW / 2:.1f}",
+                TEXT_FILL,
+                label,
+                HBAR_LABEL,
+                f"{y + 4:.1f}",
+                f"{length:.1f}",
+                HBAR_ROW - 8,
+                BAR_FILL,
+                f"{HBAR_LABEL + length + 4:.1f}",
+                f"{y + HBAR_ROW / 2:.1f}",
+                TEXT_FILL,
+                bar.text,
+            )
+        )
+    return format_html(
+        '<svg class="chart chart-horizontal" viewBox="0 0 {} {}" role="img"'
+        ' aria-labelledby="{}-title {}-desc" xmlns="http://www.w3.org/2000/svg">'
+        '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>{}</svg>',
+        int(WIDTH * 1.5),
+        height,
+        chart_id,
+        chart_id,
+        chart_id,
+        title,
+        chart_id,
+        description or _summary(bars),
+        SafeString("".join(rows)),
     )

@@ -1,0 +1,574 @@
+"""A KPI snapshot laid out as a report: key figures, sections, tables and charts.
+
+One layout serves the HTML preview, the PDF and the XLSX export, so what a coordinator previews
+is what the funder receives. Funder output suppresses small cells: a count of persons from 1 to
+4 is printed as "<5", and so is a share computed over fewer than five persons. Totals of
+activities, volunteers and hours are printed in full.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from django.utils.formats import number_format
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .charts import Bar, bar_chart, hbar_chart
+from .kpis import METHOD_NOTES
+
+SMALL_CELL = 5
+SUPPRESSED = "<5"
+CHART_ROWS = 12  # longest breakdown drawn as a chart; the table lists all rows
+
+
+class Kind(StrEnum):
+    """How a figure is printed (and whether it is a count of persons)."""
+
+    COUNT = "count"  # activities, volunteers, sessions, groups: never suppressed
+    PERSONS = "persons"  # counts of persons: suppressed from 1 to 4
+    HOURS = "hours"
+    PERCENT = "percent"  # a share 0..1
+    NUMBER = "number"  # days, ratios
+    TEXT = "text"
+
+
+def format_value(value, kind: Kind, *, suppress: bool, base: int | None = None) -> str:
+    """A figure as printed in the report's language; "–" where there is none."""
+    if value is None or value == "":
+        return "–"
+    if kind == Kind.TEXT:
+        return str(value)
+    if suppress and kind == Kind.PERSONS and 0 < value < SMALL_CELL:
+        return SUPPRESSED
+    if suppress and kind == Kind.PERCENT and base is not None and 0 < base < SMALL_CELL:
+        return SUPPRESSED
+    if kind == Kind.PERCENT:
+        return f"{number_format(round(value * 100), 0, use_l10n=True)} %"
+    if kind == Kind.HOURS:
+        return number_format(value, 1, use_l10n=True, force_grouping=True)
+    if isinstance(value, float) and not value.is_integer():
+        return number_format(value, 1, use_l10n=True, force_grouping=True)
+    return number_format(int(value), 0, use_l10n=True, force_grouping=True)
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    kind: Kind = Kind.TEXT
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind != Kind.TEXT
+
+
+@dataclass
+class Table:
+    title: str
+    columns: list[Column]
+    rows: list[list] = field(default_factory=list)  # raw values, for the XLSX export
+    cells: list[list[str]] = field(default_factory=list)  # printed values
+    empty: str = ""
+
+
+@dataclass(frozen=True)
+class Figure:
+    label: str
+    value: str
+    raw: object = None
+    kind: Kind = Kind.COUNT
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    figures: list[Figure] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    charts: list[SafeString] = field(default_factory=list)
+    note: str = ""
+
+
+class Builder:
+    """Turns snapshot values into printed figures, tables and charts, suppressing or not."""
+
+    def __init__(self, *, suppress: bool):
+        self.suppress = suppress
+
+    def figure(self, label, value, kind=Kind.COUNT, base=None) -> Figure:
+        return Figure(
+            str(label), format_value(value, kind, suppress=self.suppress, base=base), value, kind
+        )
+
+    def table(self, title, rows: list[dict], columns: list[Column]) -> Table:
+        table = Table(str(title), columns, empty=_("Nothing recorded in this period."))
+        for row in rows:
+            values = [row.get(c.key) for c in columns]
+            table.rows.append(values)
+            table.cells.append(
+                [
+                    format_value(v, c.kind, suppress=self.suppress)
+                    for v, c in zip(values, columns, strict=True)
+                ]
+            )
+        return table
+
+    def printed(self, value, kind: Kind) -> tuple[int | float, str]:
+        """A chart bar's length and printed value; a suppressed value draws no bar."""
+        text = format_value(value, kind, suppress=self.suppress)
+        return (0, text) if text == SUPPRESSED else (value or 0, text)
+
+    def chart(self, title, rows: list[dict], value: str, kind: Kind, chart_id: str, **kw):
+        horizontal = kw.pop("horizontal", True)
+        label: Callable[[dict], str] = kw.pop("label", lambda r: r["label"])
+        bars = []
+        for row in rows[:CHART_ROWS]:
+            length, text = self.printed(row.get(value), kind)
+            bars.append(
+                Bar(
+                    label=label(row),
+                    value=length,
+                    description=f"{row['label']}: {text}",
+                    display=text,
+                )
+            )
+        draw = hbar_chart if horizontal else bar_chart
+        return draw(title=str(title), bars=bars, chart_id=chart_id)
+
+
+def _label_column(title=None) -> Column:
+    return Column("label", str(title or _("Category")))
+
+
+SECTION_TITLES = {
+    "activities": gettext_lazy("Activities"),
+    "contacts": gettext_lazy("Contacts"),
+    "people_reached": gettext_lazy("People reached"),
+    "languages": gettext_lazy("Languages"),
+    "volunteers": gettext_lazy("Volunteers"),
+    "supervision": gettext_lazy("Supervision"),
+    "referrals": gettext_lazy("Referrals"),
+    "matches": gettext_lazy("Matches"),
+    "selfhelp_groups": gettext_lazy("Self-help groups"),
+    "caseload": gettext_lazy("Caseload by area"),
+    "targets": gettext_lazy("Targets and results"),
+    "outcomes": gettext_lazy("Outcomes"),
+}
+
+
+def _section(key: str) -> Section:
+    return Section(key=key, title=str(SECTION_TITLES[key]), note=str(METHOD_NOTES[key]))
+
+
+def _activities(s: dict, b: Builder) -> Section:
+    a = s["activities"]
+    sec = _section("activities")
+    sec.figures = [
+        b.figure(_("Activities"), a["total"]),
+        b.figure(_("Hours of activities"), a["hours"], Kind.HOURS),
+    ]
+    sec.charts = [
+        b.chart(
+            _("Activities per month"),
+            a["by_month"],
+            "activities",
+            Kind.COUNT,
+            "chart-activities-month",
+            horizontal=False,
+            label=lambda r: r.get("short", r["label"]),
+        ),
+        b.chart(_("Activities by kind"), a["by_kind"], "activities", Kind.COUNT, "chart-kind"),
+    ]
+    by_kind_columns = [
+        _label_column(_("Kind")),
+        Column("activities", _("Activities"), Kind.COUNT),
+        Column("contacts", _("Contacts"), Kind.PERSONS),
+        Column("minutes", _("Minutes"), Kind.COUNT),
+    ]
+    sec.tables = [
+        b.table(_("Activities by kind"), a["by_kind"], by_kind_columns),
+        b.table(
+            _("Activities by month"),
+            a["by_month"],
+            [
+                _label_column(_("Month")),
+                Column("activities", _("Activities"), Kind.COUNT),
+                Column("contacts", _("Contacts"), Kind.PERSONS),
+            ],
+        ),
+        b.table(
+            _("Activities by site"),
+            a["by_site"],
+            [
+                _label_column(_("Site")),
+                Column("activities", _("Activities"), Kind.COUNT),
+                Column("contacts", _("Contacts"), Kind.PERSONS),
+            ],
+        ),
+        b.table(
+            _("Activities by topic"),
+            a["by_topic"],
+            [
+                _label_column(_("Topic")),
+                Column("activities", _("Activities"), Kind.COUNT),
+                Column("contacts", _("Contacts"), Kind.PERSONS),
+            ],
+        ),
+    ]
+    return sec
+
+
+def _contacts(s: dict, b: Builder) -> Section:
+    c = s["contacts"]
+    sec = _section("contacts")
+    sec.figures = [b.figure(_("Contacts"), c["total"], Kind.PERSONS)]
+    sec.charts = [
+        b.chart(
+            _("Contacts per month"),
+            c["by_month"],
+            "contacts",
+            Kind.PERSONS,
+            "chart-contacts-month",
+            horizontal=False,
+            label=lambda r: r.get("short", r["label"]),
+        )
+    ]
+    sec.tables = [
+        b.table(
+            title,
+            c[key],
+            [_label_column(column), Column("contacts", _("Contacts"), Kind.PERSONS)],
+        )
+        for key, title, column in (
+            ("by_kind", _("Contacts by kind of activity"), _("Kind")),
+            ("by_site", _("Contacts by site"), _("Site")),
+            ("by_language", _("Contacts by language"), _("Language")),
+        )
+    ]
+    return sec
+
+
+def _people(s: dict, b: Builder) -> Section:
+    p = s["people_reached"]
+    sec = _section("people_reached")
+    sec.figures = [b.figure(_("People reached"), p["total"], Kind.PERSONS)]
+    sec.charts = [
+        b.chart(_("People by age"), p["by_age_band"], "people", Kind.PERSONS, "chart-age"),
+        b.chart(_("People by gender"), p["by_gender"], "people", Kind.PERSONS, "chart-gender"),
+    ]
+    sec.tables = [
+        b.table(title, p[key], [_label_column(column), Column("people", _("People"), Kind.PERSONS)])
+        for key, title, column in (
+            ("by_gender", _("People reached by gender"), _("Gender")),
+            ("by_age_band", _("People reached by age"), _("Age")),
+            ("by_country", _("People reached by country of origin"), _("Country of origin")),
+            ("by_language", _("People reached by language"), _("Language")),
+        )
+    ]
+    return sec
+
+
+def _languages(s: dict, b: Builder) -> Section:
+    lang = s["languages"]
+    sec = _section("languages")
+    sec.figures = [b.figure(_("Languages used"), lang["total"])]
+    sec.charts = [
+        b.chart(_("Activities by language"), lang["rows"], "activities", Kind.COUNT, "chart-lang")
+    ]
+    sec.tables = [
+        b.table(
+            _("Activities and contacts by language"),
+            lang["rows"],
+            [
+                _label_column(_("Language")),
+                Column("activities", _("Activities"), Kind.COUNT),
+                Column("contacts", _("Contacts"), Kind.PERSONS),
+            ],
+        )
+    ]
+    return sec
+
+
+def _volunteers(s: dict, b: Builder) -> Section:
+    v = s["volunteers"]
+    sec = _section("volunteers")
+    sec.figures = [
+        b.figure(_("Active volunteers"), v["active"]),
+        b.figure(_("New volunteers"), v["new"]),
+        b.figure(_("Volunteers who left"), v["left"]),
+        b.figure(_("Volunteers trained"), v["trained"]),
+        b.figure(_("Employed counsellors"), v["employed"]),
+        b.figure(_("Retention over the period"), v["retention"], Kind.PERCENT),
+        b.figure(_("Languages spoken by active volunteers"), v["languages_total"]),
+    ]
+    sec.tables = [
+        b.table(
+            _("Languages spoken by active volunteers"),
+            v["languages"],
+            [_label_column(_("Language")), Column("volunteers", _("Volunteers"), Kind.COUNT)],
+        )
+    ]
+    return sec
+
+
+def _supervision(s: dict, b: Builder) -> Section:
+    sv = s["supervision"]
+    sec = _section("supervision")
+    sec.figures = [
+        b.figure(_("Supervision sessions"), sv["sessions"]),
+        b.figure(_("Supervision hours"), sv["hours"], Kind.HOURS),
+        b.figure(_("Volunteers supervised"), sv["volunteers_supervised"]),
+        b.figure(
+            _("Supervision hours per active volunteer"),
+            sv["hours_per_active_volunteer"],
+            Kind.HOURS,
+        ),
+        b.figure(_("Active volunteers without supervision"), sv["active_never_supervised"]),
+    ]
+    sec.tables = [
+        b.table(
+            _("Supervision by kind"),
+            sv["by_kind"],
+            [
+                _label_column(_("Kind")),
+                Column("sessions", _("Sessions"), Kind.COUNT),
+                Column("hours", _("Hours"), Kind.HOURS),
+            ],
+        )
+    ]
+    return sec
+
+
+def _referrals(s: dict, b: Builder) -> Section:
+    r = s["referrals"]
+    sec = _section("referrals")
+    sec.figures = [
+        b.figure(_("Referrals to services"), r["outbound"], Kind.PERSONS),
+        b.figure(
+            _("Share of sent referrals attended"), r["share_attended"], Kind.PERCENT, r["sent"]
+        ),
+        b.figure(_("No-show rate"), r["no_show_rate"], Kind.PERCENT, r["attended"] + r["no_show"]),
+        b.figure(
+            _("Median days from referral to appointment"),
+            r["median_days_to_appointment"],
+            Kind.NUMBER,
+        ),
+        b.figure(_("Referrals received from partners"), r["inbound"], Kind.PERSONS),
+    ]
+    sec.charts = [
+        b.chart(
+            _("Referrals by service"), r["by_category"], "referrals", Kind.PERSONS, "chart-refcat"
+        )
+    ]
+    columns = [Column("referrals", _("Referrals"), Kind.PERSONS)]
+    sec.tables = [
+        b.table(
+            _("Referrals by service"), r["by_category"], [_label_column(_("Service"))] + columns
+        ),
+        b.table(_("Referrals by status"), r["by_status"], [_label_column(_("Status"))] + columns),
+    ]
+    return sec
+
+
+def _matches(s: dict, b: Builder) -> Section:
+    m = s["matches"]
+    sec = _section("matches")
+    sec.figures = [
+        b.figure(_("Matches started"), m["started"], Kind.PERSONS),
+        b.figure(_("Matches running at the end of the period"), m["active_at_end"], Kind.PERSONS),
+        b.figure(_("Matches ended"), m["ended"], Kind.PERSONS),
+        b.figure(
+            _("Matches still running after 6 months"),
+            m["retention_6m"],
+            Kind.PERCENT,
+            m["retention_cohort"],
+        ),
+    ]
+    sec.tables = [
+        b.table(
+            _("Why matches ended"),
+            m["end_reasons"],
+            [_label_column(_("Reason")), Column("matches", _("Matches"), Kind.PERSONS)],
+        )
+    ]
+    return sec
+
+
+def _selfhelp(s: dict, b: Builder) -> Section:
+    g = s["selfhelp_groups"]
+    sec = _section("selfhelp_groups")
+    sec.figures = [
+        b.figure(_("Groups started"), g["started"]),
+        b.figure(_("Groups accompanied"), g["accompanied"]),
+        b.figure(_("Contact points"), g["contact_points"]),
+        b.figure(_("Groups meeting on their own after 12 months"), g["rate_12m"], Kind.PERCENT),
+    ]
+    sec.tables = [
+        b.table(
+            _("Groups accompanied by topic"),
+            g["by_topic"],
+            [_label_column(_("Topic")), Column("groups", _("Groups"), Kind.COUNT)],
+        )
+    ]
+    return sec
+
+
+def _caseload(s: dict, b: Builder) -> Section:
+    sec = _section("caseload")
+    sec.tables = [
+        b.table(
+            _("Residents per full-time staff"),
+            s["caseload"]["areas"],
+            [
+                _label_column(_("Area")),
+                Column("sites", _("Sites"), Kind.COUNT),
+                Column("residents", _("Residents"), Kind.PERSONS),
+                Column("staff_fte", _("Full-time staff"), Kind.HOURS),
+                Column("residents_per_staff", _("Residents per staff"), Kind.NUMBER),
+                Column("target", _("Target (1:N)"), Kind.NUMBER),
+                Column("status_label", _("Status"), Kind.TEXT),
+            ],
+        )
+    ]
+    return sec
+
+
+def _targets(s: dict, b: Builder) -> Section:
+    sec = _section("targets")
+    rows = [
+        {
+            **row,
+            "period": f"{row['starts_on']} – {row['ends_on']}",
+            "share": None if row["percent"] is None else row["percent"] / 100,
+            "elapsed": row["elapsed_percent"] / 100,
+        }
+        for row in s["targets"]["rows"]
+    ]
+    sec.tables = [
+        b.table(
+            _("Targets and results"),
+            rows,
+            [
+                Column("label", _("Indicator")),
+                Column("period", _("Target period")),
+                Column("target", _("Target"), Kind.NUMBER),
+                Column("actual", _("Achieved"), Kind.NUMBER),
+                Column("share", _("Achieved (%)"), Kind.PERCENT),
+                Column("elapsed", _("Period elapsed (%)"), Kind.PERCENT),
+            ],
+        )
+    ]
+    return sec
+
+
+def _outcomes(s: dict, b: Builder) -> Section:
+    o = s.get("outcomes") or {}
+    sec = _section("outcomes")
+    rows = [
+        {
+            **item,
+            "ci": (
+                f"{format_value(item['ci_low'], Kind.NUMBER, suppress=False)} – "
+                f"{format_value(item['ci_high'], Kind.NUMBER, suppress=False)}"
+                if item.get("ci_low") is not None
+                else None
+            ),
+        }
+        for item in o.get("instruments", [])
+    ]
+    sec.tables = [
+        b.table(
+            _("Change between baseline and latest follow-up"),
+            rows,
+            [
+                _label_column(_("Instrument")),
+                Column("n", _("Pairs"), Kind.PERSONS),
+                Column("mean_before", _("Mean before"), Kind.NUMBER),
+                Column("mean_after", _("Mean after"), Kind.NUMBER),
+                Column("mean_change", _("Mean change"), Kind.NUMBER),
+                Column("ci", _("95 % confidence interval")),
+                Column("improved_share", _("Improved meaningfully"), Kind.PERCENT),
+            ],
+        )
+    ]
+    if o.get("note"):
+        sec.note = f"{sec.note} {o['note']}"
+    return sec
+
+
+BUILDERS = {
+    "activities": _activities,
+    "contacts": _contacts,
+    "people_reached": _people,
+    "languages": _languages,
+    "volunteers": _volunteers,
+    "supervision": _supervision,
+    "referrals": _referrals,
+    "matches": _matches,
+    "selfhelp_groups": _selfhelp,
+    "caseload": _caseload,
+    "targets": _targets,
+    "outcomes": _outcomes,
+}
+
+
+def _has_content(key: str, s: dict) -> bool:
+    """Sections without anything logged are left out (a program without matches has none)."""
+    if key == "activities":
+        return True
+    if key == "caseload":
+        return bool(s["caseload"]["areas"])
+    if key == "targets":
+        return bool(s["targets"]["rows"])
+    if key == "outcomes":
+        return bool((s.get("outcomes") or {}).get("instruments"))
+    if key == "matches":
+        return any(s["matches"][k] for k in ("proposed", "started", "active_at_end", "ended"))
+    if key == "selfhelp_groups":
+        return any(s["selfhelp_groups"][k] for k in ("started", "accompanied"))
+    if key == "referrals":
+        return bool(s["referrals"]["outbound"] or s["referrals"]["inbound"])
+    if key == "supervision":
+        return bool(s["supervision"]["sessions"])
+    return True
+
+
+@dataclass
+class Document:
+    key_figures: list[Figure]
+    sections: list[Section]
+    suppression_note: str
+
+
+def build(snapshot: dict, *, suppress: bool = True) -> Document:
+    """The report's layout from a snapshot; ``suppress`` for everything a funder sees."""
+    b = Builder(suppress=suppress)
+    sections = [BUILDERS[key](snapshot, b) for key in BUILDERS if _has_content(key, snapshot)]
+    s = snapshot
+    key_figures = [
+        b.figure(_("Activities"), s["activities"]["total"]),
+        b.figure(_("Contacts"), s["contacts"]["total"], Kind.PERSONS),
+        b.figure(_("People reached"), s["people_reached"]["total"], Kind.PERSONS),
+        b.figure(_("Languages used"), s["languages"]["total"]),
+        b.figure(_("Active volunteers"), s["volunteers"]["active"]),
+        b.figure(_("Supervision hours"), s["supervision"]["hours"], Kind.HOURS),
+    ]
+    if _has_content("referrals", s):
+        key_figures.append(
+            b.figure(_("Referrals to services"), s["referrals"]["outbound"], Kind.PERSONS)
+        )
+    if _has_content("matches", s):
+        key_figures.append(
+            b.figure(_("Matches running"), s["matches"]["active_at_end"], Kind.PERSONS)
+        )
+    if _has_content("selfhelp_groups", s):
+        key_figures.append(
+            b.figure(_("Self-help groups accompanied"), s["selfhelp_groups"]["accompanied"])
+        )
+    return Document(
+        key_figures=key_figures,
+        sections=sections,
+        suppression_note=str(METHOD_NOTES["suppression"]) if suppress else "",
+    )

@@ -1,0 +1,226 @@
+"""Writes of reports: generation (in the background), failure, publication and new versions.
+
+A report moves draft → generating → generated → published; a generation that raises, or whose
+worker dies, ends in ``failed``. The PDF, its SHA-256 and the KPI snapshot are stored together
+in one transaction when generation succeeds, so no report ever points at a partial PDF.
+Publishing freezes that snapshot and PDF; a published report changes only by a new version.
+"""
+
+import datetime as dt
+import hashlib
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from . import kpis
+from .models import Report
+
+Status = Report.Status
+
+
+def _locked(report: Report) -> Report:
+    return Report.objects.select_for_update().get(pk=report.pk)
+
+
+def report_snapshot(report: Report) -> dict:
+    """The report's figures: frozen once generated, computed from live data for a draft."""
+    if report.kpi_snapshot is not None and report.has_pdf:
+        return report.kpi_snapshot
+    return kpis.compute(
+        report.program,
+        start=report.period_start,
+        end=report.period_end,
+        grant=report.grant,
+        language=report.language,
+    )
+
+
+@transaction.atomic
+def report_request_generation(*, report: Report, by) -> Report:
+    """Queue the PDF generation of a draft, failed or generated (not published) report."""
+    report = _locked(report)
+    if report.status == Status.PUBLISHED:
+        raise ValidationError(
+            _("A published report cannot be generated again; make a new version.")
+        )
+    if report.status == Status.GENERATING:
+        return report
+    report.status = Status.GENERATING
+    report.progress = 0
+    report.error = ""
+    report.generation_started_at = timezone.now()
+    report.generated_by = by
+    report.kpi_snapshot = None
+    report.pdf = ""
+    report.checksum = ""
+    report.generated_at = None
+    report.full_clean()
+    report.save()
+    transaction.on_commit(lambda: _enqueue(report.pk), robust=False)
+    return report
+
+
+def _enqueue(report_pk: int) -> None:
+    from .tasks import generate_report
+
+    result = generate_report.enqueue(report_pk)
+    Report.objects.filter(pk=report_pk, status=Status.GENERATING).update(task_id=str(result.id))
+
+
+def _progress(report: Report, percent: int) -> None:
+    Report.objects.filter(pk=report.pk, status=Status.GENERATING).update(progress=percent)
+
+
+def pdf_filename(report: Report) -> str:
+    name = slugify(f"{report.program.slug} {report.title}")[:80] or "report"
+    return f"{name}-v{report.version}.pdf"
+
+
+def report_generate(*, report_id: int) -> Report | None:
+    """Compute the snapshot, render the PDF and store both (called by the background task).
+
+    Any error leaves the report ``failed`` with the message, and nothing half-written.
+    """
+    from .pdf import render_report_pdf
+
+    report = (
+        Report.objects.select_related("program__lead_organisation", "grant__funder")
+        .filter(pk=report_id, status=Status.GENERATING)
+        .first()
+    )
+    if report is None:
+        return None
+    try:
+        _progress(report, 10)
+        snapshot = kpis.compute(
+            report.program,
+            start=report.period_start,
+            end=report.period_end,
+            grant=report.grant,
+            language=report.language,
+        )
+        _progress(report, 40)
+        pdf = render_report_pdf(report, snapshot)
+        _progress(report, 90)
+        with transaction.atomic():
+            locked = _locked(report)
+            if locked.status != Status.GENERATING:
+                return locked  # cancelled or timed out meanwhile: keep what is there
+            locked.pdf.save(pdf_filename(locked), ContentFile(pdf), save=False)
+            locked.checksum = hashlib.sha256(pdf).hexdigest()
+            locked.kpi_snapshot = snapshot
+            locked.generated_at = timezone.now()
+            locked.status = Status.GENERATED
+            locked.progress = 100
+            locked.save()
+            return locked
+    except Exception as error:
+        report_fail(report=report, error=str(error) or error.__class__.__name__)
+        raise
+
+
+def report_fail(*, report: Report, error: str) -> Report:
+    with transaction.atomic():
+        report = _locked(report)
+        if report.status == Status.GENERATING:
+            report.status = Status.FAILED
+            report.error = error[:2000]
+            report.save(update_fields=["status", "error"])
+        return report
+
+
+def report_check_generation(report: Report, now: dt.datetime | None = None) -> Report:
+    """Mark a generation failed whose task failed or whose worker stopped without finishing."""
+    if report.status != Status.GENERATING:
+        return report
+    now = now or timezone.now()
+    started = report.generation_started_at or now
+    if (now - started).total_seconds() > settings.LOTSE_REPORT_TIMEOUT:
+        return report_fail(
+            report=report,
+            error=_("The generation did not finish in time; the worker may have stopped."),
+        )
+    if report.task_id:
+        from django.tasks import TaskResultStatus
+        from django.tasks.exceptions import TaskResultDoesNotExist
+
+        from .tasks import generate_report
+
+        try:
+            result = generate_report.get_result(report.task_id)
+        except TaskResultDoesNotExist:
+            return report
+        if result.status == TaskResultStatus.FAILED:
+            return report_fail(report=report, error=_("The generation failed."))
+    return report
+
+
+@transaction.atomic
+def report_update(*, report: Report, fields: dict) -> Report:
+    """Change the narrative or period of an unpublished report; a generated PDF is discarded."""
+    report = _locked(report)
+    if not report.editable:
+        raise ValidationError(_("A published report cannot be changed; make a new version."))
+    if report.status == Status.GENERATING:
+        raise ValidationError(_("Wait until the PDF is generated, then change the report."))
+    for name, value in fields.items():
+        setattr(report, name, value)
+    if report.status in (Status.GENERATED, Status.FAILED):
+        report.status = Status.DRAFT
+        report.pdf = ""
+        report.checksum = ""
+        report.kpi_snapshot = None
+        report.generated_at = None
+        report.progress = 0
+        report.error = ""
+    report.full_clean()
+    report.save()
+    return report
+
+
+@transaction.atomic
+def report_publish(*, report: Report, by) -> Report:
+    """Freeze a generated report: its snapshot and PDF become what funders download."""
+    report = _locked(report)
+    if report.status != Status.GENERATED:
+        raise ValidationError(_("Only a generated report can be published."))
+    report.status = Status.PUBLISHED
+    report.published_at = timezone.now()
+    report.published_by = by
+    report.full_clean()
+    report.save()
+    return report
+
+
+@transaction.atomic
+def report_new_version(*, report: Report, by) -> Report:
+    """A draft copy of a published report to change and publish again; the original stays."""
+    report = _locked(report)
+    if report.status != Status.PUBLISHED:
+        raise ValidationError(_("Only a published report gets new versions."))
+    existing = report.next_versions.first()
+    if existing is not None:
+        return existing
+    copy = Report(
+        program=report.program,
+        grant=report.grant,
+        title=report.title,
+        period_start=report.period_start,
+        period_end=report.period_end,
+        language=report.language,
+        summary=report.summary,
+        highlights=report.highlights,
+        challenges=report.challenges,
+        outlook=report.outlook,
+        version=report.version + 1,
+        previous=report,
+        created_by=by,
+    )
+    copy.full_clean()
+    copy.save()
+    return copy
