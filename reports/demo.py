@@ -52,7 +52,8 @@ from programs.models import (
     Target,
 )
 from referrals.models import Category, Referral, ReferralEvent, ServiceProvider
-from sessions_log.models import Activity, Concern, Match, SelfHelpGroup, Topic
+from sessions_log.models import Activity, Concern, Match, OutcomeMeasure, SelfHelpGroup, Topic
+from sessions_log.selectors import add_months
 from sessions_log.topics import CATALOGUE
 from volunteers.models import (
     Enrollment,
@@ -661,6 +662,7 @@ def historic_timestamps():
             (Referral, "created_at"),
             (Referral, "updated_at"),
             (ReferralEvent, "at"),
+            (OutcomeMeasure, "created_at"),
         )
     ]
     saved = [(f, f.auto_now, f.auto_now_add) for f in fields]
@@ -671,6 +673,32 @@ def historic_timestamps():
     finally:
         for f, auto_now, auto_now_add in saved:
             f.auto_now, f.auto_now_add = auto_now, auto_now_add
+
+
+def spread(rng: random.Random, total: int, items: int, low: int, high: int) -> list[int]:
+    """Answers on a low…high scale, one per item, that add up to ``total`` (clamped)."""
+    values = [low] * items
+    left = min(max(total, low * items), high * items) - low * items
+    while left > 0:
+        index = rng.choice([i for i, v in enumerate(values) if v < high])
+        values[index] += 1
+        left -= 1
+    return values
+
+
+def outcome_row(program, person: "Person", code: str, timepoint: str, day: date, answers, **fields):
+    """An outcome measure scored as the application scores it (``apply_score``)."""
+    measure = OutcomeMeasure(
+        program=program,
+        participant_id=person.pk,
+        instrument=code,
+        timepoint=timepoint,
+        date=day,
+        answers={str(i): v for i, v in enumerate(answers, start=1)},
+        **fields,
+    )
+    measure.apply_score()
+    return measure
 
 
 # --------------------------------------------------------------------------------------------
@@ -980,6 +1008,9 @@ class ProgramBuilder:
     def volunteer_extras(self, index: int, row: Volunteer, vol: Vol, cohort: Cohort):
         """Program-specific volunteer fields (employment, interests)."""
 
+    def create_outcomes(self):
+        """Questionnaires before and after (outcome measures); none by default."""
+
     # ---- helpers -----------------------------------------------------------------------
 
     def at(self, day: date, hour: int = 10, minute: int = 0) -> datetime:
@@ -1032,6 +1063,7 @@ class ProgramBuilder:
             self.counts["activities"] = writer.total
             self.counts["concerns"] = len(writer.concerns)
             self.create_referrals()
+            self.create_outcomes()
             self.create_memberships()
         return ProgramResult(
             self.name, self.slug, dict(self.counts), clock.perf_counter() - started
@@ -2152,6 +2184,52 @@ class In2Balance(ProgramBuilder):
             return self.user_pk("volunteer")
         return self.logger_pk
 
+    def create_outcomes(self):
+        """RHS-15 screenings soon after the first contact; a rescreen after three months.
+
+        About four in ten screen positive; at the rescreen distress is somewhat lower.
+        """
+        rng = random.Random(f"{self.ctx.seed}:{self.slug}:outcomes")
+        rows = []
+        for person in self.people:
+            if rng.random() > 0.35:
+                continue
+            screened = min(self.today, person.first_seen + timedelta(days=rng.randint(0, 21)))
+            distress = max(0, round(rng.gauss(11, 7)))
+            thermometer = min(10, max(0, round(distress / 3 + rng.gauss(0, 1.2))))
+            common = {"administered_by_id": self.logger_pk, "language_id": self.language}
+            rows.append(
+                outcome_row(
+                    self.program,
+                    person,
+                    "rhs15",
+                    OutcomeMeasure.Timepoint.BASELINE,
+                    screened,
+                    [*spread(rng, distress, 14, 0, 4), thermometer],
+                    created_at=self.at(screened, 15),
+                    **common,
+                )
+            )
+            again = screened + timedelta(days=rng.randint(85, 110))
+            if again > self.today or rng.random() > 0.5:
+                continue
+            distress = max(0, round(distress - rng.gauss(3, 3)))
+            thermometer = min(10, max(0, round(distress / 3 + rng.gauss(0, 1.2))))
+            rows.append(
+                outcome_row(
+                    self.program,
+                    person,
+                    "rhs15",
+                    OutcomeMeasure.Timepoint.FOLLOWUP_3M,
+                    again,
+                    [*spread(rng, distress, 14, 0, 4), thermometer],
+                    created_at=self.at(again, 15),
+                    **common,
+                )
+            )
+        OutcomeMeasure.objects.bulk_create(rows, batch_size=CHUNK)
+        self.counts["outcome_measures"] = len(rows)
+
 
 class ValueBasedCounseling(ProgramBuilder):
     slug = "value-based-counseling"
@@ -2915,6 +2993,67 @@ class LivetGaarVidere(ProgramBuilder):
 
     def create_referrals(self, extra=None):
         super().create_referrals(extra=self.inbound)
+
+    def create_outcomes(self):
+        """WHO-5 and UCLA-3 at the start of most matches and six months later.
+
+        The volunteer (or the coordinator) takes both questionnaires at the first meeting; six
+        months later most matches that are still running take them again. On average wellbeing
+        rises by about 9 percentage points and loneliness falls by about one point, with wide
+        individual differences, as in the program's evaluation.
+        """
+        rng = random.Random(f"{self.ctx.seed}:{self.slug}:outcomes")
+        people = {p.pk: p for p in self.people}
+        users = {v.pk: v.user_id for v in self.vols}
+        rows = []
+        matches = Match.objects.filter(program=self.program, started_on__isnull=False).values_list(
+            "participant_id", "volunteer_id", "started_on", "ended_on"
+        )
+        for participant_id, volunteer_id, started, ended in matches.order_by("pk"):
+            if rng.random() > 0.85:
+                continue
+            person = people[participant_id]
+            by = users.get(volunteer_id) or self.logger_pk
+            language = "da" if rng.random() < 0.7 else rng.choice(person.languages or ["da"])
+            wellbeing = round(rng.gauss(9.5, 3.5))
+            loneliness = round(rng.gauss(6.6, 1.4))
+            later = add_months(started, 6) + timedelta(days=rng.randint(0, 20))
+            follow_up = later <= self.today and (ended is None or ended >= later)
+            follow_up = follow_up and rng.random() < 0.85
+            for timepoint, day, shift in (
+                (OutcomeMeasure.Timepoint.BASELINE, started, (0, 0)),
+                (OutcomeMeasure.Timepoint.FOLLOWUP_6M, later, (2.3, -1.0)),
+            ):
+                if timepoint != OutcomeMeasure.Timepoint.BASELINE and not follow_up:
+                    continue
+                who5 = round(wellbeing + rng.gauss(shift[0], 3.5 if shift[0] else 0))
+                ucla3 = round(loneliness + rng.gauss(shift[1], 1.0 if shift[1] else 0))
+                common = {
+                    "administered_by_id": by,
+                    "language_id": language,
+                    "created_at": self.at(day, 17),
+                }
+                who5_answers = spread(rng, who5, 5, 0, 5)
+                if rng.random() < 0.02:
+                    who5_answers[rng.randrange(5)] = None  # an item left out: incomplete
+                rows.append(
+                    outcome_row(
+                        self.program, person, "who5", timepoint, day, who5_answers, **common
+                    )
+                )
+                rows.append(
+                    outcome_row(
+                        self.program,
+                        person,
+                        "ucla3",
+                        timepoint,
+                        day,
+                        spread(rng, ucla3, 3, 1, 3),
+                        **common,
+                    )
+                )
+        OutcomeMeasure.objects.bulk_create(rows, batch_size=CHUNK)
+        self.counts["outcome_measures"] = len(rows)
 
 
 class InGangSetzer(ProgramBuilder):
