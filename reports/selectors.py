@@ -347,3 +347,12 @@ def recent_activities_of(program: Program, user, limit: int = 10):
         .select_related("site")
         .order_by("-date", "-id")[:limit]
     )
+
+
+def published_reports(program: Program):
+    """Published reports, newest period first, for the coordinator's and funder's home pages."""
+    return (
+        program.reports.filter(status="published")
+        .select_related("grant__funder")
+        .order_by("-period_end", "-version")
+    )

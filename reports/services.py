@@ -76,9 +76,9 @@ def _progress(report: Report, percent: int) -> None:
     Report.objects.filter(pk=report.pk, status=Status.GENERATING).update(progress=percent)
 
 
-def pdf_filename(report: Report) -> str:
+def report_filename(report: Report, extension: str = "pdf") -> str:
     name = slugify(f"{report.program.slug} {report.title}")[:80] or "report"
-    return f"{name}-v{report.version}.pdf"
+    return f"{name}-v{report.version}.{extension}"
 
 
 def report_generate(*, report_id: int) -> Report | None:
@@ -111,7 +111,7 @@ def report_generate(*, report_id: int) -> Report | None:
             locked = _locked(report)
             if locked.status != Status.GENERATING:
                 return locked  # cancelled or timed out meanwhile: keep what is there
-            locked.pdf.save(pdf_filename(locked), ContentFile(pdf), save=False)
+            locked.pdf.save(report_filename(locked), ContentFile(pdf), save=False)
             locked.checksum = hashlib.sha256(pdf).hexdigest()
             locked.kpi_snapshot = snapshot
             locked.generated_at = timezone.now()

@@ -4,4 +4,14 @@ from . import views
 
 program_urlpatterns = [
     path("", views.program_home, name="program_home"),
+    path("reports/", views.report_list, name="report_list"),
+    path("reports/new/", views.report_create, name="report_create"),
+    path("reports/<int:pk>/", views.report_detail, name="report_detail"),
+    path("reports/<int:pk>/edit/", views.report_edit, name="report_edit"),
+    path("reports/<int:pk>/status/", views.report_status, name="report_status"),
+    path("reports/<int:pk>/generate/", views.report_generate, name="report_generate"),
+    path("reports/<int:pk>/publish/", views.report_publish, name="report_publish"),
+    path("reports/<int:pk>/new-version/", views.report_new_version, name="report_new_version"),
+    path("reports/<int:pk>/pdf/", views.report_pdf, name="report_pdf"),
+    path("reports/<int:pk>/xlsx/", views.report_xlsx, name="report_xlsx"),
 ]
