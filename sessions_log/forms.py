@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import format_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -696,6 +697,7 @@ class OutcomeMeasureForm(NotInFutureMixin, forms.Form):
         codes = {*participant.languages.values_list("code", flat=True), "de", "en", "da"}
         codes.add(participant.program.default_language)
         self.fields["language"].queryset = Language.objects.filter(code__in=codes)
+        self.fields["language"].initial = (get_language() or "").split("-")[0] or None
         for item in instrument.items:
             choices = [(str(c.value), instrument.choice_label(c)) for c in item.choices] or [
                 (str(v), str(v)) for v in item.values
