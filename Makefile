@@ -8,7 +8,7 @@ PORT ?= 8000
 .PHONY: help install run test lint format migrations-check messages worker clean
 
 help:
-	@echo "make run    - install, migrate, load demo data if empty, serve on http://$(HOST):$(PORT)"
+	@echo "make run    - install, migrate, load demo data if empty, serve on http://$(HOST):$(PORT) with a worker"
 	@echo "make test   - run the test suite (SQLite, or DATABASE_URL if set)"
 	@echo "make lint   - ruff and the migrations check"
 	@echo "make worker - run the background task worker"
@@ -37,7 +37,10 @@ install: $(VENV)/.installed node_modules/.installed .env
 run: install
 	DEBUG=1 $(PY) manage.py migrate --no-input
 	DEBUG=1 $(PY) manage.py seed_demo --if-empty
-	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "Starting the background worker (report PDFs, e-mails) beside the web server."
+	DEBUG=1 $(PY) manage.py db_worker --verbosity 0 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install
 	$(VENV)/bin/pytest
