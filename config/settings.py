@@ -159,7 +159,9 @@ TASKS = {
 }
 
 # Fonts of the PDF reports (Noto Sans, Arabic, Ethiopic), installed from npm with the assets.
-LOTSE_FONT_DIR = env.path("LOTSE_FONT_DIR", default=BASE_DIR / "node_modules" / "@expo-google-fonts")
+LOTSE_FONT_DIR = env.path(
+    "LOTSE_FONT_DIR", default=BASE_DIR / "node_modules" / "@expo-google-fonts"
+)
 # A report still generating after this many seconds is taken as failed (its worker was killed).
 LOTSE_REPORT_TIMEOUT = env.int("LOTSE_REPORT_TIMEOUT", default=15 * 60)
 
@@ -193,7 +195,8 @@ SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
-if env.bool("BEHIND_PROXY", default=False):
+LOTSE_BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+if LOTSE_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {
@@ -206,5 +209,7 @@ LOGGING = {
         # WeasyPrint's font subsetting reports every table it prunes.
         "fontTools": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
+        # Sign-ins, refusals, lockouts, exports (also kept as SecurityEvent rows).
+        "lotse.security": {"level": "INFO"},
     },
 }

@@ -19,7 +19,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from .models import Membership
+from .models import Membership, Program
+from .security import Kind, security_event_record
 
 Role = Membership.Role
 
@@ -82,10 +83,21 @@ def resolve_scope(request, program_slug: str, perm: Perm) -> None:
         .first()
     )
     if membership is None:
+        security_event_record(
+            kind=Kind.ACCESS_DENIED,
+            request=request,
+            program=Program.objects.filter(slug=program_slug).first(),
+            detail={"status": 404, "permission": str(perm), "reason": "not a member"},
+        )
         raise Http404(NOT_FOUND_MESSAGE)
     request.program = membership.program
     request.membership = membership
     if not has_perm(membership, perm):
+        security_event_record(
+            kind=Kind.ACCESS_DENIED,
+            request=request,
+            detail={"status": 403, "permission": str(perm), "role": membership.role},
+        )
         raise PermissionDenied(_("Your role in this program does not allow this."))
 
 

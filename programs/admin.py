@@ -12,6 +12,7 @@ from .models import (
     Organisation,
     Participant,
     Program,
+    SecurityEvent,
     Site,
     SiteOccupancy,
     Target,
@@ -217,3 +218,23 @@ class ParticipantAdmin(admin.ModelAdmin):
     ]
     readonly_fields = ["created_at"]
     autocomplete_fields = ["program", "site", "languages"]
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(admin.ModelAdmin):
+    """The security log, read-only: events are written by Lotse and never changed."""
+
+    list_display = ["created_at", "kind", "username", "ip_address", "program", "path"]
+    list_filter = ["kind", "program", "created_at"]
+    search_fields = ["username", "ip_address", "path"]
+    date_hierarchy = "created_at"
+    list_select_related = ["program"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

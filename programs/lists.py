@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.views import FilterView
 
 from .access import ProgramScopedMixin
+from .security import export_record, query_filters
 
 EXPORT_FORMATS = ("csv", "xlsx")
 # Cells starting with these are formulas to a spreadsheet; exported text must not run.
@@ -152,6 +153,12 @@ class ProgramListView(ProgramScopedMixin, FilterView):
         if fmt in EXPORT_FORMATS:
             filterset = self.get_filterset(self.get_filterset_class())
             rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+            export_record(
+                request=request,
+                what=str(self.export_basename),
+                fmt=fmt,
+                filters=query_filters(request),
+            )
             return export_response(
                 rows=rows.iterator(chunk_size=2000),
                 columns=self.get_columns(),

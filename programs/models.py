@@ -467,3 +467,55 @@ class Participant(models.Model):
 
     def __str__(self):
         return self.code
+
+
+class SecurityEvent(models.Model):
+    """A security-relevant event: sign-ins, refusals, lockouts, exports. Written, never edited.
+
+    The same events go to the ``lotse.security`` logger, for the server's log collection.
+    """
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("Signed in")
+        LOGIN_FAILED = "login_failed", _("Failed sign-in")
+        LOGOUT = "logout", _("Signed out")
+        LOCKOUT = "lockout", _("Locked out after failed sign-ins")
+        OTP_FAILED = "otp_failed", _("Wrong two-factor code")
+        OTP_ENROLLED = "otp_enrolled", _("Two-factor authentication set up")
+        ACCESS_DENIED = "access_denied", _("Access refused")
+        EXPORT = "export", _("Export")
+        INVITATION = "invitation", _("Invitation")
+
+    kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    username = models.CharField(_("user name"), max_length=150, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    program = models.ForeignKey(
+        Program,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="security_events",
+        verbose_name=_("program"),
+    )
+    path = models.CharField(_("address"), max_length=500, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("security event")
+        verbose_name_plural = _("security events")
+        indexes = [
+            models.Index(fields=["program", "-created_at"], name="securityevent_program_time"),
+        ]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.username}"

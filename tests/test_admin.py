@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from programs.models import ActivityKind, Organisation, Participant, Program, Site
+from programs.models import ActivityKind, Organisation, Participant, Program, SecurityEvent, Site
 from referrals.models import Category, Referral, ReferralEvent, ServiceProvider
 from reports.models import Report
 from sessions_log.models import Activity, Concern
@@ -23,8 +23,8 @@ REGISTERED = sorted(
     key=lambda model: model._meta.label,
 )
 
-# Status histories are written by the application when a status changes, never by hand.
-HISTORIES = {VolunteerStatusChange, ReferralEvent}
+# Status histories and the security log are written by the application, never by hand.
+HISTORIES = {VolunteerStatusChange, ReferralEvent, SecurityEvent}
 
 
 def _label(model):

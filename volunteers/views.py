@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from programs.access import Perm, has_perm, program_view
 from programs.lists import Column, ProgramListView
+from programs.security import export_record
 
 from . import selectors, services
 from .filters import OverdueFilter, SupervisionFilter, TrainingFilter, VolunteerFilter
@@ -456,6 +457,12 @@ def training_certificate(request, program_slug, pk, enrollment_pk):
     if not may_see:
         raise Http404
     pdf = certificate_pdf(enrollment, attended_minutes=enrollment.attended_minutes)
+    export_record(
+        request=request,
+        what="training_certificate",
+        fmt="pdf",
+        filters={"training": enrollment.training_id, "enrollment": enrollment.pk},
+    )
     filename = slugify(f"{enrollment.volunteer.name} {enrollment.training.title}") or "certificate"
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{filename}.pdf"'

@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 
 from programs.access import Perm, program_view
+from programs.security import export_record
 
 from . import exporter
 from . import format as fmt
@@ -202,6 +203,12 @@ def program_export(request, program_slug):
             program=program, start=start, end=end, out=out, file_format=file_format
         )
         out.seek(0)
+        export_record(
+            request=request,
+            what="program_data",
+            fmt=file_format,
+            filters={"start": start.isoformat(), "end": end.isoformat()},
+        )
         response = FileResponse(
             out,
             as_attachment=True,

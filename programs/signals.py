@@ -1,0 +1,22 @@
+"""Sign-ins, failed sign-ins, sign-outs and lockouts go to the security log."""
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from .security import Kind, security_event_record
+
+
+@receiver(user_logged_in, dispatch_uid="lotse_security_login")
+def _logged_in(sender, request, user, **kwargs):
+    security_event_record(kind=Kind.LOGIN, request=request, user=user)
+
+
+@receiver(user_login_failed, dispatch_uid="lotse_security_login_failed")
+def _login_failed(sender, credentials, request=None, **kwargs):
+    username = str(credentials.get("username", ""))
+    security_event_record(kind=Kind.LOGIN_FAILED, request=request, username=username)
+
+
+@receiver(user_logged_out, dispatch_uid="lotse_security_logout")
+def _logged_out(sender, request, user, **kwargs):
+    security_event_record(kind=Kind.LOGOUT, request=request, user=user)

@@ -1,0 +1,107 @@
+"""The security log: sign-ins, failures, sign-outs, refusals and exports, with user, IP, time."""
+
+import logging
+
+import pytest
+from django.urls import reverse
+
+from programs.models import SecurityEvent
+
+from .factories import PASSWORD, EnrollmentFactory, ParticipantFactory, VolunteerFactory
+
+pytestmark = pytest.mark.django_db
+
+Kind = SecurityEvent.Kind
+
+
+def _events(kind):
+    return list(SecurityEvent.objects.filter(kind=kind))
+
+
+def test_it_logs_a_sign_in_with_user_and_ip(client, alice, caplog):
+    with caplog.at_level(logging.INFO, logger="lotse.security"):
+        client.post(
+            reverse("login"),
+            {"username": alice.username, "password": PASSWORD},
+            REMOTE_ADDR="203.0.113.7",
+        )
+    (event,) = _events(Kind.LOGIN)
+    assert event.user == alice
+    assert event.ip_address == "203.0.113.7"
+    assert event.created_at is not None
+    assert "login user=alice@example.org ip=203.0.113.7" in caplog.text
+
+
+def test_it_logs_a_failed_sign_in_with_the_name_tried(client, alice):
+    client.post(
+        reverse("login"),
+        {"username": alice.username, "password": "wrong"},
+        REMOTE_ADDR="203.0.113.8",
+    )
+    (event,) = _events(Kind.LOGIN_FAILED)
+    assert event.username == alice.username
+    assert event.user is None
+    assert event.ip_address == "203.0.113.8"
+
+
+def test_it_logs_a_sign_out(login, alice):
+    client = login(alice)
+    client.post(reverse("logout"))
+    (event,) = _events(Kind.LOGOUT)
+    assert event.user == alice
+
+
+def test_it_logs_a_non_member_refused_with_the_program_tried(login, program, charlie):
+    login(charlie).get(reverse("program_home", args=[program.slug]))
+    (event,) = _events(Kind.ACCESS_DENIED)
+    assert event.user == charlie
+    assert event.program == program
+    assert event.detail["status"] == 404
+    assert event.path == reverse("program_home", args=[program.slug])
+
+
+def test_it_logs_a_role_refused(login, program, bob):
+    login(bob).get(reverse("volunteer_list", args=[program.slug]))
+    (event,) = _events(Kind.ACCESS_DENIED)
+    assert event.detail == {"status": 403, "permission": "manage_program", "role": "volunteer"}
+
+
+def test_it_logs_a_list_export_with_its_filter(login, program, alice):
+    ParticipantFactory(program=program)
+    url = reverse("participant_list", args=[program.slug])
+    login(alice).get(url, {"export": "csv", "gender": "female", "page": "2"})
+    (event,) = _events(Kind.EXPORT)
+    assert event.user == alice
+    assert event.program == program
+    assert event.detail["format"] == "csv"
+    assert event.detail["filters"] == {"gender": "female"}
+
+
+def test_it_logs_a_certificate_download(login, program, alice):
+    enrollment = EnrollmentFactory(
+        training__program=program,
+        volunteer=VolunteerFactory(program=program),
+        status="completed",
+        completed_on="2024-05-01",
+    )
+    url = reverse(
+        "training_certificate", args=[program.slug, enrollment.training_id, enrollment.pk]
+    )
+    assert login(alice).get(url).status_code == 200
+    (event,) = _events(Kind.EXPORT)
+    assert event.detail["what"] == "training_certificate"
+    assert event.detail["filters"]["enrollment"] == enrollment.pk
+
+
+def test_it_logs_the_program_data_export(login, program, alice):
+    url = reverse("program_export", args=[program.slug])
+    response = login(alice).get(
+        url, {"start": "2024-01-01", "end": "2024-12-31", "file_format": "xlsx"}
+    )
+    assert response.status_code == 200
+    (event,) = _events(Kind.EXPORT)
+    assert event.detail == {
+        "what": "program_data",
+        "format": "xlsx",
+        "filters": {"start": "2024-01-01", "end": "2024-12-31"},
+    }
