@@ -1,0 +1,187 @@
+"""``manage.py build_report --program SLUG --start DATE --end DATE --output PATH``.
+
+Builds a funder report of a period without storing it: the PDF (default), the raw KPI
+snapshot as JSON, or the XLSX export of its tables. The file is written beside PATH under a
+temporary name and renamed when complete, so an error never leaves a partial file behind.
+"""
+
+import datetime as dt
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from programs.models import Grant, Program, ReportLanguage
+from reports import kpis
+from reports.models import Report
+
+FORMATS = ("pdf", "json", "xlsx")
+STDOUT = "-"
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as error:
+        raise CommandError(
+            _("“%(value)s” is not a date; write YYYY-MM-DD.") % {"value": text}
+        ) from error
+
+
+def report_title(program: Program, start: dt.date, end: dt.date) -> str:
+    return f"{program.name} {start.isoformat()}–{end.isoformat()}"
+
+
+def _check_writable(target: Path) -> None:
+    """Fail before any work when PATH cannot be written."""
+    directory = target.parent
+    if target.is_dir():
+        raise CommandError(_("%(path)s is a directory; name a file.") % {"path": target})
+    if not directory.is_dir():
+        raise CommandError(
+            _("Cannot write %(path)s: the folder %(folder)s does not exist.")
+            % {"path": target, "folder": directory}
+        )
+    if not os.access(directory, os.W_OK | os.X_OK) or (
+        target.exists() and not os.access(target, os.W_OK)
+    ):
+        raise CommandError(_("Cannot write %(path)s: permission denied.") % {"path": target})
+
+
+def write_atomically(target: Path, content: bytes) -> None:
+    """Write ``content`` to a temporary file beside ``target``, then rename it into place."""
+    try:
+        handle, temporary = tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.name}.", suffix=".part"
+        )
+    except OSError as error:
+        raise CommandError(
+            _("Cannot write %(path)s: %(error)s") % {"path": target, "error": error.strerror}
+        ) from error
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(content)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # as open() would create it, not mkstemp's 0600
+        os.replace(temporary, target)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise CommandError(
+            _("Cannot write %(path)s: %(error)s") % {"path": target, "error": error.strerror}
+        ) from error
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+class Command(BaseCommand):
+    @property
+    def help(self):  # argparse needs a str, not a lazy translation
+        return _(
+            "Build the funder report of a program for a period without storing it: the PDF "
+            "(default, small cells suppressed as in the published report), the XLSX of its "
+            "tables (suppressed as well), or the KPI snapshot as JSON. The JSON holds the RAW "
+            "figures, NOT suppressed: counts of 1 to 4 persons appear as they are, so treat it "
+            "as internal data and never hand it to a funder."
+        )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--program", required=True, help=_("The program's slug."))
+        parser.add_argument("--start", required=True, help=_("First day (YYYY-MM-DD)."))
+        parser.add_argument("--end", required=True, help=_("Last day (YYYY-MM-DD)."))
+        parser.add_argument(
+            "--language",
+            choices=ReportLanguage.values,
+            help=_("Language of the report (default: the program's default language)."),
+        )
+        parser.add_argument(
+            "--grant", help=_("Reference of one of the program's grants the report is for.")
+        )
+        parser.add_argument(
+            "--output",
+            required=True,
+            help=_("The file to write; “-” writes the JSON snapshot to standard output."),
+        )
+        parser.add_argument(
+            "--format",
+            dest="file_format",
+            choices=FORMATS,
+            default="pdf",
+            help=_(
+                "pdf (default): the report as funders get it; xlsx: its tables; json: the raw, "
+                "unsuppressed KPI snapshot (keys activities, contacts, people_reached, "
+                "languages, volunteers, supervision, referrals, matches, selfhelp_groups, "
+                "caseload, targets, outcomes)."
+            ),
+        )
+
+    def handle(self, *args, program, start, end, language, grant, output, file_format, **options):
+        try:
+            program_obj = Program.objects.select_related("lead_organisation").get(slug=program)
+        except Program.DoesNotExist as error:
+            raise CommandError(_("There is no program “%(slug)s”.") % {"slug": program}) from error
+        grant_obj = self.grant(program_obj, grant) if grant else None
+        start_on, end_on = _date(start), _date(end)
+        if end_on < start_on:
+            raise CommandError(_("The end comes before the start."))
+        to_stdout = output == STDOUT
+        if to_stdout and file_format != "json":
+            raise CommandError(
+                _("Only the JSON snapshot can be written to standard output; name a file.")
+            )
+        target = None if to_stdout else Path(output).expanduser()
+        if target is not None:
+            _check_writable(target)
+
+        report = Report(
+            program=program_obj,
+            grant=grant_obj,
+            title=report_title(program_obj, start_on, end_on),
+            period_start=start_on,
+            period_end=end_on,
+            language=language or program_obj.default_language,
+        )
+        snapshot = kpis.compute(
+            program_obj, start=start_on, end=end_on, grant=grant_obj, language=report.language
+        )
+        if file_format == "json":
+            text = json.dumps(snapshot, ensure_ascii=False, indent=2) + "\n"
+            if to_stdout:
+                self.stdout.write(text, ending="")
+                return
+            content = text.encode("utf-8")
+        elif file_format == "xlsx":
+            from reports.exports import report_xlsx
+
+            content = report_xlsx(report, snapshot)
+        else:
+            from reports.pdf import render_report_pdf
+
+            content = render_report_pdf(report, snapshot)
+        write_atomically(target, content)
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Written to %(path)s (%(size)d bytes).") % {"path": target, "size": len(content)}
+            )
+        )
+
+    def grant(self, program: Program, reference: str) -> Grant:
+        grants = list(program.grants.select_related("funder").filter(reference=reference)[:2])
+        if not grants:
+            known = ", ".join(
+                program.grants.order_by("reference").values_list("reference", flat=True)
+            )
+            raise CommandError(
+                _("The program “%(program)s” has no grant “%(reference)s” (its grants: %(known)s).")
+                % {"program": program.slug, "reference": reference, "known": known or "–"}
+            )
+        if len(grants) > 1:
+            raise CommandError(
+                _("More than one grant of “%(program)s” has the reference “%(reference)s”.")
+                % {"program": program.slug, "reference": reference}
+            )
+        return grants[0]
