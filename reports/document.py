@@ -6,11 +6,12 @@ is what the funder receives. Funder output suppresses small cells: a count of pe
 activities, volunteers and hours are printed in full.
 """
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -134,6 +135,8 @@ class Builder:
                     display=text,
                 )
             )
+        if not any(bar.value for bar in bars):
+            return None  # nothing to draw: every value is zero or suppressed
         draw = hbar_chart if horizontal else bar_chart
         return draw(title=str(title), bars=bars, chart_id=chart_id)
 
@@ -435,12 +438,16 @@ def _caseload(s: dict, b: Builder) -> Section:
     return sec
 
 
+def _date(iso: str) -> str:
+    return date_format(dt.date.fromisoformat(iso), "SHORT_DATE_FORMAT")
+
+
 def _targets(s: dict, b: Builder) -> Section:
     sec = _section("targets")
     rows = [
         {
             **row,
-            "period": f"{row['starts_on']} – {row['ends_on']}",
+            "period": f"{_date(row['starts_on'])} – {_date(row['ends_on'])}",
             "share": None if row["percent"] is None else row["percent"] / 100,
             "elapsed": row["elapsed_percent"] / 100,
         }
@@ -546,6 +553,8 @@ def build(snapshot: dict, *, suppress: bool = True) -> Document:
     """The report's layout from a snapshot; ``suppress`` for everything a funder sees."""
     b = Builder(suppress=suppress)
     sections = [BUILDERS[key](snapshot, b) for key in BUILDERS if _has_content(key, snapshot)]
+    for section in sections:
+        section.charts = [chart for chart in section.charts if chart]
     s = snapshot
     key_figures = [
         b.figure(_("Activities"), s["activities"]["total"]),
