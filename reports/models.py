@@ -63,9 +63,7 @@ class Report(models.Model):
     )
     task_id = models.CharField(_("background task"), max_length=64, blank=True)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
-    generation_started_at = models.DateTimeField(
-        _("generation started at"), null=True, blank=True
-    )
+    generation_started_at = models.DateTimeField(_("generation started at"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
     generated_at = models.DateTimeField(_("generated at"), null=True, blank=True)
     generated_by = models.ForeignKey(
@@ -103,9 +101,7 @@ class Report(models.Model):
                 condition=~Q(status="published") | Q(published_at__isnull=False),
                 name="report_published_has_date",
             ),
-            models.CheckConstraint(
-                condition=Q(progress__lte=100), name="report_progress_percent"
-            ),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="report_progress_percent"),
             models.UniqueConstraint(
                 fields=["previous"],
                 condition=Q(previous__isnull=False),
