@@ -15,11 +15,14 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.views import redirect_to_login
+from django.core.files.base import ContentFile
+from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from programs.access import ROLE_PERMISSIONS, view_permission
 from programs.models import Membership
+from reports.models import Report
 
 from .factories import (
     ActivityFactory,
@@ -88,6 +91,7 @@ class World:
     selfhelp: object
     referral: object
     provider: object
+    report: object
 
 
 def build_world() -> World:
@@ -125,6 +129,19 @@ def build_world() -> World:
     activity.participants.add(participant)
     concern = ConcernFactory(program=program, activity=activity)
     provider = ServiceProviderFactory(program=program)
+    now = timezone.now()
+    report = Report(
+        program=program,
+        title="Report 2024",
+        period_start=dt.date(2024, 1, 1),
+        period_end=dt.date(2024, 12, 31),
+        language="en",
+        status=Report.Status.PUBLISHED,
+        checksum="0" * 64,
+        generated_at=now,
+        published_at=now,
+    )
+    report.pdf.save("matrix.pdf", ContentFile(b"%PDF-1.4 matrix"), save=True)
     return World(
         program=program,
         users=users,
@@ -142,6 +159,7 @@ def build_world() -> World:
         selfhelp=SelfHelpGroupFactory(program=program, contact_point=site),
         referral=ReferralFactory(program=program, participant=participant, provider=provider),
         provider=provider,
+        report=report,
     )
 
 
@@ -183,6 +201,14 @@ URL_ARGS = {
     "referral_edit": lambda w: {"pk": w.referral.pk},
     "provider_detail": lambda w: {"pk": w.provider.pk},
     "provider_edit": lambda w: {"pk": w.provider.pk},
+    "report_detail": lambda w: {"pk": w.report.pk},
+    "report_edit": lambda w: {"pk": w.report.pk},
+    "report_status": lambda w: {"pk": w.report.pk},
+    "report_generate": lambda w: {"pk": w.report.pk},
+    "report_publish": lambda w: {"pk": w.report.pk},
+    "report_new_version": lambda w: {"pk": w.report.pk},
+    "report_pdf": lambda w: {"pk": w.report.pk},
+    "report_xlsx": lambda w: {"pk": w.report.pk},
 }
 
 # Views that only accept POST (GET answers 405 to everyone): the matrix posts an empty form,
@@ -194,6 +220,9 @@ POST_ONLY = {
     "match_action": 302,
     "selfhelp_status": 302,
     "selfhelp_follow_up": 302,
+    "report_generate": 302,
+    "report_publish": 302,
+    "report_new_version": 302,
 }
 
 # Object-level rules on top of the role table: {url name: {role: answer}}, each with why.
@@ -203,6 +232,8 @@ OBJECT_RULES = {
     # A certificate is for coordinators and the volunteer it belongs to; others don't learn
     # that it exists.
     "training_certificate": {Role.SUPERVISOR: 404, Role.FUNDER: 404},
+    # The fixture's report is published, so it is frozen: editing leads back to it.
+    "report_edit": {Role.COORDINATOR: 302},
 }
 
 
@@ -299,7 +330,8 @@ _ANY = _Any()
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
-def test_each_role_gets_what_the_role_table_says_on_every_url(client, role):
+def test_each_role_gets_what_the_role_table_says_on_every_url(client, settings, tmp_path, role):
+    settings.MEDIA_ROOT = tmp_path
     world = build_world()
     if role != ANONYMOUS:
         client.force_login(world.users[role])
@@ -313,11 +345,14 @@ def test_each_role_gets_what_the_role_table_says_on_every_url(client, role):
         kwargs = {"program_slug": world.program.slug, **URL_ARGS.get(name, lambda w: {})(world)}
         path = reverse(name, kwargs=kwargs)
         expected = scoped_expectation(name, pattern.callback, role)
-        if name in POST_ONLY:
-            assert client.get(path).status_code == 405, f"{name} answers GET"
-            response = client.post(path)
-        else:
-            response = client.get(path)
+        # Each request's writes are rolled back, so every URL sees the same world.
+        with transaction.atomic():
+            if name in POST_ONLY:
+                assert client.get(path).status_code == 405, f"{name} answers GET"
+                response = client.post(path)
+            else:
+                response = client.get(path)
+            transaction.set_rollback(True)
         if not matches(response, expected, path):
             wrong.append(f"{name}: expected {expected}, got {response.status_code}")
 
