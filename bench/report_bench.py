@@ -1,0 +1,147 @@
+"""Time a funder report: KPI computation (and its queries) and PDF rendering for a program-year.
+
+Run against the database in DATABASE_URL (PostgreSQL for the figure that counts)::
+
+    createdb -h 127.0.0.1 -U postgres lotse_bench
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/lotse_bench DEBUG=1 \\
+        .venv/bin/python manage.py migrate
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/lotse_bench DEBUG=1 \\
+        .venv/bin/python -m bench.report_bench --scale medium --seed
+
+``--seed`` first replaces the demo data (``manage.py seed_demo --scale X --flush``); without
+it the benchmark uses whatever demo data the database holds (``--scale`` then only labels the
+output). It reports, over ``--runs`` runs (default 5), the median and slowest time of
+``reports.kpis.compute`` for the in2balance demo program's last twelve months with its number
+of queries, of rendering that report's PDF, and of a one-page PDF through WeasyPrint (the
+floor: what any PDF costs). Targets: KPIs under 1 s, PDF under 3 s.
+"""
+
+import argparse
+import datetime as dt
+import io
+import os
+import statistics
+import sys
+import time
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from pypdf import PdfReader  # noqa: E402  (a dev dependency, like the benchmarks)
+
+from programs.models import Program  # noqa: E402
+from reports import kpis  # noqa: E402
+from reports.demo import SCALES  # noqa: E402
+from reports.models import Report  # noqa: E402
+from reports.pdf import render_report_pdf  # noqa: E402
+
+KPI_TARGET = 1.0  # seconds
+PDF_TARGET = 3.0  # seconds
+HELLO = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Hello</title>
+</head><body><h1>Hello</h1><p>One page, one paragraph.</p></body></html>"""
+
+
+def timed(function, runs: int) -> tuple[list[float], object]:
+    """Seconds of each of ``runs`` calls, and the last result."""
+    seconds, result = [], None
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = function()
+        seconds.append(time.perf_counter() - started)
+    return seconds, result
+
+
+def program_year(program: Program, end: dt.date | None) -> tuple[dt.date, dt.date]:
+    """The twelve months up to ``end`` (default: the program's last logged activity)."""
+    if end is None:
+        last = program.activities.order_by("-date").values_list("date", flat=True).first()
+        end = last or dt.date.today()
+    start = end.replace(year=end.year - 1) + dt.timedelta(days=1)
+    return start, end
+
+
+def hello_pdf() -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=HELLO).write_pdf(pdf_variant="pdf/ua-1")
+
+
+def row(step: str, seconds: list[float], target: float | None, extra: str = "") -> str:
+    median, slowest = statistics.median(seconds), max(seconds)
+    verdict = "—"
+    if target is not None:
+        verdict = f"< {target:g} s: " + ("yes" if median < target else "NO")
+    return f"| {step} | {median:.3f} | {slowest:.3f} | {extra or '—'} | {verdict} |"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", choices=list(SCALES), default="small")
+    parser.add_argument(
+        "--seed",
+        action="store_true",
+        help="replace the demo data first (manage.py seed_demo --scale SCALE --flush)",
+    )
+    parser.add_argument("--program", default="in2balance", help="slug of the program")
+    parser.add_argument("--end", type=dt.date.fromisoformat, help="last day of the year")
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args(argv)
+
+    if args.seed:
+        started = time.perf_counter()
+        call_command("seed_demo", scale=args.scale, flush=True, stdout=io.StringIO())
+        print(f"seeded scale {args.scale} in {time.perf_counter() - started:.0f} s")
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")  # what autovacuum does shortly after a bulk load
+
+    program = Program.objects.select_related("lead_organisation").filter(slug=args.program).first()
+    if program is None:
+        print(f"No program “{args.program}”; seed the demo data with --seed.", file=sys.stderr)
+        return 2
+    start, end = program_year(program, args.end)
+    language = program.default_language
+    activities = program.activities.filter(date__gte=start, date__lte=end).count()
+
+    def compute():
+        return kpis.compute(program, start=start, end=end, language=language)
+
+    with CaptureQueriesContext(connection) as queries:
+        compute()
+    kpi_seconds, snapshot = timed(compute, args.runs)
+
+    report = Report(
+        program=program,
+        title=f"{program.name} {start.isoformat()}–{end.isoformat()}",
+        period_start=start,
+        period_end=end,
+        language=language,
+    )
+    pdf_seconds, pdf = timed(lambda: render_report_pdf(report, snapshot), args.runs)
+    hello_seconds, _hello = timed(hello_pdf, args.runs)
+
+    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    print(
+        f"database: {connection.vendor}; scale: {args.scale}; program: {program.slug}; "
+        f"period {start} – {end}: {activities} activities, "
+        f"{snapshot['people_reached']['total']} people reached; {args.runs} runs"
+    )
+    print()
+    print("| step | median s | max s | size | target (median) |")
+    print("|---|---:|---:|---|---|")
+    print(row("KPI snapshot (kpis.compute)", kpi_seconds, KPI_TARGET, f"{len(queries)} queries"))
+    size = f"{pages} pages, {len(pdf) / 1024:.0f} KB"
+    print(row("report PDF (render_report_pdf)", pdf_seconds, PDF_TARGET, size))
+    print(row("one-page PDF (WeasyPrint floor)", hello_seconds, None, "1 page"))
+    ok = statistics.median(kpi_seconds) < KPI_TARGET and statistics.median(pdf_seconds) < PDF_TARGET
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
