@@ -20,8 +20,8 @@ from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
 from programs.models import ActivityKind, Language, Participant
-from referrals.models import Category, Referral
-from reports import kpis
+from referrals.models import Category, Referral, ReferralEvent
+from reports import document, kpis
 from reports.exports import report_xlsx, sheet_title, xlsx_filename
 from reports.management.commands.build_report import Command as BuildReport
 from reports.models import Report
@@ -758,3 +758,30 @@ def test_it_uses_the_programs_language_by_default(program, world, tmp_path):
     path = tmp_path / "kpis.json"
     build(program, path, fmt="json", language=None)
     assert json.loads(path.read_text(encoding="utf-8"))["language"] == "de"
+
+
+def test_the_no_show_rate_of_fewer_than_five_referrals_is_suppressed(program):
+    """Three people missed an appointment and attended the next one: a rate over 3 persons.
+
+    Fails while reports/document.py counts the rate's base as ``attended + no_show``, which
+    counts each of these referrals twice (6 >= 5), so the rate "100 %" is printed.
+    """
+    for day in (5, 6, 7):
+        referral = ReferralFactory(
+            program=program,
+            referred_on=D(2024, 3, day),
+            sent_on=D(2024, 3, day),
+            appointment_on=D(2024, 3, day + 10),
+            status=Referral.Status.ATTENDED,
+            consent_to_share=True,
+            consent_on=D(2024, 3, day),
+        )
+        ReferralEvent.objects.create(
+            referral=referral, from_status="appointment", to_status="no_show"
+        )
+        ReferralEvent.objects.create(referral=referral, from_status="no_show", to_status="attended")
+    snapshot = compute(program, None)
+    assert snapshot["referrals"]["no_show_rate"] == 1.0  # 3 of 3 appointments had a no-show
+    section = next(s for s in document.build(snapshot).sections if s.key == "referrals")
+    no_show = next(f for f in section.figures if f.label == "No-show rate")
+    assert no_show.value == "<5", "a share of 3 persons must be suppressed"
