@@ -47,10 +47,11 @@ def format_value(value, kind: Kind, *, suppress: bool, base: int | None = None) 
         return SUPPRESSED
     if kind == Kind.PERCENT:
         return f"{number_format(round(value * 100), 0, use_l10n=True)} %"
+    # Django's number_format cuts decimals off; round first so 44.57 prints as 44.6.
     if kind == Kind.HOURS:
-        return number_format(value, 1, use_l10n=True, force_grouping=True)
+        return number_format(round(value, 1), 1, use_l10n=True, force_grouping=True)
     if isinstance(value, float) and not value.is_integer():
-        return number_format(value, 1, use_l10n=True, force_grouping=True)
+        return number_format(round(value, 1), 1, use_l10n=True, force_grouping=True)
     return number_format(int(value), 0, use_l10n=True, force_grouping=True)
 
 
@@ -352,7 +353,7 @@ def _referrals(s: dict, b: Builder) -> Section:
         b.figure(
             _("Share of sent referrals attended"), r["share_attended"], Kind.PERCENT, r["sent"]
         ),
-        b.figure(_("No-show rate"), r["no_show_rate"], Kind.PERCENT, r["attended"] + r["no_show"]),
+        b.figure(_("No-show rate"), r["no_show_rate"], Kind.PERCENT, r["with_appointment_outcome"]),
         b.figure(
             _("Median days from referral to appointment"),
             r["median_days_to_appointment"],
@@ -471,34 +472,51 @@ def _targets(s: dict, b: Builder) -> Section:
 
 
 def _outcomes(s: dict, b: Builder) -> Section:
-    o = s.get("outcomes") or {}
+    o = s["outcomes"]
     sec = _section("outcomes")
-    rows = [
-        {
-            **item,
-            "ci": (
-                f"{format_value(item['ci_low'], Kind.NUMBER, suppress=False)} – "
-                f"{format_value(item['ci_high'], Kind.NUMBER, suppress=False)}"
-                if item.get("ci_low") is not None
-                else None
-            ),
-        }
-        for item in o.get("instruments", [])
+    rows = []
+    for item in o["instruments"]:
+        row = {**item, "n": SUPPRESSED if item.get("suppressed") else item["n"]}
+        if item.get("ci_low") is not None:
+            low = format_value(item["ci_low"], Kind.NUMBER, suppress=False)
+            high = format_value(item["ci_high"], Kind.NUMBER, suppress=False)
+            row["ci"] = f"{low} – {high}"
+        rows.append(row)
+        if not item.get("suppressed"):
+            sec.charts.append(
+                b.chart(
+                    _("%(instrument)s: mean before and after") % {"instrument": item["label"]},
+                    [
+                        {"label": _("Before"), "value": item["mean_before"]},
+                        {"label": _("After"), "value": item["mean_after"]},
+                    ],
+                    "value",
+                    Kind.NUMBER,
+                    f"chart-outcome-{item['instrument']}",
+                    horizontal=False,
+                )
+            )
+    columns = [
+        _label_column(_("Instrument")),
+        Column("n", _("Pairs"), Kind.TEXT),
+        Column("mean_before", _("Mean before"), Kind.NUMBER),
+        Column("mean_after", _("Mean after"), Kind.NUMBER),
+        Column("mean_change", _("Mean change"), Kind.NUMBER),
+        Column("ci", _("95 % confidence interval"), Kind.TEXT),
+        Column("improved_share", _("Improved meaningfully"), Kind.PERCENT),
     ]
     sec.tables = [
+        b.table(_("Change between baseline and latest follow-up"), rows, columns),
         b.table(
-            _("Change between baseline and latest follow-up"),
+            _("Share in the cut-off band"),
             rows,
             [
                 _label_column(_("Instrument")),
-                Column("n", _("Pairs"), Kind.PERSONS),
-                Column("mean_before", _("Mean before"), Kind.NUMBER),
-                Column("mean_after", _("Mean after"), Kind.NUMBER),
-                Column("mean_change", _("Mean change"), Kind.NUMBER),
-                Column("ci", _("95 % confidence interval")),
-                Column("improved_share", _("Improved meaningfully"), Kind.PERCENT),
+                Column("cutoff_label", _("Band"), Kind.TEXT),
+                Column("below_cutoff_before", _("Before"), Kind.PERCENT),
+                Column("below_cutoff_after", _("After"), Kind.PERCENT),
             ],
-        )
+        ),
     ]
     if o.get("note"):
         sec.note = f"{sec.note} {o['note']}"
@@ -530,7 +548,7 @@ def _has_content(key: str, s: dict) -> bool:
     if key == "targets":
         return bool(s["targets"]["rows"])
     if key == "outcomes":
-        return bool((s.get("outcomes") or {}).get("instruments"))
+        return bool(s["outcomes"]["instruments"])
     if key == "matches":
         return any(s["matches"][k] for k in ("proposed", "started", "active_at_end", "ended"))
     if key == "selfhelp_groups":

@@ -13,7 +13,6 @@ import re
 
 from django.utils import translation
 from django.utils.formats import date_format
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -40,11 +39,6 @@ MIN_WIDTH, MAX_WIDTH = 10, 60
 BOLD = Font(bold=True)
 HEADING = Font(bold=True, size=13)
 WRAP = Alignment(wrap_text=True, vertical="top")
-
-
-def xlsx_filename(report: Report) -> str:
-    name = slugify(f"{report.program.slug} {report.title}")[:80] or "report"
-    return f"{name}-v{report.version}.xlsx"
 
 
 def sheet_title(text: str, used: set[str]) -> str:

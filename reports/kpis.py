@@ -45,6 +45,7 @@ from sessions_log.models import Activity, Match, SelfHelpGroup
 from sessions_log.topics import CATALOGUE
 from volunteers.models import Enrollment, SupervisionSession, Volunteer
 
+from .outcomes import outcome_kpis
 from .selectors import Period, add_months, targets_progress
 
 SCHEMA_VERSION = 1
@@ -448,6 +449,7 @@ def _referrals(program: Program, period: Period) -> dict:
         "sent": overall.sent,
         "attended": overall.attended,
         "no_show": overall.no_show,
+        "with_appointment_outcome": overall.with_appointment_outcome,
         "share_attended": _share(overall.attended, overall.sent),
         "no_show_rate": _share(overall.no_show, overall.with_appointment_outcome),
         "median_days_to_appointment": overall.median_days_to_appointment,
@@ -622,8 +624,8 @@ def _targets(program: Program, period: Period, grant: Grant | None, snapshot: di
 
 
 def _outcomes(program: Program, period: Period) -> dict:
-    """Change in validated outcome measures (filled in by the outcome-measures module)."""
-    return {"instruments": [], "note": ""}
+    """Change in validated outcome measures between baseline and latest follow-up."""
+    return outcome_kpis(program, period.start, period.end)
 
 
 # ---- the snapshot ----------------------------------------------------------------------------

@@ -24,7 +24,8 @@ class Report(models.Model):
     )
     grant = models.ForeignKey(
         Grant,
-        on_delete=models.PROTECT,
+        # A grant with reports cannot be deleted on its own, but goes with its program.
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="reports",

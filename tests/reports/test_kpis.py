@@ -22,9 +22,10 @@ from pypdf import PdfReader
 from programs.models import ActivityKind, Language, Participant
 from referrals.models import Category, Referral, ReferralEvent
 from reports import document, kpis
-from reports.exports import report_xlsx, sheet_title, xlsx_filename
+from reports.exports import report_xlsx, sheet_title
 from reports.management.commands.build_report import Command as BuildReport
 from reports.models import Report
+from reports.services import report_filename
 from sessions_log.models import Match, SelfHelpGroup, Topic
 from volunteers.models import Enrollment, SupervisionSession
 
@@ -693,7 +694,7 @@ def test_the_xlsx_export_is_built_from_the_report(program, world):
     workbook = openpyxl.load_workbook(io.BytesIO(content))
     assert workbook["Key figures"]["A1"].value == "'=Jahresbericht 2024"
     assert workbook.properties.title == "=Jahresbericht 2024"
-    assert xlsx_filename(report) == "in2balance-jahresbericht-2024-v2.xlsx"
+    assert report_filename(report, "xlsx") == "in2balance-jahresbericht-2024-v2.xlsx"
 
 
 # ---- build_report: errors ----------------------------------------------------------------
