@@ -65,6 +65,8 @@ from volunteers.models import (
     VolunteerStatusChange,
 )
 
+from .models import Report
+
 DEMO_PASSWORD = "lotse-demo"
 CHUNK = 5000
 WINDOW_DAYS = 730
@@ -2053,7 +2055,7 @@ class In2Balance(ProgramBuilder):
                     volunteers_trained=20,
                     volunteers_active=15,
                     supervision_hours=60,
-                    people_reached=self.budget * 4,
+                    contacts=self.budget * 4,
                     referrals=self.participant_count() * 0.25,
                 ),
             )
@@ -3764,10 +3766,63 @@ def seed(
             outcomes.append(build_program(ctx, planned))
             if progress:
                 progress(outcomes[-1][0])
+    publish_demo_report(ctx)
     logins = [(ctx.users["admin"].email, "admin", "")]
     for _, program_logins in outcomes:
         logins += program_logins
     return SeedResult([result for result, _ in outcomes], _in_login_order(logins))
+
+
+def publish_demo_report(ctx: Context) -> Report | None:
+    """in2balance's report for the last full calendar year, generated and published.
+
+    The demo funder then has something to download, and the coordinator sees what a published
+    report looks like. It goes through the same services as a report made in the browser.
+    """
+    from . import services
+
+    program = Program.objects.filter(slug=In2Balance.slug).first()
+    year = ctx.today.year - 1
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    if program is None or start < ctx.start:
+        return None
+    grant = program.grants.filter(starts_on__lte=end, ends_on__gte=start).first()
+    coordinator = ctx.users["coordinator"]
+    report = Report.objects.create(
+        program=program,
+        grant=grant,
+        title=f"Sachbericht {year}",
+        period_start=start,
+        period_end=end,
+        language=program.default_language,
+        status=Report.Status.GENERATING,
+        generation_started_at=timezone.now(),
+        created_by=coordinator,
+        generated_by=coordinator,
+        summary=(
+            f"Im Jahr {year} haben die geschulten Laienhelferinnen und Laienhelfer in den "
+            "Düsseldorfer Unterkünften Gruppenangebote zu Stress und gesunder Bewältigung, "
+            "Informationsveranstaltungen zum Gesundheitssystem und Einzelgespräche in den "
+            "Herkunftssprachen der Bewohnerinnen und Bewohner angeboten. Wo Hilfe nötig war, "
+            "haben sie an Psychotherapie, das Psychosoziale Zentrum und die ärztliche "
+            "Versorgung vermittelt."
+        ),
+        highlights=(
+            "Die Gruppenangebote wurden in allen beteiligten Unterkünften regelmäßig "
+            "angenommen. Die Helferinnen und Helfer sprechen zusammen die wichtigsten "
+            "Herkunftssprachen der Bewohnerschaft."
+        ),
+        challenges=(
+            "Verlegungen und Schließungen von Unterkünften unterbrechen laufende "
+            "Gesprächsreihen. Wartezeiten auf Psychotherapieplätze bleiben lang."
+        ),
+        outlook=(
+            "Im kommenden Jahr sollen weitere Helferinnen und Helfer geschult und die "
+            "Zusammenarbeit mit den Fachdiensten verbindlicher vereinbart werden."
+        ),
+    )
+    services.report_generate(report_id=report.pk)
+    return services.report_publish(report=report, by=coordinator)
 
 
 def existing_logins() -> list[tuple[str, str, str]]:
