@@ -16,7 +16,7 @@ from ..factories import (
     UserFactory,
 )
 from .screens import save_screenshot
-from .test_dashboard import DESKTOP, PHONE, new_page
+from .test_dashboard import DESKTOP, PHONE, assert_no_horizontal_scroll, new_page
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -73,4 +73,8 @@ def test_a_report_goes_from_draft_to_the_funders_download(browser, live_server, 
     with open(download.path(), "rb") as f:
         assert f.read(4) == b"%PDF"
     save_screenshot(funder_page, "report-funder-home")
+    funder_page.get_by_role("link", name="Sachbericht 2024").click()
+    expect(funder_page.locator(".report-preview")).to_contain_text("Key figures")
+    assert_no_horizontal_scroll(funder_page)
+    expect(funder_page.get_by_role("button", name="Publish for the funder")).to_have_count(0)
     assert violations == []
