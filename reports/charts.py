@@ -132,7 +132,7 @@ def _summary(bars: Sequence[Bar]) -> str:
 
 
 HBAR_ROW = 22  # height of one row of a horizontal bar chart
-HBAR_LABEL = 150  # room for the labels left of the bars
+HBAR_LABEL = 190  # room for the labels left of the bars
 HBAR_VALUE = 40  # room for the value right of the longest bar
 
 
@@ -147,7 +147,7 @@ def hbar_chart(
     for i, bar in enumerate(bars):
         y = TOP / 2 + i * HBAR_ROW
         length = plot_w * bar.value / top
-        label = bar.label if len(bar.label) <= 24 else bar.label[:23] + "…"
+        label = bar.label if len(bar.label) <= 32 else bar.label[:31] + "…"
         rows.append(
             format_html(
                 "<g><title>{}</title>"
