@@ -1,5 +1,6 @@
 """Sign-ins, failed sign-ins, sign-outs and lockouts go to the security log."""
 
+from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -20,3 +21,8 @@ def _login_failed(sender, credentials, request=None, **kwargs):
 @receiver(user_logged_out, dispatch_uid="lotse_security_logout")
 def _logged_out(sender, request, user, **kwargs):
     security_event_record(kind=Kind.LOGOUT, request=request, user=user)
+
+
+@receiver(user_locked_out, dispatch_uid="lotse_security_lockout")
+def _locked_out(sender, request, username, ip_address, **kwargs):
+    security_event_record(kind=Kind.LOCKOUT, request=request, username=username or "")

@@ -53,6 +53,13 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_lockout(settings):
+    """django-axes needs the request in ``authenticate``, which ``client.login`` doesn't pass;
+    the lockout has its own tests (tests/test_accounts_lockout.py) that switch it on."""
+    settings.AXES_ENABLED = False
+
+
+@pytest.fixture(autouse=True)
 def _tasks_run_immediately(settings):
     """Background tasks run inline in tests, so their effects (e-mails) can be asserted."""
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

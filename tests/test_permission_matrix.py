@@ -257,9 +257,12 @@ OTHER_URLS = {
     r"admin/login/": {"*": 200, STAFF: 302},
     r"admin/logout/": {STAFF: 405, "*": 302},  # POST only; others go to the admin index
     r"admin/autocomplete/": {STAFF: 403, "*": ADMIN_LOGIN},  # 403 without its parameters
-    # History records are written by Lotse, never added by hand.
+    # History records and logs are written by Lotse (and django-axes), never added by hand.
     r"admin/(django_tasks_database/dbtaskresult|volunteers/volunteerstatuschange"
-    r"|referrals/referralevent|programs/securityevent)/add/": {STAFF: 403, "*": ADMIN_LOGIN},
+    r"|referrals/referralevent|programs/securityevent|axes/\w+)/add/": {
+        STAFF: 403,
+        "*": ADMIN_LOGIN,
+    },
     r"admin/password_change/done/": ADMIN_RULE,
     r"admin/password_change/": ADMIN_RULE,
     # Views with an object id (change, delete, history, view on site) are guarded by the same
