@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from programs.access import Perm, has_perm, program_view
 from programs.models import Membership
+from programs.security import export_record
 
 from . import selectors, services
 from .forms import ReportForm
@@ -200,11 +201,21 @@ def report_new_version(request, program_slug, pk):
     )
 
 
+def _record_export(request, report: Report, fmt: str) -> None:
+    export_record(
+        request=request,
+        what="report",
+        fmt=fmt,
+        filters={"report": report.pk, "version": report.version, "status": report.status},
+    )
+
+
 @program_view(Perm.DOWNLOAD_REPORTS)
 def report_pdf(request, program_slug, pk):
     report = _report(request, pk)
     if not report.has_pdf:
         raise Http404(_("This report has no PDF yet."))
+    _record_export(request, report, "pdf")
     return FileResponse(
         report.pdf.open("rb"),
         as_attachment=True,
@@ -219,6 +230,7 @@ def report_xlsx(request, program_slug, pk):
 
     report = _report(request, pk)
     data = build_xlsx(report, services.report_snapshot(report))
+    _record_export(request, report, "xlsx")
     response = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )

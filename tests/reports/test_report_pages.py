@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from programs.models import Membership
+from programs.models import Membership, SecurityEvent
 from reports import services
 from reports.models import Report
 from tests.factories import ActivityFactory, GrantFactory, MembershipFactory, UserFactory
@@ -264,3 +264,16 @@ def test_the_snapshot_of_a_draft_is_live(report, program):
     assert services.report_snapshot(report)["activities"]["total"] == 3
     ActivityFactory(program=program, date=dt.date(2024, 6, 1))
     assert services.report_snapshot(report)["activities"]["total"] == 4
+
+
+def test_downloads_are_recorded_in_the_security_log(
+    login, report, alice, funder, django_capture_on_commit_callbacks
+):
+    report = _generate(login(alice), report, django_capture_on_commit_callbacks)
+    login(alice).post(_url("report_publish", report))
+    client = login(funder)
+    b"".join(client.get(_url("report_pdf", report)).streaming_content)
+    client.get(_url("report_xlsx", report))
+    events = SecurityEvent.objects.filter(kind=SecurityEvent.Kind.EXPORT, user=funder)
+    assert sorted(e.detail["format"] for e in events) == ["pdf", "xlsx"]
+    assert {e.detail["filters"]["report"] for e in events} == {report.pk}
