@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run test lint format migrations-check messages worker clean
+.PHONY: help install run test lint format migrations-check messages worker clean bench
 
 help:
 	@echo "make run    - install, migrate, load demo data if empty, serve on http://$(HOST):$(PORT) with a worker"
@@ -65,6 +65,11 @@ messages: install
 
 worker: install
 	DEBUG=1 $(PY) manage.py db_worker
+
+# Pages, KPIs, PDF and import at the large demo scale on PostgreSQL (docs/performance.md).
+# Seeds lotse_bench_large (about 6 minutes) and lotse_bench_small first if they are empty.
+bench: install
+	$(PY) -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache
