@@ -40,6 +40,7 @@ class Perm(StrEnum):
     MANAGE_REPORTS = "manage_reports"
     DOWNLOAD_REPORTS = "download_reports"
     VIEW_OWN_WORK = "view_own_work"  # a volunteer's own sessions, trainings and supervision
+    VIEW_AUDIT_LOG = "view_audit_log"  # the program's audit trail and security log
 
 
 # The role table of ARCHITECTURE.md. Tests walk every URL against it.

@@ -8,3 +8,6 @@ class ProgramsConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401 (connects the security log to the auth signals)
+        from .audit import register_audited_models
+
+        register_audited_models()

@@ -1,4 +1,8 @@
-"""Middleware of the tenant app: keep participant-level pages and downloads out of caches."""
+"""Middleware of the tenant app: caching rules and the audit trail's actor and address."""
+
+from auditlog.middleware import AuditlogMiddleware as _AuditlogMiddleware
+
+from .security import client_ip
 
 PROGRAM_PREFIX = "/p/"
 
@@ -29,3 +33,12 @@ class NoStoreMiddleware:
             response.headers.pop("Expires", None)
             response["Pragma"] = "no-cache"
         return response
+
+
+class AuditlogMiddleware(_AuditlogMiddleware):
+    """django-auditlog's middleware, with the client address taken as the security log takes
+    it: ``X-Forwarded-For`` only behind a proxy (``BEHIND_PROXY``), else ``REMOTE_ADDR``."""
+
+    @staticmethod
+    def _get_remote_addr(request):
+        return client_ip(request)

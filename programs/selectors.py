@@ -21,7 +21,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from .models import Program, Site, SiteOccupancy
+from .models import Membership, Program, SecurityEvent, Site, SiteOccupancy
 
 # How many of a site's latest occupancy records its page shows and charts.
 OCCUPANCY_HISTORY = 24
@@ -106,3 +106,17 @@ def site_occupancy_history(site: Site, limit: int = OCCUPANCY_HISTORY) -> list[S
     latest = list(site.occupancies.order_by("-date")[:limit])
     latest.reverse()
     return latest
+
+
+def security_events_of(program: Program):
+    """Events concerning the program: refusals and exports in it, and its members' sign-ins."""
+    members = Membership.objects.filter(program=program)
+    return (
+        SecurityEvent.objects.filter(
+            Q(program=program)
+            | Q(program__isnull=True, user__in=members.values("user"))
+            | Q(program__isnull=True, username__in=members.values("user__username"))
+        )
+        .select_related("user")
+        .order_by("-created_at", "-pk")
+    )

@@ -14,4 +14,6 @@ program_urlpatterns = [
     path("areas/", views.AreaListView.as_view(), name="area_list"),
     path("areas/new/", views.AreaCreateView.as_view(), name="area_create"),
     path("areas/<int:pk>/edit/", views.AreaEditView.as_view(), name="area_edit"),
+    path("audit/", views.AuditTrailView.as_view(), name="audit_trail"),
+    path("audit/security/", views.SecurityLogView.as_view(), name="security_log"),
 ]

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.messages.views import SuccessMessageMixin
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -13,9 +14,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import CreateView, UpdateView
 
-from . import selectors, services
+from . import audit, selectors, services
 from .access import Perm, ProgramScopedMixin, memberships_of, program_view
-from .filters import AreaFilter, SiteFilter
+from .filters import AreaFilter, AuditTrailFilter, SecurityEventFilter, SiteFilter
 from .forms import AreaForm, OccupancyForm, SiteForm
 from .lists import Column, ProgramListView
 from .models import Area, Site
@@ -335,3 +336,74 @@ class AreaEditView(_ProgramFormMixin, UpdateView):
 
     def get_success_url(self):
         return reverse("area_list", args=[self.program.slug])
+
+
+# ---- audit trail and security log ------------------------------------------------------------
+
+ACTION_BADGES = {0: "success", 1: "primary", 2: "danger", 3: "secondary"}
+
+
+def _changed_fields(entry) -> str:
+    """The names of the fields an entry changed; never their values (those may be health data)."""
+    changes = entry.changes_dict if entry.changes else {}
+    if not changes:
+        return ""
+    model = entry.content_type.model_class()
+    names = []
+    for name in changes:
+        try:
+            names.append(str(model._meta.get_field(name).verbose_name))
+        except Exception:  # a field removed since
+            names.append(name)
+    return ", ".join(names)
+
+
+class AuditTrailView(ProgramListView):
+    """Who created, changed, deleted or opened which record of the program. Read-only."""
+
+    permission = Perm.VIEW_AUDIT_LOG
+    filterset_class = AuditTrailFilter
+    template_name = "programs/audit_list.html"
+    title = _("Audit trail")
+    export_basename = _("audit-trail")
+    columns = (
+        Column(_("Time"), lambda e: timezone.localtime(e.timestamp).strftime("%Y-%m-%d %H:%M")),
+        Column(_("User"), lambda e: e.actor or e.actor_email or "—"),
+        Column(
+            _("Action"),
+            lambda e: e.get_action_display(),
+            badge=lambda e: ACTION_BADGES.get(e.action, "secondary"),
+        ),
+        Column(_("Record type"), lambda e: e.content_type.model_class()._meta.verbose_name),
+        Column(_("Record"), lambda e: e.object_repr),
+        Column(_("Changed fields"), _changed_fields),
+        Column(_("IP address"), lambda e: e.remote_addr),
+    )
+
+    def get_queryset(self):
+        return audit.program_trail(self.program)
+
+
+class SecurityLogView(ProgramListView):
+    """Sign-ins, refusals, lockouts and exports concerning the program. Read-only."""
+
+    permission = Perm.VIEW_AUDIT_LOG
+    filterset_class = SecurityEventFilter
+    template_name = "programs/audit_list.html"
+    title = _("Security log")
+    export_basename = _("security-log")
+    columns = (
+        Column(_("Time"), lambda e: timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M")),
+        Column(_("Event"), lambda e: e.get_kind_display()),
+        Column(_("User"), lambda e: e.username),
+        Column(_("IP address"), lambda e: e.ip_address),
+        Column(_("Address"), lambda e: e.path),
+        Column(_("Detail"), lambda e: _detail_text(e.detail)),
+    )
+
+    def get_queryset(self):
+        return selectors.security_events_of(self.program)
+
+
+def _detail_text(detail: dict) -> str:
+    return "; ".join(f"{key}: {value}" for key, value in (detail or {}).items())

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from programs.access import Perm, has_perm, program_view
+from programs.audit import log_access
 from programs.lists import Column, ProgramListView
 from programs.models import ActivityKind, Participant
 
@@ -481,6 +482,7 @@ def participant_detail(request, program_slug, pk):
     participant = get_object_or_404(
         _visible_participants(request, volunteer).select_related("site"), pk=pk
     )
+    log_access(participant)
     activities = participant.activities.select_related("site").order_by("-date", "-id")
     matches = participant.matches.select_related("volunteer").order_by("-proposed_on")
     if not sees_all:

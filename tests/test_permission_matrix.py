@@ -259,7 +259,7 @@ OTHER_URLS = {
     r"admin/autocomplete/": {STAFF: 403, "*": ADMIN_LOGIN},  # 403 without its parameters
     # History records and logs are written by Lotse (and django-axes), never added by hand.
     r"admin/(django_tasks_database/dbtaskresult|volunteers/volunteerstatuschange"
-    r"|referrals/referralevent|programs/securityevent|axes/\w+)/add/": {
+    r"|referrals/referralevent|programs/securityevent|axes/\w+|auditlog/logentry)/add/": {
         STAFF: 403,
         "*": ADMIN_LOGIN,
     },

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from programs.access import Perm, has_perm, program_view
+from programs.audit import log_access
 from programs.lists import Column, ProgramListView
 from programs.security import export_record
 
@@ -541,6 +542,8 @@ def supervision_edit(request, program_slug, pk):
         form.save()
         messages.success(request, _("The changes were saved."))
         return redirect("supervision_detail", program.slug, session.pk)
+    if session.confidential_notes:
+        log_access(session)  # the form shows the notes
     return render(
         request,
         "volunteers/supervision_form.html",
@@ -557,6 +560,8 @@ def supervision_edit(request, program_slug, pk):
 def supervision_detail(request, program_slug, pk):
     """One session, with its confidential notes: only coordinators and supervisors get here."""
     session = _supervision(request, pk)
+    if session.confidential_notes:
+        log_access(session)
     return render(
         request,
         "volunteers/supervision_detail.html",
