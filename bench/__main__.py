@@ -44,9 +44,11 @@ PDF_TARGET = 3.0
 IMPORT_TARGET = 60.0
 
 
-def environment(database_url: str) -> dict[str, str]:
+def environment(database_url: str, pg_options: str = "") -> dict[str, str]:
     """Production-like settings over plain HTTP on loopback."""
     env = os.environ.copy()
+    if pg_options:
+        env["PGOPTIONS"] = pg_options  # libpq: per-connection planner settings
     env.update(
         DATABASE_URL=database_url,
         DJANGO_SETTINGS_MODULE="bench.settings",
@@ -216,6 +218,12 @@ def main(argv=None) -> int:
     parser.add_argument("--rows", type=int, default=50_000, help="activity rows to import")
     parser.add_argument("--scales", default=",".join(SCALES), help="small,large (pages)")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--pg-options",
+        default="",
+        help="PostgreSQL settings for every connection (PGOPTIONS), "
+        "e.g. '-c random_page_cost=1.1' (docs/performance.md)",
+    )
     args = parser.parse_args(argv)
 
     steps = set(args.only or STEPS)
@@ -241,22 +249,25 @@ def main(argv=None) -> int:
 
     if "pages" in steps:
         for scale in scales:
-            env = environment(urls[scale])
+            env = environment(urls[scale], args.pg_options)
             collect_static(env)
             page_args = ["--requests", str(args.requests), "--port", str(args.port)]
             results["pages"][scale] = run_json("bench.pages", page_args, env)
     if "reports" in steps and "large" in scales:
         results["reports"] = run_json(
-            "bench.reporting", ["--runs", str(args.runs)], environment(urls["large"])
+            "bench.reporting",
+            ["--runs", str(args.runs)],
+            environment(urls["large"], args.pg_options),
         )
     if "import" in steps and "large" in scales:
-        results["import"] = run_import(environment(urls["large"]), args.rows)
+        results["import"] = run_import(environment(urls["large"], args.pg_options), args.rows)
 
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "last.json").write_text(json.dumps(results, indent=1))
     lines, ok = table(results)
     print()
     print(f"Machine: {machine()}. Benchmark took {time.perf_counter() - started:.0f} s.")
+    print(f"PostgreSQL settings: {args.pg_options or 'defaults (random_page_cost 4)'}.")
     for scale, counts in results["counts"].items():
         print(
             f"Scale {scale}: "

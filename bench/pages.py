@@ -9,7 +9,8 @@ environment. It
    with the most activities, the referral list, the report list and the preview of a draft
    report for the program's last twelve months (created if missing), and ``/bench-hello/``;
 2. signs the coordinator in (a session row in the database, as the login form would write
-   it; marked as two-factor verified if django-otp is installed);
+   it), and marks the session two-factor verified with a confirmed TOTP device named
+   "benchmark" (programs/two_factor.py requires it of coordinators when DEBUG is off);
 3. counts each page's queries once with the test client and CaptureQueriesContext;
 4. starts gunicorn (2 sync workers) on 127.0.0.1 and requests every page ``--requests`` times
    in turn over loopback with the session cookie, after a warm-up round;
@@ -109,12 +110,17 @@ def signed_in_client(user) -> Client:
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(user)
     if "django_otp" in settings.INSTALLED_APPS:
-        # Two-factor enforcement: mark the session verified with a device of the user's,
-        # the way django_otp.login() does (otp_device_id in the session).
+        # Two-factor authentication (programs/two_factor.py): mark the session verified with
+        # a confirmed device of the user's, as django_otp.login() does after a right code.
         from django_otp import DEVICE_ID_SESSION_KEY
-        from django_otp.plugins.otp_static.models import StaticDevice
 
-        device, _ = StaticDevice.objects.get_or_create(user=user, name="benchmark")
+        if "django_otp.plugins.otp_totp" in settings.INSTALLED_APPS:
+            from django_otp.plugins.otp_totp.models import TOTPDevice as Device
+        else:
+            from django_otp.plugins.otp_static.models import StaticDevice as Device
+        device = Device.objects.filter(user=user, name="benchmark", confirmed=True).first()
+        if device is None:
+            device = Device.objects.create(user=user, name="benchmark", confirmed=True)
         session = client.session
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.save()

@@ -84,7 +84,7 @@ def main(argv=None) -> int:
     parser.add_argument("--scale", choices=list(MINIMUM), required=True)
     parser.add_argument("--force", action="store_true", help="seed even if the data is there")
     parser.add_argument(
-        "--check-only", action="store_true", help="only count, never seed (--skip-seed)"
+        "--check-only", action="store_true", help="migrate and count, never seed (--skip-seed)"
     )
     args = parser.parse_args(argv)
 
@@ -98,8 +98,7 @@ def main(argv=None) -> int:
     from django.core.management import call_command
     from django.db import connection
 
-    if not args.check_only:
-        call_command("migrate", interactive=False, verbosity=0)
+    call_command("migrate", interactive=False, verbosity=0)  # others' new tables, if any
     found = counts()
     seeded = None
     if not args.check_only and (args.force or not satisfied(args.scale, found)):
