@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "axes",
     "auditlog",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "programs",
     "volunteers",
     "sessions_log",
@@ -62,6 +64,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "programs.middleware.TwoFactorMiddleware",
     "programs.middleware.NoStoreMiddleware",
     "programs.middleware.AuditlogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -114,6 +118,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+
+# Two-factor authentication (TOTP, django-otp): required for coordinators, supervisors and
+# staff; volunteers may turn it on. On unless DEBUG, so the demo logins of `make run` work.
+LOTSE_REQUIRE_2FA = env.bool("LOTSE_REQUIRE_2FA", default=not DEBUG)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Lotse")
+# How long the link of an e-mailed invitation works.
+LOTSE_INVITATION_DAYS = env.int("LOTSE_INVITATION_DAYS", default=7)
 
 # Lockout after failed sign-ins (django-axes, database handler): five failures of one user
 # name from one address lock that combination out for 15 minutes.

@@ -110,3 +110,18 @@ class OccupancyForm(forms.Form):
         if date > timezone.localdate():
             raise forms.ValidationError(_("Occupancy can only be recorded for today or earlier."))
         return date
+
+
+class TokenForm(forms.Form):
+    """The six-digit code of an authenticator app."""
+
+    token = forms.CharField(
+        label=_("Code from your authenticator app"),
+        max_length=8,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+    def clean_token(self):
+        return "".join(self.cleaned_data["token"].split())

@@ -1,6 +1,10 @@
 """Middleware of the tenant app: caching rules and the audit trail's actor and address."""
 
+from urllib.parse import urlencode
+
 from auditlog.middleware import AuditlogMiddleware as _AuditlogMiddleware
+from django.shortcuts import redirect
+from django.urls import Resolver404, resolve, reverse
 
 from .security import client_ip
 
@@ -42,3 +46,36 @@ class AuditlogMiddleware(_AuditlogMiddleware):
     @staticmethod
     def _get_remote_addr(request):
         return client_ip(request)
+
+
+# Pages a user who still owes the second factor may open.
+TWO_FACTOR_EXEMPT = {"two_factor_setup", "two_factor_verify", "logout", "set_language"}
+
+
+class TwoFactorMiddleware:
+    """Sends coordinators, supervisors and staff who have not passed the second factor in this
+    session (and anyone who set one up) to set it up or enter a code, before any other page.
+    Comes after django-otp's ``OTPMiddleware``, which says whether the session is verified."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from .two_factor import must_verify
+
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not user.is_verified():
+            if not self._exempt(request):
+                step = must_verify(user)
+                if step is not None:
+                    url = reverse(f"two_factor_{step}")
+                    return redirect(f"{url}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)
+
+    @staticmethod
+    def _exempt(request) -> bool:
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return False
+        return match.url_name in TWO_FACTOR_EXEMPT

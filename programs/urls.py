@@ -6,6 +6,12 @@ urlpatterns = [
     path("", views.home, name="home"),
 ]
 
+# Under /accounts/ beside Django's sign-in pages.
+account_urlpatterns = [
+    path("2fa/setup/", views.two_factor_setup, name="two_factor_setup"),
+    path("2fa/verify/", views.two_factor_verify, name="two_factor_verify"),
+]
+
 program_urlpatterns = [
     path("sites/", views.SiteListView.as_view(), name="site_list"),
     path("sites/new/", views.SiteCreateView.as_view(), name="site_create"),

@@ -9,17 +9,22 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import CreateView, UpdateView
+from django_otp import login as otp_login
+from django_otp import match_token, user_has_device
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import audit, selectors, services
+from . import audit, selectors, services, two_factor
 from .access import Perm, ProgramScopedMixin, memberships_of, program_view
 from .filters import AreaFilter, AuditTrailFilter, SecurityEventFilter, SiteFilter
-from .forms import AreaForm, OccupancyForm, SiteForm
+from .forms import AreaForm, OccupancyForm, SiteForm, TokenForm
 from .lists import Column, ProgramListView
-from .models import Area, Site
+from .models import Area, SecurityEvent, Site
+from .security import security_event_record
 from .selectors import CaseloadStatus
 
 
@@ -407,3 +412,71 @@ class SecurityLogView(ProgramListView):
 
 def _detail_text(detail: dict) -> str:
     return "; ".join(f"{key}: {value}" for key, value in (detail or {}).items())
+
+
+# ---- two-factor authentication -----------------------------------------------------------------
+
+
+def _next_url(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("home")
+
+
+@login_required
+def two_factor_setup(request):
+    """Set up an authenticator app: scan the QR code (or type the key), confirm with a code."""
+    user = request.user
+    if user.is_verified():
+        messages.info(request, _("Two-factor authentication is already set up."))
+        return redirect(_next_url(request))
+    if user_has_device(user, confirmed=True):
+        return redirect(f"{reverse('two_factor_verify')}?{request.GET.urlencode()}")
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(
+            user=user, name=gettext("Authenticator app"), confirmed=False
+        )
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            security_event_record(kind=SecurityEvent.Kind.OTP_ENROLLED, request=request)
+            messages.success(request, _("Two-factor authentication is set up."))
+            return redirect(_next_url(request))
+        security_event_record(kind=SecurityEvent.Kind.OTP_FAILED, request=request)
+        form.add_error("token", _("That code is not right. Check the time on your phone."))
+    return render(
+        request,
+        "registration/two_factor_setup.html",
+        {
+            "form": form,
+            "qr": two_factor.qr_svg(device.config_url),
+            "secret": two_factor.secret_text(device),
+            "next": _next_url(request),
+            "required": two_factor.role_requires_two_factor(user),
+        },
+    )
+
+
+@login_required
+def two_factor_verify(request):
+    """The second step of signing in: a code from the authenticator app."""
+    if request.user.is_verified():
+        return redirect(_next_url(request))
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = match_token(request.user, form.cleaned_data["token"])
+        if device is not None:
+            otp_login(request, device)
+            return redirect(_next_url(request))
+        security_event_record(kind=SecurityEvent.Kind.OTP_FAILED, request=request)
+        form.add_error("token", _("That code is not right. Wait for the next one and try again."))
+    return render(
+        request, "registration/two_factor_verify.html", {"form": form, "next": _next_url(request)}
+    )

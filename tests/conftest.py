@@ -60,6 +60,13 @@ def _no_lockout(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_second_factor(settings):
+    """Ordinary tests sign in with a password only; tests/test_two_factor.py switches the
+    requirement on."""
+    settings.LOTSE_REQUIRE_2FA = False
+
+
+@pytest.fixture(autouse=True)
 def _tasks_run_immediately(settings):
     """Background tasks run inline in tests, so their effects (e-mails) can be asserted."""
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

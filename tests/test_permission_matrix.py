@@ -273,6 +273,8 @@ OTHER_URLS = {
     r"admin/.*": ADMIN_RULE,
     r"i18n/setlang/": {"*": 302},  # changes the language, then goes back
     r"accounts/login/": {"*": 200},
+    # Setting up or entering the second factor (tests/test_two_factor.py tests the flow).
+    r"accounts/2fa/(setup|verify)/": {ANONYMOUS: LOGIN, "*": 200},
     r"accounts/logout/": {"*": 405},  # POST only
     r"accounts/password_change/done/": {ANONYMOUS: LOGIN, "*": 200},
     r"accounts/password_change/": {ANONYMOUS: LOGIN, "*": 200},

@@ -1,0 +1,126 @@
+"""Two-factor authentication: required for coordinators, supervisors and staff; optional for
+volunteers; volunteers and funders without a device are not affected."""
+
+import pytest
+from django.urls import reverse
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from programs.models import Membership, SecurityEvent
+
+from .factories import PASSWORD, MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _required(settings):
+    settings.LOTSE_REQUIRE_2FA = True
+
+
+def code(device, offset=0):
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = totp.time + offset * device.step
+    return f"{totp.token():06d}"
+
+
+def skip_the_wait(user):
+    """After a wrong code the device makes the next try wait (1 s, 2 s, 4 s, ...)."""
+    TOTPDevice.objects.filter(user=user).update(
+        throttling_failure_count=0, throttling_failure_timestamp=None
+    )
+
+
+def sign_in(client, user):
+    response = client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 302
+    return response
+
+
+def test_a_coordinator_must_set_up_a_second_factor_first(client, program, alice):
+    sign_in(client, alice)
+    home = reverse("program_home", args=[program.slug])
+    response = client.get(home)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("two_factor_setup"))
+
+    page = client.get(response.url)
+    assert page.status_code == 200
+    assert "<svg" in page.text  # the QR code, drawn inline
+    device = TOTPDevice.objects.get(user=alice, confirmed=False)
+
+    wrong = client.post(response.url, {"token": "000000", "next": home})
+    assert wrong.status_code == 200
+    assert SecurityEvent.objects.filter(kind="otp_failed", user=alice).exists()
+    skip_the_wait(alice)
+
+    done = client.post(response.url, {"token": code(device), "next": home})
+    assert done.status_code == 302
+    assert done.url == home
+    assert client.get(home).status_code == 200
+    device.refresh_from_db()
+    assert device.confirmed
+    assert SecurityEvent.objects.filter(kind="otp_enrolled", user=alice).exists()
+
+
+def test_with_a_device_signing_in_asks_for_a_code(client, program, alice):
+    device = TOTPDevice.objects.create(user=alice, name="phone", confirmed=True)
+    sign_in(client, alice)
+    home = reverse("program_home", args=[program.slug])
+    response = client.get(home)
+    assert response.url.startswith(reverse("two_factor_verify"))
+    assert client.post(response.url, {"token": "123456", "next": home}).status_code == 200
+    assert client.get(home).status_code == 302
+    # Guessing is slowed down: right after a wrong code even the right one waits.
+    assert client.post(response.url, {"token": code(device), "next": home}).status_code == 200
+    skip_the_wait(alice)
+    verified = client.post(response.url, {"token": code(device, offset=1), "next": home})
+    assert verified.url == home
+    assert client.get(home).status_code == 200
+
+
+def test_a_supervisor_and_staff_need_it_too(client, program):
+    supervisor = UserFactory()
+    MembershipFactory(user=supervisor, program=program, role=Membership.Role.SUPERVISOR)
+    sign_in(client, supervisor)
+    assert client.get(reverse("program_home", args=[program.slug])).status_code == 302
+    client.post(reverse("logout"))
+
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    sign_in(client, staff)
+    response = client.get(reverse("admin:index"))
+    assert response.url.startswith(reverse("two_factor_setup"))
+
+
+@pytest.mark.parametrize("role", [Membership.Role.VOLUNTEER, Membership.Role.FUNDER])
+def test_volunteers_and_funders_are_not_affected(client, program, role):
+    user = UserFactory()
+    MembershipFactory(user=user, program=program, role=role)
+    sign_in(client, user)
+    assert client.get(reverse("program_home", args=[program.slug])).status_code == 200
+
+
+def test_a_volunteer_may_turn_it_on_and_then_needs_it(client, program, bob):
+    sign_in(client, bob)
+    page = client.get(reverse("two_factor_setup"))
+    assert page.status_code == 200
+    device = TOTPDevice.objects.get(user=bob)
+    client.post(reverse("two_factor_setup"), {"token": code(device)})
+    client.post(reverse("logout"))
+    sign_in(client, bob)
+    home = reverse("program_home", args=[program.slug])
+    assert client.get(home).url.startswith(reverse("two_factor_verify"))
+
+
+def test_it_can_be_switched_off(client, program, alice, settings):
+    settings.LOTSE_REQUIRE_2FA = False
+    sign_in(client, alice)
+    assert client.get(reverse("program_home", args=[program.slug])).status_code == 200
+
+
+def test_the_code_page_does_not_send_people_elsewhere(client, alice):
+    TOTPDevice.objects.create(user=alice, name="phone", confirmed=True)
+    sign_in(client, alice)
+    url = reverse("two_factor_verify")
+    response = client.get(url, {"next": "https://evil.example/"})
+    assert 'value="https://evil.example/"' not in response.text
