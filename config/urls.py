@@ -22,6 +22,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include(programs.urls.account_urlpatterns)),
+    path("accounts/", include(volunteers.urls.account_urlpatterns)),
     path("accounts/", include("django.contrib.auth.urls")),
     path("p/<slug:program_slug>/", include(program_urlpatterns)),
     path("", include(programs.urls)),

@@ -173,6 +173,7 @@ URL_ARGS = {
     "volunteer_detail": lambda w: {"pk": w.volunteer.pk},
     "volunteer_edit": lambda w: {"pk": w.volunteer.pk},
     "volunteer_status": lambda w: {"pk": w.volunteer.pk},
+    "volunteer_invite": lambda w: {"pk": w.volunteer.pk},
     "training_detail": lambda w: {"pk": w.training.pk},
     "training_edit": lambda w: {"pk": w.training.pk},
     "training_session_add": lambda w: {"pk": w.training.pk},
@@ -215,6 +216,7 @@ URL_ARGS = {
 # and an allowed role gets this answer (the empty form is invalid: shown again with 422, or
 # the view redirects back with a message).
 POST_ONLY = {
+    "volunteer_invite": 302,
     "training_session_add": 422,
     "training_enrol": 422,
     "match_action": 302,
@@ -275,6 +277,8 @@ OTHER_URLS = {
     r"accounts/login/": {"*": 200},
     # Setting up or entering the second factor (tests/test_two_factor.py tests the flow).
     r"accounts/2fa/(setup|verify)/": {ANONYMOUS: LOGIN, "*": 200},
+    # An invitation link; a damaged one says so (tests/volunteers/test_invitations.py).
+    r"accounts/invitation/<str:token>/": {"*": 400},
     r"accounts/logout/": {"*": 405},  # POST only
     r"accounts/password_change/done/": {ANONYMOUS: LOGIN, "*": 200},
     r"accounts/password_change/": {ANONYMOUS: LOGIN, "*": 200},
@@ -286,7 +290,10 @@ OTHER_URLS = {
     r"": {ANONYMOUS: LOGIN, STAFF: 200, "*": 302},
 }
 # Requests for the routes above that need arguments.
-OTHER_ARGS = {"accounts/reset/<uidb64>/<token>/": ["MQ", "set-password"]}
+OTHER_ARGS = {
+    "accounts/reset/<uidb64>/<token>/": ["MQ", "set-password"],
+    "accounts/invitation/<str:token>/": ["damaged"],
+}
 
 
 def other_expectation(route: str, role: str):

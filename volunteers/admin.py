@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import (
     Enrollment,
+    Invitation,
     SupervisionSession,
     Training,
     TrainingAttendance,
@@ -195,3 +196,12 @@ class SupervisionSessionAdmin(admin.ModelAdmin):
     @admin.display(description=_("attendees"), ordering="_attendee_count")
     def attendee_count(self, obj):
         return obj._attendee_count
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "volunteer", "program", "created_at", "created_by", "accepted_at"]
+    list_filter = ["program", "accepted_at"]
+    search_fields = ["email", "volunteer__name"]
+    list_select_related = ["volunteer", "program", "created_by"]
+    raw_id_fields = ["volunteer", "created_by", "user"]

@@ -420,3 +420,7 @@ class SupervisionForm(forms.ModelForm):
     def _post_clean(self):
         self.instance.program = self.program
         super()._post_clean()
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"))

@@ -309,3 +309,54 @@ class SupervisionSession(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.date}"
+
+
+class Invitation(models.Model):
+    """An e-mailed invitation for a volunteer to set a password and join the program.
+
+    The link carries a signed, timestamped token of this row; it works once, for
+    ``LOTSE_INVITATION_DAYS`` days.
+    """
+
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("program")
+    )
+    volunteer = models.ForeignKey(
+        Volunteer,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("volunteer"),
+    )
+    email = models.EmailField(_("e-mail"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("account"),
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True) | Q(user__isnull=False),
+                name="invitation_accepted_by_an_account",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} → {self.program}"

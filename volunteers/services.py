@@ -6,14 +6,21 @@ from decimal import Decimal
 from functools import reduce
 from operator import or_
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from programs.models import Membership
+
 from .models import (
     Enrollment,
+    Invitation,
     Training,
     TrainingAttendance,
     Volunteer,
@@ -194,3 +201,86 @@ def enrollment_set_outcome(
     enrollment.full_clean()
     enrollment.save()
     return enrollment
+
+
+# ---- invitations -----------------------------------------------------------------------------
+
+INVITATION_SALT = "lotse.volunteers.invitation"
+
+
+class InvitationError(Exception):
+    """Why an invitation link does not work; ``str()`` is the message for the person and
+    ``status`` the HTTP status of the page that says so."""
+
+    def __init__(self, message, status: int = 410):
+        super().__init__(message)
+        self.status = status
+
+
+def invitation_token(invitation) -> str:
+    return signing.dumps(invitation.pk, salt=INVITATION_SALT)
+
+
+def invitation_url(invitation) -> str:
+    return settings.SITE_URL + reverse("invitation_accept", args=[invitation_token(invitation)])
+
+
+@transaction.atomic
+def invitation_send(*, volunteer: Volunteer, email: str, by) -> Invitation:
+    """Invite a volunteer by e-mail; the link lets them set a password and join."""
+    if volunteer.user_id is not None:
+        raise ValidationError(_("This volunteer can already log in."))
+    invitation = Invitation.objects.create(
+        program=volunteer.program, volunteer=volunteer, email=email, created_by=by
+    )
+    from .tasks import send_invitation
+
+    transaction.on_commit(lambda: send_invitation.enqueue(invitation.pk))
+    return invitation
+
+
+def invitation_from_token(token: str) -> Invitation:
+    """The invitation a link stands for, or :class:`InvitationError` saying why not."""
+    max_age = dt.timedelta(days=settings.LOTSE_INVITATION_DAYS)
+    try:
+        pk = signing.loads(token, salt=INVITATION_SALT, max_age=max_age)
+    except signing.SignatureExpired as error:
+        raise InvitationError(
+            _("This invitation has expired. Please ask your coordinator to send you a new one.")
+        ) from error
+    except signing.BadSignature as error:
+        raise InvitationError(
+            _("This link is not valid. Please copy the whole link from the e-mail."), status=400
+        ) from error
+    invitation = Invitation.objects.select_related("program", "volunteer").filter(pk=pk).first()
+    if invitation is None:
+        raise InvitationError(_("This invitation was withdrawn. Please ask your coordinator."))
+    if invitation.accepted_at is not None:
+        raise InvitationError(
+            _("This invitation has already been used. Log in with your e-mail address.")
+        )
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user=None, password: str = "") -> Invitation:
+    """Accept: with a new account (``password``) or an existing one (``user``). Makes the
+    account a volunteer member of the program and links it to the volunteer."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise InvitationError(_("This invitation has already been used."))
+    if user is None:
+        user = get_user_model().objects.create_user(
+            username=invitation.email, email=invitation.email, password=password
+        )
+    Membership.objects.get_or_create(
+        user=user, program=invitation.program, defaults={"role": Membership.Role.VOLUNTEER}
+    )
+    volunteer = invitation.volunteer
+    if volunteer.user_id is None:
+        volunteer.user = user
+        volunteer.save(update_fields=["user"])
+    invitation.accepted_at = timezone.now()
+    invitation.user = user
+    invitation.save(update_fields=["accepted_at", "user"])
+    return invitation

@@ -8,6 +8,7 @@ program_urlpatterns = [
     path("volunteers/<int:pk>/", views.volunteer_detail, name="volunteer_detail"),
     path("volunteers/<int:pk>/edit/", views.volunteer_edit, name="volunteer_edit"),
     path("volunteers/<int:pk>/status/", views.volunteer_status, name="volunteer_status"),
+    path("volunteers/<int:pk>/invite/", views.volunteer_invite, name="volunteer_invite"),
     path("trainings/", views.TrainingListView.as_view(), name="training_list"),
     path("trainings/new/", views.training_create, name="training_create"),
     path("trainings/<int:pk>/", views.training_detail, name="training_detail"),
@@ -38,4 +39,9 @@ program_urlpatterns = [
     path("supervision/<int:pk>/", views.supervision_detail, name="supervision_detail"),
     path("supervision/<int:pk>/edit/", views.supervision_edit, name="supervision_edit"),
     path("my/training/", views.my_training, name="my_training"),
+]
+
+# Under /accounts/: the link of an invitation e-mail (no program scope: the token says which).
+account_urlpatterns = [
+    path("invitation/<str:token>/", views.invitation_accept, name="invitation_accept"),
 ]

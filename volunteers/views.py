@@ -1,6 +1,10 @@
 from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth import login as auth_login
+from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.db.models import F
+from django.db.models import F, Q
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,13 +17,15 @@ from django.views.decorators.http import require_POST
 from programs.access import Perm, has_perm, program_view
 from programs.audit import log_access
 from programs.lists import Column, ProgramListView
-from programs.security import export_record
+from programs.models import SecurityEvent
+from programs.security import export_record, security_event_record
 
 from . import selectors, services
 from .filters import OverdueFilter, SupervisionFilter, TrainingFilter, VolunteerFilter
 from .forms import (
     EnrolForm,
     EnrollmentOutcomeForm,
+    InvitationForm,
     SupervisionForm,
     TrainingForm,
     TrainingSessionForm,
@@ -128,8 +134,95 @@ def volunteer_detail(request, program_slug, pk):
     return render(
         request,
         "volunteers/volunteer_detail.html",
-        {"program": request.program, "volunteer": volunteer, "profile": profile},
+        {
+            "program": request.program,
+            "volunteer": volunteer,
+            "profile": profile,
+            "invitation": volunteer.invitations.first(),
+            "invite_form": None
+            if volunteer.user_id
+            else InvitationForm(initial={"email": volunteer.email}),
+        },
     )
+
+
+@require_POST
+@program_view(Perm.MANAGE_PROGRAM)
+def volunteer_invite(request, program_slug, pk):
+    """E-mail the volunteer a link to set a password and log in."""
+    volunteer = _volunteer(request, pk)
+    form = InvitationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["email"]))
+        return redirect("volunteer_detail", request.program.slug, volunteer.pk)
+    email = form.cleaned_data["email"]
+    try:
+        services.invitation_send(volunteer=volunteer, email=email, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        security_event_record(
+            kind=SecurityEvent.Kind.INVITATION,
+            request=request,
+            detail={"volunteer": volunteer.pk, "email": email, "step": "sent"},
+        )
+        messages.success(request, _("An invitation was sent to %(email)s.") % {"email": email})
+    return redirect("volunteer_detail", request.program.slug, volunteer.pk)
+
+
+def invitation_accept(request, token):
+    """The link of an invitation e-mail: set a password (or use one's account) and join."""
+    try:
+        invitation = services.invitation_from_token(token)
+    except services.InvitationError as error:
+        return render(
+            request,
+            "volunteers/invitation_invalid.html",
+            {"message": str(error)},
+            status=error.status,
+        )
+    User = get_user_model()
+    existing = User.objects.filter(
+        Q(username__iexact=invitation.email) | Q(email__iexact=invitation.email)
+    ).first()
+    context = {"invitation": invitation, "program": None, "invited_program": invitation.program}
+    if existing is not None:
+        if request.user != existing:
+            context["login_url"] = redirect_to_login(request.get_full_path()).url
+            return render(request, "volunteers/invitation_accept.html", context)
+        if request.method == "POST":
+            return _accepted(request, invitation, user=existing)
+        return render(request, "volunteers/invitation_accept.html", context)
+    form = SetPasswordForm(
+        User(username=invitation.email, email=invitation.email), request.POST or None
+    )
+    if request.method == "POST" and form.is_valid():
+        return _accepted(request, invitation, password=form.cleaned_data["new_password1"])
+    context["form"] = form
+    return render(request, "volunteers/invitation_accept.html", context)
+
+
+def _accepted(request, invitation, **account):
+    try:
+        invitation = services.invitation_accept(invitation=invitation, **account)
+    except services.InvitationError as error:
+        return render(
+            request,
+            "volunteers/invitation_invalid.html",
+            {"message": str(error)},
+            status=error.status,
+        )
+    if not request.user.is_authenticated:
+        auth_login(request, invitation.user, backend="django.contrib.auth.backends.ModelBackend")
+    security_event_record(
+        kind=SecurityEvent.Kind.INVITATION,
+        request=request,
+        user=invitation.user,
+        program=invitation.program,
+        detail={"volunteer": invitation.volunteer_id, "step": "accepted"},
+    )
+    messages.success(request, _("Welcome to %(program)s.") % {"program": invitation.program.name})
+    return redirect("program_home", invitation.program.slug)
 
 
 @program_view(Perm.MANAGE_PROGRAM)
