@@ -201,6 +201,8 @@ LOTSE_FONT_DIR = env.path(
 )
 # A report still generating after this many seconds is taken as failed (its worker was killed).
 LOTSE_REPORT_TIMEOUT = env.int("LOTSE_REPORT_TIMEOUT", default=15 * 60)
+# A draft report's preview reuses its computed figures for this many seconds.
+LOTSE_REPORT_PREVIEW_SECONDS = env.int("LOTSE_REPORT_PREVIEW_SECONDS", default=5 * 60)
 
 # Largest spreadsheet (or zip of CSV files) a coordinator may import.
 LOTSE_IMPORT_MAX_BYTES = env.int("LOTSE_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)

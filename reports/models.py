@@ -51,6 +51,12 @@ class Report(models.Model):
         related_name="next_versions",
         verbose_name=_("previous version"),
     )
+    snapshot_at = models.DateTimeField(
+        _("figures computed at"),
+        null=True,
+        blank=True,
+        help_text=_("A draft's preview reuses its figures for a few minutes."),
+    )
     kpi_snapshot = models.JSONField(_("KPI snapshot"), null=True, blank=True)
     pdf = models.FileField(_("PDF"), upload_to="reports/", blank=True)
     checksum = models.CharField(_("SHA-256 checksum"), max_length=64, blank=True)

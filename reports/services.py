@@ -27,17 +27,36 @@ def _locked(report: Report) -> Report:
     return Report.objects.select_for_update().get(pk=report.pk)
 
 
-def report_snapshot(report: Report) -> dict:
-    """The report's figures: frozen once generated, computed from live data for a draft."""
+def report_snapshot(report: Report, *, refresh: bool = False) -> dict:
+    """The report's figures: frozen once generated; for a draft, computed from live data.
+
+    A draft keeps its computed figures for ``LOTSE_REPORT_PREVIEW_SECONDS`` so that opening
+    its preview again does not recompute every figure; ``refresh`` recomputes at once.
+    """
     if report.kpi_snapshot is not None and report.has_pdf:
         return report.kpi_snapshot
-    return kpis.compute(
+    now = timezone.now()
+    fresh_since = now - dt.timedelta(seconds=settings.LOTSE_REPORT_PREVIEW_SECONDS)
+    if (
+        not refresh
+        and report.kpi_snapshot is not None
+        and report.snapshot_at is not None
+        and report.snapshot_at >= fresh_since
+    ):
+        return report.kpi_snapshot
+    snapshot = kpis.compute(
         report.program,
         start=report.period_start,
         end=report.period_end,
         grant=report.grant,
         language=report.language,
     )
+    if report.pk and report.status in (Status.DRAFT, Status.FAILED):
+        Report.objects.filter(pk=report.pk, status=report.status).update(
+            kpi_snapshot=snapshot, snapshot_at=now
+        )
+        report.kpi_snapshot, report.snapshot_at = snapshot, now
+    return snapshot
 
 
 @transaction.atomic
@@ -56,6 +75,7 @@ def report_request_generation(*, report: Report, by) -> Report:
     report.generation_started_at = timezone.now()
     report.generated_by = by
     report.kpi_snapshot = None
+    report.snapshot_at = None
     report.pdf = ""
     report.checksum = ""
     report.generated_at = None
@@ -114,7 +134,7 @@ def report_generate(*, report_id: int) -> Report | None:
             locked.pdf.save(report_filename(locked), ContentFile(pdf), save=False)
             locked.checksum = hashlib.sha256(pdf).hexdigest()
             locked.kpi_snapshot = snapshot
-            locked.generated_at = timezone.now()
+            locked.generated_at = locked.snapshot_at = timezone.now()
             locked.status = Status.GENERATED
             locked.progress = 100
             locked.save()
@@ -170,11 +190,12 @@ def report_update(*, report: Report, fields: dict) -> Report:
         raise ValidationError(_("Wait until the PDF is generated, then change the report."))
     for name, value in fields.items():
         setattr(report, name, value)
+    report.kpi_snapshot = None  # the period or grant may have changed
+    report.snapshot_at = None
     if report.status in (Status.GENERATED, Status.FAILED):
         report.status = Status.DRAFT
         report.pdf = ""
         report.checksum = ""
-        report.kpi_snapshot = None
         report.generated_at = None
         report.progress = 0
         report.error = ""

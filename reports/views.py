@@ -126,9 +126,9 @@ def report_edit(request, program_slug, pk):
     )
 
 
-def _preview(report: Report) -> str:
+def _preview(report: Report, *, refresh: bool = False) -> str:
     """The report body in the report's language, exactly as the PDF prints it."""
-    snapshot = services.report_snapshot(report)
+    snapshot = services.report_snapshot(report, refresh=refresh)
     with translation.override(report.language):
         return render_to_string("reports/_report_body.html", report_context(report, snapshot))
 
@@ -145,7 +145,8 @@ def _status_context(request, report):
 def report_detail(request, program_slug, pk):
     report = _report(request, pk)
     context = _status_context(request, report)
-    context["preview"] = _preview(context["report"])
+    refresh = _manages(request) and request.GET.get("recompute") == "1"
+    context["preview"] = _preview(context["report"], refresh=refresh)
     context["versions"] = _reports(request).filter(title=report.title).exclude(pk=report.pk)
     return render(request, "reports/report_detail.html", context)
 

@@ -260,20 +260,40 @@ def test_a_coordinator_of_another_program_gets_not_found(login, report, charlie)
     assert login(charlie).get(_url("report_detail", report)).status_code == 404
 
 
-def test_the_snapshot_of_a_draft_is_live(report, program):
+def test_a_drafts_figures_are_reused_for_a_few_minutes_then_recomputed(report, program, settings):
+    settings.LOTSE_REPORT_PREVIEW_SECONDS = 300
     assert services.report_snapshot(report)["activities"]["total"] == 3
     ActivityFactory(program=program, date=dt.date(2024, 6, 1))
-    assert services.report_snapshot(report)["activities"]["total"] == 4
+    report.refresh_from_db()
+    assert services.report_snapshot(report)["activities"]["total"] == 3
+    assert services.report_snapshot(report, refresh=True)["activities"]["total"] == 4
+    Report.objects.filter(pk=report.pk).update(snapshot_at=timezone.now() - dt.timedelta(minutes=6))
+    ActivityFactory(program=program, date=dt.date(2024, 6, 2))
+    report.refresh_from_db()
+    assert services.report_snapshot(report)["activities"]["total"] == 5
 
 
-def test_downloads_are_recorded_in_the_security_log(
-    login, report, alice, funder, django_capture_on_commit_callbacks
-):
-    report = _generate(login(alice), report, django_capture_on_commit_callbacks)
-    login(alice).post(_url("report_publish", report))
-    client = login(funder)
-    b"".join(client.get(_url("report_pdf", report)).streaming_content)
-    client.get(_url("report_xlsx", report))
-    events = SecurityEvent.objects.filter(kind=SecurityEvent.Kind.EXPORT, user=funder)
-    assert sorted(e.detail["format"] for e in events) == ["pdf", "xlsx"]
-    assert {e.detail["filters"]["report"] for e in events} == {report.pk}
+def test_the_coordinator_can_recompute_the_preview(login, report, alice, program):
+    client = login(alice)
+    assert "<dd>21</dd>" in client.get(_url("report_detail", report)).text
+    ActivityFactory(program=program, date=dt.date(2024, 6, 1), attendees_total=100)
+    page = client.get(_url("report_detail", report)).text
+    assert "<dd>21</dd>" in page and "Recompute now" in page
+    assert "<dd>121</dd>" in client.get(_url("report_detail", report), {"recompute": 1}).text
+
+
+def test_changing_the_period_recomputes_the_figures(login, report, alice):
+    client = login(alice)
+    client.get(_url("report_detail", report))
+    client.post(
+        _url("report_edit", report),
+        {
+            "title": report.title,
+            "period_start": "2024-03-04",
+            "period_end": "2024-12-31",
+            "language": "en",
+        },
+    )
+    report.refresh_from_db()
+    assert report.kpi_snapshot is None
+    assert services.report_snapshot(report)["activities"]["total"] == 2
