@@ -68,6 +68,7 @@ class ProgramAdminForm(forms.ModelForm):
             "default_language",
             "activity_kinds",
             "volunteer_edit_days",
+            "participant_retention_months",
         ]
 
     def clean_activity_kinds(self):

@@ -68,3 +68,14 @@ def erase_from_trail(obj) -> int:
     return LogEntry.objects.get_for_object(obj).update(
         object_repr=REDACTED, changes=None, changes_text="", serialized_data=None
     )
+
+
+def redact_name(obj) -> int:
+    """Keep an object's entries but drop the name they were logged under."""
+    return LogEntry.objects.get_for_object(obj).update(object_repr=REDACTED)
+
+
+def content_type_of(model):
+    from django.contrib.contenttypes.models import ContentType
+
+    return ContentType.objects.get_for_model(model)

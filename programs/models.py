@@ -132,6 +132,14 @@ class Program(models.Model):
         default=30,
         help_text=_("Active volunteers without supervision for longer are listed as overdue."),
     )
+    participant_retention_months = models.PositiveSmallIntegerField(
+        _("keep participants' data for (months)"),
+        default=24,
+        help_text=_(
+            "Participants without contact (session, referral, match, aftercare) for longer "
+            "are erased by the daily retention run; anonymous counts stay."
+        ),
+    )
     referral_follow_up_days = models.PositiveSmallIntegerField(
         _("referral follow-up after (days)"),
         default=14,
@@ -446,6 +454,12 @@ class Participant(models.Model):
     )
     aftercare_until = models.DateField(_("aftercare until"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    erased_at = models.DateTimeField(
+        _("erased"),
+        null=True,
+        blank=True,
+        help_text=_("Personal data erased (GDPR Art. 17 or retention); anonymous counts remain."),
+    )
 
     class Meta:
         ordering = ["program", "code"]

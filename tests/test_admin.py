@@ -173,6 +173,7 @@ def test_it_edits_a_programs_activity_kinds_as_checkboxes(admin_client, world):
             "default_language": "da",
             "activity_kinds": [ActivityKind.VISIT, ActivityKind.GROUP],
             "volunteer_edit_days": "7",
+            "participant_retention_months": "24",
             "memberships-TOTAL_FORMS": "0",
             "memberships-INITIAL_FORMS": "0",
             "memberships-MIN_NUM_FORMS": "0",

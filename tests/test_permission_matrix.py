@@ -190,6 +190,8 @@ URL_ARGS = {
     "activity_detail": lambda w: {"pk": w.activity.pk},
     "activity_edit": lambda w: {"pk": w.activity.pk},
     "participant_detail": lambda w: {"pk": w.participant.pk},
+    "participant_data_export": lambda w: {"pk": w.participant.pk},
+    "participant_erase": lambda w: {"pk": w.participant.pk},
     "outcome_measure_create": lambda w: {"pk": w.participant.pk},
     "concern_acknowledge": lambda w: {"pk": w.concern.pk},
     "match_detail": lambda w: {"pk": w.match.pk},
