@@ -7,7 +7,8 @@ environment. It
 1. picks the pages of the demo coordinator's program (in2balance): the dashboard, the
    activity list filtered to group sessions, the volunteer list, the page of the participant
    with the most activities, the referral list, the report list and the preview of a draft
-   report for the program's last twelve months (created if missing), and ``/bench-hello/``;
+   report for the program's last twelve months (created if missing; its figures as kept
+   from the last computation, and recomputed with ``?recompute=1``), and ``/bench-hello/``;
 2. signs the coordinator in (a session row in the database, as the login form would write
    it), and marks the session two-factor verified with a confirmed TOTP device named
    "benchmark" (programs/two_factor.py requires it of coordinators when DEBUG is off);
@@ -102,6 +103,10 @@ def pages(program: Program, user) -> list[tuple[str, str]]:
         ("referral list", reverse("referral_list", args=[slug])),
         ("report list", reverse("report_list", args=[slug])),
         ("report preview", reverse("report_detail", args=[slug, report.pk])),
+        (
+            "report preview ?recompute=1",
+            reverse("report_detail", args=[slug, report.pk]) + "?recompute=1",
+        ),
     ]
 
 
