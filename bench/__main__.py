@@ -54,6 +54,7 @@ def environment(database_url: str, pg_options: str = "") -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="bench.settings",
         DEBUG="0",
         SECRET_KEY=env.get("BENCH_SECRET_KEY", "bench-only-" + "x" * 50),
+        FIELD_ENCRYPTION_KEY=env.get("BENCH_FIELD_ENCRYPTION_KEY", "bench-only-" + "y" * 40),
         ALLOWED_HOSTS="127.0.0.1",
         SECURE_SSL_REDIRECT="0",
         SECURE_COOKIES="0",

@@ -68,6 +68,7 @@ def prepare_environment(args) -> None:
         DJANGO_SETTINGS_MODULE="bench.settings",
         DEBUG="0",
         SECRET_KEY=os.environ.get("BENCH_SECRET_KEY", "bench-only-" + "x" * 50),
+        FIELD_ENCRYPTION_KEY=os.environ.get("BENCH_FIELD_ENCRYPTION_KEY", "bench-only-" + "y" * 40),
         ALLOWED_HOSTS="127.0.0.1",
         SECURE_SSL_REDIRECT="0",
         SECURE_COOKIES="0",
