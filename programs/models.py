@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+from encrypted_fields.fields import EncryptedCharField
 
 from . import languages
 
@@ -429,8 +430,13 @@ class Participant(models.Model):
         Program, on_delete=models.CASCADE, related_name="participants", verbose_name=_("program")
     )
     code = models.CharField(_("code"), max_length=12, default=generate_participant_code)
-    alias = models.CharField(
-        _("alias"), max_length=100, blank=True, help_text=_("Visible to coordinators only.")
+    # Encrypted at rest (FIELD_ENCRYPTION_KEY); empty is stored as NULL.
+    alias = EncryptedCharField(
+        _("alias"),
+        max_length=100,
+        blank=True,
+        null=True,
+        help_text=_("Visible to coordinators only."),
     )
     year_of_birth = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
     gender = models.CharField(

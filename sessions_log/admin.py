@@ -122,7 +122,7 @@ class ConcernAdmin(admin.ModelAdmin):
     ]
     list_filter = [ConcernStateFilter, "severity", "category", "program"]
     list_select_related = ["program", "raised_by", "acknowledged_by"]
-    search_fields = ["description", "outcome"]
+    search_fields = ["outcome"]  # the description is encrypted, so not searchable
     date_hierarchy = "raised_at"
     autocomplete_fields = ["program", "activity", "raised_by", "acknowledged_by"]
     readonly_fields = ["raised_at"]

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from encrypted_fields.fields import EncryptedTextField
 
 from programs.models import ActivityKind, Language, Participant, Program, Site
 from volunteers.models import Volunteer
@@ -167,7 +168,7 @@ class Concern(models.Model):
     )
     category = models.CharField(_("category"), max_length=30, choices=Category.choices)
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
-    description = models.TextField(_("what happened"))
+    description = EncryptedTextField(_("what happened"))  # encrypted at rest
     raised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -15,6 +15,7 @@ def test_check_deploy_is_clean_with_production_settings():
     } | {
         "DEBUG": "0",  # explicit: a development .env may say DEBUG=1
         "SECRET_KEY": secrets.token_urlsafe(50),
+        "FIELD_ENCRYPTION_KEY": secrets.token_urlsafe(40),
         "ALLOWED_HOSTS": "lotse.example.org",
         "EMAIL_URL": "smtp+tls://lotse:secret@mail.example.org:587",
     }
@@ -42,3 +43,20 @@ def test_production_refuses_to_start_without_a_secret_key():
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_refuses_to_start_without_a_field_encryption_key():
+    env = {k: v for k, v in os.environ.items() if k != "FIELD_ENCRYPTION_KEY"} | {
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEY must be set" in result.stderr

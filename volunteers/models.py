@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from encrypted_fields.fields import EncryptedTextField
 
 from programs.models import Language, Organisation, Program, Site
 
@@ -296,7 +297,8 @@ class SupervisionSession(models.Model):
         Volunteer, related_name="supervision_sessions", verbose_name=_("attendees")
     )
     topics = models.CharField(_("topics"), max_length=300, blank=True)
-    confidential_notes = models.TextField(_("confidential notes"), blank=True)
+    # Encrypted at rest (FIELD_ENCRYPTION_KEY); empty is stored as NULL.
+    confidential_notes = EncryptedTextField(_("confidential notes"), blank=True, null=True)
 
     class Meta:
         ordering = ["program", "-date"]

@@ -47,7 +47,9 @@ def test_the_volunteer_page_offers_an_invitation(login, program, alice, samira):
     assert 'value="samira@example.org"' in page.text
 
 
-def test_an_invited_volunteer_sets_a_password_and_joins(client, login, invite, program, alice, samira):
+def test_an_invited_volunteer_sets_a_password_and_joins(
+    client, login, invite, program, alice, samira
+):
     response = invite(login(alice), program, samira)
     assert response.status_code == 302
     (message,) = mail.outbox
