@@ -12,7 +12,7 @@ never *what* it says.
 
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
-from auditlog.signals import accessed, post_log
+from auditlog.signals import accessed
 from django.apps import apps
 
 REDACTED = "[…]"
@@ -39,14 +39,13 @@ def register_audited_models() -> None:
         if model in auditlog.get_models():
             continue
         auditlog.register(model, mask_fields=masked, mask_callable="programs.audit.redact")
-    post_log.connect(_remember_program, dispatch_uid="lotse_audit_program")
+        if not hasattr(model, "get_additional_data"):
+            # django-auditlog stores what this returns with each entry of the model.
+            model.get_additional_data = _program_of
 
 
-def _remember_program(sender, instance, log_entry=None, **kwargs):
-    program_id = getattr(instance, "program_id", None)
-    if log_entry is not None and program_id is not None:
-        data = {**(log_entry.additional_data or {}), "program": program_id}
-        LogEntry.objects.filter(pk=log_entry.pk).update(additional_data=data)
+def _program_of(instance) -> dict:
+    return {"program": instance.program_id}
 
 
 def log_access(obj) -> None:
