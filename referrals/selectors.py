@@ -105,7 +105,7 @@ def referrals_visible_to(program: Program, membership: Membership | None) -> Que
 def participants_for_referral(program: Program, membership: Membership | None) -> QuerySet:
     """The participants a user may refer: all (coordinators) or those they met (volunteers)."""
     if sees_all_referrals(membership):
-        return program.participants.all()
+        return program.participants.filter(erased_at__isnull=True)
     if has_perm(membership, Perm.PROPOSE_REFERRAL):
         return participants_met_by(program, membership.user)
     return Participant.objects.none()

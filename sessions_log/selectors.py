@@ -74,7 +74,9 @@ def participants_met_by(program: Program, volunteer: Volunteer | None) -> QueryS
         activity__program=program, activity__facilitators=volunteer
     ).values("participant_id")
     in_matches = Match.objects.filter(program=program, volunteer=volunteer).values("participant_id")
-    return program.participants.filter(Q(pk__in=in_activities) | Q(pk__in=in_matches))
+    return program.participants.filter(Q(pk__in=in_activities) | Q(pk__in=in_matches)).filter(
+        erased_at__isnull=True
+    )
 
 
 def visible_participants(
@@ -84,18 +86,24 @@ def visible_participants(
 
     Coordinators and supervisors (``sees_all``) see the whole program; a volunteer sees the
     people they met, plus those they have just created (``extra_ids``) before a session links
-    them.
+    them. Erased participants (GDPR Art. 17, retention) are nobody's to pick or open.
     """
     if sees_all:
-        return program.participants.all()
+        return program.participants.filter(erased_at__isnull=True)
     met = participants_met_by(program, volunteer)
     if extra_ids:
-        met = program.participants.filter(Q(pk__in=met.values("pk")) | Q(pk__in=list(extra_ids)))
+        met = program.participants.filter(
+            Q(pk__in=met.values("pk")) | Q(pk__in=list(extra_ids)), erased_at__isnull=True
+        )
     return met
 
 
 def participant_list(program: Program) -> QuerySet:
-    return program.participants.select_related("site").prefetch_related("languages")
+    return (
+        program.participants.filter(erased_at__isnull=True)
+        .select_related("site")
+        .prefetch_related("languages")
+    )
 
 
 def concern_inbox(program: Program) -> QuerySet:

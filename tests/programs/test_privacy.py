@@ -172,3 +172,15 @@ def test_the_retention_command_erases_and_says_what_it_did(program):
     out = StringIO()
     call_command("apply_retention", stdout=out)
     assert "0 participant(s) erased" in out.getvalue()
+
+
+def test_an_erased_participant_is_no_longer_listed_or_offered(login, program, alice, person):
+    client = login(alice)
+    client.post(reverse("participant_erase", args=[program.slug, person.pk]), {"code": "P-ABC23"})
+    code = Participant.objects.get(pk=person.pk).code
+    listing = client.get(reverse("participant_list", args=[program.slug]))
+    assert code not in listing.text
+    log_form = client.get(reverse("activity_log", args=[program.slug]))
+    assert code not in log_form.text
+    detail = reverse("participant_detail", args=[program.slug, person.pk])
+    assert client.get(detail).status_code == 404
