@@ -502,6 +502,7 @@ def _outcomes(s: dict, b: Builder) -> Section:
         Column("mean_before", _("Mean before"), Kind.NUMBER),
         Column("mean_after", _("Mean after"), Kind.NUMBER),
         Column("mean_change", _("Mean change"), Kind.NUMBER),
+        # xgettext:no-python-format
         Column("ci", _("95 % confidence interval"), Kind.TEXT),
         Column("improved_share", _("Improved meaningfully"), Kind.PERCENT),
     ]
