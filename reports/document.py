@@ -76,6 +76,12 @@ class Table:
 
 
 @dataclass(frozen=True)
+class Chart:
+    title: str
+    svg: SafeString
+
+
+@dataclass(frozen=True)
 class Figure:
     label: str
     value: str
@@ -89,7 +95,7 @@ class Section:
     title: str
     figures: list[Figure] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
-    charts: list[SafeString] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
     note: str = ""
 
 
@@ -139,7 +145,7 @@ class Builder:
         if not any(bar.value for bar in bars):
             return None  # nothing to draw: every value is zero or suppressed
         draw = hbar_chart if horizontal else bar_chart
-        return draw(title=str(title), bars=bars, chart_id=chart_id)
+        return Chart(str(title), draw(title=str(title), bars=bars, chart_id=chart_id))
 
 
 def _label_column(title=None) -> Column:
