@@ -504,6 +504,7 @@ class SecurityEvent(models.Model):
         OTP_ENROLLED = "otp_enrolled", _("Two-factor authentication set up")
         ACCESS_DENIED = "access_denied", _("Access refused")
         EXPORT = "export", _("Export")
+        IMPORT = "import", _("Import")
         INVITATION = "invitation", _("Invitation")
 
     kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)

@@ -81,3 +81,10 @@ def query_filters(request, *, exclude=("export", "page")) -> dict:
         for key, values in request.GET.lists()
         if key not in exclude and any(values)
     }
+
+
+def import_record(*, request, what: str, counts: dict) -> None:
+    """Record an import: who imported what into the program, and how many rows."""
+    security_event_record(
+        kind=Kind.IMPORT, request=request, detail={"what": what, "counts": counts}
+    )

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from programs.access import Perm, has_perm, program_view
 from programs.lists import Column, ProgramListView
+from programs.security import import_record
 from sessions_log import selectors as sessions_selectors
 
 from . import selectors, services
@@ -163,6 +164,15 @@ def provider_import(request, program_slug):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return redirect("provider_import", program.slug)
+        import_record(
+            request=request,
+            what="service_providers",
+            counts={
+                "new": result.created,
+                "updated": result.updated,
+                "unchanged": result.unchanged,
+            },
+        )
         messages.success(
             request,
             gettext("Import done: %(created)s new, %(updated)s updated, %(unchanged)s unchanged.")

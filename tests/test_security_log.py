@@ -105,3 +105,35 @@ def test_it_logs_the_program_data_export(login, program, alice):
         "format": "xlsx",
         "filters": {"start": "2024-01-01", "end": "2024-12-31"},
     }
+
+
+def test_it_logs_an_import_of_the_programs_data(login, program, alice, tmp_path, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .reports.transfer.helpers import sample_sheets, write_xlsx
+
+    settings.MEDIA_ROOT = tmp_path
+    path = write_xlsx(tmp_path / "data.xlsx", sample_sheets())
+    client = login(alice)
+    url = reverse("program_import", args=[program.slug])
+    preview = client.post(url, {"file": SimpleUploadedFile("data.xlsx", path.read_bytes())})
+    client.post(url, {"token": preview.context["confirm"]["token"].value()})
+    (event,) = _events(Kind.IMPORT)
+    assert event.user == alice
+    assert event.program == program
+    assert event.detail["what"] == "program_data"
+    assert event.detail["counts"]["sites"]["new"] == 2
+
+
+def test_it_logs_an_import_of_service_providers(login, program, alice):
+    from .referrals.test_directory import HEADER, csv_file
+
+    client = login(alice)
+    url = reverse("provider_import", args=[program.slug])
+    preview = client.post(url, {"file": csv_file(HEADER + "\nPSZ,psychosocial_centre\n")})
+    client.post(url, {"payload": preview.context["confirm"]["payload"].value()})
+    (event,) = _events(Kind.IMPORT)
+    assert event.detail == {
+        "what": "service_providers",
+        "counts": {"new": 1, "updated": 0, "unchanged": 0},
+    }

@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 
 from programs.access import Perm, program_view
-from programs.security import export_record
+from programs.security import export_record, import_record
 
 from . import exporter
 from . import format as fmt
@@ -147,6 +147,14 @@ def program_import(request, program_slug):
             context["form"].add_error(None, str(error))
         _discard(payload["f"])
         if result is not None and result.written:
+            import_record(
+                request=request,
+                what="program_data",
+                counts={
+                    sheet: {"new": c.new, "updated": c.updated, "unchanged": c.unchanged}
+                    for sheet, c in result.counts.items()
+                },
+            )
             messages.success(request, _summary(result))
             return redirect("program_import", program_slug)
         if result is not None:
