@@ -184,3 +184,12 @@ def test_an_erased_participant_is_no_longer_listed_or_offered(login, program, al
     assert code not in log_form.text
     detail = reverse("participant_detail", args=[program.slug, person.pk])
     assert client.get(detail).status_code == 404
+
+
+def test_the_daily_task_runs_the_retention(program):
+    from programs.tasks import apply_retention_daily
+
+    _old(program, "P-GONE2")
+    result = apply_retention_daily.enqueue()
+    assert result.return_value == 1
+    assert not Participant.objects.filter(code="P-GONE2").exists()
