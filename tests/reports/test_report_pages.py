@@ -297,3 +297,16 @@ def test_changing_the_period_recomputes_the_figures(login, report, alice):
     report.refresh_from_db()
     assert report.kpi_snapshot is None
     assert services.report_snapshot(report)["activities"]["total"] == 2
+
+
+def test_downloads_are_recorded_in_the_security_log(
+    login, report, alice, funder, django_capture_on_commit_callbacks
+):
+    report = _generate(login(alice), report, django_capture_on_commit_callbacks)
+    login(alice).post(_url("report_publish", report))
+    client = login(funder)
+    b"".join(client.get(_url("report_pdf", report)).streaming_content)
+    client.get(_url("report_xlsx", report))
+    events = SecurityEvent.objects.filter(kind=SecurityEvent.Kind.EXPORT, user=funder)
+    assert sorted(e.detail["format"] for e in events) == ["pdf", "xlsx"]
+    assert {e.detail["filters"]["report"] for e in events} == {report.pk}
