@@ -78,11 +78,9 @@ def memberships_of(user):
 
 def resolve_scope(request, program_slug: str, perm: Perm) -> None:
     """Set request.program and request.membership, or refuse (404 / 403)."""
-    membership = (
-        Membership.objects.select_related("program")
-        .filter(user=request.user, program__slug=program_slug)
-        .first()
-    )
+    # All of the user's memberships in one query: the navigation's program switcher lists them.
+    request.memberships = list(memberships_of(request.user))
+    membership = next((m for m in request.memberships if m.program.slug == program_slug), None)
     if membership is None:
         security_event_record(
             kind=Kind.ACCESS_DENIED,

@@ -1,5 +1,7 @@
-"""Middleware of the tenant app: caching rules and the audit trail's actor and address."""
+"""Middleware of the tenant app: session renewal, caching rules, the audit trail's actor and
+address, and the second factor."""
 
+import time
 from urllib.parse import urlencode
 
 from auditlog.middleware import AuditlogMiddleware as _AuditlogMiddleware
@@ -9,6 +11,35 @@ from django.urls import Resolver404, resolve, reverse
 from .security import client_ip
 
 PROGRAM_PREFIX = "/p/"
+
+
+class SessionRenewalMiddleware:
+    """Keeps the inactivity timeout (``SESSION_COOKIE_AGE``) with at most one session write a
+    minute, instead of one on every request.
+
+    A signed-in session is marked modified when it was last renewed a minute or more ago; the
+    session middleware then saves it and sends the cookie with a new expiry. So a session ends
+    between ``SESSION_COOKIE_AGE`` and that plus a minute after the last request.
+    """
+
+    INTERVAL = 60  # seconds
+    KEY = "_renewed_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and not session.is_empty():
+            if int(time.time()) - session.get(self.KEY, 0) >= self.INTERVAL:
+                self.stamp(session)
+        return response
+
+    @classmethod
+    def stamp(cls, session) -> None:
+        """Mark the session renewed now (signing in renews it too)."""
+        session[cls.KEY] = int(time.time())
 
 
 def _is_download(response) -> bool:

@@ -4,6 +4,7 @@ from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from .middleware import SessionRenewalMiddleware
 from .security import Kind, security_event_record
 
 
@@ -26,3 +27,10 @@ def _logged_out(sender, request, user, **kwargs):
 @receiver(user_locked_out, dispatch_uid="lotse_security_lockout")
 def _locked_out(sender, request, username, ip_address, **kwargs):
     security_event_record(kind=Kind.LOCKOUT, request=request, username=username or "")
+
+
+@receiver(user_logged_in, dispatch_uid="lotse_session_renewed_at_login")
+def _session_renewed(sender, request, user, **kwargs):
+    """Signing in saves the session: the next renewal is due a minute later."""
+    if request is not None and hasattr(request, "session"):
+        SessionRenewalMiddleware.stamp(request.session)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Aggregate, Count, Q, QuerySet, Sum
+from django.db.models import Aggregate, Count, IntegerField, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import TruncMonth
 from django.utils.formats import date_format
 from django.utils.http import urlencode
@@ -249,30 +249,34 @@ def targets_progress(
 ) -> list[TargetProgress]:
     """Each target (default: those whose period contains today) with what was logged up to today.
 
-    An indicator without a measure here (the retention rates) gets ``actual=None``. One query
-    per indicator in use, whatever the number of targets or records.
+    An indicator without a measure here (the retention rates) gets ``actual=None``. All
+    measures run in one query (a scalar subquery each), whatever the number of targets.
     """
     if targets is None:
         targets = program.targets.filter(starts_on__lte=today, ends_on__gte=today)
     targets = list(targets.select_related("grant__funder").order_by("ends_on", "indicator", "pk"))
+    measured = [t for t in targets if t.indicator in MEASURES]
     actuals: dict[int, int | Decimal | None] = {}
-    by_indicator: dict[str, list[Target]] = {}
-    for target in targets:
-        by_indicator.setdefault(target.indicator, []).append(target)
-    for indicator, group in by_indicator.items():
-        if indicator not in MEASURES:
-            continue
-        rows, measure = MEASURES[indicator]
-        result = (
-            rows(program)
-            .order_by()
-            .aggregate(
-                **{f"t{t.pk}": measure(Period(t.starts_on, min(today, t.ends_on))) for t in group}
+    if measured:
+        subqueries = {}
+        for t in measured:
+            rows, measure = MEASURES[t.indicator]
+            aggregate = measure(Period(t.starts_on, min(today, t.ends_on)))
+            subqueries[f"t{t.pk}"] = Subquery(
+                rows(program)
+                .order_by()
+                .annotate(one=Value(1))
+                .values("one")
+                .annotate(value=aggregate)
+                .values("value"),
+                output_field=IntegerField(),
             )
+        result = (
+            Program.objects.filter(pk=program.pk).annotate(**subqueries).values(*subqueries).get()
         )
-        for target in group:
+        for target in measured:
             value = result[f"t{target.pk}"] or 0
-            if indicator == Indicator.SUPERVISION_HOURS:
+            if target.indicator == Indicator.SUPERVISION_HOURS:
                 value = (Decimal(value) / 60).quantize(Decimal("0.1"))
             actuals[target.pk] = value
     return [

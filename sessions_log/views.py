@@ -476,7 +476,8 @@ def participant_detail(request, program_slug, pk):
     """Coordinators and supervisors open anyone; a volunteer only the people they met."""
     program = request.program
     sees_all = _sees_all_participants(request)
-    volunteer = selectors.volunteer_of(program, request.user)
+    # Only a volunteer's own profile limits what they see; coordinators need no lookup.
+    volunteer = None if sees_all else selectors.volunteer_of(program, request.user)
     if not sees_all and not has_perm(request.membership, Perm.LOG_ACTIVITY):
         raise PermissionDenied(_("Your role in this program does not allow this."))
     participant = get_object_or_404(

@@ -41,6 +41,16 @@ class VolunteerFilter(ProgramFilterSet):
         model = Volunteer
         fields = []
 
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        # Only the languages the program's volunteers speak, not all 200 of the catalogue.
+        if "language" in self.filters:
+            self.filters["language"].queryset = Language.objects.filter(
+                pk__in=Volunteer.languages.through.objects.filter(
+                    volunteer__program=request.program
+                ).values("language_id")
+            )
+
     def search(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value))
 
@@ -118,6 +128,16 @@ class OverdueFilter(ProgramFilterSet):
     class Meta:
         model = Volunteer
         fields = []
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        # Only the languages the program's volunteers speak, not all 200 of the catalogue.
+        if "language" in self.filters:
+            self.filters["language"].queryset = Language.objects.filter(
+                pk__in=Volunteer.languages.through.objects.filter(
+                    volunteer__program=request.program
+                ).values("language_id")
+            )
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value))
