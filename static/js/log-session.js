@@ -76,8 +76,25 @@
     }
   }
 
+  // A double tap sends the form once; the server refuses a repeated key all the same.
+  function sendOnce(form) {
+    var sending = false;
+    form.addEventListener("submit", function (event) {
+      if (sending) {
+        event.preventDefault();
+        return;
+      }
+      sending = true;
+    });
+    // Coming back with the back button (page cache) the form may be sent again.
+    window.addEventListener("pageshow", function () {
+      sending = false;
+    });
+  }
+
   function setUp(form) {
     keepIdempotencyKey(form);
+    sendOnce(form);
     var updateKinds = setUpKinds(form);
     var updateConcern = setUpConcern(form);
     var filterables = function () {
