@@ -1,8 +1,11 @@
 """The standard cast: alice coordinates a program, bob volunteers in it, charlie is outside."""
 
-import pytest
+import importlib
 
-from programs.models import Membership
+import pytest
+from django.apps import apps
+
+from programs.models import Language, Membership
 
 from .factories import PASSWORD, MembershipFactory, ProgramFactory, UserFactory
 
@@ -70,3 +73,22 @@ def _no_second_factor(settings):
 def _tasks_run_immediately(settings):
     """Background tasks run inline in tests, so their effects (e-mails) can be asserted."""
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Languages and the topic catalogue come from data migrations. A transactional test (the
+    browser tests, a migration test) ends with a flush that drops them, and whichever test
+    runs next needs them back."""
+    names = request.fixturenames
+    if "transactional_db" in names or "live_server" in names:
+        request.getfixturevalue("transactional_db")
+    elif "db" in names:
+        request.getfixturevalue("db")
+    else:
+        return
+    if not Language.objects.exists():
+        importlib.import_module("programs.migrations.0002_languages").load_languages(apps, None)
+        importlib.import_module("sessions_log.migrations.0002_topic_catalogue").load_catalogue(
+            apps, None
+        )

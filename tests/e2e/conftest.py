@@ -1,13 +1,9 @@
 """Browser tests: Debian's Chromium, headless, driven by Playwright against the live server."""
 
-import importlib
 import os
 import shutil
 
 import pytest
-from django.apps import apps
-
-from programs.models import Language
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -46,13 +42,3 @@ def csp_violations(page):
         ),
     )
     return violations
-
-
-@pytest.fixture(autouse=True)
-def reference_data(transactional_db):
-    """Languages and the topic catalogue come from migrations; a browser test's flush drops them."""
-    if not Language.objects.exists():
-        importlib.import_module("programs.migrations.0002_languages").load_languages(apps, None)
-    importlib.import_module("sessions_log.migrations.0002_topic_catalogue").load_catalogue(
-        apps, None
-    )
