@@ -360,3 +360,21 @@ def published_reports(program: Program):
         .select_related("grant__funder")
         .order_by("-period_end", "-version")
     )
+
+
+def report_versions(report, visible: QuerySet) -> list:
+    """The report's other versions, earlier and later, that are in ``visible`` (oldest first).
+
+    A version chain is short (each republication adds one), so it is walked link by link.
+    """
+    chain = []
+    earlier = report.previous
+    while earlier is not None:
+        chain.append(earlier)
+        earlier = earlier.previous
+    later = report.next_versions.first()
+    while later is not None:
+        chain.append(later)
+        later = later.next_versions.first()
+    allowed = set(visible.filter(pk__in=[r.pk for r in chain]).values_list("pk", flat=True))
+    return sorted((r for r in chain if r.pk in allowed), key=lambda r: r.version)

@@ -147,7 +147,7 @@ def report_detail(request, program_slug, pk):
     context = _status_context(request, report)
     refresh = _manages(request) and request.GET.get("recompute") == "1"
     context["preview"] = _preview(context["report"], refresh=refresh)
-    context["versions"] = _reports(request).filter(title=report.title).exclude(pk=report.pk)
+    context["versions"] = selectors.report_versions(report, _reports(request))
     return render(request, "reports/report_detail.html", context)
 
 

@@ -191,6 +191,18 @@ def test_a_new_version_starts_from_the_published_one(
     # Asking twice gives the same draft, not a third version.
     client.post(_url("report_new_version", report))
     assert Report.objects.count() == 2
+    # Each links to the other; a report of the same title that is no version does not.
+    Report.objects.create(
+        program=report.program,
+        title=report.title,
+        period_start=dt.date(2023, 1, 1),
+        period_end=dt.date(2023, 12, 31),
+        language="en",
+    )
+    page = client.get(_url("report_detail", report)).text
+    assert _url("report_detail", second) in page
+    assert page.count("Other versions:") == 1
+    assert len(client.get(_url("report_detail", second)).context["versions"]) == 1
 
 
 def test_editing_a_generated_report_discards_its_pdf(
