@@ -1,10 +1,38 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
+from django.db import connection, models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import Area, Program, Site
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Refuses ids no database column can hold, as an invalid choice.
+
+    Django looks the chosen ids up with ``pk__in``, which SQLite answers with an
+    ``OverflowError`` for an integer beyond 64 bits: a crafted post was a server error.
+    """
+
+    def _check_values(self, value):
+        key = self.to_field_name or "pk"
+        meta = self.queryset.model._meta
+        column = meta.pk if key == "pk" else meta.get_field(key)
+        if isinstance(column, models.IntegerField) and isinstance(value, list | tuple):
+            low, high = connection.ops.integer_field_range(column.get_internal_type())
+            for pk in value:
+                try:
+                    number = int(str(pk).strip())
+                except ValueError:
+                    continue  # not a number: Django says so itself
+                if not low <= number <= high:
+                    raise forms.ValidationError(
+                        self.error_messages["invalid_pk_value"],
+                        code="invalid_pk_value",
+                        params={"pk": pk},
+                    )
+        return super()._check_values(value)
 
 
 class _ProgramModelForm(forms.ModelForm):

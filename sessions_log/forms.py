@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from programs.forms import ModelMultipleChoiceField
 from programs.models import ActivityKind, Language, Participant, Site
 from volunteers.models import Volunteer
 
@@ -138,6 +139,11 @@ class ActivityForm(NotInFutureMixin, forms.ModelForm):
             "follow_up_needed",
             "notes",
         ]
+        field_classes = {
+            "participants": ModelMultipleChoiceField,
+            "facilitators": ModelMultipleChoiceField,
+            "topics": ModelMultipleChoiceField,
+        }
         widgets = {
             "date": date_input(),
             "topics": forms.CheckboxSelectMultiple,
@@ -608,6 +614,7 @@ class SelfHelpGroupForm(NotInFutureMixin, forms.ModelForm):
             "accompaniment_ends_on",
             "volunteers",
         ]
+        field_classes = {"volunteers": ModelMultipleChoiceField}
         widgets = {"started_on": date_input(), "accompaniment_ends_on": date_input()}
 
     def __init__(self, *args, program, **kwargs):

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from programs.forms import ModelMultipleChoiceField
 from programs.models import Language, Membership, Organisation, Participant, Program
 
 from . import selectors
@@ -95,6 +96,7 @@ class VolunteerForm(forms.ModelForm):
             "employed_by",
             "employed_since",
         ]
+        field_classes = {"usual_sites": ModelMultipleChoiceField}
         widgets = {
             "joined_on": DateInput(),
             "employed_since": DateInput(),
@@ -291,7 +293,7 @@ class TrainingSessionForm(forms.ModelForm):
         super()._post_clean()
 
 
-class VolunteerChoices(forms.ModelMultipleChoiceField):
+class VolunteerChoices(ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.name} ({obj.code})"
 
@@ -363,6 +365,7 @@ class SupervisionForm(forms.ModelForm):
             "topics",
             "confidential_notes",
         ]
+        field_classes = {"attendees": ModelMultipleChoiceField}
         widgets = {
             "date": DateInput(),
             "attendees": forms.CheckboxSelectMultiple,
