@@ -23,6 +23,7 @@ class ReportAdmin(admin.ModelAdmin):
         "period_start",
         "period_end",
         "language",
+        "version",
         "status",
         "published_at",
     ]
@@ -33,6 +34,13 @@ class ReportAdmin(admin.ModelAdmin):
     autocomplete_fields = ["program", "grant", "created_by"]
     readonly_fields = [
         "status",
+        "version",
+        "previous",
+        "progress",
+        "error",
+        "task_id",
+        "generation_started_at",
+        "snapshot_at",
         "pdf",
         "checksum",
         "kpi_snapshot_display",
@@ -62,6 +70,13 @@ class ReportAdmin(admin.ModelAdmin):
             {
                 "fields": [
                     "status",
+                    "version",
+                    "previous",
+                    "progress",
+                    "error",
+                    "task_id",
+                    "generation_started_at",
+                    "snapshot_at",
                     "pdf",
                     "checksum",
                     "generated_at",
