@@ -148,11 +148,16 @@ class ProgramListView(ProgramScopedMixin, FilterView):
         """A CSS class for an object's row, to highlight it; none by default."""
         return ""
 
+    def export_rows(self, rows):
+        """The rows an export may contain (a list of people may leave some out); all by default."""
+        return rows
+
     def get(self, request, *args, **kwargs):
         fmt = request.GET.get("export")
         if fmt in EXPORT_FORMATS:
             filterset = self.get_filterset(self.get_filterset_class())
             rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+            rows = self.export_rows(rows)
             export_record(
                 request=request,
                 what=str(self.export_basename),

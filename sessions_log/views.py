@@ -465,6 +465,10 @@ class ParticipantListView(ProgramListView):
             columns.insert(1, Column(gettext_lazy("Alias"), lambda p: p.alias))
         return columns
 
+    def export_rows(self, rows):
+        """Only people whose consent covers pseudonymous evaluation exports leave Lotse."""
+        return rows.filter(consent_scope=Participant.ConsentScope.EVALUATION)
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             can_add=has_perm(self.membership, Perm.LOG_ACTIVITY), **kwargs

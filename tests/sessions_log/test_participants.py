@@ -39,10 +39,34 @@ def test_the_list_is_pseudonymous_and_shows_the_alias_only_to_coordinators(
     assert "Alias" not in [str(h["column"].label) for h in response.context["headers"]]
 
 
+def _consented(**kwargs):
+    return ParticipantFactory(
+        consent_on="2024-01-10", consent_scope=Participant.ConsentScope.EVALUATION, **kwargs
+    )
+
+
 def test_the_export_has_no_alias_for_supervisors(login, program, sara, url):
-    ParticipantFactory(program=program, alias="Mariam from room 4")
+    _consented(program=program, code="P-MARIA", alias="Mariam from room 4")
     response = login(sara).get(url, {"export": "csv"})
-    assert "Mariam" not in b"".join(response.streaming_content).decode()
+    text = b"".join(response.streaming_content).decode()
+    assert "P-MARIA" in text
+    assert "Mariam" not in text
+
+
+def test_the_export_holds_only_people_whose_consent_covers_it(login, program, alice, url):
+    _consented(program=program, code="P-EVAL2")
+    ParticipantFactory(
+        program=program,
+        code="P-SUPP2",
+        consent_on="2024-01-10",
+        consent_scope=Participant.ConsentScope.SUPPORT,
+    )
+    ParticipantFactory(program=program, code="P-NONE2")
+    client = login(alice)
+    assert {"P-EVAL2", "P-SUPP2", "P-NONE2"} <= set(codes(client.get(url)))
+    text = b"".join(client.get(url, {"export": "csv"}).streaming_content).decode()
+    assert "P-EVAL2" in text
+    assert "P-SUPP2" not in text and "P-NONE2" not in text
 
 
 def test_it_filters_by_site_gender_language_country_and_consent(
