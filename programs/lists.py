@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.views import FilterView
 
 from .access import ProgramScopedMixin
+from .models import Participant
 from .security import export_record, query_filters
 
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -39,6 +40,25 @@ class Column:
     link: Callable[[Any], str] | None = None
     numeric: bool = False
     badge: Callable[[Any], str | None] | None = None  # a Bootstrap colour to show it as badge
+    exported: Callable[[Any], Any] | None = None  # the value in CSV/XLSX, where it differs
+
+    def export(self, obj):
+        return (self.exported or self.value)(obj)
+
+
+def participant_code_column(label, participant: Callable[[Any], Any], **kwargs) -> Column:
+    """A column of participant codes; exports show a code only where the person's consent
+    covers pseudonymous evaluation exports."""
+    return Column(
+        label,
+        lambda obj: participant(obj).code,
+        exported=lambda obj: (
+            participant(obj).code
+            if participant(obj).consent_scope == Participant.ConsentScope.EVALUATION
+            else str(_("withheld (no consent to exports)"))
+        ),
+        **kwargs,
+    )
 
 
 class Row(list):
@@ -94,7 +114,7 @@ def export_response(
         def lines():
             yield "\ufeff" + writer.writerow(header)
             for row in rows:
-                yield writer.writerow([export_value(c.value(row)) for c in columns])
+                yield writer.writerow([export_value(c.export(row)) for c in columns])
 
         response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     else:
@@ -104,7 +124,7 @@ def export_response(
         sheet = workbook.create_sheet(title=str(basename)[:31])
         sheet.append(header)
         for row in rows:
-            sheet.append([export_value(c.value(row)) for c in columns])
+            sheet.append([export_value(c.export(row)) for c in columns])
         buffer = io.BytesIO()
         workbook.save(buffer)
         response = HttpResponse(

@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from programs.access import Perm, has_perm, program_view
-from programs.lists import Column, ProgramListView
+from programs.lists import Column, ProgramListView, participant_code_column
 from programs.security import import_record
 from sessions_log import selectors as sessions_selectors
 
@@ -221,7 +221,9 @@ class ReferralListView(ProgramListView):
                 order_by="referred_on",
                 link=lambda r: reverse("referral_detail", args=[slug, r.pk]),
             ),
-            Column(_("Participant"), lambda r: r.participant.code, order_by="participant"),
+            participant_code_column(
+                _("Participant"), lambda r: r.participant, order_by="participant"
+            ),
             Column(_("Direction"), lambda r: r.get_direction_display(), order_by="direction"),
             Column(_("Category"), lambda r: r.get_category_display(), order_by="category"),
             Column(_("Service"), lambda r: r.provider.name, order_by="provider"),
@@ -263,7 +265,9 @@ class FollowUpListView(ProgramListView):
             Column(
                 _("Days"), lambda r: (timezone.localdate() - r.waiting_since).days, numeric=True
             ),
-            Column(_("Participant"), lambda r: r.participant.code, order_by="participant"),
+            participant_code_column(
+                _("Participant"), lambda r: r.participant, order_by="participant"
+            ),
             Column(_("Service"), lambda r: r.provider.name, order_by="provider"),
             Column(_("Status"), lambda r: r.get_status_display(), order_by="status"),
             Column(_("Urgency"), lambda r: r.get_urgency_display(), order_by="urgency"),

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from programs.access import Perm, has_perm, program_view
 from programs.audit import log_access
-from programs.lists import Column, ProgramListView
+from programs.lists import Column, ProgramListView, participant_code_column
 from programs.models import ActivityKind, Participant
 
 from . import charts, selectors, services
@@ -705,7 +705,9 @@ class MatchListView(ProgramListView):
                 order_by="volunteer",
                 link=lambda m: reverse("match_detail", args=[slug, m.pk]),
             ),
-            Column(gettext_lazy("Participant"), lambda m: m.participant.code, "participant"),
+            participant_code_column(
+                gettext_lazy("Participant"), lambda m: m.participant, order_by="participant"
+            ),
             Column(gettext_lazy("Status"), lambda m: m.get_status_display(), order_by="status"),
             Column(gettext_lazy("Proposed on"), lambda m: m.proposed_on, order_by="proposed_on"),
             Column(gettext_lazy("Started on"), lambda m: m.started_on, order_by="started_on"),
@@ -1149,9 +1151,9 @@ class OutcomeDueListView(ProgramListView):
             return f"{target}?instrument={m.instrument}&timepoint={m.due}"
 
         return (
-            Column(
+            participant_code_column(
                 gettext_lazy("Participant"),
-                lambda m: m.participant.code,
+                lambda m: m.participant,
                 order_by="participant",
                 link=lambda m: reverse("participant_detail", args=[slug, m.participant_id]),
             ),

@@ -11,7 +11,7 @@ from programs.models import Language, Participant
 from referrals.models import Referral
 from sessions_log.models import Match
 
-from ..factories import ActivityFactory, ParticipantFactory, VolunteerFactory
+from ..factories import ActivityFactory, ParticipantFactory, ReferralFactory, VolunteerFactory
 from .conftest import make_referral
 
 pytestmark = pytest.mark.django_db
@@ -435,3 +435,29 @@ def test_a_language_choice_for_new_participants_lists_iso_languages(login, progr
     assert Language.objects.filter(code="prs").exists()
     page = login(alice).get(reverse("referral_inbound_create", args=[program.slug]))
     assert 'value="prs"' in page.text
+
+
+def test_the_list_export_names_only_people_whose_consent_covers_exports(login, program, alice):
+    consented = ParticipantFactory(
+        program=program,
+        code="P-EXPRT",
+        consent_on=dt.date(2024, 1, 2),
+        consent_scope=Participant.ConsentScope.EVALUATION,
+    )
+    private = ParticipantFactory(
+        program=program,
+        code="P-PRIVT",
+        consent_on=dt.date(2024, 1, 2),
+        consent_scope=Participant.ConsentScope.REFERRAL,
+    )
+    ReferralFactory(program=program, participant=consented)
+    ReferralFactory(program=program, participant=private)
+    url = reverse("referral_list", args=[program.slug])
+    client = login(alice)
+    page = client.get(url).text
+    assert "P-EXPRT" in page and "P-PRIVT" in page
+    export = b"".join(client.get(url, {"export": "csv"}).streaming_content).decode()
+    assert "P-EXPRT" in export
+    assert "P-PRIVT" not in export
+    assert "withheld (no consent to exports)" in export
+    assert export.count("\n") == 3  # header and both referrals
