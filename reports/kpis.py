@@ -42,6 +42,7 @@ from programs.selectors import CaseloadStatus, areas_with_caseload
 from referrals.models import Referral
 from referrals.selectors import referral_figures
 from sessions_log.models import Activity, Match, SelfHelpGroup
+from sessions_log.selectors import add_months as same_day_months_later
 from sessions_log.topics import CATALOGUE
 from volunteers.models import Enrollment, SupervisionSession, Volunteer
 
@@ -467,7 +468,7 @@ def _referrals(program: Program, period: Period) -> dict:
 
 def _matches(program: Program, period: Period) -> dict:
     """Matches started, running at the end, and the 6-month retention of those old enough."""
-    cohort_until = add_months_exact(period.end, -6)
+    cohort_until = same_day_months_later(period.end, -6)
     running_at_end = Q(started_on__lte=period.end) & (
         Q(ended_on__isnull=True) | Q(ended_on__gt=period.end)
     )
@@ -508,16 +509,9 @@ def _matches(program: Program, period: Period) -> dict:
     }
 
 
-def add_months_exact(day: dt.date, months: int) -> dt.date:
-    """The same day ``months`` later (or earlier); the month's last day where it is shorter."""
-    first = add_months(day, months)
-    last = add_months(first, 1) - dt.timedelta(days=1)
-    return first.replace(day=min(day.day, last.day))
-
-
 def _selfhelp_groups(program: Program, period: Period) -> dict:
     """Groups started and accompanied, and how many still meet a year after the start."""
-    cohort_until = add_months_exact(period.end, -12)
+    cohort_until = same_day_months_later(period.end, -12)
     accompanied = Q(started_on__lte=period.end) & (
         Q(accompaniment_ends_on__gte=period.start)
         | Q(

@@ -27,6 +27,17 @@ def _locked(report: Report) -> Report:
     return Report.objects.select_for_update().get(pk=report.pk)
 
 
+def report_figures(report: Report) -> dict:
+    """The report's figures computed now from the logged data, in the report's language."""
+    return kpis.compute(
+        report.program,
+        start=report.period_start,
+        end=report.period_end,
+        grant=report.grant,
+        language=report.language,
+    )
+
+
 def report_snapshot(report: Report, *, refresh: bool = False) -> dict:
     """The report's figures: frozen once generated; for a draft, computed from live data.
 
@@ -44,13 +55,7 @@ def report_snapshot(report: Report, *, refresh: bool = False) -> dict:
         and report.snapshot_at >= fresh_since
     ):
         return report.kpi_snapshot
-    snapshot = kpis.compute(
-        report.program,
-        start=report.period_start,
-        end=report.period_end,
-        grant=report.grant,
-        language=report.language,
-    )
+    snapshot = report_figures(report)
     if report.pk and report.status in (Status.DRAFT, Status.FAILED):
         Report.objects.filter(pk=report.pk, status=report.status).update(
             kpi_snapshot=snapshot, snapshot_at=now
@@ -117,13 +122,7 @@ def report_generate(*, report_id: int) -> Report | None:
         return None
     try:
         _progress(report, 10)
-        snapshot = kpis.compute(
-            report.program,
-            start=report.period_start,
-            end=report.period_end,
-            grant=report.grant,
-            language=report.language,
-        )
+        snapshot = report_figures(report)
         _progress(report, 40)
         pdf = render_report_pdf(report, snapshot)
         _progress(report, 90)

@@ -15,8 +15,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from programs.models import Grant, Program, ReportLanguage
-from reports import kpis
 from reports.models import Report
+from reports.services import report_figures
 
 FORMATS = ("pdf", "json", "xlsx")
 STDOUT = "-"
@@ -145,9 +145,7 @@ class Command(BaseCommand):
             period_end=end_on,
             language=language or program_obj.default_language,
         )
-        snapshot = kpis.compute(
-            program_obj, start=start_on, end=end_on, grant=grant_obj, language=report.language
-        )
+        snapshot = report_figures(report)
         if file_format == "json":
             text = json.dumps(snapshot, ensure_ascii=False, indent=2) + "\n"
             if to_stdout:
