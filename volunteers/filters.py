@@ -44,12 +44,11 @@ class VolunteerFilter(ProgramFilterSet):
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
         # Only the languages the program's volunteers speak, not all 200 of the catalogue.
-        if "language" in self.filters:
-            self.filters["language"].queryset = Language.objects.filter(
-                pk__in=Volunteer.languages.through.objects.filter(
-                    volunteer__program=request.program
-                ).values("language_id")
-            )
+        self.filters["language"].queryset = Language.objects.filter(
+            pk__in=Volunteer.languages.through.objects.filter(
+                volunteer__program=request.program
+            ).values("language_id")
+        )
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value))
@@ -128,16 +127,6 @@ class OverdueFilter(ProgramFilterSet):
     class Meta:
         model = Volunteer
         fields = []
-
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, request=request, **kwargs)
-        # Only the languages the program's volunteers speak, not all 200 of the catalogue.
-        if "language" in self.filters:
-            self.filters["language"].queryset = Language.objects.filter(
-                pk__in=Volunteer.languages.through.objects.filter(
-                    volunteer__program=request.program
-                ).values("language_id")
-            )
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value))
