@@ -10,7 +10,6 @@ import datetime as dt
 import io
 import json
 import re
-import subprocess
 
 import openpyxl
 import pytest
@@ -549,17 +548,14 @@ def test_the_json_holds_the_raw_figures(program, world, tmp_path):
 
 
 def pdf_text(path, page=None) -> str:
-    pages = ["-f", str(page), "-l", str(page)] if page else []
-    return subprocess.run(
-        ["pdftotext", "-layout", *pages, str(path), "-"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+    """The PDF's text laid out as on the page (pypdf's layout mode), one line per row."""
+    pages = PdfReader(path).pages
+    chosen = [pages[page - 1]] if page else pages
+    return "\n".join(p.extract_text(extraction_mode="layout") for p in chosen)
 
 
 def has_row(text: str, *cells) -> bool:
-    """A table row in pdftotext's layout: the cells in order on one line."""
+    """A table row in the layout text: the cells in order on one line."""
     pattern = r"\s+".join(re.escape(str(c)) for c in cells)
     return re.search(rf"^\s*{pattern}\s*$", text, re.MULTILINE) is not None
 
