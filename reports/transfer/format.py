@@ -267,6 +267,18 @@ PARTICIPANTS = Sheet(
             _("Date the participant consented to being recorded."),
             example="2024-03-01",
         ),
+        Column(
+            "consent_scope",
+            Kind.CHOICE,
+            _(
+                "What the consent covers: support in the program, also referrals, also "
+                "pseudonymous evaluation exports; only participants with “evaluation” are "
+                "exported. Needs consent_on; empty keeps the recorded scope (support for a new "
+                "consent)."
+            ),
+            choices=tuple(Participant.ConsentScope.values),
+            example=Participant.ConsentScope.EVALUATION,
+        ),
     ),
 )
 

@@ -65,6 +65,7 @@ CHOICE_LABELS = {
     ("sites", "kind"): Site.Kind,
     ("volunteers", "status"): Volunteer.Status,
     ("participants", "gender"): Participant.Gender,
+    ("participants", "consent_scope"): Participant.ConsentScope,
     ("activities", "kind"): ActivityKind,
     ("referrals", "category"): Category,
     ("referrals", "direction"): Referral.Direction,
@@ -793,9 +794,15 @@ class _Participants(_Handler):
     sheet = fmt.PARTICIPANTS
     model = Participant
     key_field = "code"
-    fields = ("year_of_birth", "gender", "country_of_origin", "site_id", "consent_on")
+    fields = (
+        "year_of_birth",
+        "gender",
+        "country_of_origin",
+        "site_id",
+        "consent_on",
+        "consent_scope",
+    )
     m2m = {"languages": _M2M(Participant.languages.through, "participant_id", "language_id")}
-    extra_fields = ("consent_scope",)
     keymap_name = "participants"
 
     def defaults(self):
@@ -805,6 +812,7 @@ class _Participants(_Handler):
             "country_of_origin": "",
             "site_id": None,
             "consent_on": None,
+            "consent_scope": "",
         }
 
     def parse(self, row):
@@ -816,17 +824,20 @@ class _Participants(_Handler):
             "country_of_origin": row.country("country_of_origin"),
             "site_id": row.reference("site", self.run.sites, "site"),
             "consent_on": row.date("consent_on"),
+            # An empty cell keeps the recorded scope, like a missing column.
+            "consent_scope": row.choice("consent_scope") or ABSENT,
         }
 
-    def attributes(self, merged, old):
-        attributes = super().attributes(merged, old)
-        scope = old.extra["consent_scope"] if old is not None else ""
+    def complete(self, row, merged, data, old):
         if merged["consent_on"] is None:
-            scope = ""
-        elif not scope:
-            scope = Participant.ConsentScope.SUPPORT
-        attributes["consent_scope"] = scope
-        return attributes
+            if data["consent_scope"] is not ABSENT:
+                row.error(
+                    "consent_scope",
+                    gettext("a consent scope needs the date of the consent (consent_on)"),
+                )
+            merged["consent_scope"] = ""
+        elif not merged["consent_scope"]:
+            merged["consent_scope"] = Participant.ConsentScope.SUPPORT
 
 
 class _Activities(_Handler):

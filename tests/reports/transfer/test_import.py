@@ -407,3 +407,96 @@ def test_keys_are_matched_exactly_and_references_follow_the_file(program, tmp_pa
     assert counts(result)["sites"] == (1, 0, 0)
     sites = dict(program.participants.values_list("code", "site__name"))
     assert sites == {"P-1": "haus a", "P-2": "Haus A"}
+
+
+def _participants(tmp_path, *rows, header=("code", "consent_on", "consent_scope")):
+    return write_xlsx(tmp_path / "participants.xlsx", {"participants": [list(header), *rows]})
+
+
+def test_the_consent_scope_is_imported_with_its_date(program, alice, tmp_path):
+    path = _participants(
+        tmp_path,
+        ["P-EVAL1", "2024-03-01", "evaluation"],
+        ["P-REFE1", "2024-03-02", "referral"],
+        ["P-DATE1", "2024-03-03", ""],
+        ["P-NONE1", "", ""],
+    )
+
+    result = run_import(program, path, by=alice)
+
+    assert result.valid, messages(result)
+    assert sorted(program.participants.values_list("code", "consent_on", "consent_scope")) == [
+        ("P-DATE1", dt.date(2024, 3, 3), "support"),
+        ("P-EVAL1", dt.date(2024, 3, 1), "evaluation"),
+        ("P-NONE1", None, ""),
+        ("P-REFE1", dt.date(2024, 3, 2), "referral"),
+    ]
+
+
+def test_a_consent_scope_needs_a_consent_date_in_the_row_or_in_lotse(program, alice, tmp_path):
+    ParticipantFactory(
+        program=program, code="P-OLD01", consent_on=dt.date(2023, 5, 1), consent_scope="support"
+    )
+    ParticipantFactory(program=program, code="P-OLD02")
+    path = _participants(
+        tmp_path,
+        ["P-OLD01", "evaluation"],
+        ["P-OLD02", "evaluation"],
+        header=("code", "consent_scope"),
+    )
+
+    result = run_import(program, path, by=alice)
+
+    assert messages(result) == [
+        "participants, row 3, consent_scope: a consent scope needs the date of the consent "
+        "(consent_on)"
+    ]
+    assert not result.written
+    assert program.participants.get(code="P-OLD01").consent_scope == "support"
+
+
+def test_a_changed_consent_scope_updates_the_participant(program, alice, tmp_path):
+    person = ParticipantFactory(
+        program=program, code="P-OLD01", consent_on=dt.date(2023, 5, 1), consent_scope="support"
+    )
+    path = _participants(tmp_path, ["P-OLD01", "evaluation"], header=("code", "consent_scope"))
+
+    result = run_import(program, path, by=alice)
+
+    assert counts(result) == {"participants": (0, 1, 0)}
+    person.refresh_from_db()
+    assert (person.consent_on, person.consent_scope) == (dt.date(2023, 5, 1), "evaluation")
+
+
+@pytest.mark.parametrize(
+    ("header", "row"),
+    [
+        (("code", "consent_on", "consent_scope"), ["P-OLD01", "2023-05-01", ""]),
+        (("code", "consent_on"), ["P-OLD01", "2023-05-01"]),
+    ],
+    ids=["empty cell", "no column"],
+)
+def test_an_empty_or_missing_consent_scope_keeps_the_recorded_one(
+    program, alice, tmp_path, header, row
+):
+    person = ParticipantFactory(
+        program=program, code="P-OLD01", consent_on=dt.date(2023, 5, 1), consent_scope="referral"
+    )
+
+    result = run_import(program, _participants(tmp_path, row, header=header), by=alice)
+
+    assert counts(result) == {"participants": (0, 0, 1)}
+    person.refresh_from_db()
+    assert person.consent_scope == "referral"
+
+
+def test_an_empty_consent_date_withdraws_the_consent_with_its_scope(program, alice, tmp_path):
+    person = ParticipantFactory(
+        program=program, code="P-OLD01", consent_on=dt.date(2023, 5, 1), consent_scope="evaluation"
+    )
+
+    result = run_import(program, _participants(tmp_path, ["P-OLD01", "", ""]), by=alice)
+
+    assert counts(result) == {"participants": (0, 1, 0)}
+    person.refresh_from_db()
+    assert (person.consent_on, person.consent_scope) == (None, "")

@@ -168,6 +168,16 @@ CASES = {
         {"participants": [["code", "year_of_birth"], ["P-1", 1850]]},
         "participants, row 2, year_of_birth: 1850 is too small; the lowest allowed is 1900",
     ),
+    "consent scope without a consent date": (
+        {"participants": [["code", "consent_on", "consent_scope"], ["P-1", "", "evaluation"]]},
+        "participants, row 2, consent_scope: a consent scope needs the date of the consent "
+        "(consent_on)",
+    ),
+    "consent scope not allowed": (
+        {"participants": [["code", "consent_on", "consent_scope"], ["P-1", "2024-03-01", "all"]]},
+        "participants, row 2, consent_scope: “all” is not allowed; use one of: support, "
+        "referral, evaluation",
+    ),
     "text too long": (
         {"participants": [["code"], ["P-" + "X" * 20]]},
         "participants, row 2, code: the text is longer than 12 characters",
