@@ -65,13 +65,15 @@ def security_event_record(
     return event
 
 
-def export_record(*, request, what: str, fmt: str, filters: dict | None = None) -> None:
-    """Record an export: who exported what, in which format, with which filter."""
-    security_event_record(
-        kind=Kind.EXPORT,
-        request=request,
-        detail={"what": what, "format": fmt, "filters": filters or {}},
-    )
+def export_record(
+    *, request, what: str, fmt: str, filters: dict | None = None, withheld: dict | None = None
+) -> None:
+    """Record an export: who exported what, in which format, with which filter, and (where
+    consent decides what goes into the file) how many records were left out."""
+    detail = {"what": what, "format": fmt, "filters": filters or {}}
+    if withheld is not None:
+        detail["withheld"] = withheld
+    security_event_record(kind=Kind.EXPORT, request=request, detail=detail)
 
 
 def query_filters(request, *, exclude=("export", "page")) -> dict:

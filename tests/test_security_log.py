@@ -93,7 +93,9 @@ def test_it_logs_a_certificate_download(login, program, alice):
     assert event.detail["filters"]["enrollment"] == enrollment.pk
 
 
-def test_it_logs_the_program_data_export(login, program, alice):
+def test_it_logs_the_program_data_export_with_what_consent_left_out(login, program, alice):
+    ParticipantFactory(program=program)  # no consent recorded
+    ParticipantFactory(program=program, consent_on="2024-01-01", consent_scope="evaluation")
     url = reverse("program_export", args=[program.slug])
     response = login(alice).get(
         url, {"start": "2024-01-01", "end": "2024-12-31", "file_format": "xlsx"}
@@ -104,6 +106,7 @@ def test_it_logs_the_program_data_export(login, program, alice):
         "what": "program_data",
         "format": "xlsx",
         "filters": {"start": "2024-01-01", "end": "2024-12-31"},
+        "withheld": {"participants": 1, "referrals": 0},
     }
 
 

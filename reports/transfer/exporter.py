@@ -1,7 +1,11 @@
 """Exporting a program's data in the import format, and the empty template workbook.
 
-Sites, volunteers and participants are exported whole; activities and referrals for a date
-range. Activities and referrals without a ref of their own get ``A-<id>`` / ``R-<id>``, which
+Sites and volunteers are exported whole, participants as far as their consent allows;
+activities and referrals for a date range. Only participants whose consent covers
+pseudonymous evaluation exports leave Lotse in the file: the others, their codes in the
+activities' participant lists and their referrals are left out, and the result says how many
+participants and referrals that were (the activities keep their anonymous head counts).
+Activities and referrals without a ref of their own get ``A-<id>`` / ``R-<id>``, which
 the importer recognises, so an export can be edited and imported back. Text that a
 spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``) is written with
 a leading quote; the importer removes it again.
@@ -15,10 +19,11 @@ import datetime as dt
 import io
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from django.db.models import Prefetch
-from django.utils.translation import gettext
+from django.db.models import Prefetch, Q
+from django.utils.translation import gettext, ngettext
 
 from programs.lists import export_value
 from programs.models import Language, Participant, Program
@@ -36,6 +41,40 @@ CONTENT_TYPES = {
     CSV_ZIP: "application/zip",
 }
 CHUNK = 2000
+
+
+def _exported(prefix: str = "") -> Q:
+    """Participants who may be in the file: consent to evaluation exports, not erased."""
+    return Q(
+        **{
+            f"{prefix}consent_scope": Participant.ConsentScope.EVALUATION,
+            f"{prefix}erased_at__isnull": True,
+        }
+    )
+
+
+@dataclass
+class ExportResult:
+    counts: dict[str, int] = field(default_factory=dict)  # rows written per sheet
+    withheld: dict[str, int] = field(default_factory=dict)  # rows left out for want of consent
+
+    def withheld_message(self) -> str:
+        """What the coordinator is told about the rows left out; empty if none were."""
+        participants = self.withheld.get(fmt.PARTICIPANTS.name, 0)
+        referrals = self.withheld.get(fmt.REFERRALS.name, 0)
+        if not participants and not referrals:
+            return ""
+        return gettext(
+            "%(participants)s and %(referrals)s were left out: their consent does not cover "
+            "exports."
+        ) % {
+            "participants": ngettext(
+                "%(count)s participant", "%(count)s participants", participants
+            )
+            % {"count": participants},
+            "referrals": ngettext("%(count)s referral", "%(count)s referrals", referrals)
+            % {"count": referrals},
+        }
 
 
 def _codes(related) -> list[str]:
@@ -67,7 +106,8 @@ def _volunteer_rows(program: Program) -> Iterator[list]:
 
 def _participant_rows(program: Program) -> Iterator[list]:
     participants = (
-        program.participants.select_related("site")
+        program.participants.filter(_exported())
+        .select_related("site")
         .order_by("code")
         .prefetch_related(Prefetch("languages", queryset=Language.objects.only("code")))
     )
@@ -80,6 +120,7 @@ def _participant_rows(program: Program) -> Iterator[list]:
             str(p.country_of_origin or ""),
             p.site.name if p.site else "",
             p.consent_on,
+            p.consent_scope,
         ]
 
 
@@ -91,7 +132,7 @@ def _activity_rows(program: Program, start: dt.date, end: dt.date) -> Iterator[l
             Prefetch("facilitators", queryset=Volunteer.objects.only("code")),
             Prefetch("languages", queryset=Language.objects.only("code")),
             Prefetch("topics", queryset=Topic.objects.only("name")),
-            Prefetch("participants", queryset=Participant.objects.only("code")),
+            Prefetch("participants", queryset=Participant.objects.filter(_exported()).only("code")),
         )
         .order_by("date", "pk")
     )
@@ -116,6 +157,7 @@ def _activity_rows(program: Program, start: dt.date, end: dt.date) -> Iterator[l
 def _referral_rows(program: Program, start: dt.date, end: dt.date) -> Iterator[list]:
     referrals = (
         Referral.objects.filter(program=program, referred_on__range=(start, end))
+        .filter(_exported("participant__"))
         .select_related("participant", "provider")
         .order_by("referred_on", "pk")
     )
@@ -144,20 +186,36 @@ def sheet_rows(program: Program, start: dt.date, end: dt.date) -> dict[str, Iter
     }
 
 
+def withheld_participants(program: Program) -> int:
+    """How many participants (erased ones aside) the export leaves out for want of consent."""
+    return program.participants.filter(erased_at__isnull=True).exclude(_exported()).count()
+
+
+def withheld_counts(program: Program, start: dt.date, end: dt.date) -> dict[str, int]:
+    """How many participants and referrals of the period the export leaves out."""
+    referrals = (
+        Referral.objects.filter(program=program, referred_on__range=(start, end))
+        .exclude(_exported("participant__"))
+        .count()
+    )
+    return {fmt.PARTICIPANTS.name: withheld_participants(program), fmt.REFERRALS.name: referrals}
+
+
 def _cells(row: list) -> list:
     return [export_value(value) for value in row]
 
 
 def program_data_export(
     *, program: Program, start: dt.date, end: dt.date, out: BinaryIO, file_format: str = XLSX
-) -> dict[str, int]:
+) -> ExportResult:
     """Write the program's data to ``out`` (an XLSX workbook or a zip of CSV files).
 
-    Returns the number of rows written per sheet.
+    Returns the number of rows written per sheet and of those left out for want of consent.
     """
     if file_format not in FORMATS:
         raise ValueError(f"unknown export format {file_format!r}")
-    counts: dict[str, int] = {}
+    result = ExportResult(withheld=withheld_counts(program, start, end))
+    counts = result.counts
     sheets = sheet_rows(program, start, end)
     if file_format == XLSX:
         from openpyxl import Workbook
@@ -171,7 +229,7 @@ def program_data_export(
                 worksheet.append(_cells(row))
                 counts[sheet.name] += 1
         workbook.save(out)
-        return counts
+        return result
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for sheet in fmt.SHEETS:
             counts[sheet.name] = 0
@@ -184,7 +242,7 @@ def program_data_export(
                     counts[sheet.name] += 1
                 text.flush()
                 text.detach()
-    return counts
+    return result
 
 
 def template_workbook() -> bytes:

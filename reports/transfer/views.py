@@ -207,7 +207,7 @@ def program_export(request, program_slug):
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
         file_format = form.cleaned_data["file_format"]
         out = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
-        exporter.program_data_export(
+        result = exporter.program_data_export(
             program=program, start=start, end=end, out=out, file_format=file_format
         )
         out.seek(0)
@@ -216,7 +216,10 @@ def program_export(request, program_slug):
             what="program_data",
             fmt=file_format,
             filters={"start": start.isoformat(), "end": end.isoformat()},
+            withheld=result.withheld,
         )
+        if withheld := result.withheld_message():
+            messages.warning(request, withheld)
         response = FileResponse(
             out,
             as_attachment=True,
@@ -225,4 +228,9 @@ def program_export(request, program_slug):
         )
         response["Cache-Control"] = "no-store"
         return response
-    return render(request, "reports/transfer/export.html", {"program": program, "form": form})
+    context = {
+        "program": program,
+        "form": form,
+        "withheld": exporter.withheld_participants(program),
+    }
+    return render(request, "reports/transfer/export.html", context)

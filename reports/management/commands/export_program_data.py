@@ -23,9 +23,10 @@ class Command(BaseCommand):
     @property
     def help(self):  # argparse needs a str, not a lazy translation
         return _(
-            "Export a program's data in the import format: all sites, volunteers and participants, "
-            "and the activities and referrals of a period. PATH ending in .xlsx gives a workbook, "
-            ".zip a zip of CSV files."
+            "Export a program's data in the import format: all sites and volunteers, the "
+            "participants whose consent covers evaluation exports, and the activities and "
+            "referrals of a period. PATH ending in .xlsx gives a workbook, .zip a zip of CSV "
+            "files."
         )
 
     def add_arguments(self, parser):
@@ -47,9 +48,11 @@ class Command(BaseCommand):
         if suffix not in exporter.FORMATS:
             raise CommandError(_("PATH must end in .xlsx or .zip."))
         with open(target, "wb") as out:
-            counts = exporter.program_data_export(
+            result = exporter.program_data_export(
                 program=program_obj, start=start_on, end=end_on, out=out, file_format=suffix
             )
-        for sheet, count in counts.items():
+        for sheet, count in result.counts.items():
             self.stdout.write(f"{sheet:<14}{count:>10}")
+        if withheld := result.withheld_message():
+            self.stdout.write(self.style.WARNING(withheld))
         self.stdout.write(self.style.SUCCESS(_("Written to %(path)s.") % {"path": target}))

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
-from ...factories import ActivityFactory, SiteFactory
+from ...factories import ActivityFactory, ParticipantFactory, SiteFactory
 from .helpers import run_import, sample_sheets, write_xlsx
 
 pytestmark = pytest.mark.django_db
@@ -95,6 +95,32 @@ def test_the_export_command_writes_a_file_that_imports(program, other_program, t
     assert other_program.activities.count() == 1
     if suffix == "xlsx":
         assert load_workbook(path).sheetnames[0] == "sites"
+
+
+def test_the_export_command_says_what_consent_left_out(program, tmp_path):
+    ParticipantFactory(
+        program=program, code="P-OK001", consent_on="2024-01-01", consent_scope="referral"
+    )
+    ParticipantFactory(
+        program=program, code="P-OK002", consent_on="2024-01-01", consent_scope="evaluation"
+    )
+    path = tmp_path / "export.zip"
+
+    out, _err = _call(
+        "export_program_data",
+        "--program",
+        program.slug,
+        "--start",
+        "2024-01-01",
+        "--end",
+        "2024-12-31",
+        str(path),
+    )
+
+    assert "participants           1" in out
+    assert (
+        "1 participant and 0 referrals were left out: their consent does not cover exports." in out
+    )
 
 
 def test_the_export_command_checks_its_arguments(program, tmp_path):

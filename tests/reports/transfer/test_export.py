@@ -1,12 +1,15 @@
 """Export in the import format; export then import reproduces the program's data."""
 
+import csv
 import datetime as dt
 import io
+import zipfile
 
 import pytest
 from openpyxl import load_workbook
 
-from programs.models import ActivityKind
+from programs.models import ActivityKind, Participant
+from programs.privacy import participant_erase
 from reports.transfer import format as fmt
 from reports.transfer.exporter import CSV_ZIP, XLSX, program_data_export
 from sessions_log.models import Topic
@@ -44,12 +47,17 @@ def busy(program):
         employed_by=program.lead_organisation,
     )
     people = [
-        ParticipantFactory(program=program, code=f"P-{i}", site=shelter, country_of_origin="SY")
+        ParticipantFactory(
+            program=program,
+            code=f"P-{i}",
+            site=shelter,
+            country_of_origin="SY",
+            consent_on=dt.date(2024, 2, 1 + i),
+            consent_scope=Participant.ConsentScope.EVALUATION,
+        )
         for i in range(4)
     ]
     people[0].languages.set(["prs", "fa"])
-    people[1].consent_on, people[1].consent_scope = dt.date(2024, 2, 1), "referral"
-    people[1].save()
     sleep = Topic.objects.get(key="sleep")
     own_topic = Topic.objects.create(program=program, name="Resilienz")
     for day in range(1, 6):
@@ -89,6 +97,28 @@ def _export(program, file_format=XLSX, start=START, end=END) -> bytes:
     out = io.BytesIO()
     program_data_export(program=program, start=start, end=end, out=out, file_format=file_format)
     return out.getvalue()
+
+
+def _rows(content: bytes, file_format: str) -> dict[str, list[dict]]:
+    """Each sheet's rows of an exported file, as column name -> text."""
+    sheets = {}
+    if file_format == XLSX:
+        workbook = load_workbook(io.BytesIO(content), read_only=True)
+        for sheet in fmt.SHEETS:
+            header, *rows = workbook[sheet.name].iter_rows(values_only=True)
+            sheets[sheet.name] = [
+                {
+                    name: "" if value is None else str(value)
+                    for name, value in zip(header, row, strict=True)
+                }
+                for row in rows
+            ]
+        return sheets
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        for sheet in fmt.SHEETS:
+            text = archive.read(f"{sheet.name}.csv").decode("utf-8-sig")
+            sheets[sheet.name] = list(csv.DictReader(io.StringIO(text)))
+    return sheets
 
 
 @pytest.mark.parametrize("file_format", [XLSX, CSV_ZIP])
@@ -134,6 +164,13 @@ def test_export_then_import_into_an_empty_program_gives_the_same_counts(
     assert other_program.volunteers.get(code="V-2").employed_by == other_program.lead_organisation
     copied = other_program.referrals.get(status="appointment")
     assert (copied.participant.code, copied.provider.name) == ("P-1", "PSZ")
+
+    def consents(program):
+        return sorted(program.participants.values_list("code", "consent_on", "consent_scope"))
+
+    assert consents(other_program) == consents(busy)
+    again = _rows(_export(other_program, file_format), file_format)
+    assert again["participants"] == _rows(_export(busy, file_format), file_format)["participants"]
 
 
 def test_importing_the_export_into_the_same_program_changes_nothing(busy, tmp_path):
@@ -192,3 +229,90 @@ def test_the_export_writes_lists_codes_and_yes_no(busy):
     group = next(workbook["activities"].iter_rows(min_row=2, values_only=True))
     assert group[4] == "V-1; V-2"
     assert group[6] == "Resilienz; Sleep"
+
+
+@pytest.fixture
+def withheld(busy):
+    """Besides the consenting people of ``busy``: three whose consent does not cover exports
+    (none recorded, support only, referrals only) and one erased, all met in the period."""
+    kept = busy.participants.get(code="P-0")
+    people = [
+        ParticipantFactory(program=busy, code="P-NONE"),
+        ParticipantFactory(
+            program=busy,
+            code="P-SUPP",
+            consent_on=dt.date(2024, 2, 1),
+            consent_scope=Participant.ConsentScope.SUPPORT,
+        ),
+        ParticipantFactory(
+            program=busy,
+            code="P-REFE",
+            consent_on=dt.date(2024, 2, 1),
+            consent_scope=Participant.ConsentScope.REFERRAL,
+        ),
+    ]
+    session = ActivityFactory(
+        program=busy, date=dt.date(2024, 5, 2), ref="Gruppe-9", attendees_total=9
+    )
+    session.participants.set([kept, *people])
+    for person in people:
+        ReferralFactory(program=busy, participant=person, referred_on=dt.date(2024, 5, 3))
+    ReferralFactory(program=busy, participant=people[0], referred_on=dt.date(2023, 5, 3))
+    gone = ParticipantFactory(
+        program=busy,
+        code="P-GONE",
+        consent_on=dt.date(2024, 2, 1),
+        consent_scope=Participant.ConsentScope.EVALUATION,
+    )
+    ReferralFactory(program=busy, participant=gone, referred_on=dt.date(2024, 5, 4))
+    participant_erase(participant=gone, reason="asked for it")
+    return busy
+
+
+@pytest.mark.parametrize("file_format", [XLSX, CSV_ZIP])
+def test_only_participants_consenting_to_evaluation_exports_leave_lotse(withheld, file_format):
+    erased = withheld.participants.get(erased_at__isnull=False).code
+    sheets = _rows(_export(withheld, file_format), file_format)
+
+    assert [row["code"] for row in sheets["participants"]] == ["P-0", "P-1", "P-2", "P-3"]
+    assert {row["consent_scope"] for row in sheets["participants"]} == {"evaluation"}
+    session = next(row for row in sheets["activities"] if row["ref"] == "Gruppe-9")
+    assert session["participants"] == "P-0"
+    assert session["attendees_total"] == "9"  # the head count stays
+    assert sorted(row["participant"] for row in sheets["referrals"]) == ["P-1", "P-2"]
+    every_cell = {value for rows in sheets.values() for row in rows for value in row.values()}
+    for code in ("P-NONE", "P-SUPP", "P-REFE", erased):
+        assert not any(code in value for value in every_cell), code
+
+
+def test_the_export_says_how_many_participants_and_referrals_it_left_out(withheld):
+    result = program_data_export(program=withheld, start=START, end=END, out=io.BytesIO())
+
+    assert result.counts["participants"] == 4
+    assert result.counts["referrals"] == 2
+    # Three people without consent to exports (the erased record is no person any more);
+    # the referrals of the period of those three and of the erased one.
+    assert result.withheld == {"participants": 3, "referrals": 4}
+    assert result.withheld_message() == (
+        "3 participants and 4 referrals were left out: their consent does not cover exports."
+    )
+
+
+def test_an_export_with_everyone_consenting_leaves_nothing_out(busy):
+    result = program_data_export(program=busy, start=START, end=END, out=io.BytesIO())
+
+    assert result.withheld == {"participants": 0, "referrals": 0}
+    assert result.withheld_message() == ""
+
+
+def test_a_participant_whose_consent_is_raised_to_evaluation_is_exported(withheld):
+    Participant.objects.filter(code="P-REFE").update(
+        consent_scope=Participant.ConsentScope.EVALUATION
+    )
+
+    sheets = _rows(_export(withheld), XLSX)
+
+    assert "P-REFE" in [row["code"] for row in sheets["participants"]]
+    session = next(row for row in sheets["activities"] if row["ref"] == "Gruppe-9")
+    assert session["participants"] == "P-0; P-REFE"
+    assert "P-REFE" in [row["participant"] for row in sheets["referrals"]]

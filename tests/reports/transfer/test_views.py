@@ -3,6 +3,7 @@
 import io
 import os
 import time
+import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -13,7 +14,14 @@ from programs.models import Membership
 from reports.transfer import format as fmt
 from reports.transfer import views
 
-from ...factories import ActivityFactory, MembershipFactory, SiteFactory, UserFactory
+from ...factories import (
+    ActivityFactory,
+    MembershipFactory,
+    ParticipantFactory,
+    ReferralFactory,
+    SiteFactory,
+    UserFactory,
+)
 from .helpers import HEADERS, run_import, sample_sheets, write_xlsx
 
 pytestmark = pytest.mark.django_db
@@ -264,3 +272,41 @@ def test_an_export_period_ending_before_it_starts_is_refused(login, program, ali
 
     assert response.status_code == 200
     assert response.context["form"].errors["end"] == ["The end comes before the start."]
+
+
+def test_the_export_tells_the_coordinator_what_consent_left_out(login, program, alice):
+    ParticipantFactory(
+        program=program, code="P-OK001", consent_on="2024-01-01", consent_scope="evaluation"
+    )
+    for code in ("P-NO001", "P-NO002"):
+        person = ParticipantFactory(program=program, code=code)
+        ReferralFactory(program=program, participant=person, referred_on="2024-05-01")
+    client = login(alice)
+    url = reverse("program_export", args=[program.slug])
+
+    page = client.get(url).content.decode()
+    assert "2 participants are left out: their consent does not cover exports." in page
+
+    response = client.get(url, {"start": "2024-01-01", "end": "2024-12-31", "file_format": "zip"})
+    assert response.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))) as archive:
+        participants = archive.read("participants.csv").decode("utf-8-sig")
+        referrals = archive.read("referrals.csv").decode("utf-8-sig")
+    assert "P-OK001" in participants
+    assert "P-NO00" not in participants + referrals
+
+    after = client.get(url).content.decode()
+    assert (
+        "2 participants and 2 referrals were left out: their consent does not cover exports."
+        in after
+    )
+
+
+def test_the_export_page_says_nothing_is_left_out_when_everyone_consented(login, program, alice):
+    client = login(alice)
+    url = reverse("program_export", args=[program.slug])
+
+    client.get(url, {"start": "2024-01-01", "end": "2024-12-31", "file_format": "xlsx"})
+    page = client.get(url).content.decode()
+
+    assert "left out" not in page
