@@ -153,6 +153,10 @@ LOTSE_REQUIRE_2FA = env.bool("LOTSE_REQUIRE_2FA", default=not DEBUG)
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Lotse")
 # How long the link of an e-mailed invitation works.
 LOTSE_INVITATION_DAYS = env.int("LOTSE_INVITATION_DAYS", default=7)
+# How many days security log events and audit trail entries are kept; the daily retention run
+# (manage.py apply_retention) deletes older ones.
+LOTSE_SECURITY_LOG_DAYS = env.int("LOTSE_SECURITY_LOG_DAYS", default=365)
+LOTSE_AUDIT_LOG_DAYS = env.int("LOTSE_AUDIT_LOG_DAYS", default=3 * 365)
 
 # Lockout after failed sign-ins (django-axes, database handler): five failures of one user
 # name from one address lock that combination out for 15 minutes.

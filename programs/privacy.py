@@ -9,6 +9,12 @@ Erasure keeps anonymous counts: sessions keep their attendee numbers, referrals 
 stay as rows (for the program's figures) but point at an emptied participant record with a
 new random code; questionnaire answers are deleted. A participant with neither referrals nor
 matches is deleted outright.
+
+The logs about the data have a retention period of their own: security log entries older than
+``LOTSE_SECURITY_LOG_DAYS`` and audit trail entries older than ``LOTSE_AUDIT_LOG_DAYS`` are
+deleted by the same daily run. The audit entry that records an erasure is the proof that the
+erasure happened; it holds nothing about the person (no name, no content) and is kept for the
+audit period like every other entry, long enough to answer a question about it.
 """
 
 import datetime as dt
@@ -17,13 +23,14 @@ from decimal import Decimal
 
 from auditlog.context import disable_auditlog
 from auditlog.models import LogEntry
+from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Max, Q
 from django.db.models.functions import Coalesce, Greatest, TruncDate
 from django.utils import timezone
 
 from . import audit
-from .models import Participant, Program
+from .models import Participant, Program, SecurityEvent
 
 ERASED_PREFIX = "X-"
 NEVER = dt.date(1900, 1, 1)
@@ -196,26 +203,71 @@ class RetentionResult:
     pseudonymised: list[str]
 
 
-def apply_retention(*, today: dt.date | None = None, dry_run: bool = False):
-    """Erase participants past their program's retention period; yields one result a program."""
-    today = today or timezone.localdate()
-    for program in Program.objects.order_by("slug"):
-        due = list(participants_past_retention(program, today))
-        result = RetentionResult(
-            program=program,
-            cutoff=months_before(today, program.participant_retention_months),
-            deleted=[],
-            pseudonymised=[],
+@dataclass
+class LogRetentionResult:
+    audit_cutoff: dt.datetime
+    audit_entries: int  # deleted, or that a dry run would delete
+    security_cutoff: dt.datetime
+    security_events: int
+
+
+@dataclass
+class RetentionRun:
+    programs: list[RetentionResult]
+    logs: LogRetentionResult
+
+    @property
+    def erased(self) -> int:
+        return sum(len(r.deleted) + len(r.pseudonymised) for r in self.programs)
+
+
+def _program_retention(program: Program, today: dt.date, dry_run: bool) -> RetentionResult:
+    due = list(participants_past_retention(program, today))
+    result = RetentionResult(
+        program=program,
+        cutoff=months_before(today, program.participant_retention_months),
+        deleted=[],
+        pseudonymised=[],
+    )
+    for participant in due:
+        code = participant.code
+        if dry_run:
+            keeps = participant.referrals.exists() or participant.matches.exists()
+            (result.pseudonymised if keeps else result.deleted).append(code)
+            continue
+        outcome = participant_erase(
+            participant=participant,
+            reason=f"retention: no contact since {participant.last_contact.isoformat()}",
         )
-        for participant in due:
-            code = participant.code
-            if dry_run:
-                keeps = participant.referrals.exists() or participant.matches.exists()
-                (result.pseudonymised if keeps else result.deleted).append(code)
-                continue
-            outcome = participant_erase(
-                participant=participant,
-                reason=f"retention: no contact since {participant.last_contact.isoformat()}",
-            )
-            (result.deleted if outcome == "deleted" else result.pseudonymised).append(code)
-        yield result
+        (result.deleted if outcome == "deleted" else result.pseudonymised).append(code)
+    return result
+
+
+def _log_retention(now: dt.datetime, dry_run: bool) -> LogRetentionResult:
+    """Delete (or, in a dry run, count) log entries older than their retention period."""
+    audit_cutoff = now - dt.timedelta(days=settings.LOTSE_AUDIT_LOG_DAYS)
+    security_cutoff = now - dt.timedelta(days=settings.LOTSE_SECURITY_LOG_DAYS)
+    audit = LogEntry.objects.filter(timestamp__lt=audit_cutoff)
+    security = SecurityEvent.objects.filter(created_at__lt=security_cutoff)
+    if dry_run:
+        audit_count, security_count = audit.count(), security.count()
+    else:
+        audit_count, _ = audit.delete()
+        security_count, _ = security.delete()
+    return LogRetentionResult(
+        audit_cutoff=audit_cutoff,
+        audit_entries=audit_count,
+        security_cutoff=security_cutoff,
+        security_events=security_count,
+    )
+
+
+def apply_retention(*, today: dt.date | None = None, dry_run: bool = False) -> RetentionRun:
+    """Erase participants past their program's retention period (one result a program), then
+    delete audit trail and security log entries past theirs."""
+    now = timezone.now()
+    today = today or timezone.localdate(now)
+    programs = [
+        _program_retention(program, today, dry_run) for program in Program.objects.order_by("slug")
+    ]
+    return RetentionRun(programs=programs, logs=_log_retention(now, dry_run))

@@ -8,9 +8,16 @@ import pytest
 from auditlog.models import LogEntry
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from programs.models import Participant, SecurityEvent
-from programs.privacy import months_before, participants_past_retention
+from programs.privacy import (
+    apply_retention,
+    months_before,
+    participant_erase,
+    participants_past_retention,
+)
+from programs.security import security_event_record
 from referrals.models import ReferralEvent
 from sessions_log.models import Activity
 
@@ -171,7 +178,7 @@ def test_the_retention_command_erases_and_says_what_it_did(program):
     assert kept.erased_at is not None
     out = StringIO()
     call_command("apply_retention", stdout=out)
-    assert "0 participant(s) erased" in out.getvalue()
+    assert "0 participants erased." in out.getvalue()
 
 
 def test_an_erased_participant_is_no_longer_listed_or_offered(login, program, alice, person):
@@ -190,6 +197,83 @@ def test_the_daily_task_runs_the_retention(program):
     from programs.tasks import apply_retention_daily
 
     _old(program, "P-GONE2")
+    event = security_event_record(kind=SecurityEvent.Kind.LOGIN, username="alice")
+    _age(event, days=400)
     result = apply_retention_daily.enqueue()
-    assert result.return_value == 1
+    assert result.return_value == {"participants": 1, "audit_entries": 0, "security_events": 1}
     assert not Participant.objects.filter(code="P-GONE2").exists()
+    assert not SecurityEvent.objects.exists()
+
+
+# ---- retention of the logs -------------------------------------------------------------------
+
+
+def _age(entry, *, days):
+    """Move an audit trail entry or security log event ``days`` into the past."""
+    when = timezone.now() - dt.timedelta(days=days)
+    if isinstance(entry, LogEntry):
+        LogEntry.objects.filter(pk=entry.pk).update(timestamp=when)
+    else:
+        SecurityEvent.objects.filter(pk=entry.pk).update(created_at=when)
+    return entry
+
+
+@pytest.fixture
+def logs(program, settings):
+    """Audit trail entries and security log events on either side of their periods."""
+    settings.LOTSE_AUDIT_LOG_DAYS = 90
+    settings.LOTSE_SECURITY_LOG_DAYS = 30
+    person = ParticipantFactory(program=program, code="P-LOGS2")  # one audit entry: created
+    old_audit = _age(LogEntry.objects.get_for_object(person).get(), days=91)
+    person.year_of_birth = 1980
+    person.save()  # a second one: changed
+    recent_audit = LogEntry.objects.get_for_object(person).exclude(pk=old_audit.pk).get()
+    _age(recent_audit, days=89)
+    login = SecurityEvent.Kind.LOGIN
+    old_event = _age(security_event_record(kind=login, username="alice"), days=31)
+    recent_event = _age(security_event_record(kind=login, username="bob"), days=29)
+    return {
+        "old": [old_audit, old_event],
+        "recent": [recent_audit, recent_event],
+    }
+
+
+def _exists(entry) -> bool:
+    return type(entry).objects.filter(pk=entry.pk).exists()
+
+
+def test_the_retention_run_deletes_log_entries_older_than_their_period(logs):
+    out = StringIO()
+    call_command("apply_retention", stdout=out)
+
+    assert not any(_exists(entry) for entry in logs["old"])
+    assert all(_exists(entry) for entry in logs["recent"])
+    assert "1 audit trail entry older than" in out.getvalue()
+    assert "1 security log event older than" in out.getvalue()
+    assert out.getvalue().count(" deleted.") == 2
+
+
+def test_a_dry_run_counts_the_old_log_entries_and_deletes_nothing(logs):
+    out = StringIO()
+    call_command("apply_retention", "--dry-run", stdout=out)
+
+    assert all(_exists(entry) for entry in logs["old"] + logs["recent"])
+    assert "1 audit trail entry older than" in out.getvalue()
+    assert "1 security log event older than" in out.getvalue()
+    assert out.getvalue().count(" would be deleted.") == 2
+
+
+def test_the_record_of_an_erasure_is_kept_for_the_audit_period(program, settings):
+    settings.LOTSE_AUDIT_LOG_DAYS = 90
+    settings.LOTSE_SECURITY_LOG_DAYS = 30
+    for code, days in (("P-ERAS1", 60), ("P-ERAS2", 100)):
+        participant_erase(
+            participant=ParticipantFactory(program=program, code=code), reason="asked for it"
+        )
+        _age(LogEntry.objects.filter(additional_data__erased=True).latest("pk"), days=days)
+
+    run = apply_retention()
+
+    assert run.logs.audit_entries == 1
+    (kept,) = LogEntry.objects.filter(additional_data__erased=True)
+    assert kept.timestamp < timezone.now() - dt.timedelta(days=59)
