@@ -43,7 +43,7 @@ CONTENT_TYPES = {
 CHUNK = 2000
 
 
-def _exported(prefix: str = "") -> Q:
+def exported(prefix: str = "") -> Q:
     """Participants who may be in the file: consent to evaluation exports, not erased."""
     return Q(
         **{
@@ -106,7 +106,7 @@ def _volunteer_rows(program: Program) -> Iterator[list]:
 
 def _participant_rows(program: Program) -> Iterator[list]:
     participants = (
-        program.participants.filter(_exported())
+        program.participants.filter(exported())
         .select_related("site")
         .order_by("code")
         .prefetch_related(Prefetch("languages", queryset=Language.objects.only("code")))
@@ -132,7 +132,7 @@ def _activity_rows(program: Program, start: dt.date, end: dt.date) -> Iterator[l
             Prefetch("facilitators", queryset=Volunteer.objects.only("code")),
             Prefetch("languages", queryset=Language.objects.only("code")),
             Prefetch("topics", queryset=Topic.objects.only("name")),
-            Prefetch("participants", queryset=Participant.objects.filter(_exported()).only("code")),
+            Prefetch("participants", queryset=Participant.objects.filter(exported()).only("code")),
         )
         .order_by("date", "pk")
     )
@@ -157,7 +157,7 @@ def _activity_rows(program: Program, start: dt.date, end: dt.date) -> Iterator[l
 def _referral_rows(program: Program, start: dt.date, end: dt.date) -> Iterator[list]:
     referrals = (
         Referral.objects.filter(program=program, referred_on__range=(start, end))
-        .filter(_exported("participant__"))
+        .filter(exported("participant__"))
         .select_related("participant", "provider")
         .order_by("referred_on", "pk")
     )
@@ -188,14 +188,14 @@ def sheet_rows(program: Program, start: dt.date, end: dt.date) -> dict[str, Iter
 
 def withheld_participants(program: Program) -> int:
     """How many participants (erased ones aside) the export leaves out for want of consent."""
-    return program.participants.filter(erased_at__isnull=True).exclude(_exported()).count()
+    return program.participants.filter(erased_at__isnull=True).exclude(exported()).count()
 
 
 def withheld_counts(program: Program, start: dt.date, end: dt.date) -> dict[str, int]:
     """How many participants and referrals of the period the export leaves out."""
     referrals = (
         Referral.objects.filter(program=program, referred_on__range=(start, end))
-        .exclude(_exported("participant__"))
+        .exclude(exported("participant__"))
         .count()
     )
     return {fmt.PARTICIPANTS.name: withheld_participants(program), fmt.REFERRALS.name: referrals}

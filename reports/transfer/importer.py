@@ -48,6 +48,7 @@ from sessions_log.topics import CATALOGUE
 from volunteers.models import Volunteer, VolunteerStatusChange
 
 from . import format as fmt
+from .exporter import exported
 from .reader import FileRefused, Source, cell_text
 
 BATCH = 1000
@@ -863,6 +864,14 @@ class _Activities(_Handler):
     generated_ref_prefix = fmt.ACTIVITY_REF_PREFIX
     individual = ActivityKind.individual()
 
+    def __init__(self, run: _Run):
+        super().__init__(run)
+        # The export leaves out the codes of participants whose consent does not cover it, so
+        # an edited export cannot list them: importing it keeps them in their activities.
+        self.not_exported = frozenset(
+            self.program.participants.exclude(exported()).values_list("pk", flat=True)
+        )
+
     def defaults(self):
         return {
             "site_id": None,
@@ -913,6 +922,9 @@ class _Activities(_Handler):
         return data
 
     def complete(self, row, merged, data, old):
+        if old is not None and data["participants"] is not ABSENT:
+            kept = old.values["participants"] & self.not_exported
+            merged["participants"] = frozenset(merged["participants"] | kept)
         total = data["attendees_total"]
         if total is None or (total is ABSENT and old is None):
             if merged["kind"] in self.individual:

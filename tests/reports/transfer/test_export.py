@@ -316,3 +316,49 @@ def test_a_participant_whose_consent_is_raised_to_evaluation_is_exported(withhel
     session = next(row for row in sheets["activities"] if row["ref"] == "Gruppe-9")
     assert session["participants"] == "P-0; P-REFE"
     assert "P-REFE" in [row["participant"] for row in sheets["referrals"]]
+
+
+def test_importing_the_export_back_keeps_the_people_it_left_out(withheld, tmp_path):
+    path = tmp_path / "export.xlsx"
+    path.write_bytes(_export(withheld))
+    session = withheld.activities.get(ref="Gruppe-9")
+    before = sorted(session.participants.values_list("code", flat=True))
+
+    result = run_import(withheld, path)
+
+    assert result.valid, messages(result)
+    assert counts(result) == {
+        "sites": (0, 0, 2),
+        "volunteers": (0, 0, 2),
+        "participants": (0, 0, 4),
+        "activities": (0, 0, 7),
+        "referrals": (0, 0, 2),
+    }
+    assert sorted(session.participants.values_list("code", flat=True)) == before
+    assert withheld.participants.get(code="P-REFE").consent_scope == "referral"
+
+
+def test_an_edited_export_keeps_the_left_out_people_in_their_activities(withheld, tmp_path):
+    workbook = load_workbook(io.BytesIO(_export(withheld)))
+    sheet = workbook["activities"]
+    header = [cell.value for cell in sheet[1]]
+    for row in sheet.iter_rows(min_row=2):
+        if row[0].value == "Gruppe-9":
+            row[header.index("attendees_total")].value = 11
+            row[header.index("participants")].value = "P-0; P-1"
+    path = tmp_path / "edited.xlsx"
+    workbook.save(path)
+
+    result = run_import(withheld, path)
+
+    assert result.valid, messages(result)
+    assert counts(result)["activities"] == (0, 1, 6)
+    session = withheld.activities.get(ref="Gruppe-9")
+    assert session.attendees_total == 11
+    assert sorted(session.participants.values_list("code", flat=True)) == [
+        "P-0",
+        "P-1",
+        "P-NONE",
+        "P-REFE",
+        "P-SUPP",
+    ]
