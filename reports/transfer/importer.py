@@ -191,6 +191,10 @@ class _Run:
         self.sites = KeyMap(program.sites.values_list("name", "pk"))
         self.volunteers = KeyMap(program.volunteers.values_list("code", "pk"))
         self.participants = KeyMap(program.participants.values_list("code", "pk"))
+        # As they were before this import, in both passes.
+        self.not_exported = frozenset(
+            program.participants.exclude(exported()).values_list("pk", flat=True)
+        )
         self.areas = KeyMap(program.areas.values_list("name", "pk"))
         self.providers = KeyMap()
         shared = referral_selectors.providers_for(program).exclude(program=program)
@@ -864,14 +868,6 @@ class _Activities(_Handler):
     generated_ref_prefix = fmt.ACTIVITY_REF_PREFIX
     individual = ActivityKind.individual()
 
-    def __init__(self, run: _Run):
-        super().__init__(run)
-        # The export leaves out the codes of participants whose consent does not cover it, so
-        # an edited export cannot list them: importing it keeps them in their activities.
-        self.not_exported = frozenset(
-            self.program.participants.exclude(exported()).values_list("pk", flat=True)
-        )
-
     def defaults(self):
         return {
             "site_id": None,
@@ -923,7 +919,9 @@ class _Activities(_Handler):
 
     def complete(self, row, merged, data, old):
         if old is not None and data["participants"] is not ABSENT:
-            kept = old.values["participants"] & self.not_exported
+            # The export leaves out the codes of participants whose consent does not cover
+            # it, so an edited export cannot list them: they stay in their activities.
+            kept = old.values["participants"] & self.run.not_exported
             merged["participants"] = frozenset(merged["participants"] | kept)
         total = data["attendees_total"]
         if total is None or (total is ABSENT and old is None):
