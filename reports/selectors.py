@@ -10,13 +10,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Aggregate, Count, IntegerField, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Aggregate,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import TruncMonth
 from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from programs.models import ActivityKind, Program, Target
+from programs.models import ActivityKind, Participant, Program, Target
 from referrals.models import Referral
 from sessions_log.models import Activity, Concern, Match, SelfHelpGroup
 from volunteers.models import Enrollment, SupervisionSession, Volunteer
@@ -192,6 +203,16 @@ def _employed_by_end(period: Period) -> Aggregate:
     return Count("pk", filter=employed)
 
 
+def _took_part(through, field: str, period: Period) -> Exists:
+    """Whether the row (a participant or a volunteer) is in an activity of ``period``."""
+    return Exists(
+        through.objects.filter(
+            period.q("activity__date"),
+            **{field: OuterRef("pk"), "activity__program": OuterRef("program")},
+        )
+    )
+
+
 # How each indicator is measured over a period: the rows and the aggregate over them.
 MEASURES: dict[str, Measure] = {
     Indicator.ACTIVITIES: (
@@ -202,17 +223,24 @@ MEASURES: dict[str, Measure] = {
         lambda p: Activity.objects.filter(program=p),
         lambda period: Sum("attendees_total", filter=period.q()),
     ),
+    # People and volunteers are counted from the program's own rows with an EXISTS per row,
+    # which probes the through tables' (participant_id / volunteer_id) indexes: a distinct
+    # count over the through tables would read every activity of the period.
     Indicator.PEOPLE_REACHED: (
-        lambda p: Activity.participants.through.objects.filter(activity__program=p),
-        lambda period: Count("participant", distinct=True, filter=period.q("activity__date")),
+        lambda p: Participant.objects.filter(program=p),
+        lambda period: Count(
+            "pk", filter=_took_part(Activity.participants.through, "participant", period)
+        ),
     ),
     Indicator.LANGUAGES: (
         lambda p: Activity.languages.through.objects.filter(activity__program=p),
         lambda period: Count("language", distinct=True, filter=period.q("activity__date")),
     ),
     Indicator.VOLUNTEERS_ACTIVE: (
-        lambda p: Activity.facilitators.through.objects.filter(activity__program=p),
-        lambda period: Count("volunteer", distinct=True, filter=period.q("activity__date")),
+        lambda p: Volunteer.objects.filter(program=p),
+        lambda period: Count(
+            "pk", filter=_took_part(Activity.facilitators.through, "volunteer", period)
+        ),
     ),
     Indicator.VOLUNTEERS_TRAINED: (
         lambda p: Enrollment.objects.filter(

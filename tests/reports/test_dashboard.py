@@ -168,6 +168,7 @@ def test_targets_show_what_has_been_logged_in_their_period_so_far(program):
     TargetFactory(program=program, indicator="contacts", value=500, **year)
     TargetFactory(program=program, indicator="people_reached", value=10, **year)
     TargetFactory(program=program, indicator="languages", value=5, **year)
+    TargetFactory(program=program, indicator="volunteers_active", value=4, **year)
     TargetFactory(program=program, indicator="supervision_hours", value=20, **year)
     TargetFactory(program=program, indicator="volunteers_trained", value=4, **year)
     TargetFactory(program=program, indicator="match_retention_6m", value=79, **year)
@@ -183,7 +184,13 @@ def test_targets_show_what_has_been_logged_in_their_period_so_far(program):
         activity = ActivityFactory(program=program, date=day, attendees_total=10)
         activity.participants.add(amira)
         activity.languages.add(Language.objects.get(code="ar"), Language.objects.get(code="fa"))
-    ActivityFactory(program=program, date=dt.date(2023, 12, 31))  # before the period
+    # Counted once however often they took part; not counted for work before the period.
+    noor = VolunteerFactory(program=program)
+    for activity in program.activities.all():
+        activity.facilitators.add(noor)
+    before = ActivityFactory(program=program, date=dt.date(2023, 12, 31))
+    before.participants.add(ParticipantFactory(program=program))
+    before.facilitators.add(VolunteerFactory(program=program))
     session = SupervisionSession.objects.create(
         program=program, kind="group", date=LAST_MONTH, minutes=90
     )
@@ -211,6 +218,7 @@ def test_targets_show_what_has_been_logged_in_their_period_so_far(program):
         "contacts": 30,
         "people_reached": 1,
         "languages": 2,
+        "volunteers_active": 1,
         "supervision_hours": Decimal("1.5"),
         "volunteers_trained": 1,
         "match_retention_6m": None,
