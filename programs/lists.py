@@ -18,7 +18,10 @@ import django_filters
 from django.db import models
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.http import content_disposition_header
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django_filters.views import FilterView
@@ -67,6 +70,24 @@ class Row(list):
     def __init__(self, cells, css: str = ""):
         super().__init__(cells)
         self.css = css
+
+    @cached_property
+    def html(self) -> SafeString:
+        """The row's ``<td>`` cells. Built here rather than in the template: a page of 50 rows
+        has hundreds of cells, and this is several times faster than a template loop."""
+        return format_html_join("", "<td{}>{}</td>", ((_td_class(c), _td_content(c)) for c in self))
+
+
+def _td_class(cell) -> SafeString:
+    return mark_safe(' class="text-end"') if cell["numeric"] else mark_safe("")
+
+
+def _td_content(cell) -> SafeString:
+    if cell["badge"]:
+        return format_html('<span class="badge text-bg-{}">{}</span>', cell["badge"], cell["text"])
+    if cell["url"]:
+        return format_html('<a href="{}">{}</a>', cell["url"], cell["text"])
+    return conditional_escape(cell["text"])
 
 
 def cell_text(value) -> str:
