@@ -227,6 +227,11 @@ TASKS = {
     }
 }
 
+# Django's cache holds choice lists that are dear to read (the languages of a program's
+# sessions) for a few minutes. Per process by default; several app servers should share one,
+# e.g. CACHE_URL=dbcache://lotse_cache (after `manage.py createcachetable`) or rediscache://….
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
 # Fonts of the PDF reports (Noto Sans, Arabic, Ethiopic), installed from npm with the assets.
 LOTSE_FONT_DIR = env.path(
     "LOTSE_FONT_DIR", default=BASE_DIR / "node_modules" / "@expo-google-fonts"

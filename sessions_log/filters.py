@@ -48,7 +48,9 @@ class MySessionsFilter(_KindAndDates):
 class ActivityFilter(_KindAndDates):
     site = django_filters.ModelChoiceFilter(label=_("Site"), queryset=Site.objects.all())
     facilitator = django_filters.ModelChoiceFilter(
-        label=_("Facilitator"), field_name="facilitators", queryset=Volunteer.objects.all()
+        label=_("Facilitator"),
+        field_name="facilitators",
+        queryset=Volunteer.objects.only("pk", "name", "program"),
     )
     language = django_filters.ModelChoiceFilter(
         label=_("Language"), field_name="languages", queryset=Language.objects.all()
@@ -79,9 +81,7 @@ class ActivityFilter(_KindAndDates):
         )
         # Only the languages this program's sessions were held in.
         self.filters["language"].queryset = Language.objects.filter(
-            pk__in=Activity.languages.through.objects.filter(activity__program=program).values(
-                "language_id"
-            )
+            pk__in=selectors.session_language_codes(program)
         )
 
 

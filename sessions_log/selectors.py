@@ -3,6 +3,7 @@
 import calendar
 from datetime import date, timedelta
 
+from django.core.cache import cache
 from django.db.models import (
     BooleanField,
     Case,
@@ -64,6 +65,30 @@ def activity_list(program: Program) -> QuerySet:
         .prefetch_related("facilitators", "languages", "topics")
         .order_by("-date", "-id")
     )
+
+
+# The languages a program's sessions were held in (the activity list's language filter). Reading
+# them takes a pass over the program's whole history, so they are cached for a while and
+# forgotten whenever sessions are written (``forget_session_languages``).
+SESSION_LANGUAGES_KEY = "lotse:session-languages:{}"
+SESSION_LANGUAGES_SECONDS = 10 * 60
+
+
+def session_language_codes(program: Program) -> list[str]:
+    return cache.get_or_set(
+        SESSION_LANGUAGES_KEY.format(program.pk),
+        lambda: list(
+            Activity.languages.through.objects.filter(activity__program=program)
+            .order_by()
+            .values_list("language_id", flat=True)
+            .distinct()
+        ),
+        SESSION_LANGUAGES_SECONDS,
+    )
+
+
+def forget_session_languages(program_id: int) -> None:
+    cache.delete(SESSION_LANGUAGES_KEY.format(program_id))
 
 
 def participants_met_by(program: Program, volunteer: Volunteer | None) -> QuerySet:

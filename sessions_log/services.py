@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from programs.models import ActivityKind, Language, Participant, Program, Site
 from volunteers.models import Volunteer
 
-from . import tasks
+from . import selectors, tasks
 from .instruments import INSTRUMENTS
 from .models import Activity, Concern, Match, OutcomeMeasure, SelfHelpGroup
 
@@ -79,6 +79,8 @@ def _write_activity(
         chosen.add(volunteer)
     activity.facilitators.set(chosen)
     activity.languages.set(languages)
+    program_id = activity.program_id
+    transaction.on_commit(lambda: selectors.forget_session_languages(program_id))
     activity.topics.set(topics)
     activity.participants.set(participants)
     return activity

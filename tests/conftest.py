@@ -4,6 +4,7 @@ import importlib
 
 import pytest
 from django.apps import apps
+from django.core.cache import cache
 
 from programs.models import Language, Membership
 
@@ -67,6 +68,12 @@ def _no_second_factor(settings):
     """Ordinary tests sign in with a password only; tests/test_two_factor.py switches the
     requirement on."""
     settings.LOTSE_REQUIRE_2FA = False
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Cached choice lists are per program id; ids come again after a rollback."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

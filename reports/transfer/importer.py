@@ -44,6 +44,7 @@ from programs.models import ActivityKind, Area, Language, Participant, Program, 
 from referrals import selectors as referral_selectors
 from referrals.models import Category, Referral, ReferralEvent, ServiceProvider
 from sessions_log.models import Activity, Topic
+from sessions_log.selectors import forget_session_languages
 from sessions_log.topics import CATALOGUE
 from volunteers.models import Volunteer, VolunteerStatusChange
 
@@ -1259,6 +1260,7 @@ def program_data_import(
                 transaction.set_rollback(True)
                 return written
             written.written = True
+            transaction.on_commit(lambda: forget_session_languages(program.pk))
     except IntegrityError:
         failed = ImportResult(counts=result.counts, ignored=result.ignored)
         failed.add_problem(
