@@ -1,13 +1,37 @@
+import functools
 import secrets
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from encrypted_fields.fields import EncryptedCharField
 
 from . import languages
+
+
+@functools.cache
+def _choice_labels(field) -> dict:
+    return dict(field.flatchoices)
+
+
+class ChoiceLabels:
+    """``get_FOO_display()`` from a dict built once per field.
+
+    Django rebuilds the dict on every call and translates every label of the field to do so;
+    a list of 50 rows with a few choice columns paid for that thousands of times. The labels
+    stay lazy here, so each is translated into the language of the request that shows it.
+    """
+
+    def _get_FIELD_display(self, field):
+        value = getattr(self, field.attname)
+        try:
+            label = _choice_labels(field).get(value, value)
+        except TypeError:  # an unhashable value (a JSON list, say): Django's own way
+            return super()._get_FIELD_display(field)
+        return force_str(label, strings_only=True)
 
 
 class ActivityKind(models.TextChoices):
@@ -346,7 +370,7 @@ class Area(models.Model):
         return self.name
 
 
-class Site(models.Model):
+class Site(ChoiceLabels, models.Model):
     class Kind(models.TextChoices):
         SHELTER = "shelter", _("Shelter")
         TRANSITION_HOME = "transition_home", _("Transition home")
@@ -412,7 +436,7 @@ def generate_participant_code() -> str:
     return "P-" + "".join(secrets.choice(PARTICIPANT_CODE_ALPHABET) for _ in range(5))
 
 
-class Participant(models.Model):
+class Participant(ChoiceLabels, models.Model):
     """A person supported by the program, known only by a pseudonymous code."""
 
     class Gender(models.TextChoices):

@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from programs.models import Area, Language, Organisation, Participant, Program
+from programs.models import Area, ChoiceLabels, Language, Organisation, Participant, Program
 from sessions_log.models import Match
 
 
@@ -23,7 +23,7 @@ class Category(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class ServiceProvider(models.Model):
+class ServiceProvider(ChoiceLabels, models.Model):
     """A service in the referral directory of a program (shareable across its organisation)."""
 
     program = models.ForeignKey(
@@ -73,7 +73,7 @@ class ServiceProvider(models.Model):
         return self.name
 
 
-class Referral(models.Model):
+class Referral(ChoiceLabels, models.Model):
     class Direction(models.TextChoices):
         OUTBOUND = "outbound", _("Outbound (to a service)")
         INBOUND = "inbound", _("Inbound (from a service)")

@@ -3,10 +3,10 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from programs.models import Grant, Program, ReportLanguage
+from programs.models import ChoiceLabels, Grant, Program, ReportLanguage
 
 
-class Report(models.Model):
+class Report(ChoiceLabels, models.Model):
     """A funder report for a period: narrative, frozen KPI snapshot and the generated PDF."""
 
     class Status(models.TextChoices):

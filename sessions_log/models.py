@@ -5,7 +5,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from encrypted_fields.fields import EncryptedTextField
 
-from programs.models import ActivityKind, Language, Participant, Program, Site
+from programs.models import ActivityKind, ChoiceLabels, Language, Participant, Program, Site
 from volunteers.models import Volunteer
 
 from .instruments import INSTRUMENT_CHOICES, INSTRUMENTS
@@ -48,7 +48,7 @@ class Topic(models.Model):
         return str(CATALOGUE.get(self.key, self.name))
 
 
-class Activity(models.Model):
+class Activity(ChoiceLabels, models.Model):
     """One piece of logged work: a group session, a talk, a visit, a meeting."""
 
     program = models.ForeignKey(
@@ -137,7 +137,7 @@ class Activity(models.Model):
         return f"{self.get_kind_display()} {self.date}"
 
 
-class Concern(models.Model):
+class Concern(ChoiceLabels, models.Model):
     """A safeguarding flag raised by a volunteer, acknowledged by a supervisor or coordinator."""
 
     class Category(models.TextChoices):
@@ -207,7 +207,7 @@ class Concern(models.Model):
         return f"{self.get_category_display()} ({self.get_severity_display()})"
 
 
-class Match(models.Model):
+class Match(ChoiceLabels, models.Model):
     """A volunteer matched 1:1 with a participant (e.g. someone in trauma treatment)."""
 
     class Status(models.TextChoices):
@@ -282,7 +282,7 @@ class Match(models.Model):
         return f"{self.volunteer} ↔ {self.participant}"
 
 
-class SelfHelpGroup(models.Model):
+class SelfHelpGroup(ChoiceLabels, models.Model):
     """A self-help group accompanied for a limited time, with a one-year follow-up."""
 
     class TopicArea(models.TextChoices):
@@ -381,7 +381,7 @@ def _percent_follows_score() -> Q:
     return condition
 
 
-class OutcomeMeasure(models.Model):
+class OutcomeMeasure(ChoiceLabels, models.Model):
     """One administration of a validated instrument (WHO-5, UCLA-3, RHS-15) to a participant.
 
     The answers are stored as given (item → value or null); score, percentage, completeness,

@@ -372,9 +372,9 @@ class ActivityListView(ProgramListView):
             ),
             Column(gettext_lazy("Kind"), lambda a: a.get_kind_display(), order_by="kind"),
             Column(gettext_lazy("Site"), lambda a: a.site, order_by="site"),
-            Column(gettext_lazy("Facilitators"), lambda a: [v.name for v in a.facilitators.all()]),
-            Column(gettext_lazy("Languages"), lambda a: [str(x) for x in a.languages.all()]),
-            Column(gettext_lazy("Topics"), lambda a: [str(t) for t in a.topics.all()]),
+            Column(gettext_lazy("Facilitators"), lambda a: [v.name for v in a.facilitator_list]),
+            Column(gettext_lazy("Languages"), lambda a: [str(x) for x in a.language_list]),
+            Column(gettext_lazy("Topics"), lambda a: [str(t) for t in a.topic_list]),
             Column(
                 gettext_lazy("Attendees"),
                 lambda a: a.attendees_total,

@@ -4,10 +4,10 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from encrypted_fields.fields import EncryptedTextField
 
-from programs.models import Language, Organisation, Program, Site
+from programs.models import ChoiceLabels, Language, Organisation, Program, Site
 
 
-class Volunteer(models.Model):
+class Volunteer(ChoiceLabels, models.Model):
     """A peer helper, lay helper, In-Gang-Setzer or counsellor of one program."""
 
     class Status(models.TextChoices):
@@ -131,7 +131,7 @@ class VolunteerStatusChange(models.Model):
         return f"{self.volunteer}: {self.from_status} → {self.to_status}"
 
 
-class Training(models.Model):
+class Training(ChoiceLabels, models.Model):
     class Kind(models.TextChoices):
         BASIC = "basic", _("Basic training")
         INTENSIVE = "intensive", _("Intensive training")
@@ -186,7 +186,7 @@ class TrainingSession(models.Model):
         return f"{self.training} {self.date}"
 
 
-class Enrollment(models.Model):
+class Enrollment(ChoiceLabels, models.Model):
     class Status(models.TextChoices):
         ENROLLED = "enrolled", _("Enrolled")
         COMPLETED = "completed", _("Completed")
@@ -265,7 +265,7 @@ class TrainingAttendance(models.Model):
         return f"{self.volunteer} · {self.session}"
 
 
-class SupervisionSession(models.Model):
+class SupervisionSession(ChoiceLabels, models.Model):
     class Kind(models.TextChoices):
         GROUP = "group", _("Group supervision")
         INDIVIDUAL = "individual", _("Individual supervision")

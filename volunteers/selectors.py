@@ -15,6 +15,7 @@ from django.db.models import (
     IntegerField,
     Max,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -149,7 +150,10 @@ def volunteer_profile(volunteer: Volunteer, today: dt.date) -> VolunteerProfile:
 def volunteers_for_list(program: Program) -> QuerySet:
     return (
         program.volunteers.select_related("employed_by")
-        .prefetch_related("languages", "usual_sites")
+        .prefetch_related(  # as lists: no related manager and queryset per row
+            Prefetch("languages", to_attr="language_list"),
+            Prefetch("usual_sites", to_attr="usual_site_list"),
+        )
         .annotate(
             activity_count=_subquery_count(
                 Volunteer.activities.through.objects.filter(volunteer=OuterRef("pk")),

@@ -57,8 +57,8 @@ class VolunteerListView(ProgramListView):
                 link=lambda v: reverse("volunteer_detail", args=[slug, v.pk]),
             ),
             Column(gettext_lazy("Status"), lambda v: v.get_status_display(), order_by="status"),
-            Column(gettext_lazy("Languages"), lambda v: [str(x) for x in v.languages.all()]),
-            Column(gettext_lazy("Usual sites"), lambda v: [str(s) for s in v.usual_sites.all()]),
+            Column(gettext_lazy("Languages"), lambda v: [str(x) for x in v.language_list]),
+            Column(gettext_lazy("Usual sites"), lambda v: [str(s) for s in v.usual_site_list]),
             Column(gettext_lazy("Joined on"), lambda v: v.joined_on, order_by="joined_on"),
             Column(gettext_lazy("Employed by"), lambda v: v.employed_by),
             Column(
