@@ -2,13 +2,16 @@
 
 import csv
 import io
+from html.parser import HTMLParser
 
 import pytest
+from django import forms
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from programs.lists import FilterSelect
 from programs.models import Language
 from volunteers.models import Volunteer
 
@@ -103,3 +106,37 @@ def test_query_count_does_not_grow_with_rows(login, alice, program, list_name):
         return len(ctx)
 
     assert queries_for(10) == queries_for(90)
+
+
+class _Tags(HTMLParser):
+    """The tags, attributes and text of an HTML fragment, without layout whitespace."""
+
+    def __init__(self):
+        super().__init__()
+        self.items = []
+
+    def handle_starttag(self, tag, attrs):
+        self.items.append((tag, sorted(attrs)))
+
+    def handle_endtag(self, tag):
+        self.items.append(("/" + tag,))
+
+    def handle_data(self, data):
+        if data.strip():
+            self.items.append(data.strip())
+
+
+def _tags(html):
+    parser = _Tags()
+    parser.feed(html)
+    return parser.items
+
+
+@pytest.mark.parametrize("value", ["", "a", "x", "missing"])
+def test_a_filter_select_renders_what_djangos_select_renders(value):
+    choices = [("", "---------"), ("a", "Shelter <Nord> & Co"), ("g", [("x", "X"), ("y", "Y")])]
+    attrs = {"id": "id_site", "class": "form-select", "aria-label": 'Site "A"'}
+    ours = FilterSelect(choices=choices).render("site", value, attrs)
+    djangos = forms.Select(choices=choices).render("site", value, attrs)
+    assert _tags(ours) == _tags(djangos)
+    assert "Shelter &lt;Nord&gt; &amp; Co" in ours
