@@ -7,6 +7,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -475,6 +476,9 @@ class ParticipantListView(ProgramListView):
         )
 
 
+PARTICIPANT_ACTIVITIES_PER_PAGE = 20
+
+
 @program_view(Perm.VIEW_HOME)
 def participant_detail(request, program_slug, pk):
     """Coordinators and supervisors open anyone; a volunteer only the people they met."""
@@ -504,7 +508,9 @@ def participant_detail(request, program_slug, pk):
                 participant, with_alias=has_perm(request.membership, Perm.VIEW_PARTICIPANT_ALIAS)
             ),
             "age_band": age_band(participant.year_of_birth, timezone.localdate()),
-            "activities": activities,
+            "activities": Paginator(activities, PARTICIPANT_ACTIVITIES_PER_PAGE).get_page(
+                request.GET.get("page")
+            ),
             "referrals": participant.referrals.select_related("provider").order_by("-referred_on"),
             "matches": matches,
             "sees_all": sees_all,

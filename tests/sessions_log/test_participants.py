@@ -1,5 +1,7 @@
 """Participants: pseudonymous; the alias for coordinators only; volunteers see whom they met."""
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -101,6 +103,24 @@ def test_the_detail_shows_activities_referrals_and_matches(login, program, alice
     assert "Haus A" in text
     assert "PSZ Düsseldorf" in text
     assert "Bob Berger" in text
+
+
+def test_the_detail_pages_a_long_history_newest_first(login, program, alice, volunteer):
+    person = ParticipantFactory(program=program)
+    for day in range(1, 26):
+        one_to_one(
+            program,
+            volunteer,
+            person,
+            date=dt.date(2024, 3, day),
+            site=SiteFactory(program=program, name=f"Haus {day:02}"),
+        )
+    client = login(alice)
+    first = client.get(detail(person)).text
+    assert "Haus 25" in first and "Haus 06" in first and "Haus 05" not in first
+    assert "Page 1 of 2" in first and '<span class="badge text-bg-secondary">25</span>' in first
+    second = client.get(detail(person), {"page": 2}).text
+    assert "Haus 05" in second and "Haus 01" in second and "Haus 06" not in second
 
 
 def test_a_volunteer_opens_only_people_they_met(login, program, volunteer, dan_volunteer):
