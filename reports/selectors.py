@@ -6,10 +6,13 @@ queries stays the same however much has been logged.
 """
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import (
     Aggregate,
     Count,
@@ -23,6 +26,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -125,6 +129,7 @@ class Dashboard:
     overdue_supervision: int
     unacknowledged_concerns: int
     targets: list[TargetProgress]
+    targets_counted_at: dt.datetime
     chart: str
 
 
@@ -137,7 +142,7 @@ def months_to_compare(today: dt.date) -> tuple[Period, Period]:
     )
 
 
-def dashboard(program: Program, today: dt.date) -> Dashboard:
+def dashboard(program: Program, today: dt.date, *, recount: bool = False) -> Dashboard:
     this, last = months_to_compare(today)
     both = Q(program=program, date__gte=last.start, date__lte=this.end)
 
@@ -161,6 +166,7 @@ def dashboard(program: Program, today: dt.date) -> Dashboard:
         this=Count("pk", filter=this.q("referred_on")),
         last=Count("pk", filter=last.q("referred_on")),
     )
+    targets, targets_counted_at = dashboard_targets(program, today, recount=recount)
     kinds = [
         KindFigure(kind, str(label), activity[f"this_{kind}"], activity[f"last_{kind}"])
         for kind, label in ActivityKind.choices
@@ -179,7 +185,8 @@ def dashboard(program: Program, today: dt.date) -> Dashboard:
         referrals_made=Comparison(referrals["this"], referrals["last"]),
         overdue_supervision=overdue_supervision_count(program, today),
         unacknowledged_concerns=unacknowledged_concerns_count(program),
-        targets=targets_progress(program, today),
+        targets=targets,
+        targets_counted_at=targets_counted_at,
         chart=activities_chart(program, today),
     )
 
@@ -272,41 +279,62 @@ MEASURES: dict[str, Measure] = {
 }
 
 
-def targets_progress(
-    program: Program, today: dt.date, targets: QuerySet | None = None
-) -> list[TargetProgress]:
-    """Each target (default: those whose period contains today) with what was logged up to today.
+def current_targets(program: Program, today: dt.date) -> list[Target]:
+    """The targets whose period contains ``today``."""
+    return _ordered(program.targets.filter(starts_on__lte=today, ends_on__gte=today))
 
-    An indicator without a measure here (the retention rates) gets ``actual=None``. All
-    measures run in one query (a scalar subquery each), whatever the number of targets.
+
+def _ordered(targets: QuerySet) -> list[Target]:
+    return list(targets.select_related("grant__funder").order_by("ends_on", "indicator", "pk"))
+
+
+def target_actuals(program: Program, today: dt.date, targets: list[Target]) -> dict:
+    """What was logged towards each target from its start up to ``today``, by target id.
+
+    An indicator without a measure here (the retention rates) has no entry. All measures run
+    in one query (a scalar subquery each), whatever the number of targets.
     """
-    if targets is None:
-        targets = program.targets.filter(starts_on__lte=today, ends_on__gte=today)
-    targets = list(targets.select_related("grant__funder").order_by("ends_on", "indicator", "pk"))
     measured = [t for t in targets if t.indicator in MEASURES]
-    actuals: dict[int, int | Decimal | None] = {}
-    if measured:
-        subqueries = {}
-        for t in measured:
-            rows, measure = MEASURES[t.indicator]
-            aggregate = measure(Period(t.starts_on, min(today, t.ends_on)))
-            subqueries[f"t{t.pk}"] = Subquery(
-                rows(program)
-                .order_by()
-                .annotate(one=Value(1))
-                .values("one")
-                .annotate(value=aggregate)
-                .values("value"),
-                output_field=IntegerField(),
-            )
-        result = (
-            Program.objects.filter(pk=program.pk).annotate(**subqueries).values(*subqueries).get()
+    if not measured:
+        return {}
+    subqueries = {}
+    for t in measured:
+        rows, measure = MEASURES[t.indicator]
+        aggregate = measure(Period(t.starts_on, min(today, t.ends_on)))
+        subqueries[f"t{t.pk}"] = Subquery(
+            rows(program)
+            .order_by()
+            .annotate(one=Value(1))
+            .values("one")
+            .annotate(value=aggregate)
+            .values("value"),
+            output_field=IntegerField(),
         )
-        for target in measured:
-            value = result[f"t{target.pk}"] or 0
-            if target.indicator == Indicator.SUPERVISION_HOURS:
-                value = (Decimal(value) / 60).quantize(Decimal("0.1"))
-            actuals[target.pk] = value
+    result = Program.objects.filter(pk=program.pk).annotate(**subqueries).values(*subqueries).get()
+    actuals = {}
+    for target in measured:
+        value = result[f"t{target.pk}"] or 0
+        if target.indicator == Indicator.SUPERVISION_HOURS:
+            value = (Decimal(value) / 60).quantize(Decimal("0.1"))
+        actuals[target.pk] = value
+    return actuals
+
+
+def targets_progress(
+    program: Program,
+    today: dt.date,
+    targets: QuerySet | list[Target] | None = None,
+    *,
+    actuals: dict | None = None,
+) -> list[TargetProgress]:
+    """Each target (default: those whose period contains today) with what was logged up to
+    today (``actuals`` if counted already); ``actual`` is None where there is no measure."""
+    if targets is None:
+        targets = current_targets(program, today)
+    elif isinstance(targets, QuerySet):
+        targets = _ordered(targets)
+    if actuals is None:
+        actuals = target_actuals(program, today, targets)
     return [
         TargetProgress(
             target=t,
@@ -325,6 +353,28 @@ def targets_progress(
         )
         for t in targets
     ]
+
+
+def dashboard_targets(
+    program: Program, today: dt.date, *, recount: bool = False
+) -> tuple[list[TargetProgress], dt.datetime]:
+    """The dashboard's targets and when their actuals were counted.
+
+    The actuals count each target's whole period so far, often two years of work, so the
+    dashboard keeps them for ``LOTSE_DASHBOARD_TARGETS_SECONDS``, says when it counted them
+    and offers to count again (``recount``). A changed target is counted afresh at once: the
+    cache key holds every target's indicator and period.
+    """
+    targets = current_targets(program, today)
+    definition = ";".join(f"{t.pk}:{t.indicator}:{t.starts_on}:{t.ends_on}" for t in targets)
+    digest = hashlib.sha256(definition.encode()).hexdigest()[:20]
+    key = f"lotse:target-actuals:{program.pk}:{today.isoformat()}:{digest}"
+    counted = None if recount else cache.get(key)
+    if counted is None:
+        counted = (timezone.now(), target_actuals(program, today, targets))
+        cache.set(key, counted, settings.LOTSE_DASHBOARD_TARGETS_SECONDS)
+    counted_at, actuals = counted
+    return targets_progress(program, today, targets, actuals=actuals), counted_at
 
 
 # ---- chart -----------------------------------------------------------------------------------

@@ -26,7 +26,8 @@ def program_home(request, program_slug):
     today = timezone.localdate()
     context = {"program": program}
     if role == Role.COORDINATOR:
-        context["dashboard"] = selectors.dashboard(program, today)
+        recount = request.GET.get("recount") == "1"
+        context["dashboard"] = selectors.dashboard(program, today, recount=recount)
     if role == Role.SUPERVISOR:
         context["overdue_supervision"] = selectors.overdue_supervision_count(program, today)
         context["unacknowledged_concerns"] = selectors.unacknowledged_concerns_count(program)

@@ -5,6 +5,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.http import HttpResponse
 from django.test.utils import CaptureQueriesContext
@@ -355,11 +356,37 @@ def test_the_dashboard_takes_the_same_number_of_queries_for_10_or_100_activities
             activity.languages.add(arabic)
             ConcernFactory(program=program, activity=activity)
         ReferralFactory(program=program, referred_on=today)
+        cache.clear()  # count the targets' progress too, not a kept copy
         with CaptureQueriesContext(connection) as queries:
             assert client.get(reverse("program_home", args=[program.slug])).status_code == 200
         return len(queries)
 
     assert queries_with(10) == queries_with(90)
+
+
+def test_the_dashboard_keeps_target_progress_for_a_while_and_counts_again_on_request(
+    login, program, alice, settings
+):
+    settings.LOTSE_DASHBOARD_TARGETS_SECONDS = 300
+    today = timezone.localdate()
+    year = {"starts_on": today.replace(month=1, day=1), "ends_on": today.replace(month=12, day=31)}
+    target = TargetFactory(program=program, indicator="activities", value=40, **year)
+    ActivityFactory.create_batch(3, program=program, date=today)
+    client = login(alice)
+    url = reverse("program_home", args=[program.slug])
+
+    def shown(response):
+        return re.search(r'class="target-actual">(\d+)<', response.text).group(1)
+
+    first = client.get(url)
+    assert shown(first) == "3" and "Counted at" in first.text and "?recount=1" in first.text
+    ActivityFactory(program=program, date=today)
+    assert shown(client.get(url)) == "3"  # kept
+    assert shown(client.get(url, {"recount": "1"})) == "4"  # counted again
+    ActivityFactory(program=program, date=today)
+    target.starts_on = today  # a changed target is counted afresh at once
+    target.save()
+    assert shown(client.get(url)) == "5"
 
 
 # ---- the other roles' home pages ---------------------------------------------------------
