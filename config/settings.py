@@ -232,8 +232,8 @@ TASKS = {
 # e.g. CACHE_URL=dbcache://lotse_cache (after `manage.py createcachetable`) or rediscache://….
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
-# The dashboard keeps its targets' progress (a count over each target's period) this long.
-LOTSE_DASHBOARD_TARGETS_SECONDS = env.int("LOTSE_DASHBOARD_TARGETS_SECONDS", default=5 * 60)
+# The coordinator's dashboard keeps its counts this long (it says when it counted them).
+LOTSE_DASHBOARD_SECONDS = env.int("LOTSE_DASHBOARD_SECONDS", default=5 * 60)
 
 # Fonts of the PDF reports (Noto Sans, Arabic, Ethiopic), installed from npm with the assets.
 LOTSE_FONT_DIR = env.path(

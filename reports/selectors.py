@@ -117,6 +117,7 @@ class TargetProgress:
 @dataclass(frozen=True)
 class Dashboard:
     today: dt.date
+    counted_at: dt.datetime  # when the counts were made (they are kept for a few minutes)
     this_month: Period
     last_month: Period
     activities: Comparison
@@ -129,7 +130,6 @@ class Dashboard:
     overdue_supervision: int
     unacknowledged_concerns: int
     targets: list[TargetProgress]
-    targets_counted_at: dt.datetime
     chart: str
 
 
@@ -142,31 +142,55 @@ def months_to_compare(today: dt.date) -> tuple[Period, Period]:
     )
 
 
-def dashboard(program: Program, today: dt.date, *, recount: bool = False) -> Dashboard:
+def _dashboard_counts(program: Program, today: dt.date, targets: list[Target]) -> dict:
+    """The dashboard's counts: plain numbers, so they can be kept in the cache."""
     this, last = months_to_compare(today)
     both = Q(program=program, date__gte=last.start, date__lte=this.end)
-
     counts = {}
     for key, period in (("this", this), ("last", last)):
         counts[f"{key}_n"] = Count("pk", filter=period.q())
         counts[f"{key}_contacts"] = Sum("attendees_total", filter=period.q())
         for kind in ActivityKind.values:
             counts[f"{key}_{kind}"] = Count("pk", filter=period.q() & Q(kind=kind))
-    activity = Activity.objects.filter(both).aggregate(**counts)
+    return {
+        "activity": Activity.objects.filter(both).aggregate(**counts),
+        # Distinct people and volunteers (one participant in two activities counts once).
+        "people": Activity.objects.filter(both).aggregate(
+            this_people=Count("participants", distinct=True, filter=this.q()),
+            last_people=Count("participants", distinct=True, filter=last.q()),
+            this_volunteers=Count("facilitators", distinct=True, filter=this.q()),
+            last_volunteers=Count("facilitators", distinct=True, filter=last.q()),
+        ),
+        "referrals": Referral.objects.filter(program=program).aggregate(
+            open=Count("pk", filter=Q(status__in=OPEN_REFERRAL_STATUSES)),
+            this=Count("pk", filter=this.q("referred_on")),
+            last=Count("pk", filter=last.q("referred_on")),
+        ),
+        "targets": target_actuals(program, today, targets),
+        "months": activities_per_month(program, today),
+    }
 
-    # Distinct people and volunteers (one participant in two activities counts once).
-    people = Activity.objects.filter(both).aggregate(
-        this_people=Count("participants", distinct=True, filter=this.q()),
-        last_people=Count("participants", distinct=True, filter=last.q()),
-        this_volunteers=Count("facilitators", distinct=True, filter=this.q()),
-        last_volunteers=Count("facilitators", distinct=True, filter=last.q()),
-    )
-    referrals = Referral.objects.filter(program=program).aggregate(
-        open=Count("pk", filter=Q(status__in=OPEN_REFERRAL_STATUSES)),
-        this=Count("pk", filter=this.q("referred_on")),
-        last=Count("pk", filter=last.q("referred_on")),
-    )
-    targets, targets_counted_at = dashboard_targets(program, today, recount=recount)
+
+def dashboard(program: Program, today: dt.date, *, recount: bool = False) -> Dashboard:
+    """The coordinator's dashboard.
+
+    Its counts (the month comparison, the targets' progress over their whole periods, the
+    chart) are kept for ``LOTSE_DASHBOARD_SECONDS``; the page says when they were counted and
+    offers to count again (``recount``). A changed target is counted afresh at once: the cache
+    key holds every current target's indicator and period. Overdue supervision and
+    unacknowledged concerns are always read fresh: someone may have to act on them.
+    """
+    this, last = months_to_compare(today)
+    targets = current_targets(program, today)
+    definition = ";".join(f"{t.pk}:{t.indicator}:{t.starts_on}:{t.ends_on}" for t in targets)
+    digest = hashlib.sha256(definition.encode()).hexdigest()[:20]
+    key = f"lotse:dashboard:{program.pk}:{today.isoformat()}:{digest}"
+    counted = None if recount else cache.get(key)
+    if counted is None:
+        counted = (timezone.now(), _dashboard_counts(program, today, targets))
+        cache.set(key, counted, settings.LOTSE_DASHBOARD_SECONDS)
+    counted_at, counts = counted
+    activity, people, referrals = counts["activity"], counts["people"], counts["referrals"]
     kinds = [
         KindFigure(kind, str(label), activity[f"this_{kind}"], activity[f"last_{kind}"])
         for kind, label in ActivityKind.choices
@@ -174,6 +198,7 @@ def dashboard(program: Program, today: dt.date, *, recount: bool = False) -> Das
     ]
     return Dashboard(
         today=today,
+        counted_at=counted_at,
         this_month=this,
         last_month=last,
         activities=Comparison(activity["this_n"], activity["last_n"]),
@@ -185,9 +210,8 @@ def dashboard(program: Program, today: dt.date, *, recount: bool = False) -> Das
         referrals_made=Comparison(referrals["this"], referrals["last"]),
         overdue_supervision=overdue_supervision_count(program, today),
         unacknowledged_concerns=unacknowledged_concerns_count(program),
-        targets=targets,
-        targets_counted_at=targets_counted_at,
-        chart=activities_chart(program, today),
+        targets=targets_progress(program, today, targets, actuals=counts["targets"]),
+        chart=activities_chart(counts["months"]),
     )
 
 
@@ -355,28 +379,6 @@ def targets_progress(
     ]
 
 
-def dashboard_targets(
-    program: Program, today: dt.date, *, recount: bool = False
-) -> tuple[list[TargetProgress], dt.datetime]:
-    """The dashboard's targets and when their actuals were counted.
-
-    The actuals count each target's whole period so far, often two years of work, so the
-    dashboard keeps them for ``LOTSE_DASHBOARD_TARGETS_SECONDS``, says when it counted them
-    and offers to count again (``recount``). A changed target is counted afresh at once: the
-    cache key holds every target's indicator and period.
-    """
-    targets = current_targets(program, today)
-    definition = ";".join(f"{t.pk}:{t.indicator}:{t.starts_on}:{t.ends_on}" for t in targets)
-    digest = hashlib.sha256(definition.encode()).hexdigest()[:20]
-    key = f"lotse:target-actuals:{program.pk}:{today.isoformat()}:{digest}"
-    counted = None if recount else cache.get(key)
-    if counted is None:
-        counted = (timezone.now(), target_actuals(program, today, targets))
-        cache.set(key, counted, settings.LOTSE_DASHBOARD_TARGETS_SECONDS)
-    counted_at, actuals = counted
-    return targets_progress(program, today, targets, actuals=actuals), counted_at
-
-
 # ---- chart -----------------------------------------------------------------------------------
 
 
@@ -395,14 +397,15 @@ def activities_per_month(program: Program, today: dt.date, months: int = CHART_M
     return [(add_months(first, i), counted.get(add_months(first, i), 0)) for i in range(months)]
 
 
-def activities_chart(program: Program, today: dt.date) -> str:
+def activities_chart(per_month: list[tuple[dt.date, int]]) -> str:
+    """The bar chart of ``activities_per_month``."""
     bars = [
         Bar(
             label=date_format(month, "M"),
             value=n,
             description=f"{date_format(month, 'YEAR_MONTH_FORMAT')}: {n}",
         )
-        for month, n in activities_per_month(program, today)
+        for month, n in per_month
     ]
     return bar_chart(
         title=_("Activities per month, last 12 months"), bars=bars, chart_id="activities-chart"
