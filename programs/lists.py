@@ -169,13 +169,15 @@ class FilterSelect(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None):
         attrs = self.build_attrs(self.attrs, attrs)
+        if self.allow_multiple_selected:
+            attrs["multiple"] = True
         chosen = self.format_value(value)
         taken = False
 
         def option(option_value, label) -> str:
             nonlocal taken
             option_value = "" if option_value is None else str(option_value)
-            selected = not taken and option_value in chosen
+            selected = (not taken or self.allow_multiple_selected) and option_value in chosen
             taken |= selected
             return '<option value="{}"{}>{}</option>'.format(
                 html.escape(option_value), " selected" if selected else "", html.escape(str(label))
@@ -193,6 +195,13 @@ class FilterSelect(forms.Select):
         return format_html(
             '<select name="{}"{}>{}</select>', name, flatatt(attrs), mark_safe("".join(options))
         )
+
+
+class FilterSelectMultiple(FilterSelect, forms.SelectMultiple):
+    """A filter's ``<select multiple>``, rendered as :class:`FilterSelect`."""
+
+
+FAST_WIDGETS = {forms.Select: FilterSelect, forms.SelectMultiple: FilterSelectMultiple}
 
 
 class _ChoicesInOneQuery(django_filters.fields.ModelChoiceIterator):
@@ -227,8 +236,29 @@ class ProgramFilterSet(django_filters.FilterSet):
                 f.queryset = queryset.filter(program=program)
             if f.field_class is django_filters.fields.ModelChoiceField:
                 f.field_class = _FilterModelChoiceField
-            if f.field_class.widget is forms.Select and "widget" not in f.extra:
-                f.extra["widget"] = FilterSelect
+            fast = FAST_WIDGETS.get(f.field_class.widget)
+            if fast is not None and "widget" not in f.extra:
+                f.extra["widget"] = fast
+
+    @property
+    def form(self):
+        """The filter form, its widgets styled for Bootstrap here once, so that the list page
+        renders each field with a small template (``includes/filter_field.html``) rather than
+        crispy-forms' general one. Checkboxes and radio buttons are left to crispy-forms."""
+        form = super().form
+        if not getattr(form, "styled", False):
+            for name, field in form.fields.items():
+                widget = field.widget
+                kind = getattr(widget, "input_type", "")
+                if kind in ("checkbox", "radio"):
+                    continue
+                css = "form-select" if kind == "select" else "form-control"
+                if name in form.errors:
+                    css += " is-invalid"
+                    widget.attrs["aria-describedby"] = f"{form[name].auto_id}_errors"
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+            form.styled = True
+        return form
 
 
 def _has_program(model) -> bool:

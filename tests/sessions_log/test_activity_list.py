@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.core.cache import cache
@@ -154,3 +155,20 @@ def test_the_language_filter_offers_a_language_once_a_session_is_logged_in_it(
         )
     page = client.get(url).text
     assert '<option value="ar">' in page and '<option value="ti">' in page
+
+
+def test_a_bad_filter_value_is_marked_at_its_field_and_nothing_is_listed(
+    login, program, alice, url
+):
+    ActivityFactory(program=program)
+    page = login(alice).get(url, {"date_from": "31.02.2024", "kind": "group"}).text
+    assert '<label for="id_date_from" class="form-label">From</label>' in page
+    assert re.search(
+        r'<input type="date" name="date_from"[^>]*class="form-control is-invalid"', page
+    )
+    assert (
+        '<div id="id_date_from_errors" class="invalid-feedback d-block"><div>Enter a valid date.'
+        in page
+    )
+    assert '<option value="group" selected>' in page
+    assert "Nothing matches." in page
