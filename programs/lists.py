@@ -22,9 +22,9 @@ from django.forms.utils import flatatt
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.http import content_disposition_header
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django_filters.views import FilterView
@@ -78,19 +78,20 @@ class Row(list):
     def html(self) -> SafeString:
         """The row's ``<td>`` cells. Built here rather than in the template: a page of 50 rows
         has hundreds of cells, and this is several times faster than a template loop."""
-        return format_html_join("", "<td{}>{}</td>", ((_td_class(c), _td_content(c)) for c in self))
+        return mark_safe("".join(_td(cell) for cell in self))
 
 
-def _td_class(cell) -> SafeString:
-    return mark_safe(' class="text-end"') if cell["numeric"] else mark_safe("")
+def _escape(value) -> str:
+    return value if isinstance(value, SafeData) else html.escape(str(value))
 
 
-def _td_content(cell) -> SafeString:
+def _td(cell) -> str:
+    content = _escape(cell["text"])
     if cell["badge"]:
-        return format_html('<span class="badge text-bg-{}">{}</span>', cell["badge"], cell["text"])
-    if cell["url"]:
-        return format_html('<a href="{}">{}</a>', cell["url"], cell["text"])
-    return conditional_escape(cell["text"])
+        content = f'<span class="badge text-bg-{_escape(cell["badge"])}">{content}</span>'
+    elif cell["url"]:
+        content = f'<a href="{_escape(cell["url"])}">{content}</a>'
+    return f'<td class="text-end">{content}</td>' if cell["numeric"] else f"<td>{content}</td>"
 
 
 def cell_text(value) -> str:
@@ -179,17 +180,14 @@ class FilterSelect(forms.Select):
             option_value = "" if option_value is None else str(option_value)
             selected = (not taken or self.allow_multiple_selected) and option_value in chosen
             taken |= selected
-            return '<option value="{}"{}>{}</option>'.format(
-                html.escape(option_value), " selected" if selected else "", html.escape(str(label))
-            )
+            mark = " selected" if selected else ""
+            return f'<option value="{_escape(option_value)}"{mark}>{_escape(label)}</option>'
 
         options = []
         for option_value, label in self.choices:
             if isinstance(label, list | tuple):
                 group = "".join(option(v, sub) for v, sub in label)
-                options.append(
-                    f'<optgroup label="{html.escape(str(option_value))}">{group}</optgroup>'
-                )
+                options.append(f'<optgroup label="{_escape(option_value)}">{group}</optgroup>')
             else:
                 options.append(option(option_value, label))
         return format_html(

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from programs.lists import FilterSelect
+from programs.lists import FilterSelect, Row
 from programs.models import Language
 from volunteers.models import Volunteer
 
@@ -140,3 +140,30 @@ def test_a_filter_select_renders_what_djangos_select_renders(value):
     djangos = forms.Select(choices=choices).render("site", value, attrs)
     assert _tags(ours) == _tags(djangos)
     assert "Shelter &lt;Nord&gt; &amp; Co" in ours
+
+
+def test_a_row_escapes_what_it_shows():
+    row = Row(
+        [
+            {"text": "<script>x</script>", "url": '/p/a?b="c"&d', "numeric": False, "badge": None},
+            {"text": "12", "url": None, "numeric": True, "badge": None},
+            {"text": "Over & out", "url": None, "numeric": False, "badge": "danger"},
+        ],
+        css="table-danger",
+    )
+    assert _tags(row.html) == [
+        ("td", []),
+        ("a", [("href", '/p/a?b="c"&d')]),
+        "<script>x</script>",
+        ("/a",),
+        ("/td",),
+        ("td", [("class", "text-end")]),
+        "12",
+        ("/td",),
+        ("td", []),
+        ("span", [("class", "badge text-bg-danger")]),
+        "Over & out",
+        ("/span",),
+        ("/td",),
+    ]
+    assert "<script>" not in row.html
