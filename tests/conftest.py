@@ -5,6 +5,7 @@ import importlib
 import pytest
 from django.apps import apps
 from django.core.cache import cache
+from django.db import models
 
 from programs.models import Language, Membership
 
@@ -68,6 +69,13 @@ def _no_second_factor(settings):
     """Ordinary tests sign in with a password only; tests/test_two_factor.py switches the
     requirement on."""
     settings.LOTSE_REQUIRE_2FA = False
+
+
+@pytest.fixture(autouse=True)
+def _lists_fetch_nothing_lazily(monkeypatch):
+    """A list column that reads a related record its queryset did not load fails the test
+    (in production the page would fetch it for all rows at once)."""
+    monkeypatch.setattr("programs.lists.LIST_FETCH_MODE", models.FETCH_RAISE)
 
 
 @pytest.fixture(autouse=True)
