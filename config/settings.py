@@ -121,7 +121,10 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# Keep a connection for a minute instead of opening one per request (opening one costs about
+# as much as a simple page); a kept connection is checked before it is reused.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Lotse's working set fits in memory (and on SSDs): random reads cost about as much as
     # sequential ones. With PostgreSQL's default of 4, a program's report scans whole
