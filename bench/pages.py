@@ -148,6 +148,7 @@ def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
     command = [
         str(Path(sys.executable).parent / "gunicorn"),
         "config.wsgi:application",
+        "--config=config/gunicorn.py",  # as docs/deploy.md runs it
         f"--bind=127.0.0.1:{port}",
         f"--workers={workers}",
         "--timeout=300",
