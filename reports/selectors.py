@@ -191,10 +191,15 @@ def dashboard(program: Program, today: dt.date, *, recount: bool = False) -> Das
         cache.set(key, counted, settings.LOTSE_DASHBOARD_SECONDS)
     counted_at, counts = counted
     activity, people, referrals = counts["activity"], counts["people"], counts["referrals"]
+    # .get: counts kept in a shared cache may predate a kind added by a new release.
     kinds = [
-        KindFigure(kind, str(label), activity[f"this_{kind}"], activity[f"last_{kind}"])
+        KindFigure(
+            kind, str(label), activity.get(f"this_{kind}", 0), activity.get(f"last_{kind}", 0)
+        )
         for kind, label in ActivityKind.choices
-        if kind in program.activity_kinds or activity[f"this_{kind}"] or activity[f"last_{kind}"]
+        if kind in program.activity_kinds
+        or activity.get(f"this_{kind}")
+        or activity.get(f"last_{kind}")
     ]
     return Dashboard(
         today=today,
