@@ -268,7 +268,12 @@ def main(argv=None) -> int:
     lines, ok = table(results)
     print()
     print(f"Machine: {machine()}. Benchmark took {time.perf_counter() - started:.0f} s.")
-    print(f"PostgreSQL settings: {args.pg_options or 'defaults (random_page_cost 4)'}.")
+    page_cost = os.environ.get("PG_RANDOM_PAGE_COST", "1.1")
+    extra = f"; PGOPTIONS {args.pg_options}" if args.pg_options else ""
+    print(
+        f"PostgreSQL settings: the server's, with random_page_cost {page_cost} on the "
+        f"application's connections (PG_RANDOM_PAGE_COST){extra}."
+    )
     for scale, counts in results["counts"].items():
         print(
             f"Scale {scale}: "
