@@ -7,7 +7,6 @@ WeasyPrint on a one-page "hello" document (the floor of any PDF).
 """
 
 import argparse
-import io
 import json
 import os
 import statistics
@@ -15,15 +14,8 @@ import sys
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
 
-from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
-from pypdf import PdfReader  # noqa: E402
-
-from bench.report_bench import hello_pdf, program_year, timed  # noqa: E402  (sets up Django)
+from bench.report_bench import measure, program_year  # noqa: E402  (sets up Django)
 from programs.models import Program  # noqa: E402
-from reports import kpis  # noqa: E402
-from reports.models import Report  # noqa: E402
-from reports.pdf import render_report_pdf  # noqa: E402
 
 
 def summary(seconds: list[float]) -> dict:
@@ -38,29 +30,13 @@ def main(argv=None) -> int:
 
     program = Program.objects.select_related("lead_organisation").get(slug=args.program)
     start, end = program_year(program, None)
-    language = program.default_language
-
-    def compute():
-        return kpis.compute(program, start=start, end=end, language=language)
-
-    with CaptureQueriesContext(connection) as queries:
-        compute()
-    kpi_seconds, snapshot = timed(compute, args.runs)
-    report = Report(
-        program=program,
-        title=f"{program.name} {start.isoformat()}–{end.isoformat()}",
-        period_start=start,
-        period_end=end,
-        language=language,
-    )
-    pdf_seconds, pdf = timed(lambda: render_report_pdf(report, snapshot), args.runs)
-    hello_seconds, _hello = timed(hello_pdf, args.runs)
+    m = measure(program, start, end, args.runs)
     result = {
         "period": [start.isoformat(), end.isoformat()],
         "activities": program.activities.filter(date__gte=start, date__lte=end).count(),
-        "kpi": {**summary(kpi_seconds), "queries": len(queries)},
-        "pdf": {**summary(pdf_seconds), "pages": len(PdfReader(io.BytesIO(pdf)).pages)},
-        "hello_pdf": summary(hello_seconds),
+        "kpi": {**summary(m.kpi_seconds), "queries": m.queries},
+        "pdf": {**summary(m.pdf_seconds), "pages": m.pages},
+        "hello_pdf": summary(m.hello_seconds),
     }
     print(json.dumps(result))
     return 0

@@ -79,6 +79,15 @@ def satisfied(scale: str, found: dict[str, int]) -> bool:
     return ceiling is None or found["activities"] <= ceiling
 
 
+def settle_after_bulk_load(connection) -> None:
+    """What autovacuum does shortly after a bulk load (PostgreSQL ≥ 13 vacuums after inserts
+    too): statistics, and the visibility map that lets the planner use index-only scans of
+    the many-to-many tables."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+
+
 def vacuum_if_needed(connection) -> None:
     """VACUUM ANALYZE where autovacuum would have, if the server runs without it.
 
@@ -130,12 +139,7 @@ def main(argv=None) -> int:
         started = time.perf_counter()
         call_command("seed_demo", scale=args.scale, flush=True, stdout=sys.stderr)
         seeded = time.perf_counter() - started
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                # What autovacuum does shortly after a bulk load (PostgreSQL ≥ 13 vacuums
-                # after inserts too): statistics, and the visibility map that lets the
-                # planner use index-only scans of the many-to-many tables.
-                cursor.execute("VACUUM ANALYZE")
+        settle_after_bulk_load(connection)
         found = counts()
         RESULTS.mkdir(exist_ok=True)
         record = {"scale": args.scale, "seconds": seeded, "counts": found, "at": time.time()}
