@@ -175,12 +175,7 @@ def invitation_accept(request, token):
     try:
         invitation = services.invitation_from_token(token)
     except services.InvitationError as error:
-        return render(
-            request,
-            "volunteers/invitation_invalid.html",
-            {"message": str(error)},
-            status=error.status,
-        )
+        return _invitation_refused(request, error)
     User = get_user_model()
     existing = User.objects.filter(
         Q(username__iexact=invitation.email) | Q(email__iexact=invitation.email)
@@ -202,16 +197,20 @@ def invitation_accept(request, token):
     return render(request, "volunteers/invitation_accept.html", context)
 
 
+def _invitation_refused(request, error):
+    return render(
+        request,
+        "volunteers/invitation_invalid.html",
+        {"message": str(error)},
+        status=error.status,
+    )
+
+
 def _accepted(request, invitation, **account):
     try:
         invitation = services.invitation_accept(invitation=invitation, **account)
     except services.InvitationError as error:
-        return render(
-            request,
-            "volunteers/invitation_invalid.html",
-            {"message": str(error)},
-            status=error.status,
-        )
+        return _invitation_refused(request, error)
     if not request.user.is_authenticated:
         auth_login(request, invitation.user, backend="django.contrib.auth.backends.ModelBackend")
     security_event_record(
