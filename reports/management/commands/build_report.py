@@ -15,20 +15,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from programs.models import Grant, Program, ReportLanguage
+from reports.management.arguments import iso_date
 from reports.models import Report
 from reports.services import report_figures
 
 FORMATS = ("pdf", "json", "xlsx")
 STDOUT = "-"
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError as error:
-        raise CommandError(
-            _("“%(value)s” is not a date; write YYYY-MM-DD.") % {"value": text}
-        ) from error
 
 
 def report_title(program: Program, start: dt.date, end: dt.date) -> str:
@@ -125,7 +117,7 @@ class Command(BaseCommand):
         except Program.DoesNotExist as error:
             raise CommandError(_("There is no program “%(slug)s”.") % {"slug": program}) from error
         grant_obj = self.grant(program_obj, grant) if grant else None
-        start_on, end_on = _date(start), _date(end)
+        start_on, end_on = iso_date(start), iso_date(end)
         if end_on < start_on:
             raise CommandError(_("The end comes before the start."))
         to_stdout = output == STDOUT

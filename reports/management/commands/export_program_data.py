@@ -1,22 +1,13 @@
 """``manage.py export_program_data --program SLUG --start DATE --end DATE PATH``."""
 
-import datetime as dt
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from programs.models import Program
+from reports.management.arguments import iso_date
 from reports.transfer import exporter
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError as error:
-        raise CommandError(
-            _("“%(value)s” is not a date; write YYYY-MM-DD.") % {"value": text}
-        ) from error
 
 
 class Command(BaseCommand):
@@ -40,7 +31,7 @@ class Command(BaseCommand):
             program_obj = Program.objects.get(slug=program)
         except Program.DoesNotExist as error:
             raise CommandError(_("There is no program “%(slug)s”.") % {"slug": program}) from error
-        start_on, end_on = _date(start), _date(end)
+        start_on, end_on = iso_date(start), iso_date(end)
         if start_on > end_on:
             raise CommandError(_("The end comes before the start."))
         target = Path(path)
