@@ -7,6 +7,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def manage(*arguments, env) -> subprocess.CompletedProcess:
+    """``manage.py`` in a process of its own, with exactly the environment ``env``."""
+    return subprocess.run(
+        [sys.executable, "manage.py", *arguments],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
 def test_check_deploy_is_clean_with_production_settings():
     env = {
         k: v
@@ -19,28 +31,14 @@ def test_check_deploy_is_clean_with_production_settings():
         "ALLOWED_HOSTS": "lotse.example.org",
         "EMAIL_URL": "smtp+tls://lotse:secret@mail.example.org:587",
     }
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
 def test_production_refuses_to_start_without_a_secret_key():
     env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"} | {"DEBUG": "0"}
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = manage("check", env=env)
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
 
@@ -50,13 +48,6 @@ def test_production_refuses_to_start_without_a_field_encryption_key():
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
     }
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = manage("check", env=env)
     assert result.returncode != 0
     assert "FIELD_ENCRYPTION_KEY must be set" in result.stderr
