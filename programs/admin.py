@@ -19,6 +19,30 @@ from .models import (
 )
 
 
+class ReadOnly:
+    """Admin of what Lotse writes and nobody edits (logs, histories): to look at only."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(ReadOnly, admin.TabularInline):
+    """A history shown beside its record; written by the services, never edited by hand."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+
 @admin.register(Language)
 class LanguageAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "__str__"]
@@ -222,7 +246,7 @@ class ParticipantAdmin(admin.ModelAdmin):
 
 
 @admin.register(SecurityEvent)
-class SecurityEventAdmin(admin.ModelAdmin):
+class SecurityEventAdmin(ReadOnly, admin.ModelAdmin):
     """The security log, read-only: events are written by Lotse and never changed."""
 
     list_display = ["created_at", "kind", "username", "ip_address", "program", "path"]
@@ -230,12 +254,3 @@ class SecurityEventAdmin(admin.ModelAdmin):
     search_fields = ["username", "ip_address", "path"]
     date_hierarchy = "created_at"
     list_select_related = ["program"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from programs.admin import ReadOnly, ReadOnlyInline
+
 from .models import Referral, ReferralEvent, ServiceProvider
 
 
@@ -22,24 +24,12 @@ class ServiceProviderAdmin(admin.ModelAdmin):
     autocomplete_fields = ["program", "organisation", "area", "languages"]
 
 
-class ReferralEventInline(admin.TabularInline):
+class ReferralEventInline(ReadOnlyInline):
     """The status history, written when a referral moves on; shown read-only."""
 
     model = ReferralEvent
-    extra = 0
-    can_delete = False
     fields = ["at", "from_status", "to_status", "by", "note"]
-    readonly_fields = fields
     verbose_name_plural = _("status history")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Referral)
@@ -88,7 +78,7 @@ class ReferralAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReferralEvent)
-class ReferralEventAdmin(admin.ModelAdmin):
+class ReferralEventAdmin(ReadOnly, admin.ModelAdmin):
     """Status history is read here; it is written when a referral's status changes."""
 
     list_display = ["referral", "at", "from_status", "to_status", "by"]
@@ -96,12 +86,3 @@ class ReferralEventAdmin(admin.ModelAdmin):
     list_select_related = ["referral__participant", "referral__provider", "by"]
     search_fields = ["referral__participant__code", "referral__provider__name", "note"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

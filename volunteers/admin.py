@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from programs.admin import ReadOnly, ReadOnlyInline
+
 from .models import (
     Enrollment,
     Invitation,
@@ -12,26 +14,6 @@ from .models import (
     Volunteer,
     VolunteerStatusChange,
 )
-
-
-class ReadOnlyInline(admin.TabularInline):
-    """A history shown beside its record; written by the services, never edited by hand."""
-
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class VolunteerStatusChangeInline(ReadOnlyInline):
@@ -82,7 +64,7 @@ class VolunteerAdmin(admin.ModelAdmin):
 
 
 @admin.register(VolunteerStatusChange)
-class VolunteerStatusChangeAdmin(admin.ModelAdmin):
+class VolunteerStatusChangeAdmin(ReadOnly, admin.ModelAdmin):
     """Status history is read here; it is written when a volunteer's status changes."""
 
     list_display = ["volunteer", "changed_on", "from_status", "to_status", "reason", "changed_by"]
@@ -90,15 +72,6 @@ class VolunteerStatusChangeAdmin(admin.ModelAdmin):
     list_select_related = ["volunteer", "changed_by"]
     search_fields = ["volunteer__name", "volunteer__code", "reason"]
     date_hierarchy = "changed_on"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class TrainingSessionInline(admin.TabularInline):
