@@ -6,6 +6,25 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Report
 
+# What the generation and publication steps write: shown, never edited in the admin.
+GENERATED = [
+    "status",
+    "version",
+    "previous",
+    "progress",
+    "error",
+    "task_id",
+    "generation_started_at",
+    "snapshot_at",
+    "pdf",
+    "checksum",
+    "generated_at",
+    "generated_by",
+    "published_at",
+    "published_by",
+    "kpi_snapshot_display",
+]
+
 
 @admin.register(Report)
 class ReportAdmin(admin.ModelAdmin):
@@ -32,23 +51,6 @@ class ReportAdmin(admin.ModelAdmin):
     search_fields = ["title", "program__name", "grant__reference"]
     date_hierarchy = "period_end"
     autocomplete_fields = ["program", "grant", "created_by"]
-    readonly_fields = [
-        "status",
-        "version",
-        "previous",
-        "progress",
-        "error",
-        "task_id",
-        "generation_started_at",
-        "snapshot_at",
-        "pdf",
-        "checksum",
-        "kpi_snapshot_display",
-        "generated_at",
-        "generated_by",
-        "published_at",
-        "published_by",
-    ]
     fieldsets = [
         (
             None,
@@ -65,29 +67,9 @@ class ReportAdmin(admin.ModelAdmin):
             },
         ),
         (_("Narrative"), {"fields": ["summary", "highlights", "challenges", "outlook"]}),
-        (
-            _("Generated document"),
-            {
-                "fields": [
-                    "status",
-                    "version",
-                    "previous",
-                    "progress",
-                    "error",
-                    "task_id",
-                    "generation_started_at",
-                    "snapshot_at",
-                    "pdf",
-                    "checksum",
-                    "generated_at",
-                    "generated_by",
-                    "published_at",
-                    "published_by",
-                    "kpi_snapshot_display",
-                ]
-            },
-        ),
+        (_("Generated document"), {"fields": GENERATED}),
     ]
+    readonly_fields = GENERATED
 
     @admin.display(description=_("KPI snapshot"))
     def kpi_snapshot_display(self, obj):
