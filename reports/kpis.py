@@ -25,6 +25,7 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Q,
+    QuerySet,
     Sum,
     Value,
     When,
@@ -155,6 +156,18 @@ def _language(code: str | None) -> str:
     return language_names.display_name(code) if code else _("Not recorded")
 
 
+def _by_language(through: QuerySet, **figures) -> list[dict]:
+    """Rows of a language many-to-many table counted by language, ``figures`` being the
+    aggregates; the largest first by the first of them."""
+    rows = _rows(
+        through.order_by().values("language_id").annotate(**figures),
+        "language_id",
+        lambda r: _language(r["language_id"]),
+        **figures,
+    )
+    return _by_count(rows, next(iter(figures)))
+
+
 # ---- the groups ------------------------------------------------------------------------------
 
 
@@ -219,19 +232,12 @@ def _activities(program: Program, period: Period) -> tuple[dict, dict, dict]:
         "activities",
     )
 
-    by_language = _by_count(
-        _rows(
-            ActivityLanguage.objects.filter(activity__program=program)
-            .filter(period.q("activity__date"))
-            .order_by()
-            .values("language_id")
-            .annotate(activities=Count("activity_id"), contacts=Sum("activity__attendees_total")),
-            "language_id",
-            lambda r: _language(r["language_id"]),
-            activities=1,
-            contacts=1,
+    by_language = _by_language(
+        ActivityLanguage.objects.filter(activity__program=program).filter(
+            period.q("activity__date")
         ),
-        "activities",
+        activities=Count("activity_id"),
+        contacts=Sum("activity__attendees_total"),
     )
 
     minutes = totals["minutes"] or 0
@@ -313,17 +319,9 @@ def _people_reached(program: Program, period: Period) -> dict:
         ),
         "people",
     )
-    by_language = _by_count(
-        _rows(
-            ParticipantLanguage.objects.filter(participant__in=links.values("participant_id"))
-            .order_by()
-            .values("language_id")
-            .annotate(people=Count("participant_id", distinct=True)),
-            "language_id",
-            lambda r: _language(r["language_id"]),
-            people=1,
-        ),
-        "people",
+    by_language = _by_language(
+        ParticipantLanguage.objects.filter(participant__in=links.values("participant_id")),
+        people=Count("participant_id", distinct=True),
     )
     return {
         "total": total,
@@ -377,17 +375,9 @@ def _volunteers(program: Program, period: Period) -> dict:
         .filter(period.q("activity__date"))
         .values("volunteer_id")
     )
-    languages = _by_count(
-        _rows(
-            VolunteerLanguage.objects.filter(volunteer_id__in=active_ids)
-            .order_by()
-            .values("language_id")
-            .annotate(volunteers=Count("volunteer_id", distinct=True)),
-            "language_id",
-            lambda r: _language(r["language_id"]),
-            volunteers=1,
-        ),
-        "volunteers",
+    languages = _by_language(
+        VolunteerLanguage.objects.filter(volunteer_id__in=active_ids),
+        volunteers=Count("volunteer_id", distinct=True),
     )
     return {
         **counts,
