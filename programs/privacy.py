@@ -96,6 +96,12 @@ def participant_data(participant: Participant) -> dict:
 # ---- Art. 17: erase ------------------------------------------------------------------------
 
 
+def _keeps_rows(participant: Participant) -> bool:
+    """Whether erasure keeps an emptied record (referrals and matches point at it) rather
+    than deleting the participant."""
+    return participant.referrals.exists() or participant.matches.exists()
+
+
 @transaction.atomic
 def participant_erase(*, participant: Participant, reason: str, by=None) -> str:
     """Erase a participant's personal data; returns ``"deleted"`` or ``"pseudonymised"``.
@@ -104,7 +110,7 @@ def participant_erase(*, participant: Participant, reason: str, by=None) -> str:
     """
     program_id = participant.program_id
     old_pk = participant.pk
-    keeps_rows = participant.referrals.exists() or participant.matches.exists()
+    keeps_rows = _keeps_rows(participant)
     with disable_auditlog():
         participant.activities.clear()  # sessions keep their attendee counts
         for relation in Participant._meta.related_objects:
@@ -232,7 +238,7 @@ def _program_retention(program: Program, today: dt.date, dry_run: bool) -> Reten
     for participant in due:
         code = participant.code
         if dry_run:
-            keeps = participant.referrals.exists() or participant.matches.exists()
+            keeps = _keeps_rows(participant)
             (result.pseudonymised if keeps else result.deleted).append(code)
             continue
         outcome = participant_erase(
