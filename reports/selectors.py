@@ -142,9 +142,10 @@ def months_to_compare(today: dt.date) -> tuple[Period, Period]:
     )
 
 
-def _dashboard_counts(program: Program, today: dt.date, targets: list[Target]) -> dict:
+def _dashboard_counts(
+    program: Program, today: dt.date, this: Period, last: Period, targets: list[Target]
+) -> dict:
     """The dashboard's counts: plain numbers, so they can be kept in the cache."""
-    this, last = months_to_compare(today)
     both = Q(program=program, date__gte=last.start, date__lte=this.end)
     counts = {}
     for key, period in (("this", this), ("last", last)):
@@ -187,7 +188,7 @@ def dashboard(program: Program, today: dt.date, *, recount: bool = False) -> Das
     key = f"lotse:dashboard:{program.pk}:{today.isoformat()}:{digest}"
     counted = None if recount else cache.get(key)
     if counted is None:
-        counted = (timezone.now(), _dashboard_counts(program, today, targets))
+        counted = (timezone.now(), _dashboard_counts(program, today, this, last, targets))
         cache.set(key, counted, settings.LOTSE_DASHBOARD_SECONDS)
     counted_at, counts = counted
     activity, people, referrals = counts["activity"], counts["people"], counts["referrals"]
