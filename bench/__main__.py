@@ -204,8 +204,17 @@ def machine() -> str:
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
     return (
         f"{os.cpu_count()} CPUs ({model or platform.processor()}), {memory} RAM, "
-        f"load average {load}, Python {platform.python_version()}"
+        f"load average {load}, Python {platform.python_version()}, {font_subsetting()}"
     )
+
+
+def font_subsetting() -> str:
+    """Which library subsets the PDF's fonts: without HarfBuzz's, every PDF is slower."""
+    from weasyprint.text.ffi import harfbuzz_subset
+
+    if harfbuzz_subset:
+        return "PDF fonts subset by HarfBuzz"
+    return "PDF fonts subset by fontTools (slower; install libharfbuzz-subset0)"
 
 
 def main(argv=None) -> int:

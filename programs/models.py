@@ -234,7 +234,7 @@ class Grant(models.Model):
     )
 
     class Meta:
-        ordering = ["program", "starts_on"]
+        ordering = ["program_id", "starts_on"]
         verbose_name = _("grant")
         verbose_name_plural = _("grants")
         constraints = [
@@ -286,7 +286,7 @@ class Target(models.Model):
     note = models.CharField(_("note"), max_length=200, blank=True)
 
     class Meta:
-        ordering = ["program", "starts_on", "indicator"]
+        ordering = ["program_id", "starts_on", "indicator"]
         verbose_name = _("target")
         verbose_name_plural = _("targets")
         constraints = [
@@ -330,7 +330,7 @@ class Membership(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
-        ordering = ["program", "role", "user"]
+        ordering = ["program_id", "role", "user"]
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         constraints = [
@@ -354,7 +354,7 @@ class Area(models.Model):
     staff_fte = models.DecimalField(_("full-time staff"), max_digits=5, decimal_places=2, default=0)
 
     class Meta:
-        ordering = ["program", "name"]
+        ordering = ["program_id", "name"]
         verbose_name = _("area")
         verbose_name_plural = _("areas")
         constraints = [
@@ -398,7 +398,7 @@ class Site(ChoiceLabels, models.Model):
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
-        ordering = ["program", "name"]
+        ordering = ["program_id", "name"]
         verbose_name = _("site")
         verbose_name_plural = _("sites")
         constraints = [
@@ -492,7 +492,7 @@ class Participant(ChoiceLabels, models.Model):
     )
 
     class Meta:
-        ordering = ["program", "code"]
+        ordering = ["program_id", "code"]
         verbose_name = _("participant")
         verbose_name_plural = _("participants")
         constraints = [

@@ -62,7 +62,7 @@ class ServiceProvider(ChoiceLabels, models.Model):
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
-        ordering = ["program", "name"]
+        ordering = ["program_id", "name"]
         verbose_name = _("service provider")
         verbose_name_plural = _("service providers")
         constraints = [

@@ -92,7 +92,7 @@ class Report(ChoiceLabels, models.Model):
     )
 
     class Meta:
-        ordering = ["program", "-period_end"]
+        ordering = ["program_id", "-period_end"]
         verbose_name = _("report")
         verbose_name_plural = _("reports")
         constraints = [

@@ -255,7 +255,7 @@ class Match(ChoiceLabels, models.Model):
     matching_notes = models.TextField(_("matching notes"), blank=True)
 
     class Meta:
-        ordering = ["program", "-proposed_on"]
+        ordering = ["program_id", "-proposed_on"]
         verbose_name = _("match")
         verbose_name_plural = _("matches")
         constraints = [
@@ -337,7 +337,7 @@ class SelfHelpGroup(ChoiceLabels, models.Model):
     follow_up_checked_on = models.DateField(_("follow-up checked on"), null=True, blank=True)
 
     class Meta:
-        ordering = ["program", "-started_on"]
+        ordering = ["program_id", "-started_on"]
         verbose_name = _("self-help group")
         verbose_name_plural = _("self-help groups")
         constraints = [

@@ -65,7 +65,7 @@ class Volunteer(ChoiceLabels, models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
-        ordering = ["program", "name"]
+        ordering = ["program_id", "name"]
         verbose_name = _("volunteer")
         verbose_name_plural = _("volunteers")
         constraints = [
@@ -150,7 +150,7 @@ class Training(ChoiceLabels, models.Model):
     description = models.TextField(_("description"), blank=True)
 
     class Meta:
-        ordering = ["program", "-starts_on"]
+        ordering = ["program_id", "-starts_on"]
         verbose_name = _("training")
         verbose_name_plural = _("trainings")
         constraints = [
@@ -301,7 +301,7 @@ class SupervisionSession(ChoiceLabels, models.Model):
     confidential_notes = EncryptedTextField(_("confidential notes"), blank=True, null=True)
 
     class Meta:
-        ordering = ["program", "-date"]
+        ordering = ["program_id", "-date"]
         verbose_name = _("supervision session")
         verbose_name_plural = _("supervision sessions")
         constraints = [

@@ -15,7 +15,10 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     if not os.path.exists(CHROMIUM):
-        pytest.fail("Browser tests need Debian's chromium: apt-get install -y chromium")
+        message = "Browser tests need Debian's chromium: apt-get install -y chromium"
+        if os.environ.get("LOTSE_BROWSER_TESTS") == "required":  # .ci/run
+            pytest.fail(message)
+        pytest.skip(message)
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
