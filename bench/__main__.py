@@ -42,6 +42,9 @@ LATENCY_RATIO = 3.0
 KPI_TARGET = 1.0
 PDF_TARGET = 3.0
 IMPORT_TARGET = 60.0
+# Requests measured for information, not held to the page targets: the coordinator's explicit
+# "Recompute now" of a report runs every figure of it (the KPI target covers its cost).
+INFORMATIONAL = {"report preview ?recompute=1": "(recomputes every figure)"}
 
 
 def environment(database_url: str, pg_options: str = "") -> dict[str, str]:
@@ -144,6 +147,8 @@ def table(results: dict) -> tuple[list[str], bool]:
                 ratio_scale = f"{p95 / small['latency'][name]['p95']:.1f}×"
         if name == hello:
             target, met = "floor", "—"
+        elif name in INFORMATIONAL:
+            target, met = INFORMATIONAL[name], "—"
         else:
             target = f"≤ {QUERY_LIMIT} q, same at both; ≤ {LATENCY_RATIO:g}× hello"
             met = verdict(ok)

@@ -68,7 +68,7 @@ def counts() -> dict[str, int]:
         "activities": Activity.objects.filter(program__in=programs).count(),
         "volunteers": Volunteer.objects.filter(program__in=programs).count(),
         "sites": Site.objects.filter(program__in=programs).count(),
-        "all programs": Program.objects.count(),
+        "programs in the database": Program.objects.count(),
     }
 
 
