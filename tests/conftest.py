@@ -12,6 +12,17 @@ from programs.models import Language, Membership
 from .factories import PASSWORD, MembershipFactory, ProgramFactory, UserFactory
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings, tmp_path_factory):
+    """On SQLite the test database is a file, not memory: the live server of the browser
+    tests then opens its own connections instead of sharing the test thread's."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
 @pytest.fixture
 def program(db):
     return ProgramFactory(name="in2balance", slug="in2balance")
