@@ -20,7 +20,8 @@ def django_db_modify_db_settings(django_db_modify_db_settings, tmp_path_factory)
 
     database = settings.DATABASES["default"]
     if database["ENGINE"] == "django.db.backends.sqlite3":
-        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+        test_database = tmp_path_factory.mktemp("db") / "test.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(test_database)
 
 
 @pytest.fixture
