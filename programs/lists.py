@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.views import FilterView
 
 from .access import ProgramScopedMixin
-from .models import Participant
+from .privacy import may_be_exported
 from .security import export_record, query_filters
 
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -60,7 +60,7 @@ def participant_code_column(label, participant: Callable[[Any], Any], **kwargs) 
         lambda obj: participant(obj).code,
         exported=lambda obj: (
             participant(obj).code
-            if participant(obj).consent_scope == Participant.ConsentScope.EVALUATION
+            if may_be_exported(participant(obj))
             else str(_("withheld (no consent to exports)"))
         ),
         **kwargs,

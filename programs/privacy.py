@@ -93,6 +93,29 @@ def participant_data(participant: Participant) -> dict:
     return data
 
 
+# ---- exports: who may leave Lotse in a file ---------------------------------------------------
+
+
+def exportable(prefix: str = "") -> Q:
+    """Participants who may be in an export (of a list or of the program's data): their
+    consent covers pseudonymous evaluation exports, and they are not erased. ``prefix``
+    reaches them through a relation, e.g. ``"participant__"``."""
+    return Q(
+        **{
+            f"{prefix}consent_scope": Participant.ConsentScope.EVALUATION,
+            f"{prefix}erased_at__isnull": True,
+        }
+    )
+
+
+def may_be_exported(participant: Participant) -> bool:
+    """:func:`exportable` for a participant already loaded."""
+    return (
+        participant.consent_scope == Participant.ConsentScope.EVALUATION
+        and participant.erased_at is None
+    )
+
+
 # ---- Art. 17: erase ------------------------------------------------------------------------
 
 

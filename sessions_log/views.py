@@ -22,6 +22,7 @@ from programs.access import Perm, has_perm, program_view
 from programs.audit import log_access
 from programs.lists import Column, ProgramListView, participant_code_column
 from programs.models import ActivityKind, Participant
+from programs.privacy import exportable
 
 from . import charts, selectors, services
 from .filters import (
@@ -468,7 +469,7 @@ class ParticipantListView(ProgramListView):
 
     def export_rows(self, rows):
         """Only people whose consent covers pseudonymous evaluation exports leave Lotse."""
-        return rows.filter(consent_scope=Participant.ConsentScope.EVALUATION)
+        return rows.filter(exportable())
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(

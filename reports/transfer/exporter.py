@@ -22,11 +22,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.utils.translation import gettext, ngettext
 
 from programs.lists import export_value
 from programs.models import Language, Participant, Program
+from programs.privacy import exportable
 from referrals.models import Referral
 from sessions_log.models import Topic
 from volunteers.models import Volunteer
@@ -41,16 +42,6 @@ CONTENT_TYPES = {
     CSV_ZIP: "application/zip",
 }
 CHUNK = 2000
-
-
-def exported(prefix: str = "") -> Q:
-    """Participants who may be in the file: consent to evaluation exports, not erased."""
-    return Q(
-        **{
-            f"{prefix}consent_scope": Participant.ConsentScope.EVALUATION,
-            f"{prefix}erased_at__isnull": True,
-        }
-    )
 
 
 @dataclass
@@ -106,7 +97,7 @@ def _volunteer_rows(program: Program) -> Iterator[list]:
 
 def _participant_rows(program: Program) -> Iterator[list]:
     participants = (
-        program.participants.filter(exported())
+        program.participants.filter(exportable())
         .select_related("site")
         .order_by("code")
         .prefetch_related(Prefetch("languages", queryset=Language.objects.only("code")))
@@ -132,7 +123,9 @@ def _activity_rows(program: Program, start: dt.date, end: dt.date) -> Iterator[l
             Prefetch("facilitators", queryset=Volunteer.objects.only("code")),
             Prefetch("languages", queryset=Language.objects.only("code")),
             Prefetch("topics", queryset=Topic.objects.only("name")),
-            Prefetch("participants", queryset=Participant.objects.filter(exported()).only("code")),
+            Prefetch(
+                "participants", queryset=Participant.objects.filter(exportable()).only("code")
+            ),
         )
         .order_by("date", "pk")
     )
@@ -157,7 +150,7 @@ def _activity_rows(program: Program, start: dt.date, end: dt.date) -> Iterator[l
 def _referral_rows(program: Program, start: dt.date, end: dt.date) -> Iterator[list]:
     referrals = (
         Referral.objects.filter(program=program, referred_on__range=(start, end))
-        .filter(exported("participant__"))
+        .filter(exportable("participant__"))
         .select_related("participant", "provider")
         .order_by("referred_on", "pk")
     )
@@ -188,14 +181,14 @@ def sheet_rows(program: Program, start: dt.date, end: dt.date) -> dict[str, Iter
 
 def withheld_participants(program: Program) -> int:
     """How many participants (erased ones aside) the export leaves out for want of consent."""
-    return program.participants.filter(erased_at__isnull=True).exclude(exported()).count()
+    return program.participants.filter(erased_at__isnull=True).exclude(exportable()).count()
 
 
 def withheld_counts(program: Program, start: dt.date, end: dt.date) -> dict[str, int]:
     """How many participants and referrals of the period the export leaves out."""
     referrals = (
         Referral.objects.filter(program=program, referred_on__range=(start, end))
-        .exclude(exported("participant__"))
+        .exclude(exportable("participant__"))
         .count()
     )
     return {fmt.PARTICIPANTS.name: withheld_participants(program), fmt.REFERRALS.name: referrals}

@@ -41,6 +41,7 @@ from django_countries import countries
 
 from programs import languages as iso_languages
 from programs.models import ActivityKind, Area, Language, Participant, Program, Site
+from programs.privacy import exportable
 from referrals import selectors as referral_selectors
 from referrals.models import Category, Referral, ReferralEvent, ServiceProvider
 from sessions_log.models import Activity, Topic
@@ -49,7 +50,6 @@ from sessions_log.topics import CATALOGUE
 from volunteers.models import Volunteer, VolunteerStatusChange
 
 from . import format as fmt
-from .exporter import exported
 from .reader import FileRefused, Source, cell_text
 
 BATCH = 1000
@@ -194,7 +194,7 @@ class _Run:
         self.participants = KeyMap(program.participants.values_list("code", "pk"))
         # As they were before this import, in both passes.
         self.not_exported = frozenset(
-            program.participants.exclude(exported()).values_list("pk", flat=True)
+            program.participants.exclude(exportable()).values_list("pk", flat=True)
         )
         self.areas = KeyMap(program.areas.values_list("name", "pk"))
         self.providers = KeyMap()
