@@ -13,8 +13,8 @@ def results(**pages: tuple[tuple[dict, int], tuple[dict, int]]) -> dict:
     scales = {}
     for index, scale in enumerate(("small", "large")):
         scales[scale] = {
-            "latency": {name.replace("_", " "): pair[index][0] for name, pair in pages.items()},
-            "queries": {name.replace("_", " "): pair[index][1] for name, pair in pages.items()},
+            "latency": {name: pair[index][0] for name, pair in pages.items()},
+            "queries": {name: pair[index][1] for name, pair in pages.items()},
         }
     return {"pages": scales}
 
