@@ -35,10 +35,10 @@ from django.db import connection  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 
 from programs.models import ActivityKind, Organisation, Program  # noqa: E402
-from reports.transfer import format as fmt  # noqa: E402
-from reports.transfer.importer import program_data_import  # noqa: E402
-from reports.transfer.reader import open_source  # noqa: E402
 from sessions_log.models import Activity  # noqa: E402
+from transfer import format as fmt  # noqa: E402
+from transfer.format import open_import  # noqa: E402
+from transfer.importer import program_data_import  # noqa: E402
 
 KINDS = [ActivityKind.GROUP, ActivityKind.INFO_EVENT, ActivityKind.ONE_TO_ONE, ActivityKind.VISIT]
 LANGUAGES = ["ar", "fa", "prs", "ku", "ti", "uk", "ru", "en", "de", "fr", "so", "ckb"]
@@ -133,7 +133,7 @@ def _peak_rss_mb() -> float:
 
 
 def _import(program, path, *, dry_run=False):
-    with open_source(path) as source:
+    with open_import(path) as source:
         started = time.perf_counter()
         result = program_data_import(program=program, source=source, dry_run=dry_run)
         return result, time.perf_counter() - started

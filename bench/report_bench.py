@@ -37,9 +37,9 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from pypdf import PdfReader  # noqa: E402  (a dev dependency, like the benchmarks)
 
 from bench.seed import settle_after_bulk_load  # noqa: E402
+from demo.builder import SCALES  # noqa: E402
 from programs.models import Program  # noqa: E402
 from reports import kpis  # noqa: E402
-from reports.demo import SCALES  # noqa: E402
 from reports.models import Report  # noqa: E402
 from reports.pdf import render_report_pdf  # noqa: E402
 

@@ -57,8 +57,8 @@ def ensure_database(url: str) -> None:
 
 
 def counts() -> dict[str, int]:
+    from demo import builder as demo
     from programs.models import Program, Site
-    from reports import demo
     from sessions_log.models import Activity
     from volunteers.models import Volunteer
 

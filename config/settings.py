@@ -73,6 +73,9 @@ INSTALLED_APPS = [
     "sessions_log",
     "referrals",
     "reports",
+    "transfer",
+    "privacy",
+    "demo",
 ]
 
 MIDDLEWARE = [

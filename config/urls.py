@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+import privacy.urls
 import programs.urls
 import referrals.urls
-import reports.transfer.urls
 import reports.urls
 import sessions_log.urls
+import transfer.urls
 import volunteers.urls
 
 # Everything under /p/<program_slug>/ is scoped to one program (see programs/access.py).
@@ -15,7 +16,8 @@ program_urlpatterns = (
     + volunteers.urls.program_urlpatterns
     + sessions_log.urls.program_urlpatterns
     + referrals.urls.program_urlpatterns
-    + reports.transfer.urls.program_urlpatterns
+    + transfer.urls.program_urlpatterns
+    + privacy.urls.program_urlpatterns
 )
 
 urlpatterns = [

@@ -6,50 +6,26 @@ The same columns render the HTML table and the export, so the file holds exactly
 and values the user sees, for the current filter, without pagination.
 """
 
-import csv
-import datetime as dt
-import html
-import io
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from decimal import Decimal
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import django_filters
-from django import forms
 from django.db import models
-from django.forms.utils import flatatt
-from django.http import HttpResponse, StreamingHttpResponse
-from django.utils import timezone
-from django.utils.functional import cached_property
-from django.utils.html import format_html
-from django.utils.http import content_disposition_header
-from django.utils.safestring import SafeData, SafeString, mark_safe
-from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django_filters.views import FilterView
 
+from core.lists import (
+    EXPORT_FORMATS,
+    FAST_WIDGETS,
+    Column,
+    Row,
+    cell_text,
+    export_response,
+)
+
 from .access import ProgramScopedMixin
-from .privacy import may_be_exported
 from .security import export_record, query_filters
-
-EXPORT_FORMATS = ("csv", "xlsx")
-# Cells starting with these are formulas to a spreadsheet; exported text must not run.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-@dataclass(frozen=True)
-class Column:
-    label: str
-    value: Callable[[Any], Any]
-    order_by: str | None = None  # a field name of the filterset's ordering filter ``o``
-    link: Callable[[Any], str] | None = None
-    numeric: bool = False
-    badge: Callable[[Any], str | None] | None = None  # a Bootstrap colour to show it as badge
-    exported: Callable[[Any], Any] | None = None  # the value in CSV/XLSX, where it differs
-
-    def export(self, obj):
-        return (self.exported or self.value)(obj)
+from .selectors import may_be_exported
 
 
 def participant_code_column(label, participant: Callable[[Any], Any], **kwargs) -> Column:
@@ -65,143 +41,6 @@ def participant_code_column(label, participant: Callable[[Any], Any], **kwargs) 
         ),
         **kwargs,
     )
-
-
-class Row(list):
-    """A table row's cells, with the CSS class of the whole row (e.g. ``table-danger``)."""
-
-    def __init__(self, cells, css: str = ""):
-        super().__init__(cells)
-        self.css = css
-
-    @cached_property
-    def html(self) -> SafeString:
-        """The row's ``<td>`` cells. Built here rather than in the template: a page of 50 rows
-        has hundreds of cells, and this is several times faster than a template loop."""
-        return mark_safe("".join(_td(cell) for cell in self))
-
-
-def _escape(value) -> str:
-    """``conditional_escape`` without its checks for lazy strings, which cost more than the
-    escaping itself over the hundreds of cells and options of a list page."""
-    return value if isinstance(value, SafeData) else html.escape(str(value))
-
-
-def _td(cell) -> str:
-    content = _escape(cell["text"])
-    if cell["badge"]:
-        content = f'<span class="badge text-bg-{_escape(cell["badge"])}">{content}</span>'
-    elif cell["url"]:
-        content = f'<a href="{_escape(cell["url"])}">{content}</a>'
-    return f'<td class="text-end">{content}</td>' if cell["numeric"] else f"<td>{content}</td>"
-
-
-def cell_text(value) -> str:
-    """How a value reads in the HTML table and in CSV."""
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return str(_("yes") if value else _("no"))
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, list | tuple | set):
-        return "; ".join(str(v) for v in value)
-    return str(value)
-
-
-def export_value(value):
-    """A value as a spreadsheet cell: numbers and dates stay typed, text never runs as formula."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(_("yes") if value else _("no"))
-    if isinstance(value, int | float | Decimal | dt.date):
-        return value
-    if isinstance(value, list | tuple | set):
-        value = "; ".join(str(v) for v in value)
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def export_response(
-    *, rows: Iterable, columns: Sequence[Column], basename: str, fmt: str
-) -> HttpResponse:
-    """A CSV (UTF-8 with BOM, for Excel) or XLSX download of ``rows``."""
-    stamp = timezone.localdate().isoformat()
-    filename = f"{slugify(basename, allow_unicode=True)}-{stamp}.{fmt}"
-    header = [str(c.label) for c in columns]
-    if fmt == "csv":
-        writer = csv.writer(_Echo())
-
-        def lines():
-            yield "\ufeff" + writer.writerow(header)
-            for row in rows:
-                yield writer.writerow([export_value(c.export(row)) for c in columns])
-
-        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    else:
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(title=str(basename)[:31])
-        sheet.append(header)
-        for row in rows:
-            sheet.append([export_value(c.export(row)) for c in columns])
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-class FilterSelect(forms.Select):
-    """A filter's ``<select>``: the same HTML as Django's, built in Python.
-
-    Django renders every ``<option>`` through two templates; with a few long lists
-    (facilitators, topics, languages) that made the filter form the dearest part of a list page.
-    """
-
-    def render(self, name, value, attrs=None, renderer=None):
-        attrs = self.build_attrs(self.attrs, attrs)
-        if self.allow_multiple_selected:
-            attrs["multiple"] = True
-        chosen = self.format_value(value)
-        taken = False
-
-        def option(option_value, label) -> str:
-            nonlocal taken
-            option_value = "" if option_value is None else str(option_value)
-            selected = (not taken or self.allow_multiple_selected) and option_value in chosen
-            taken |= selected
-            mark = " selected" if selected else ""
-            return f'<option value="{_escape(option_value)}"{mark}>{_escape(label)}</option>'
-
-        options = []
-        for option_value, label in self.choices:
-            if isinstance(label, list | tuple):
-                group = "".join(option(v, sub) for v, sub in label)
-                options.append(f'<optgroup label="{_escape(option_value)}">{group}</optgroup>')
-            else:
-                options.append(option(option_value, label))
-        return format_html(
-            '<select name="{}"{}>{}</select>', name, flatatt(attrs), mark_safe("".join(options))
-        )
-
-
-class FilterSelectMultiple(FilterSelect, forms.SelectMultiple):
-    """A filter's ``<select multiple>``, rendered as :class:`FilterSelect`."""
-
-
-FAST_WIDGETS = {forms.Select: FilterSelect, forms.SelectMultiple: FilterSelectMultiple}
 
 
 class _ChoicesInOneQuery(django_filters.fields.ModelChoiceIterator):

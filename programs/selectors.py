@@ -21,7 +21,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from .models import Membership, Program, SecurityEvent, Site, SiteOccupancy
+from .models import Membership, Participant, Program, SecurityEvent, Site, SiteOccupancy
 
 # How many of a site's latest occupancy records its page shows and charts.
 OCCUPANCY_HISTORY = 24
@@ -119,4 +119,27 @@ def security_events_of(program: Program):
         )
         .select_related("user")
         .order_by("-created_at", "-pk")
+    )
+
+
+# ---- exports: who may leave Lotse in a file ---------------------------------------------------
+
+
+def exportable(prefix: str = "") -> Q:
+    """Participants who may be in an export (of a list or of the program's data): their
+    consent covers pseudonymous evaluation exports, and they are not erased. ``prefix``
+    reaches them through a relation, e.g. ``"participant__"``."""
+    return Q(
+        **{
+            f"{prefix}consent_scope": Participant.ConsentScope.EVALUATION,
+            f"{prefix}erased_at__isnull": True,
+        }
+    )
+
+
+def may_be_exported(participant: Participant) -> bool:
+    """:func:`exportable` for a participant already loaded."""
+    return (
+        participant.consent_scope == Participant.ConsentScope.EVALUATION
+        and participant.erased_at is None
     )

@@ -20,12 +20,6 @@ program_urlpatterns = [
     path("areas/", views.AreaListView.as_view(), name="area_list"),
     path("areas/new/", views.AreaCreateView.as_view(), name="area_create"),
     path("areas/<int:pk>/edit/", views.AreaEditView.as_view(), name="area_edit"),
-    path(
-        "participants/<int:pk>/data.json",
-        views.participant_data_export,
-        name="participant_data_export",
-    ),
-    path("participants/<int:pk>/erase/", views.participant_erase, name="participant_erase"),
     path("audit/", views.AuditTrailView.as_view(), name="audit_trail"),
     path("audit/security/", views.SecurityLogView.as_view(), name="security_log"),
 ]

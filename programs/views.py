@@ -1,17 +1,15 @@
-import json
 import math
 from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.messages.views import SuccessMessageMixin
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
-from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -20,13 +18,15 @@ from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import audit, privacy, selectors, services, two_factor
+from core.lists import Column
+
+from . import audit, selectors, services, two_factor
 from .access import Perm, ProgramScopedMixin, memberships_of, program_view
 from .filters import AreaFilter, AuditTrailFilter, SecurityEventFilter, SiteFilter
-from .forms import AreaForm, EraseForm, OccupancyForm, SiteForm, TokenForm
-from .lists import Column, ProgramListView
+from .forms import AreaForm, OccupancyForm, SiteForm, TokenForm
+from .lists import ProgramListView
 from .models import Area, SecurityEvent, Site
-from .security import export_record, security_event_record
+from .security import security_event_record
 from .selectors import CaseloadStatus
 
 
@@ -481,62 +481,4 @@ def two_factor_verify(request):
         form.add_error("token", _("That code is not right. Wait for the next one and try again."))
     return render(
         request, "registration/two_factor_verify.html", {"form": form, "next": _next_url(request)}
-    )
-
-
-# ---- a participant's rights: access (Art. 15) and erasure (Art. 17) --------------------------
-
-
-def _participant(request, pk):
-    return get_object_or_404(
-        request.program.participants.filter(erased_at__isnull=True).select_related("program"),
-        pk=pk,
-    )
-
-
-@program_view(Perm.MANAGE_PROGRAM)
-def participant_data_export(request, program_slug, pk):
-    """Everything Lotse stores about one participant, as a JSON download (Art. 15)."""
-    participant = _participant(request, pk)
-    audit.log_access(participant)
-    export_record(request=request, what="participant_data", fmt="json", filters={"participant": pk})
-    body = json.dumps(privacy.participant_data(participant), ensure_ascii=False, indent=2)
-    response = HttpResponse(body, content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(
-        True, f"{participant.code}-{timezone.localdate().isoformat()}.json"
-    )
-    return response
-
-
-@program_view(Perm.MANAGE_PROGRAM)
-def participant_erase(request, program_slug, pk):
-    """Erase a participant's personal data after confirmation (Art. 17)."""
-    participant = _participant(request, pk)
-    form = EraseForm(request.POST or None, participant=participant)
-    if request.method == "POST" and form.is_valid():
-        outcome = privacy.participant_erase(
-            participant=participant,
-            reason=gettext("erased on request (GDPR Art. 17)"),
-            by=request.user,
-        )
-        messages.success(
-            request,
-            gettext("The participant's personal data was erased.")
-            if outcome == "pseudonymised"
-            else gettext("The participant was deleted."),
-        )
-        return redirect("participant_list", request.program.slug)
-    return render(
-        request,
-        "programs/participant_erase.html",
-        {
-            "program": request.program,
-            "participant": participant,
-            "form": form,
-            "counts": {
-                "activities": participant.activities.count(),
-                "referrals": participant.referrals.count(),
-                "matches": participant.matches.count(),
-            },
-        },
     )

@@ -8,8 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.lists import Column
 from programs.access import Perm, has_perm, program_view
-from programs.lists import Column, ProgramListView, participant_code_column
+from programs.lists import ProgramListView, participant_code_column
 from programs.security import import_record
 from sessions_log import selectors as sessions_selectors
 

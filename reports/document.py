@@ -16,7 +16,8 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .charts import Bar, bar_chart, hbar_chart
+from core.charts import Bar, bar_chart, hbar_chart
+
 from .kpis import METHOD_NOTES
 
 SMALL_CELL = 5

@@ -5,7 +5,7 @@ cells suppressed), in the report's language: an overview sheet with the program,
 key figures and the figures of each section, then one sheet per section with its tables.
 Figures are written as numbers (with a number format) so they can be summed and charted; a
 suppressed cell stays the text "<5", and a missing figure the dash of the PDF. Text never runs
-as a formula (:func:`programs.lists.export_value`).
+as a formula (:func:`core.lists.export_value`).
 """
 
 import io
@@ -19,7 +19,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from programs.lists import export_value
+from core.lists import export_value
 
 from . import document
 from .document import Kind

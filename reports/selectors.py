@@ -31,13 +31,12 @@ from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from core.charts import Bar, bar_chart
 from programs.models import ActivityKind, Participant, Program, Target
 from referrals.models import Referral
 from sessions_log.models import Activity, Concern, Match, SelfHelpGroup
 from volunteers.models import Enrollment, SupervisionSession, Volunteer
 from volunteers.selectors import supervision_overdue
-
-from .charts import Bar, bar_chart
 
 OPEN_REFERRAL_STATUSES = (
     Referral.Status.PROPOSED,

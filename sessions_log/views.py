@@ -18,11 +18,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from core.lists import Column
 from programs.access import Perm, has_perm, program_view
 from programs.audit import log_access
-from programs.lists import Column, ProgramListView, participant_code_column
+from programs.lists import ProgramListView, participant_code_column
 from programs.models import ActivityKind, Participant
-from programs.privacy import exportable
+from programs.selectors import exportable
 
 from . import charts, selectors, services
 from .filters import (

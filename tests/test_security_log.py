@@ -113,7 +113,7 @@ def test_it_logs_the_program_data_export_with_what_consent_left_out(login, progr
 def test_it_logs_an_import_of_the_programs_data(login, program, alice, tmp_path, settings):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from .reports.transfer.helpers import sample_sheets, write_xlsx
+    from .transfer.helpers import sample_sheets, write_xlsx
 
     settings.MEDIA_ROOT = tmp_path
     path = write_xlsx(tmp_path / "data.xlsx", sample_sheets())

@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from core.lists import Column
 from programs.access import Perm, has_perm, program_view
 from programs.audit import log_access
-from programs.lists import Column, ProgramListView
+from programs.lists import ProgramListView
 from programs.models import SecurityEvent
 from programs.security import export_record, security_event_record
 

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from programs.models import ActivityKind, Membership
 
 from ..factories import PASSWORD, MembershipFactory, ProgramFactory, UserFactory
-from ..reports.transfer.helpers import run_import, sample_sheets, write_xlsx
+from ..transfer.helpers import run_import, sample_sheets, write_xlsx
 from .screens import save_screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)

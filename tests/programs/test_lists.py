@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from programs.lists import FilterSelect, Row
+from core.lists import FilterSelect, Row
 from programs.models import Language
 from volunteers.models import Volunteer
 

@@ -14,8 +14,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from core.commands import iso_date
 from programs.models import Grant, Program, ReportLanguage
-from reports.management.arguments import iso_date
 from reports.models import Report
 from reports.services import report_figures
 

@@ -1,0 +1,544 @@
+"""Opening an import file: an XLSX workbook, a zip of CSV files, a folder of them, or one CSV.
+
+Only the shape of the file is handled here: which sheets it has and their rows, cell by cell
+and without loading a whole sheet into memory. Files that cannot be read safely are refused
+with :class:`FileRefused` before any row is read: files over the size limit, zip archives
+that would unpack to too much or hold too many members (a "zip bomb"; an XLSX is a zip too),
+and anything that is not a spreadsheet. Formulas are never evaluated: a formula cell reads
+as its text (``=1+1``).
+"""
+
+import csv
+import datetime as dt
+import io
+import itertools
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from xml.etree import ElementTree
+
+from django.conf import settings
+from django.utils.translation import gettext
+
+from .lists import FORMULA_PREFIXES
+
+# A zip may unpack to this many times the upload limit (XLSX compresses about 5 to 15 times).
+UNPACKED_FACTOR = 20
+MAX_ZIP_MEMBERS = 200
+CSV_DELIMITERS = (",", ";", "\t")
+csv.field_size_limit(1024 * 1024)
+
+
+class FileRefused(Exception):
+    """The file as a whole cannot be imported; the message (translated) says why."""
+
+
+def max_bytes() -> int:
+    return settings.LOTSE_IMPORT_MAX_BYTES
+
+
+def size_text(size: int) -> str:
+    """A byte count for people: ``10 MB``, ``500 KB``."""
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.0f} MB"
+    return f"{max(1, round(size / 1024))} KB"
+
+
+def check_size(size: int) -> None:
+    if size > max_bytes():
+        raise FileRefused(
+            gettext("The file is larger than %(limit)s; split it into smaller files.")
+            % {"limit": size_text(max_bytes())}
+        )
+
+
+Rows = Iterator[tuple[int, tuple]]  # (row number as a spreadsheet shows it, cell values)
+
+
+@dataclass
+class SheetSource:
+    name: str  # the format's sheet name
+    rows: Callable[[], Rows]  # a new pass over the sheet's rows, header included
+
+
+@dataclass
+class Source:
+    """The sheets of an opened file; each can be read more than once (validate, then write)."""
+
+    sheets: dict[str, SheetSource] = field(default_factory=dict)
+    ignored: list[str] = field(default_factory=list)  # sheets or files that are not in the format
+    _closers: list[Callable[[], None]] = field(default_factory=list)
+
+    def close(self) -> None:
+        for close in reversed(self._closers):
+            close()
+        self._closers.clear()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+# ---- cells -------------------------------------------------------------------------------
+
+
+def strip_export_quote(text: str) -> str:
+    """Undo the quote the exporter puts before text that a spreadsheet would run as a formula."""
+    if len(text) > 1 and text[0] == "'" and text[1:].startswith(FORMULA_PREFIXES):
+        return text[1:]
+    return text
+
+
+def cell_text(value) -> str:
+    """A cell as text: numbers without a trailing ``.0``, dates as ``YYYY-MM-DD``."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return strip_export_quote(str(value).strip())
+
+
+def sheet_name_of(title: str) -> str:
+    return title.strip().casefold()
+
+
+# ---- opening -----------------------------------------------------------------------------
+
+
+def _refuse_not_a_spreadsheet() -> FileRefused:
+    return FileRefused(
+        gettext(
+            "This is not a spreadsheet Lotse can read. Upload an Excel workbook (.xlsx), "
+            "a CSV file or a zip of CSV files."
+        )
+    )
+
+
+def _check_zip(archive: zipfile.ZipFile) -> None:
+    members = archive.infolist()
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise FileRefused(
+            gettext("The archive holds more than %(count)s files; it is not imported.")
+            % {"count": MAX_ZIP_MEMBERS}
+        )
+    unpacked = sum(member.file_size for member in members)
+    limit = UNPACKED_FACTOR * max_bytes()
+    if unpacked > limit:
+        raise FileRefused(
+            gettext(
+                "The file would unpack to more than %(limit)s; it is not imported. "
+                "Split it into smaller files."
+            )
+            % {"limit": size_text(limit)}
+        )
+    if any(member.flag_bits & 0x1 for member in members):
+        raise FileRefused(gettext("The file is password-protected; remove the password first."))
+
+
+def open_source(
+    path: Path, filename: str = "", *, sheets: Sequence[str], skip: Sequence[str] = ()
+) -> Source:
+    """Open an import file or folder; ``filename`` is the name it was uploaded under.
+
+    ``sheets`` names the sheets (or CSV files) the format knows, in order; any other sheet is
+    listed as ignored, except those named in ``skip`` (a help sheet, say)."""
+    layout = _Layout(tuple(sheets), tuple(skip))
+    path = Path(path)
+    filename = filename or path.name
+    if path.is_dir():
+        return _open_folder(path, layout)
+    check_size(path.stat().st_size)
+    with open(path, "rb") as handle:
+        magic = handle.read(8)
+    if magic.startswith(b"PK\x03\x04") or magic.startswith(b"PK\x05\x06"):
+        return _open_zip(path, layout)
+    if magic.startswith(b"\xd0\xcf\x11\xe0"):
+        raise FileRefused(
+            gettext(
+                "This is an old Excel file (.xls) or a password-protected workbook. "
+                "Save it as an Excel workbook (.xlsx) without a password."
+            )
+        )
+    if filename.lower().endswith((".csv", ".txt")):
+        sheet = _sheet_of_csv_name(filename, layout)
+        if sheet is None:
+            raise FileRefused(
+                gettext(
+                    "Name a CSV file after its sheet (%(names)s), or upload a zip of CSV files."
+                )
+                % {"names": ", ".join(f"{name}.csv" for name in layout.sheets)}
+            )
+        source = Source()
+        source.sheets[sheet] = SheetSource(sheet, lambda: _csv_rows(lambda: open(path, "rb")))
+        return source
+    raise _refuse_not_a_spreadsheet()
+
+
+@dataclass(frozen=True)
+class _Layout:
+    sheets: tuple[str, ...]
+    skip: tuple[str, ...]
+
+
+def _sheet_of_csv_name(name: str, layout: _Layout) -> str | None:
+    stem = PurePosixPath(name).stem.strip().casefold()
+    for sheet in layout.sheets:
+        if stem == sheet:
+            return sheet
+        # "activities 2024.csv", "activities-export (1).csv"
+        if stem.startswith(sheet) and not stem[len(sheet)].isalpha():
+            return sheet
+    return None
+
+
+def _open_folder(path: Path, layout: _Layout) -> Source:
+    source = Source()
+    files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() == ".csv")
+    check_size(sum(p.stat().st_size for p in files))
+    for file in files:
+        sheet = _sheet_of_csv_name(file.name, layout)
+        if sheet is None or sheet in source.sheets:
+            source.ignored.append(file.name)
+            continue
+        source.sheets[sheet] = SheetSource(
+            sheet, lambda file=file: _csv_rows(lambda: open(file, "rb"))
+        )
+    if not source.sheets:
+        raise _refuse_no_sheets(layout)
+    return source
+
+
+def _refuse_no_sheets(layout: _Layout) -> FileRefused:
+    return FileRefused(
+        gettext("The file has none of the sheets %(names)s.") % {"names": ", ".join(layout.sheets)}
+    )
+
+
+def _open_zip(path: Path, layout: _Layout) -> Source:
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as error:
+        raise _refuse_not_a_spreadsheet() from error
+    try:
+        _check_zip(archive)
+        if _XLSX_CONTENT in archive.namelist():
+            return _open_xlsx(archive, layout)
+        return _open_csv_zip(archive, layout)
+    except BaseException:
+        archive.close()
+        raise
+
+
+def _open_csv_zip(archive: zipfile.ZipFile, layout: _Layout) -> Source:
+    source = Source(_closers=[archive.close])
+    for member in archive.infolist():
+        name = PurePosixPath(member.filename)
+        if member.is_dir() or name.name.startswith((".", "~$")) or "__MACOSX" in name.parts:
+            continue
+        sheet = _sheet_of_csv_name(name.name, layout) if name.suffix.lower() == ".csv" else None
+        if sheet is None or sheet in source.sheets:
+            source.ignored.append(member.filename)
+            continue
+        source.sheets[sheet] = SheetSource(
+            sheet, lambda member=member: _csv_rows(lambda: archive.open(member))
+        )
+    if not source.sheets:
+        source.close()
+        raise _refuse_no_sheets(layout)
+    return source
+
+
+# ---- XLSX --------------------------------------------------------------------------------
+# A workbook is read with a small streaming parser of its XML rather than openpyxl's
+# read-only mode, which is several times slower per cell. It reads what an import needs:
+# shared and inline strings, numbers, booleans, dates (by the cell's number format) and
+# formulas, which are returned as their text (``=1+1``) and never evaluated. The XML is parsed
+# with the standard library's expat, which refuses entity expansion attacks.
+
+_XLSX_CONTENT = "[Content_Types].xml"
+_RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_OFFICE_DOCUMENT = "/officeDocument"
+_R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_R_ID_STRICT = "{http://purl.oclc.org/ooxml/officeDocument/relationships}id"
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def _part_path(base: str, target: str) -> str:
+    """The archive path of a relationship's target, relative to the part ``base``."""
+    if target.startswith("/"):
+        return target.lstrip("/")
+    parts = [*PurePosixPath(base).parent.parts]
+    for piece in target.split("/"):
+        if piece == "..":
+            if parts:
+                parts.pop()
+        elif piece not in ("", "."):
+            parts.append(piece)
+    return "/".join(parts)
+
+
+def _relationships(archive: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
+    """Relationship id -> (type, archive path) of a part."""
+    if part:
+        path = PurePosixPath(part)
+        rels = str(path.parent / "_rels" / f"{path.name}.rels")
+    else:
+        rels = "_rels/.rels"
+    try:
+        root = ElementTree.fromstring(archive.read(rels))
+    except KeyError:
+        return {}
+    return {
+        rel.get("Id"): (rel.get("Type", ""), _part_path(part or "x", rel.get("Target", "")))
+        for rel in root
+        if rel.tag == f"{_RELATIONSHIPS}Relationship"
+    }
+
+
+class _Workbook:
+    """The parts of a workbook the rows need: sheets, shared strings, date styles."""
+
+    def __init__(self, archive: zipfile.ZipFile):
+        from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
+        from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
+
+        self.archive = archive
+        main = next(
+            (
+                path
+                for kind, path in _relationships(archive, "").values()
+                if kind.endswith(_OFFICE_DOCUMENT)
+            ),
+            "xl/workbook.xml",
+        )
+        root = ElementTree.fromstring(archive.read(main))
+        if _local(root.tag) != "workbook":
+            raise _refuse_not_a_spreadsheet()  # a Word or PowerPoint file, say
+        self.ns = root.tag[: -len("workbook")]
+        relations = _relationships(archive, main)
+        self.sheets: list[tuple[str, str]] = []  # (title, archive path)
+        date1904 = False
+        for element in root.iter():
+            name = _local(element.tag)
+            if name == "workbookPr":
+                date1904 = element.get("date1904") in ("1", "true")
+            elif name == "sheet":
+                rid = element.get(_R_ID) or element.get(_R_ID_STRICT)
+                if rid in relations:
+                    self.sheets.append((element.get("name", ""), relations[rid][1]))
+        self.epoch = CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900
+        by_kind = {kind.rpartition("/")[2]: path for kind, path in relations.values()}
+        self.shared = self._shared_strings(by_kind.get("sharedStrings"))
+        self.date_styles = self._date_styles(by_kind.get("styles"), BUILTIN_FORMATS, is_date_format)
+
+    def _shared_strings(self, path: str | None) -> list[str]:
+        strings: list[str] = []
+        if path is None or path not in self.archive.namelist():
+            return strings
+        si, t, r = f"{self.ns}si", f"{self.ns}t", f"{self.ns}r"
+        with self.archive.open(path) as stream:
+            root = None
+            for event, element in ElementTree.iterparse(stream, events=("start", "end")):
+                if root is None:
+                    root = element
+                if event == "end" and element.tag == si:
+                    # Plain text, or rich-text runs; phonetic hints (rPh) are not the text.
+                    text = "".join(
+                        (child.text or "")
+                        if child.tag == t
+                        else "".join(x.text or "" for x in child.iter(t))
+                        for child in element
+                        if child.tag in (t, r)
+                    )
+                    strings.append(text)
+                    root.clear()
+        return strings
+
+    def _date_styles(self, path, builtin, is_date_format) -> frozenset[int]:
+        if path is None or path not in self.archive.namelist():
+            return frozenset()
+        root = ElementTree.fromstring(self.archive.read(path))
+        formats = dict(builtin)
+        for element in root.iter(f"{self.ns}numFmt"):
+            formats[int(element.get("numFmtId", "0"))] = element.get("formatCode", "")
+        cell_xfs = root.find(f"{self.ns}cellXfs")
+        if cell_xfs is None:
+            return frozenset()
+        return frozenset(
+            index
+            for index, xf in enumerate(cell_xfs.iter(f"{self.ns}xf"))
+            if is_date_format(formats.get(int(xf.get("numFmtId", "0")), ""))
+        )
+
+    def rows(self, title: str, path: str) -> Rows:
+        try:
+            yield from self._rows(path)
+        except (
+            ElementTree.ParseError,
+            zipfile.BadZipFile,
+            OSError,
+            KeyError,
+            ValueError,
+            OverflowError,
+            IndexError,
+        ) as error:
+            raise FileRefused(
+                gettext("The sheet “%(sheet)s” is damaged and cannot be read.") % {"sheet": title}
+            ) from error
+
+    def _rows(self, path: str) -> Rows:
+        from openpyxl.utils.datetime import from_excel
+
+        ns = self.ns
+        row_tag, v_tag, f_tag, is_tag, t_tag = (f"{ns}{n}" for n in ("row", "v", "f", "is", "t"))
+        shared, date_styles, epoch = self.shared, self.date_styles, self.epoch
+        shared_formulas: dict[str, str] = {}
+        columns: dict[str, int] = {}
+        number = 0
+        with self.archive.open(path) as stream:
+            # Only "end" events, and cells are read when their row ends: about half the events.
+            for _event, row in ElementTree.iterparse(stream, events=("end",)):
+                if row.tag != row_tag:
+                    continue
+                number = int(row.get("r") or number + 1)
+                cells: dict[int, object] = {}
+                column = -1
+                for cell in row:
+                    ref = cell.get("r")
+                    if ref:
+                        letters = ref.rstrip("0123456789")
+                        column = columns.get(letters)
+                        if column is None:
+                            column = columns[letters] = _column_index(letters)
+                    else:
+                        column += 1
+                    kind = cell.get("t")
+                    text = formula = inline = None
+                    for child in cell:
+                        child_tag = child.tag
+                        if child_tag == v_tag:
+                            text = child.text
+                        elif child_tag == f_tag:
+                            formula = child
+                        elif child_tag == is_tag:
+                            if len(child) == 1 and child[0].tag == t_tag:
+                                inline = child[0].text or ""
+                            else:  # rich text runs
+                                inline = "".join(x.text or "" for x in child.iter(t_tag))
+                    if formula is not None:
+                        code = formula.text
+                        if formula.get("t") == "shared":
+                            index = formula.get("si", "")
+                            if code:
+                                shared_formulas[index] = code
+                            else:
+                                code = shared_formulas.get(index, "")
+                        value = "=" + (code or "")
+                    elif kind == "s":
+                        value = shared[int(text)] if text is not None else None
+                    elif kind == "inlineStr":
+                        value = inline
+                    elif kind in ("str", "e"):
+                        value = text
+                    elif kind == "b":
+                        value = text == "1"
+                    elif kind == "d":
+                        value = dt.datetime.fromisoformat(text) if text else None
+                    elif text is None:
+                        value = None
+                    else:
+                        value = float(text)
+                        if date_styles and int(cell.get("s", "0")) in date_styles:
+                            value = from_excel(value, epoch)
+                        elif value.is_integer() and abs(value) < 2**53:
+                            value = int(value)
+                    cells[column] = value
+                row.clear()  # the row's cells are read: let them go
+                if cells:
+                    values = [None] * (max(cells) + 1)
+                    for index, value in cells.items():
+                        values[index] = value
+                    yield number, tuple(values)
+
+
+def _column_index(ref: str) -> int:
+    """``"C12"`` -> 2."""
+    index = 0
+    for char in ref:
+        if "A" <= char <= "Z":
+            index = index * 26 + ord(char) - 64
+        elif "a" <= char <= "z":
+            index = index * 26 + ord(char) - 96
+        else:
+            break
+    return index - 1
+
+
+def _open_xlsx(archive: zipfile.ZipFile, layout: _Layout) -> Source:
+    try:
+        workbook = _Workbook(archive)
+    except (ElementTree.ParseError, KeyError, ValueError, zipfile.BadZipFile) as error:
+        raise FileRefused(
+            gettext("The file could not be read as an Excel workbook (.xlsx).")
+        ) from error
+    source = Source(_closers=[archive.close])
+    for title, path in workbook.sheets:
+        sheet = sheet_name_of(title)
+        if sheet in layout.sheets and sheet not in source.sheets:
+            source.sheets[sheet] = SheetSource(
+                sheet, lambda title=title, path=path: workbook.rows(title, path)
+            )
+        elif sheet not in layout.skip:
+            source.ignored.append(title)
+    if not source.sheets:
+        raise _refuse_no_sheets(layout)
+    return source
+
+
+# ---- CSV ---------------------------------------------------------------------------------
+
+
+def _csv_rows(open_binary: Callable[[], io.BufferedIOBase]) -> Rows:
+    """Rows of a UTF-8 CSV (with or without BOM), separated by commas, semicolons or tabs."""
+    with open_binary() as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+        number = 0
+        try:
+            first = text.readline()
+            if "\x00" in first:
+                raise UnicodeDecodeError("utf-8", b"", 0, 1, "NUL byte")
+            header = first.rstrip("\r\n")
+            delimiter = max(CSV_DELIMITERS, key=header.count) if header else ","
+            lines = itertools.chain([first], _lines(text))
+            for number, values in enumerate(csv.reader(lines, delimiter=delimiter), start=1):
+                yield number, tuple(values)
+        except UnicodeDecodeError as error:
+            raise FileRefused(
+                gettext("The file is not UTF-8 text. In Excel, save it as “CSV UTF-8”.")
+            ) from error
+        except (csv.Error, zipfile.BadZipFile, OSError) as error:
+            raise FileRefused(
+                gettext("The CSV file cannot be read near row %(row)s: %(error)s")
+                % {"row": number + 1, "error": error}
+            ) from error
+
+
+def _lines(text) -> Iterator[str]:
+    for line in text:
+        if "\x00" in line:
+            raise UnicodeDecodeError("utf-8", b"", 0, 1, "NUL byte")
+        yield line

@@ -1,0 +1,148 @@
+"""manage.py import_program_data and export_program_data."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from openpyxl import load_workbook
+
+from ..factories import ActivityFactory, ParticipantFactory, SiteFactory
+from .helpers import run_import, sample_sheets, write_xlsx
+
+pytestmark = pytest.mark.django_db
+
+
+def _call(*args) -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    call_command(*args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_the_import_command_imports_and_prints_the_counts(program, alice, tmp_path):
+    path = write_xlsx(tmp_path / "data.xlsx", sample_sheets())
+
+    out, _err = _call(
+        "import_program_data", "--program", program.slug, "--user", alice.username, str(path)
+    )
+
+    assert "activities             2         0          0" in out
+    assert "Imported into in2balance." in out
+    assert program.activities.count() == 2
+    assert program.activities.first().logged_by == alice
+
+
+def test_a_dry_run_writes_nothing(program, tmp_path):
+    path = write_xlsx(tmp_path / "data.xlsx", sample_sheets())
+
+    out, _err = _call("import_program_data", "--program", program.slug, "--dry-run", str(path))
+
+    assert "activities             2         0          0" in out
+    assert "Dry run: nothing was written." in out
+    assert not program.sites.exists()
+    assert not program.activities.exists()
+
+
+def test_the_import_command_lists_every_problem_and_fails(program, tmp_path):
+    sheets = sample_sheets()
+    sheets["sites"][1][1] = "castle"
+    sheets["activities"][1][1] = "soon"
+    path = write_xlsx(tmp_path / "data.xlsx", sheets)
+    err = io.StringIO()
+
+    with pytest.raises(CommandError, match="2 problems; nothing was imported."):
+        call_command(
+            "import_program_data", "--program", program.slug, str(path), stderr=err, stdout=err
+        )
+
+    assert "sites, row 2, kind: “castle” is not allowed" in err.getvalue()
+    assert "activities, row 2, date: “soon” is not a date" in err.getvalue()
+    assert not program.sites.exists()
+
+
+def test_the_import_command_refuses_an_unreadable_file(program, tmp_path):
+    path = tmp_path / "data.xlsx"
+    path.write_bytes(b"hello")
+
+    with pytest.raises(CommandError, match="This is not a spreadsheet"):
+        _call("import_program_data", "--program", program.slug, str(path))
+
+
+def test_the_import_command_needs_a_program(tmp_path):
+    with pytest.raises(CommandError, match="There is no program “nope”."):
+        _call("import_program_data", "--program", "nope", str(tmp_path))
+
+
+@pytest.mark.parametrize("suffix", ["xlsx", "zip"])
+def test_the_export_command_writes_a_file_that_imports(program, other_program, tmp_path, suffix):
+    SiteFactory(program=program, name="Haus A")
+    ActivityFactory(program=program)
+    path = tmp_path / f"export.{suffix}"
+
+    out, _err = _call(
+        "export_program_data",
+        "--program",
+        program.slug,
+        "--start",
+        "2024-01-01",
+        "--end",
+        "2024-12-31",
+        str(path),
+    )
+
+    assert "activities             1" in out
+    result = run_import(other_program, path)
+    assert result.valid
+    assert other_program.activities.count() == 1
+    if suffix == "xlsx":
+        assert load_workbook(path).sheetnames[0] == "sites"
+
+
+def test_the_export_command_says_what_consent_left_out(program, tmp_path):
+    ParticipantFactory(
+        program=program, code="P-OK001", consent_on="2024-01-01", consent_scope="referral"
+    )
+    ParticipantFactory(
+        program=program, code="P-OK002", consent_on="2024-01-01", consent_scope="evaluation"
+    )
+    path = tmp_path / "export.zip"
+
+    out, _err = _call(
+        "export_program_data",
+        "--program",
+        program.slug,
+        "--start",
+        "2024-01-01",
+        "--end",
+        "2024-12-31",
+        str(path),
+    )
+
+    assert "participants           1" in out
+    assert (
+        "1 participant and 0 referrals were left out: their consent does not cover exports." in out
+    )
+
+
+def test_the_export_command_checks_its_arguments(program, tmp_path):
+    with pytest.raises(CommandError, match="is not a date"):
+        _call(
+            "export_program_data",
+            "--program",
+            program.slug,
+            "--start",
+            "1.1.2024",
+            "--end",
+            "2024-12-31",
+            str(tmp_path / "x.xlsx"),
+        )
+    with pytest.raises(CommandError, match="must end in .xlsx or .zip"):
+        _call(
+            "export_program_data",
+            "--program",
+            program.slug,
+            "--start",
+            "2024-01-01",
+            "--end",
+            "2024-12-31",
+            str(tmp_path / "x.csv"),
+        )

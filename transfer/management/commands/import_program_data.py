@@ -1,0 +1,83 @@
+"""``manage.py import_program_data --program SLUG PATH [--dry-run]`` (docs/import-format.md)."""
+
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from core.spreadsheets import FileRefused
+from programs.models import Program
+from transfer.format import open_import
+from transfer.importer import program_data_import
+
+
+class Command(BaseCommand):
+    @property
+    def help(self):  # argparse needs a str, not a lazy translation
+        return _(
+            "Import sites, volunteers, participants, activities and referrals into a program from "
+            "an XLSX workbook, a zip of CSV files or a folder of CSV files. Nothing is written "
+            "unless the whole file is valid."
+        )
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", help=_("The .xlsx or .zip file, a CSV file or a folder."))
+        parser.add_argument("--program", required=True, help=_("The program's slug."))
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help=_("Check the file and show what would change, but write nothing."),
+        )
+        parser.add_argument(
+            "--user",
+            help=_("Username recorded as who logged the activities and referrals."),
+        )
+
+    def handle(self, *args, path, program, dry_run, user, **options):
+        try:
+            program_obj = Program.objects.get(slug=program)
+        except Program.DoesNotExist as error:
+            raise CommandError(_("There is no program “%(slug)s”.") % {"slug": program}) from error
+        by = None
+        if user:
+            by = get_user_model().objects.filter(username=user).first()
+            if by is None:
+                raise CommandError(_("There is no user “%(user)s”.") % {"user": user})
+        file = Path(path)
+        if not file.exists():
+            raise CommandError(_("%(path)s does not exist.") % {"path": path})
+        try:
+            with open_import(file) as source:
+                result = program_data_import(
+                    program=program_obj, source=source, by=by, dry_run=dry_run
+                )
+        except FileRefused as error:
+            raise CommandError(str(error)) from error
+
+        for name in result.ignored:
+            self.stderr.write(_("Ignored (not part of the format): %(name)s") % {"name": name})
+        for problem in result.problems:
+            self.stderr.write(str(problem))
+        if result.more_problems:
+            self.stderr.write(_("… and %(count)d more problems.") % {"count": result.more_problems})
+        self.stdout.write(f"{_('sheet'):<14}{_('new'):>10}{_('updated'):>10}{_('unchanged'):>11}")
+        for sheet, counts in result.counts.items():
+            self.stdout.write(
+                f"{sheet:<14}{counts.new:>10}{counts.updated:>10}{counts.unchanged:>11}"
+            )
+        for what in ("areas", "topics", "providers"):
+            if result.created[what]:
+                self.stdout.write(
+                    _("new %(what)s: %(count)d") % {"what": what, "count": result.created[what]}
+                )
+        if not result.valid:
+            raise CommandError(
+                _("%(count)d problems; nothing was imported.") % {"count": result.problem_count}
+            )
+        if dry_run:
+            self.stdout.write(_("Dry run: nothing was written."))
+        else:
+            self.stdout.write(
+                self.style.SUCCESS(_("Imported into %(program)s.") % {"program": program_obj.name})
+            )
