@@ -35,6 +35,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext
 
+from core.dates import months_later
 from programs.languages import display_name as language_name
 from programs.models import (
     PARTICIPANT_CODE_ALPHABET,
@@ -54,7 +55,6 @@ from programs.models import (
 from referrals.models import Category, Referral, ReferralEvent, ServiceProvider
 from reports.models import Report
 from sessions_log.models import Activity, Concern, Match, OutcomeMeasure, SelfHelpGroup, Topic
-from sessions_log.selectors import add_months
 from sessions_log.topics import CATALOGUE
 from volunteers.models import (
     Enrollment,
@@ -3018,7 +3018,7 @@ class LivetGaarVidere(ProgramBuilder):
             language = "da" if rng.random() < 0.7 else rng.choice(person.languages or ["da"])
             wellbeing = round(rng.gauss(9.5, 3.5))
             loneliness = round(rng.gauss(6.6, 1.4))
-            later = add_months(started, 6) + timedelta(days=rng.randint(0, 20))
+            later = months_later(started, 6) + timedelta(days=rng.randint(0, 20))
             follow_up = later <= self.today and (ended is None or ended >= later)
             follow_up = follow_up and rng.random() < 0.85
             for timepoint, day, shift in (

@@ -29,6 +29,7 @@ from django.db.models import Max, Q
 from django.db.models.functions import Coalesce, Greatest, TruncDate
 from django.utils import timezone
 
+from core.dates import months_later
 from programs import audit
 from programs.models import Participant, Program, SecurityEvent
 
@@ -164,25 +165,13 @@ def _erased_code(program: Program) -> str:
 # ---- retention -------------------------------------------------------------------------------
 
 
-def months_before(day: dt.date, months: int) -> dt.date:
-    month_index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(month_index, 12)
-    month += 1
-    for d in (day.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, d)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
-
-
 def participants_past_retention(program: Program, today: dt.date):
     """Participants whose last contact and aftercare both ended before the retention period.
 
     Last contact is the latest of: a session they attended, a referral, the start or end of a
     match, and the day they were recorded. A match that has not ended counts as contact now.
     """
-    cutoff = months_before(today, program.participant_retention_months)
+    cutoff = months_later(today, -program.participant_retention_months)
     return (
         program.participants.filter(erased_at__isnull=True)
         .annotate(
@@ -231,7 +220,7 @@ def _program_retention(program: Program, today: dt.date, dry_run: bool) -> Reten
     due = list(participants_past_retention(program, today))
     result = RetentionResult(
         program=program,
-        cutoff=months_before(today, program.participant_retention_months),
+        cutoff=months_later(today, -program.participant_retention_months),
         deleted=[],
         pseudonymised=[],
     )

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from core.validators import future_date_error
 from programs.access import Perm, has_perm
 from programs.models import Language, Membership, Participant, Program
 from sessions_log import selectors as sessions_selectors
@@ -24,9 +25,8 @@ def date_input(**attrs):
 
 
 def _no_future(form: forms.Form, name: str) -> None:
-    day = form.cleaned_data.get(name)
-    if day and day > timezone.localdate():
-        form.add_error(name, _("The date cannot be in the future."))
+    if error := future_date_error(form.cleaned_data.get(name)):
+        form.add_error(name, error)
 
 
 def _helper(*layout) -> FormHelper:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import not_in_future
 from programs.access import Perm, has_perm
 from programs.models import Language, Membership, Participant, Program
 from sessions_log import services as sessions_services
@@ -101,11 +102,6 @@ def permitted_next_statuses(referral: Referral, membership: Membership | None) -
     return []
 
 
-def _not_in_future(day: date | None, field_name: str, today: date) -> None:
-    if day is not None and day > today:
-        raise ValidationError({field_name: gettext("The date cannot be in the future.")})
-
-
 def _record_participant_consent(participant: Participant, consent_on: date) -> None:
     """Write referral consent to the participant unless their consent already covers it."""
     if participant.consent_scope in REFERRAL_SCOPES:
@@ -156,8 +152,8 @@ def referral_create(
             gettext("In this program a coordinator sends referrals; save it as a proposal.")
         )
     _check_provider(program, provider)
-    _not_in_future(referred_on, "referred_on", today)
-    _not_in_future(consent_on, "consent_on", today)
+    not_in_future(referred_on, field="referred_on", today=today)
+    not_in_future(consent_on, field="consent_on", today=today)
     referral = Referral(
         program=program,
         participant=participant,
@@ -238,7 +234,7 @@ def referral_transition(
     changes: dict = {"status": to_status}
     consent_given = None
     if to_status == Status.SENT:
-        _not_in_future(consent_on, "consent_on", today)
+        not_in_future(consent_on, field="consent_on", today=today)
         if consent_on is not None:
             consent_given = consent_on
         elif not (current.consent_to_share and current.consent_on):
@@ -303,8 +299,8 @@ def referral_update(
         raise PermissionDenied(gettext("Only a coordinator changes a referral's details."))
     if provider.pk != current.provider_id:
         _check_provider(program, provider)
-    _not_in_future(referred_on, "referred_on", today)
-    _not_in_future(consent_on, "consent_on", today)
+    not_in_future(referred_on, field="referred_on", today=today)
+    not_in_future(consent_on, field="consent_on", today=today)
     if current.sent_on and referred_on > current.sent_on:
         raise ValidationError(
             {
@@ -386,11 +382,11 @@ def referral_inbound_create(
     if (participant is None) == (new_participant is None):
         raise ValidationError(gettext("Choose a participant or describe a new one."))
     _check_provider(program, provider)
-    _not_in_future(referred_on, "referred_on", today)
+    not_in_future(referred_on, field="referred_on", today=today)
     if participant is not None and participant.program_id != program.pk:
         raise ValidationError({"participant": gettext("This participant is not in the program.")})
     if new_participant is not None:
-        _not_in_future(new_participant.consent_on, "consent_on", today)
+        not_in_future(new_participant.consent_on, field="consent_on", today=today)
         participant = sessions_services.participant_quick_create(
             program=program,
             year_of_birth=new_participant.year_of_birth,

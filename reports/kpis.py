@@ -37,18 +37,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_countries import countries
 
+from core.dates import month_starts, months_later
 from programs import languages as language_names
 from programs.models import ActivityKind, Grant, Participant, Program, Target
 from programs.selectors import CaseloadStatus, areas_with_caseload
 from referrals.models import Referral
 from referrals.selectors import referral_figures
 from sessions_log.models import Activity, Match, SelfHelpGroup
-from sessions_log.selectors import add_months as same_day_months_later
 from sessions_log.topics import CATALOGUE
 from volunteers.models import Enrollment, SupervisionSession, Volunteer
 
 from .outcomes import outcome_kpis
-from .selectors import Period, add_months, targets_progress
+from .selectors import Period, targets_progress
 
 SCHEMA_VERSION = 1
 
@@ -108,15 +108,6 @@ def _share(part: int, whole: int) -> float | None:
 
 def _month_start(value) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
-
-
-def months_between(start: dt.date, end: dt.date) -> list[dt.date]:
-    """First days of every month from ``start``'s month to ``end``'s month."""
-    months, month = [], start.replace(day=1)
-    while month <= end:
-        months.append(month)
-        month = add_months(month, 1)
-    return months
 
 
 def full_months(start: str, end: str):
@@ -205,7 +196,7 @@ def _activities(program: Program, period: Period) -> tuple[dict, dict, dict]:
         for r in activities.annotate(month=TruncMonth("date")).values("month").annotate(**figures)
     }
     by_month = []
-    for month in months_between(period.start, period.end):
+    for month in month_starts(period.start, period.end):
         row = counted.get(month, {})
         by_month.append(
             {
@@ -458,7 +449,7 @@ def _referrals(program: Program, period: Period) -> dict:
 
 def _matches(program: Program, period: Period) -> dict:
     """Matches started, running at the end, and the 6-month retention of those old enough."""
-    cohort_until = same_day_months_later(period.end, -6)
+    cohort_until = months_later(period.end, -6)
     running_at_end = Q(started_on__lte=period.end) & (
         Q(ended_on__isnull=True) | Q(ended_on__gt=period.end)
     )
@@ -501,7 +492,7 @@ def _matches(program: Program, period: Period) -> dict:
 
 def _selfhelp_groups(program: Program, period: Period) -> dict:
     """Groups started and accompanied, and how many still meet a year after the start."""
-    cohort_until = same_day_months_later(period.end, -12)
+    cohort_until = months_later(period.end, -12)
     accompanied = Q(started_on__lte=period.end) & (
         Q(accompaniment_ends_on__gte=period.start)
         | Q(

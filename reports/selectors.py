@@ -32,6 +32,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from core.charts import Bar, bar_chart
+from core.dates import month_start
 from programs.models import ActivityKind, Participant, Program, Target
 from referrals.models import Referral
 from sessions_log.models import Activity, Concern, Match, SelfHelpGroup
@@ -45,12 +46,6 @@ OPEN_REFERRAL_STATUSES = (
     Referral.Status.APPOINTMENT,
 )
 CHART_MONTHS = 12
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The first day of the month ``months`` after (or before) ``day``'s month."""
-    years, month = divmod(day.month - 1 + months, 12)
-    return dt.date(day.year + years, month + 1, 1)
 
 
 @dataclass(frozen=True)
@@ -137,7 +132,7 @@ def months_to_compare(today: dt.date) -> tuple[Period, Period]:
     this_start = today.replace(day=1)
     return (
         Period(this_start, today),
-        Period(add_months(this_start, -1), this_start - dt.timedelta(days=1)),
+        Period(month_start(this_start, -1), this_start - dt.timedelta(days=1)),
     )
 
 
@@ -389,7 +384,7 @@ def targets_progress(
 
 def activities_per_month(program: Program, today: dt.date, months: int = CHART_MONTHS):
     """(first day of month, number of activities) for the last ``months`` months, oldest first."""
-    first = add_months(today, -(months - 1))
+    first = month_start(today, -(months - 1))
     counted = dict(
         Activity.objects.filter(program=program, date__gte=first, date__lte=today)
         .annotate(month=TruncMonth("date"))
@@ -399,7 +394,7 @@ def activities_per_month(program: Program, today: dt.date, months: int = CHART_M
         .values_list("month", "n")
     )
     counted = {(m.date() if isinstance(m, dt.datetime) else m): n for m, n in counted.items()}
-    return [(add_months(first, i), counted.get(add_months(first, i), 0)) for i in range(months)]
+    return [(month_start(first, i), counted.get(month_start(first, i), 0)) for i in range(months)]
 
 
 def activities_chart(per_month: list[tuple[dt.date, int]]) -> str:

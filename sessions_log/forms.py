@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from core.validators import not_in_future
 from programs.forms import ModelMultipleChoiceField
 from programs.models import ActivityKind, Language, Participant, Site
 from volunteers.models import Volunteer
@@ -76,8 +77,7 @@ def grouped(items, first: set, first_label, rest_label, label=str):
 class NotInFutureMixin:
     def _not_in_future(self, field):
         day = self.cleaned_data.get(field)
-        if day and day > timezone.localdate():
-            raise forms.ValidationError(_("The date cannot be in the future."))
+        not_in_future(day)
         return day
 
 

@@ -1,6 +1,5 @@
 """Reads of logged work: who may see which activities and participants, and the due lists."""
 
-import calendar
 from datetime import date, timedelta
 
 from django.core.cache import cache
@@ -17,6 +16,7 @@ from django.db.models import (
     When,
 )
 
+from core.dates import months_later
 from programs.models import Participant, Program
 from volunteers.models import Volunteer
 
@@ -24,15 +24,6 @@ from .models import Activity, Concern, Match, OutcomeMeasure, SelfHelpGroup
 
 # Volunteers who may be chosen as facilitators or for matches and self-help groups.
 WORKING_STATUSES = (Volunteer.Status.ACTIVE, Volunteer.Status.TRAINING)
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day ``months`` later (or earlier), clamped to the month's last day."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return day.replace(
-        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
-    )
 
 
 def volunteer_of(program: Program, user) -> Volunteer | None:
@@ -168,7 +159,7 @@ def six_month_checks_due(queryset: QuerySet, today: date) -> QuerySet:
     """Active matches that started six months ago or earlier and have no six-month check."""
     return queryset.filter(
         status=Match.Status.ACTIVE,
-        started_on__lte=add_months(today, -6),
+        started_on__lte=months_later(today, -6),
         six_month_check_on__isnull=True,
     )
 
@@ -185,7 +176,7 @@ def selfhelp_list(program: Program) -> QuerySet:
 def selfhelp_follow_ups_due(queryset: QuerySet, today: date) -> QuerySet:
     """Groups that started twelve months ago or earlier whose follow-up is not recorded."""
     return queryset.filter(
-        started_on__lte=add_months(today, -12),
+        started_on__lte=months_later(today, -12),
         follow_up_still_meeting=SelfHelpGroup.FollowUp.UNKNOWN,
     )
 
@@ -237,13 +228,13 @@ def outcome_follow_ups_due(program: Program, today: date) -> QuerySet:
                 When(has_exit=True, then=Value("")),
                 When(
                     has_6m=False,
-                    date__lte=add_months(today, -FOLLOW_UP_MONTHS[Timepoint.FOLLOWUP_6M]),
+                    date__lte=months_later(today, -FOLLOW_UP_MONTHS[Timepoint.FOLLOWUP_6M]),
                     then=Value(Timepoint.FOLLOWUP_6M.value),
                 ),
                 When(
                     has_3m=False,
                     has_6m=False,
-                    date__lte=add_months(today, -FOLLOW_UP_MONTHS[Timepoint.FOLLOWUP_3M]),
+                    date__lte=months_later(today, -FOLLOW_UP_MONTHS[Timepoint.FOLLOWUP_3M]),
                     then=Value(Timepoint.FOLLOWUP_3M.value),
                 ),
                 default=Value(""),

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.validators import not_in_future
 from programs.models import ActivityKind, Language, Participant, Program, Site
 from volunteers.models import Volunteer
 
@@ -287,12 +288,6 @@ MATCH_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-def _not_in_future(day: date, field: str | None = None) -> None:
-    if day > timezone.localdate():
-        message = _("The date cannot be in the future.")
-        raise ValidationError({field: message} if field else message)
-
-
 def _locked_match(match: Match) -> Match:
     return Match.objects.select_for_update().get(pk=match.pk)
 
@@ -329,7 +324,7 @@ def match_activate(*, match: Match, started_on: date) -> Match:
     match = _locked_match(match)
     if match.status != Match.Status.PROPOSED:
         _refuse(match, _("Only a proposed match can be activated; this match is %(status)s."))
-    _not_in_future(started_on, "started_on")
+    not_in_future(started_on, field="started_on")
     if started_on < match.proposed_on:
         raise ValidationError({"started_on": _("A match cannot start before it was proposed.")})
     match.status = Match.Status.ACTIVE
@@ -366,7 +361,7 @@ def match_end(*, match: Match, ended_on: date, reason: str) -> Match:
         _refuse(match, _("This match has already ended."))
     if not reason:
         raise ValidationError({"end_reason": _("Please give a reason for ending the match.")})
-    _not_in_future(ended_on, "ended_on")
+    not_in_future(ended_on, field="ended_on")
     if ended_on < (match.started_on or match.proposed_on):
         raise ValidationError({"ended_on": _("A match cannot end before it started.")})
     match.status = Match.Status.ENDED
@@ -382,7 +377,7 @@ def match_record_six_month_check(*, match: Match, checked_on: date) -> Match:
     match = _locked_match(match)
     if match.started_on is None:
         _refuse(match, _("The six-month check follows a start; this match is %(status)s."))
-    _not_in_future(checked_on, "six_month_check_on")
+    not_in_future(checked_on, field="six_month_check_on")
     if checked_on < match.started_on:
         raise ValidationError(
             {"six_month_check_on": _("The check cannot be before the match started.")}
@@ -417,7 +412,7 @@ def selfhelp_group_change_status(*, group: SelfHelpGroup, status: str, on: date)
                 "target": str(SelfHelpGroup.Status(status).label).lower(),
             }
         )
-    _not_in_future(on)
+    not_in_future(on)
     if (
         group.status == SelfHelpGroup.Status.ACCOMPANIED
         and group.accompaniment_ends_on is None
@@ -436,7 +431,7 @@ def selfhelp_group_record_follow_up(
 ) -> SelfHelpGroup:
     """Record the one-year follow-up: does the group still meet on its own?"""
     group = SelfHelpGroup.objects.select_for_update().get(pk=group.pk)
-    _not_in_future(checked_on, "follow_up_checked_on")
+    not_in_future(checked_on, field="follow_up_checked_on")
     if checked_on < group.started_on:
         raise ValidationError(
             {"follow_up_checked_on": _("The follow-up cannot be before the group started.")}
@@ -474,7 +469,7 @@ def outcome_measure_record(
         raise ValidationError({"instrument": _("Unknown instrument.")})
     if participant.program_id != program.pk:
         raise ValidationError({"participant": _("This participant belongs to another program.")})
-    _not_in_future(date, "date")
+    not_in_future(date, field="date")
     answers = {str(key): value for key, value in answers.items()}
     problems = definition.invalid_answers(answers)
     if problems:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from core.dates import months_later
 from core.lists import Column
 from programs.access import Perm, has_perm, program_view
 from programs.audit import log_access
@@ -688,7 +689,7 @@ def _six_month_check(match, today: date):
     if (
         match.status == Match.Status.ACTIVE
         and match.started_on
-        and match.started_on <= selectors.add_months(today, -6)
+        and match.started_on <= months_later(today, -6)
     ):
         return _("due")
     return ""
@@ -1050,7 +1051,7 @@ def _suggested_timepoint(participant, code: str) -> str:
         return Timepoint.BASELINE
     if Timepoint.FOLLOWUP_3M not in recorded and Timepoint.FOLLOWUP_6M not in recorded:
         baseline = participant.outcome_measures.get(instrument=code, timepoint=Timepoint.BASELINE)
-        if baseline.date > selectors.add_months(timezone.localdate(), -6):
+        if baseline.date > months_later(timezone.localdate(), -6):
             return Timepoint.FOLLOWUP_3M
     return Timepoint.FOLLOWUP_6M
 
@@ -1170,7 +1171,7 @@ class OutcomeDueListView(ProgramListView):
             Column(gettext_lazy("Due"), lambda m: timepoints.get(m.due, m.due)),
             Column(
                 gettext_lazy("Due since"),
-                lambda m: selectors.add_months(m.date, months.get(m.due, 0)),
+                lambda m: months_later(m.date, months.get(m.due, 0)),
             ),
             Column(gettext_lazy("Record"), lambda m: _("Record"), link=record_url),
         )

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import future_date_error, not_in_future
 from programs.forms import ModelMultipleChoiceField
 from programs.models import Language, Membership, Organisation, Participant, Program
 
@@ -188,8 +189,8 @@ class VolunteerForm(forms.ModelForm):
         if cleaned.get("employed_since") and not cleaned.get("employed_by"):
             self.add_error("employed_since", _("Say who employs the volunteer."))
         joined_on = cleaned.get("joined_on")
-        if joined_on and joined_on > timezone.localdate():
-            self.add_error("joined_on", _("The date cannot be in the future."))
+        if error := future_date_error(joined_on):
+            self.add_error("joined_on", error)
         elif joined_on and self.instance.left_on and joined_on > self.instance.left_on:
             self.add_error("joined_on", _("The joining date cannot be after the leaving date."))
         return cleaned
@@ -405,8 +406,7 @@ class SupervisionForm(forms.ModelForm):
 
     def clean_date(self):
         date = self.cleaned_data["date"]
-        if date > timezone.localdate():
-            raise forms.ValidationError(_("The date cannot be in the future."))
+        not_in_future(date)
         return date
 
     def clean(self):

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from core.validators import future_date_error
 from programs.models import Membership
 
 from .models import (
@@ -71,8 +72,8 @@ def volunteer_change_status(
             "name": volunteer.name,
             "status": volunteer.get_status_display(),
         }
-    if on > timezone.localdate():
-        errors["on"] = _("The date cannot be in the future.")
+    if error := future_date_error(on):
+        errors["on"] = error
     # The entry written when the volunteer was added only says when they were recorded.
     last_change = (
         volunteer.status_changes.exclude(from_status="").order_by("-changed_on", "-id").first()
@@ -190,8 +191,8 @@ def enrollment_set_outcome(
             errors["completed_on"] = _(
                 "The completion date cannot be before the enrolment (%(date)s)."
             ) % {"date": formats.date_format(enrollment.enrolled_on, "SHORT_DATE_FORMAT")}
-        elif completed_on > timezone.localdate():
-            errors["completed_on"] = _("The date cannot be in the future.")
+        elif error := future_date_error(completed_on):
+            errors["completed_on"] = error
     if errors:
         raise ValidationError(errors)
     enrollment.status = status

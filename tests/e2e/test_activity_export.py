@@ -9,9 +9,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
+from core.dates import months_later
 from programs.models import Language, Membership, Site
 from sessions_log.models import Match
-from sessions_log.selectors import add_months
 
 from ..factories import (
     ActivityFactory,
@@ -123,14 +123,14 @@ def test_a_coordinator_walks_through_participants_matches_and_groups(
         volunteer=anja,
         participant=person,
         status=Match.Status.ACTIVE,
-        proposed_on=add_months(today, -7),
-        started_on=add_months(today, -7),
+        proposed_on=months_later(today, -7),
+        started_on=months_later(today, -7),
     )
     SelfHelpGroupFactory(
         program=program,
         name="Pflegende Angehörige",
         contact_point=contact,
-        started_on=add_months(today, -13),
+        started_on=months_later(today, -13),
         status="accompanied",
     ).volunteers.add(anja)
 

@@ -10,9 +10,9 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from core.dates import months_later
 from privacy.services import (
     apply_retention,
-    months_before,
     participant_erase,
     participants_past_retention,
 )
@@ -132,8 +132,8 @@ def test_only_coordinators_erase(login, program, bob, person):
 
 
 def test_months_before_keeps_the_day_where_it_can():
-    assert months_before(dt.date(2026, 6, 15), 24) == dt.date(2024, 6, 15)
-    assert months_before(dt.date(2026, 3, 31), 1) == dt.date(2026, 2, 28)
+    assert months_later(dt.date(2026, 6, 15), -24) == dt.date(2024, 6, 15)
+    assert months_later(dt.date(2026, 3, 31), -1) == dt.date(2026, 2, 28)
 
 
 def _old(program, code, **kwargs):

@@ -8,9 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core.dates import months_later
 from sessions_log import services
 from sessions_log.models import Match
-from sessions_log.selectors import add_months
 
 from ..factories import MatchFactory, ParticipantFactory
 
@@ -136,7 +136,7 @@ def test_ending_needs_a_reason_and_a_date_not_before_the_start(login, program, a
 
 
 def test_the_list_shows_how_long_active_matches_have_run(login, program, alice, today):
-    running(program, add_months(today, -7))
+    running(program, months_later(today, -7))
     running(program, today - dt.timedelta(days=12))
     MatchFactory(program=program, proposed_on=today)
     rows = login(alice).get(url_for(program)).context["rows"]  # newest proposal first
@@ -148,10 +148,10 @@ def url_for(program):
 
 
 def test_the_six_month_check_due_list(login, program, alice, today, url):
-    due = running(program, add_months(today, -6))
-    running(program, add_months(today, -6) + dt.timedelta(days=1))  # not yet
-    running(program, add_months(today, -8), six_month_check_on=today)  # already checked
-    paused = running(program, add_months(today, -9))
+    due = running(program, months_later(today, -6))
+    running(program, months_later(today, -6) + dt.timedelta(days=1))  # not yet
+    running(program, months_later(today, -8), six_month_check_on=today)  # already checked
+    paused = running(program, months_later(today, -9))
     paused.status = Match.Status.PAUSED
     paused.save()
     response = login(alice).get(url, {"check_due": "true"})
@@ -160,7 +160,7 @@ def test_the_six_month_check_due_list(login, program, alice, today, url):
 
 
 def test_recording_the_check_takes_a_match_off_the_due_list(login, program, alice, today, url):
-    match = running(program, add_months(today, -7))
+    match = running(program, months_later(today, -7))
     client = login(alice)
     client.post(action(match, "check"), {"six_month_check_on": today.isoformat()})
     match.refresh_from_db()
@@ -188,7 +188,7 @@ def test_query_count_does_not_grow_with_rows(login, program, alice, today, url):
 
     def queries_for(n):
         for _ in range(n):
-            running(program, add_months(today, -7))
+            running(program, months_later(today, -7))
         with CaptureQueriesContext(connection) as ctx:
             assert client.get(url).status_code == 200
         return len(ctx)

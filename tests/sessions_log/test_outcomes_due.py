@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from sessions_log.selectors import add_months
+from core.dates import months_later
 
 from ..factories import OutcomeMeasureFactory, ParticipantFactory
 
@@ -17,7 +17,7 @@ def url(program):
 
 def baseline(program, code, months_ago, today, **extra):
     person = ParticipantFactory(program=program, code=code)
-    OutcomeMeasureFactory(participant=person, date=add_months(today, -months_ago), **extra)
+    OutcomeMeasureFactory(participant=person, date=months_later(today, -months_ago), **extra)
     return person
 
 
@@ -30,13 +30,13 @@ def test_it_lists_the_follow_ups_that_are_due(login, program, alice, url, today)
     baseline(program, "P-THREE", 4, today)
     baseline(program, "P-SIXMO", 7, today)
     done = baseline(program, "P-DONE6", 8, today)
-    OutcomeMeasureFactory(participant=done, timepoint="followup_6m", date=add_months(today, -1))
+    OutcomeMeasureFactory(participant=done, timepoint="followup_6m", date=months_later(today, -1))
     three_done = baseline(program, "P-DONE3", 4, today)
     OutcomeMeasureFactory(
-        participant=three_done, timepoint="followup_3m", date=add_months(today, -1)
+        participant=three_done, timepoint="followup_3m", date=months_later(today, -1)
     )
     left = baseline(program, "P-LEFT1", 9, today)
-    OutcomeMeasureFactory(participant=left, timepoint="exit", date=add_months(today, -2))
+    OutcomeMeasureFactory(participant=left, timepoint="exit", date=months_later(today, -2))
     response = login(alice).get(url, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     assert sorted(rows(response)) == [
@@ -47,7 +47,7 @@ def test_it_lists_the_follow_ups_that_are_due(login, program, alice, url, today)
 
 def test_a_3_month_follow_up_does_not_stop_the_6_month_one(login, program, alice, url, today):
     person = baseline(program, "P-BOTH6", 7, today)
-    OutcomeMeasureFactory(participant=person, timepoint="followup_3m", date=add_months(today, -4))
+    OutcomeMeasureFactory(participant=person, timepoint="followup_3m", date=months_later(today, -4))
     assert rows(login(alice).get(url, HTTP_ACCEPT_LANGUAGE="en")) == [
         ("P-BOTH6", "6-month follow-up")
     ]

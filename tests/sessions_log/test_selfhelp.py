@@ -8,10 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core.dates import months_later
 from programs.models import Site
 from sessions_log import services
 from sessions_log.models import SelfHelpGroup
-from sessions_log.selectors import add_months
 
 from ..factories import SelfHelpGroupFactory, SiteFactory, VolunteerFactory
 
@@ -112,14 +112,14 @@ def test_an_illegal_status_change_is_refused(login, program, alice, today):
 
 
 def test_the_follow_up_due_list(login, program, alice, today, url):
-    SelfHelpGroupFactory(program=program, name="Due", started_on=add_months(today, -12))
+    SelfHelpGroupFactory(program=program, name="Due", started_on=months_later(today, -12))
     SelfHelpGroupFactory(
-        program=program, name="Too young", started_on=add_months(today, -12) + dt.timedelta(1)
+        program=program, name="Too young", started_on=months_later(today, -12) + dt.timedelta(1)
     )
     SelfHelpGroupFactory(
         program=program,
         name="Checked",
-        started_on=add_months(today, -14),
+        started_on=months_later(today, -14),
         follow_up_still_meeting="yes",
         follow_up_checked_on=today,
     )
@@ -129,7 +129,7 @@ def test_the_follow_up_due_list(login, program, alice, today, url):
 
 
 def test_recording_the_follow_up(login, program, alice, today, url):
-    group = SelfHelpGroupFactory(program=program, started_on=add_months(today, -13))
+    group = SelfHelpGroupFactory(program=program, started_on=months_later(today, -13))
     client = login(alice)
     client.post(
         reverse("selfhelp_follow_up", args=[program.slug, group.pk]),
@@ -143,7 +143,7 @@ def test_recording_the_follow_up(login, program, alice, today, url):
 
 
 def test_a_follow_up_in_the_future_is_refused(login, program, alice, today):
-    group = SelfHelpGroupFactory(program=program, started_on=add_months(today, -13))
+    group = SelfHelpGroupFactory(program=program, started_on=months_later(today, -13))
     future = (today + dt.timedelta(days=3)).isoformat()
     response = login(alice).post(
         reverse("selfhelp_follow_up", args=[program.slug, group.pk]),
