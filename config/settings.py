@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "reports",
     "transfer",
     "privacy",
+    "home",
     "demo",
 ]
 
