@@ -10,7 +10,7 @@ PORT ?= 8000
 help:
 	@echo "make run    - install, migrate, load demo data if empty, serve on http://$(HOST):$(PORT) with a worker"
 	@echo "make test   - run the test suite (SQLite, or DATABASE_URL if set)"
-	@echo "make lint   - ruff and the migrations check"
+	@echo "make lint   - ruff, the layers (import-linter) and the migrations check"
 	@echo "make worker - run the background task worker"
 
 $(VENV)/.installed: pyproject.toml
@@ -48,6 +48,7 @@ test: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
 format: install
