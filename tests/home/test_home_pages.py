@@ -6,13 +6,19 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from programs.models import Membership
+
 from ..factories import (
     ActivityFactory,
     ConcernFactory,
+    MembershipFactory,
     ProgramFactory,
     SiteFactory,
+    UserFactory,
     VolunteerFactory,
 )
+
+Role = Membership.Role
 
 pytestmark = pytest.mark.django_db
 
@@ -43,3 +49,22 @@ def test_a_volunteer_sees_only_their_own_sessions(login, program, bob):
     response = login(bob).get(reverse("program_home", args=[program.slug]))
     assert "Shelter A" in response.text
     assert "Shelter B" not in response.text
+
+
+# What each role's start page is made of (the names in its template context).
+HOME_PAGE_PARTS = {
+    Role.COORDINATOR: {"dashboard", "concerns", "reports"},
+    Role.SUPERVISOR: {"overdue_supervision", "unacknowledged_concerns", "concerns"},
+    Role.VOLUNTEER: {"my_activities"},
+    Role.FUNDER: {"reports"},
+}
+
+
+@pytest.mark.parametrize("role", Role.values)
+def test_each_role_gets_its_own_page_with_its_parts_and_no_others(login, program, role):
+    user = UserFactory()
+    MembershipFactory(user=user, program=program, role=role)
+    response = login(user).get(reverse("program_home", args=[program.slug]))
+    parts = set().union(*HOME_PAGE_PARTS.values())
+    assert {part for part in parts if part in response.context} == HOME_PAGE_PARTS[role]
+    assert response.templates[0].name == f"home/{role}.html"
