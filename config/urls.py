@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+import home.urls
 import privacy.urls
 import programs.urls
 import referrals.urls
@@ -11,7 +12,8 @@ import volunteers.urls
 
 # Everything under /p/<program_slug>/ is scoped to one program (see programs/access.py).
 program_urlpatterns = (
-    reports.urls.program_urlpatterns
+    home.urls.program_urlpatterns
+    + reports.urls.program_urlpatterns
     + programs.urls.program_urlpatterns
     + volunteers.urls.program_urlpatterns
     + sessions_log.urls.program_urlpatterns

@@ -3,7 +3,6 @@ from django.urls import path
 from . import views
 
 program_urlpatterns = [
-    path("", views.program_home, name="program_home"),
     path("reports/", views.report_list, name="report_list"),
     path("reports/new/", views.report_create, name="report_create"),
     path("reports/<int:pk>/", views.report_detail, name="report_detail"),

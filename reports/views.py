@@ -8,39 +8,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from programs.access import Perm, has_perm, program_view
-from programs.models import Membership
 from programs.security import export_record
 
 from . import selectors, services
 from .forms import ReportForm
 from .models import Report
 from .pdf import report_context
-
-Role = Membership.Role
-
-
-@program_view(Perm.VIEW_HOME)
-def program_home(request, program_slug):
-    """Each role's start page in a program."""
-    program, role = request.program, request.membership.role
-    today = timezone.localdate()
-    context = {"program": program}
-    if role == Role.COORDINATOR:
-        recount = request.GET.get("recount") == "1"
-        context["dashboard"] = selectors.dashboard(program, today, recount=recount)
-    if role == Role.SUPERVISOR:
-        context["overdue_supervision"] = selectors.overdue_supervision_count(program, today)
-        context["unacknowledged_concerns"] = selectors.unacknowledged_concerns_count(program)
-    if role in (Role.COORDINATOR, Role.SUPERVISOR):
-        context["concerns"] = selectors.open_concerns(program)
-    if role == Role.VOLUNTEER:
-        context["my_activities"] = selectors.recent_activities_of(program, request.user)
-    if role in (Role.COORDINATOR, Role.FUNDER):
-        context["reports"] = selectors.published_reports(program)
-    return render(request, f"reports/home_{role}.html", context)
-
-
-# ---- reports ---------------------------------------------------------------------------------
 
 
 def _manages(request) -> bool:

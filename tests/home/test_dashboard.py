@@ -13,9 +13,9 @@ from django.urls import include, path, reverse
 from django.utils import timezone
 
 import config.urls
-import reports.urls
+import home.urls
+from home import selectors
 from programs.models import ActivityKind, Language, Membership, Target
-from reports import selectors
 from reports.models import Report
 from volunteers.models import Enrollment, SupervisionSession, Training
 
@@ -272,7 +272,7 @@ class WithoutLists:
         path("", include("programs.urls")),
         path("i18n/", include("django.conf.urls.i18n")),
         path("accounts/", include("django.contrib.auth.urls")),
-        path("p/<slug:program_slug>/", include(reports.urls.program_urlpatterns)),
+        path("p/<slug:program_slug>/", include(home.urls.program_urlpatterns)),
     ]
 
 

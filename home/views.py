@@ -1,0 +1,31 @@
+from django.shortcuts import render
+from django.utils import timezone
+
+from programs.access import Perm, has_perm, program_view
+
+from . import selectors
+
+
+@program_view(Perm.VIEW_HOME)
+def program_home(request, program_slug):
+    """Each role's start page in a program; what it shows follows the member's permissions.
+
+    Those who manage the program get the dashboard, which holds the supervision and concern
+    counts; those who manage supervision without it get these counts alone.
+    """
+    program, membership = request.program, request.membership
+    today = timezone.localdate()
+    context = {"program": program}
+    if has_perm(membership, Perm.MANAGE_PROGRAM):
+        recount = request.GET.get("recount") == "1"
+        context["dashboard"] = selectors.dashboard(program, today, recount=recount)
+    elif has_perm(membership, Perm.MANAGE_SUPERVISION):
+        context["overdue_supervision"] = selectors.overdue_supervision_count(program, today)
+        context["unacknowledged_concerns"] = selectors.unacknowledged_concerns_count(program)
+    if has_perm(membership, Perm.VIEW_CONCERNS):
+        context["concerns"] = selectors.open_concerns(program)
+    if has_perm(membership, Perm.VIEW_OWN_WORK):
+        context["my_activities"] = selectors.recent_activities_of(program, request.user)
+    if has_perm(membership, Perm.DOWNLOAD_REPORTS):
+        context["reports"] = selectors.published_reports(program)
+    return render(request, f"home/{membership.role}.html", context)
