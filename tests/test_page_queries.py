@@ -5,7 +5,7 @@ facilitators, languages, topics and participants, volunteers, sites, participant
 concerns, targets, reports). Pages already pinned elsewhere are not counted again here for
 growth, only against the ceiling:
 
-- dashboard: tests/reports/test_dashboard.py
+- dashboard: tests/home/test_dashboard.py
   (test_the_dashboard_takes_the_same_number_of_queries_for_10_or_100_activities);
 - unfiltered activity list and my sessions: tests/sessions_log/test_activity_list.py;
 - participant list: tests/sessions_log/test_participants.py;
