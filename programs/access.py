@@ -9,11 +9,17 @@ Program is the tenant. Every scoped URL lives under ``/p/<program_slug>/`` and p
 
 Views declare what they need with :func:`program_view` (functions) or
 :class:`ProgramScopedMixin` (class-based views); both call :func:`resolve_scope`.
+
+Rules about single records (which referral a volunteer may follow, whose certificate they may
+download) are named predicates in each app's ``policies.py``, built on :func:`has_perm`; where
+code needs the members holding a right (who gets an e-mail, who may be picked), it asks
+:func:`roles_with` or :func:`users_with`. No code outside this module compares role names.
 """
 
 from enum import StrEnum
 from functools import wraps
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -62,11 +68,32 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.FUNDER: frozenset({Perm.VIEW_HOME, Perm.DOWNLOAD_REPORTS}),
 }
 
+# The role an accepted volunteer invitation grants in the invitation's program.
+INVITED_VOLUNTEER_ROLE = Role.VOLUNTEER
+
 NOT_FOUND_MESSAGE = _("This program does not exist or you are not a member of it.")
 
 
 def has_perm(membership: Membership | None, perm: Perm) -> bool:
+    """Whether a member's role includes ``perm``; ``None`` (no membership) has no rights."""
     return membership is not None and perm in ROLE_PERMISSIONS.get(membership.role, ())
+
+
+def roles_with(perm: Perm) -> list[str]:
+    """The roles whose rights include ``perm``, for filtering memberships in the database."""
+    return sorted(role for role, perms in ROLE_PERMISSIONS.items() if perm in perms)
+
+
+def members_with(program: Program, perm: Perm):
+    """The program's memberships whose role includes ``perm``."""
+    return program.memberships.filter(role__in=roles_with(perm))
+
+
+def users_with(program: Program, perm: Perm):
+    """The users whose membership in the program includes ``perm``."""
+    return get_user_model().objects.filter(
+        memberships__program=program, memberships__role__in=roles_with(perm)
+    )
 
 
 def memberships_of(user):

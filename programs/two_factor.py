@@ -8,14 +8,15 @@ from django.conf import settings
 from django.utils.safestring import SafeString, mark_safe
 from django_otp import user_has_device
 
-from .models import Membership
-
-# Roles that see participant-level data across the program must use a second factor.
-ROLES_REQUIRING_2FA = (Membership.Role.COORDINATOR, Membership.Role.SUPERVISOR)
+from .access import Perm, roles_with
 
 
 def role_requires_two_factor(user) -> bool:
-    return user.is_staff or user.memberships.filter(role__in=ROLES_REQUIRING_2FA).exists()
+    """Staff, and members whose role sees participant-level data across the program, must use
+    a second factor."""
+    if user.is_staff:
+        return True
+    return user.memberships.filter(role__in=roles_with(Perm.VIEW_PARTICIPANTS)).exists()
 
 
 def must_verify(user) -> str | None:

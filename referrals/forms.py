@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from core.validators import future_date_error
-from programs.access import Perm, has_perm
 from programs.models import Language, Membership, Participant, Program
+from programs.policies import can_see_participant_alias
 from sessions_log import selectors as sessions_selectors
 
 from . import selectors
@@ -209,7 +209,7 @@ class ReferralForm(_ConsentMixin, forms.Form):
         kwargs.setdefault("initial", {}).setdefault("referred_on", timezone.localdate())
         super().__init__(*args, **kwargs)
         self.fields["participant"].queryset = participants.order_by("code")
-        self.fields["participant"].show_alias = has_perm(membership, Perm.VIEW_PARTICIPANT_ALIAS)
+        self.fields["participant"].show_alias = can_see_participant_alias(membership)
         self.fields["provider"].queryset = (
             selectors.providers_for(program).filter(active=True).order_by("name")
         )

@@ -1,4 +1,4 @@
-"""Reads of the referral directory and of referrals: who sees what, follow-up, figures.
+"""Reads of the referral directory and of referrals: lists, follow-up, figures.
 
 Aggregates are computed in the database. The one exception is the median on databases without
 an ordered-set aggregate (SQLite): there the day differences, computed in SQL and ordered in
@@ -31,10 +31,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from programs.access import Perm, has_perm
-from programs.models import Membership, Participant, Program
-from sessions_log import selectors as sessions_selectors
+from programs.models import Membership, Program
 
+from . import policies
 from .models import Category, Referral, ReferralEvent, ServiceProvider
 
 Status = Referral.Status
@@ -78,43 +77,13 @@ def provider_referral_counts(program: Program, provider: ServiceProvider) -> lis
     return [(label, counts[value]) for value, label in Status.choices if counts.get(value)]
 
 
-# ---- who sees which referrals --------------------------------------------------------------
-
-
-def participants_met_by(program: Program, user) -> QuerySet:
-    """The participants a volunteer met: those of activities they facilitated (and matches)."""
-    volunteer = sessions_selectors.volunteer_of(program, user)
-    return sessions_selectors.participants_met_by(program, volunteer)
-
-
-def sees_all_referrals(membership: Membership | None) -> bool:
-    return has_perm(membership, Perm.MANAGE_REFERRALS)
-
-
-def referrals_visible_to(program: Program, membership: Membership | None) -> QuerySet:
-    """Coordinators see every referral of the program; volunteers those of people they met."""
-    referrals = Referral.objects.filter(program=program)
-    if sees_all_referrals(membership):
-        return referrals
-    if has_perm(membership, Perm.PROPOSE_REFERRAL):
-        met = participants_met_by(program, membership.user)
-        return referrals.filter(participant__in=met.values("pk"))
-    return referrals.none()
-
-
-def participants_for_referral(program: Program, membership: Membership | None) -> QuerySet:
-    """The participants a user may refer: all (coordinators) or those they met (volunteers)."""
-    if sees_all_referrals(membership):
-        return program.participants.filter(erased_at__isnull=True)
-    if has_perm(membership, Perm.PROPOSE_REFERRAL):
-        return participants_met_by(program, membership.user)
-    return Participant.objects.none()
+# ---- lists -------------------------------------------------------------------------------
 
 
 def referral_list(program: Program, membership: Membership | None) -> QuerySet:
     """The referrals a user may see with what the list shows."""
     return (
-        referrals_visible_to(program, membership)
+        policies.visible_referrals(program, membership)
         .select_related("participant", "provider")
         .order_by("-referred_on", "-pk")
     )

@@ -17,12 +17,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.validators import not_in_future
-from programs.access import Perm, has_perm
 from programs.models import Language, Membership, Participant, Program
 from sessions_log import services as sessions_services
 from volunteers.models import Volunteer
 
-from . import selectors
+from . import policies, selectors
 from .importing import FIELDS, provider_differs
 from .models import Referral, ReferralEvent, ServiceProvider
 
@@ -74,32 +73,16 @@ def _membership(program: Program, user) -> Membership | None:
     return program.memberships.filter(user=user).first()
 
 
-def may_send(program: Program, membership: Membership | None) -> bool:
-    """Coordinators send referrals; volunteers too if the program allows it."""
-    if has_perm(membership, Perm.MANAGE_REFERRALS):
-        return True
-    return has_perm(membership, Perm.PROPOSE_REFERRAL) and program.volunteers_may_send_referrals
-
-
 def permitted_next_statuses(referral: Referral, membership: Membership | None) -> list[str]:
     """The steps from the referral's current status this member may take, in workflow order.
 
-    Coordinators take every step. Where the program lets volunteers send referrals, a volunteer
-    takes every step of an outbound referral of someone they met; otherwise a volunteer may only
-    withdraw a proposal they made.
+    Who may take which step is :func:`referrals.policies.can_take_step`.
     """
-    legal = list(TRANSITIONS[referral.status])
-    if has_perm(membership, Perm.MANAGE_REFERRALS):
-        return legal
-    if not has_perm(membership, Perm.PROPOSE_REFERRAL):
-        return []
-    if referral.direction != Referral.Direction.OUTBOUND:
-        return []
-    if referral.program.volunteers_may_send_referrals:
-        return legal
-    if referral.status == Status.PROPOSED and referral.created_by_id == membership.user_id:
-        return [step for step in legal if step == Status.CLOSED]
-    return []
+    return [
+        step
+        for step in TRANSITIONS[referral.status]
+        if policies.can_take_step(membership, referral, step)
+    ]
 
 
 def _record_participant_consent(participant: Participant, consent_on: date) -> None:
@@ -135,19 +118,16 @@ def referral_create(
     """Propose an outbound referral and, with ``send``, send it straight away.
 
     Volunteers may refer only people they met; whether they may send is the program's choice
-    (:func:`may_send`). ``consent_on`` records the participant's consent to share their data.
+    (:func:`referrals.policies.can_send_referrals`). ``consent_on`` records the participant's
+    consent to share their data.
     """
     today = today or timezone.localdate()
     membership = _membership(program, by)
-    if (
-        not selectors.participants_for_referral(program, membership)
-        .filter(pk=participant.pk)
-        .exists()
-    ):
+    if not policies.can_refer(membership, participant):
         raise ValidationError(
             {"participant": gettext("You can refer only people you have met in this program.")}
         )
-    if send and not may_send(program, membership):
+    if send and not policies.can_send_referrals(program, membership):
         raise PermissionDenied(
             gettext("In this program a coordinator sends referrals; save it as a proposal.")
         )
@@ -217,7 +197,7 @@ def referral_transition(
         raise ReferralConflict()
     program = current.program
     membership = _membership(program, by)
-    if not selectors.referrals_visible_to(program, membership).filter(pk=current.pk).exists():
+    if not policies.can_follow_referral(membership, current):
         raise PermissionDenied(gettext("You cannot change this referral."))
     if to_status not in TRANSITIONS.get(current.status, ()):
         raise IllegalTransition(current.status, to_status)
@@ -295,7 +275,7 @@ def referral_update(
     if current.version != expected_version:
         raise ReferralConflict()
     program = current.program
-    if not has_perm(_membership(program, by), Perm.MANAGE_REFERRALS):
+    if not policies.can_manage_referrals(_membership(program, by)):
         raise PermissionDenied(gettext("Only a coordinator changes a referral's details."))
     if provider.pk != current.provider_id:
         _check_provider(program, provider)
@@ -377,7 +357,7 @@ def referral_inbound_create(
     that volunteer is created, linked to the referral, and the referral is accepted.
     """
     today = today or timezone.localdate()
-    if not has_perm(_membership(program, by), Perm.MANAGE_REFERRALS):
+    if not policies.can_manage_referrals(_membership(program, by)):
         raise PermissionDenied(gettext("Only a coordinator records inbound referrals."))
     if (participant is None) == (new_participant is None):
         raise ValidationError(gettext("Choose a participant or describe a new one."))

@@ -9,9 +9,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from programs.models import Membership, Program
+from programs.models import Program
 
-from . import selectors
+from . import policies, selectors
 
 
 @task
@@ -31,7 +31,7 @@ def send_referral_digest(program_id: int, today: str = "") -> int:
         return 0
     recipients = sorted(
         set(
-            program.memberships.filter(role=Membership.Role.COORDINATOR)
+            policies.follow_up_recipients(program)
             .exclude(user__email="")
             .values_list("user__email", flat=True)
         )

@@ -9,12 +9,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.lists import Column
-from programs.access import Perm, has_perm, program_view
+from programs.access import Perm, program_view
 from programs.lists import ProgramListView, participant_code_column
+from programs.policies import can_see_participant_alias
 from programs.security import import_record
-from sessions_log import selectors as sessions_selectors
 
-from . import selectors, services
+from . import policies, selectors, services
 from .filters import FollowUpFilter, ProviderFilter, ReferralFilter
 from .forms import (
     InboundReferralForm,
@@ -91,7 +91,7 @@ class ProviderListView(ProgramListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            may_manage=has_perm(self.membership, Perm.MANAGE_REFERRALS), **kwargs
+            may_manage=policies.can_manage_referrals(self.membership), **kwargs
         )
 
 
@@ -102,7 +102,7 @@ def provider_detail(request, program_slug, pk):
         selectors.providers_for(program).select_related("program", "area", "organisation"),
         pk=pk,
     )
-    may_manage = has_perm(request.membership, Perm.MANAGE_REFERRALS)
+    may_manage = policies.can_manage_referrals(request.membership)
     context = {
         "program": program,
         "provider": provider,
@@ -243,7 +243,7 @@ class ReferralListView(ProgramListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            may_manage=has_perm(self.membership, Perm.MANAGE_REFERRALS), **kwargs
+            may_manage=policies.can_manage_referrals(self.membership), **kwargs
         )
 
 
@@ -287,7 +287,7 @@ class FollowUpListView(ProgramListView):
 def _visible_referral(request, pk) -> Referral:
     """The referral if the user may see it; 404 otherwise (also for other programs)."""
     return get_object_or_404(
-        selectors.referrals_visible_to(request.program, request.membership).select_related(
+        policies.visible_referrals(request.program, request.membership).select_related(
             "program", "participant", "provider", "match__volunteer", "created_by"
         ),
         pk=pk,
@@ -295,11 +295,7 @@ def _visible_referral(request, pk) -> Referral:
 
 
 def _activity_for(request, activity_id):
-    program = request.program
-    if has_perm(request.membership, Perm.MANAGE_REFERRALS):
-        activities = program.activities.all()
-    else:
-        activities = sessions_selectors.activities_of_user(program, request.user)
+    activities = policies.referral_activities(request.program, request.membership)
     try:
         return activities.get(pk=int(activity_id))
     except (ValueError, TypeError, activities.model.DoesNotExist) as error:
@@ -311,7 +307,7 @@ def referral_create(request, program_slug):
     """An outbound referral: ``?participant=<pk>`` picks the person, ``?activity=<pk>`` offers
     the participants of a session just logged."""
     program, membership = request.program, request.membership
-    participants = selectors.participants_for_referral(program, membership)
+    participants = policies.referable_participants(program, membership)
     activity = None
     if request.GET.get("activity"):
         activity = _activity_for(request, request.GET["activity"])
@@ -338,7 +334,7 @@ def referral_create(request, program_slug):
         membership=membership,
         participants=participants,
     )
-    can_send = services.may_send(program, membership)
+    can_send = policies.can_send_referrals(program, membership)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         send = can_send and request.POST.get("action") == "send"
@@ -477,8 +473,8 @@ def referral_detail(request, program_slug, pk):
         "events": selectors.referral_history(referral),
         "step_forms": step_forms,
         "unsaved": submitted if submitted is not None and submitted.step not in steps else None,
-        "may_manage": has_perm(membership, Perm.MANAGE_REFERRALS),
-        "may_see_alias": has_perm(membership, Perm.VIEW_PARTICIPANT_ALIAS),
+        "may_manage": policies.can_manage_referrals(membership),
+        "may_see_alias": can_see_participant_alias(membership),
         "days_since_change": _days_since(referral.updated_at),
     }
     return render(request, "referrals/referral_detail.html", context, status=status)

@@ -7,24 +7,21 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from programs.access import Perm, has_perm, program_view
+from programs.access import Perm, program_view
 from programs.security import export_record
 
-from . import selectors, services
+from . import policies, selectors, services
 from .forms import ReportForm
 from .models import Report
 from .pdf import report_context
 
 
 def _manages(request) -> bool:
-    return has_perm(request.membership, Perm.MANAGE_REPORTS)
+    return policies.can_manage_reports(request.membership)
 
 
 def _reports(request):
-    """The reports a member may see: all for coordinators, published ones for funders."""
-    if _manages(request):
-        return request.program.reports.all()
-    return request.program.reports.filter(status=Report.Status.PUBLISHED)
+    return policies.visible_reports(request.program, request.membership)
 
 
 def _report(request, pk) -> Report:

@@ -4,9 +4,9 @@ The URL patterns come from the URLconf (``get_resolver``), so a new view cannot 
 pattern with no declared expectation fails the test until it is added here. Program-scoped
 views (``/p/<program_slug>/…``) are expected to answer what ``ROLE_PERMISSIONS`` and
 ``view_permission(view)`` say (200 when the role has the view's permission, else 403; 404 to
-non-members, the login page to anonymous visitors); object-level rules are listed in
-``OBJECT_RULES`` with the reason. Everything else (admin, accounts, i18n, home) has an explicit
-expectation in ``OTHER_URLS``.
+non-members, the login page to anonymous visitors); object-level rules (the predicates of
+each app's ``policies.py``) are listed in ``OBJECT_RULES`` with the reason. Everything else
+(admin, accounts, i18n, home) has an explicit expectation in ``OTHER_URLS``.
 """
 
 import datetime as dt

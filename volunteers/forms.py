@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from core.validators import future_date_error, not_in_future
 from programs.forms import ModelMultipleChoiceField
-from programs.models import Language, Membership, Organisation, Participant, Program
+from programs.models import Language, Organisation, Participant, Program
 
-from . import selectors
+from . import policies, selectors
 from .models import Enrollment, SupervisionSession, Training, TrainingSession, Volunteer
 
 
@@ -143,10 +143,7 @@ class VolunteerForm(forms.ModelForm):
         self.fields["user"] = UserChoiceField(
             label=_("User account"),
             required=False,
-            queryset=get_user_model()
-            .objects.filter(
-                memberships__program=program, memberships__role=Membership.Role.VOLUNTEER
-            )
+            queryset=policies.volunteer_accounts(program)
             .exclude(pk__in=taken.values("user"))
             .order_by("username"),
             help_text=_("Link the volunteer's login, so they can log sessions and see their own."),
@@ -376,7 +373,7 @@ class SupervisionForm(forms.ModelForm):
     def __init__(self, *args, program: Program, **kwargs):
         super().__init__(*args, **kwargs)
         self.program = program
-        self.fields["supervisor"].queryset = selectors.supervisor_choices(program)
+        self.fields["supervisor"].queryset = policies.supervision_leaders(program)
         self.fields["supervisor_name"].help_text = _(
             "Or the name of an external supervisor without a Lotse account."
         )

@@ -23,7 +23,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from programs.models import Membership, Program
+from programs.models import Program
 
 from .models import (
     Enrollment,
@@ -278,20 +278,6 @@ def supervision_sessions_for_list(program: Program) -> QuerySet:
             )
         )
         .order_by("-date", "-pk")
-    )
-
-
-def supervisor_choices(program: Program) -> QuerySet:
-    """Users who may lead supervision: the program's supervisors and coordinators."""
-    from django.contrib.auth import get_user_model
-
-    return (
-        get_user_model()
-        .objects.filter(
-            memberships__program=program,
-            memberships__role__in=[Membership.Role.SUPERVISOR, Membership.Role.COORDINATOR],
-        )
-        .order_by("first_name", "last_name", "username")
     )
 
 

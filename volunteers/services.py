@@ -17,6 +17,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from core.validators import future_date_error
+from programs.access import INVITED_VOLUNTEER_ROLE
 from programs.models import Membership
 
 from .models import (
@@ -275,7 +276,7 @@ def invitation_accept(*, invitation: Invitation, user=None, password: str = "") 
             username=invitation.email, email=invitation.email, password=password
         )
     Membership.objects.get_or_create(
-        user=user, program=invitation.program, defaults={"role": Membership.Role.VOLUNTEER}
+        user=user, program=invitation.program, defaults={"role": INVITED_VOLUNTEER_ROLE}
     )
     volunteer = invitation.volunteer
     if volunteer.user_id is None:

@@ -15,13 +15,13 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from core.lists import Column
-from programs.access import Perm, has_perm, program_view
+from programs.access import Perm, program_view
 from programs.audit import log_access
 from programs.lists import ProgramListView
 from programs.models import SecurityEvent
 from programs.security import export_record, security_event_record
 
-from . import selectors, services
+from . import policies, selectors, services
 from .filters import OverdueFilter, SupervisionFilter, TrainingFilter, VolunteerFilter
 from .forms import (
     EnrolForm,
@@ -542,13 +542,7 @@ def training_certificate(request, program_slug, pk, enrollment_pk):
         .annotate(attended_minutes=selectors.attended_training_minutes()),
         pk=enrollment_pk,
     )
-    membership = request.membership
-    may_see = has_perm(membership, Perm.MANAGE_PROGRAM) or (
-        has_perm(membership, Perm.VIEW_OWN_WORK)
-        and enrollment.volunteer.user_id is not None
-        and enrollment.volunteer.user_id == request.user.pk
-    )
-    if not may_see:
+    if not policies.can_see_certificate(request.membership, enrollment):
         raise Http404
     pdf = certificate_pdf(enrollment, attended_minutes=enrollment.attended_minutes)
     export_record(
@@ -663,7 +657,7 @@ def supervision_detail(request, program_slug, pk):
             "session": session,
             "supervisor": supervisor_display(session),
             "attendees": session.attendees.order_by("name"),
-            "can_open_volunteers": has_perm(request.membership, Perm.MANAGE_PROGRAM),
+            "can_open_volunteers": policies.can_open_volunteers(request.membership),
         },
     )
 
@@ -681,7 +675,7 @@ class SupervisionOverdueView(ProgramListView):
         slug = self.program.slug
         today = timezone.localdate()
         link = None
-        if has_perm(self.membership, Perm.MANAGE_PROGRAM):
+        if policies.can_open_volunteers(self.membership):
 
             def link(v):
                 return reverse("volunteer_detail", args=[slug, v.pk])
