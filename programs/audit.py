@@ -62,9 +62,13 @@ def erase_from_trail(obj) -> int:
     )
 
 
-def redact_name(obj) -> int:
-    """Keep an object's entries but drop the name they were logged under."""
-    return LogEntry.objects.get_for_object(obj).update(object_repr=REDACTED)
+def redact_names(rows) -> int:
+    """Keep the entries of the records in the queryset ``rows`` but drop the names they were
+    logged under (a referral's name carries its participant's code)."""
+    entries = LogEntry.objects.filter(
+        content_type=content_type_of(rows.model), object_id__in=rows.values("pk")
+    )
+    return entries.update(object_repr=REDACTED)
 
 
 def content_type_of(model):

@@ -9,6 +9,8 @@ class ReferralsConfig(AppConfig):
     def ready(self):
         from programs import audit
 
+        from . import personal_data
         from .models import Referral
 
         audit.register(Referral, masked=["outcome"])
+        personal_data.register()

@@ -9,7 +9,9 @@ class SessionsLogConfig(AppConfig):
     def ready(self):
         from programs import audit
 
+        from . import personal_data
         from .models import Activity, Concern
 
         audit.register(Activity, masked=["notes"])
         audit.register(Concern, masked=["description", "outcome"])
+        personal_data.register()
