@@ -1,14 +1,14 @@
 """Data subject rights and retention for participants (GDPR Art. 15, 17 and 5(1)(e)).
 
-A participant's data lives in several apps (activities, referrals, matches, questionnaires);
-this module reaches it through the reverse relations of :class:`Participant`, so ``programs``
-imports none of the apps to its right and a new model that points at a participant is
-included in the export without a change here.
+A participant's data lives in several apps (activities, referrals, matches, questionnaires).
+Each app registers its models in the registry of ``programs.personal_data``: how their rows
+are exported, erased and dated. This module runs every registered entry, so it names none of
+those models, and a test makes sure that every model pointing at a participant is registered.
 
 Erasure keeps anonymous counts: sessions keep their attendee numbers, referrals and matches
 stay as rows (for the program's figures) but point at an emptied participant record with a
-new random code; questionnaire answers are deleted. A participant with neither referrals nor
-matches is deleted outright.
+new random code; questionnaire answers are deleted. A participant without rows that stay
+(``Erasure.KEEP``: referrals, matches) is deleted outright.
 
 The logs about the data have a retention period of their own: security log entries older than
 ``LOTSE_SECURITY_LOG_DAYS`` and audit trail entries older than ``LOTSE_AUDIT_LOG_DAYS`` are
@@ -19,18 +19,17 @@ audit period like every other entry, long enough to answer a question about it.
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
 
 from auditlog.context import disable_auditlog
 from auditlog.models import LogEntry
 from django.conf import settings
-from django.db import models, transaction
-from django.db.models import Max, Q
+from django.db import transaction
+from django.db.models import Exists, Max, OuterRef
 from django.db.models.functions import Coalesce, Greatest, TruncDate
 from django.utils import timezone
 
 from core.dates import months_later
-from programs import audit
+from programs import audit, personal_data
 from programs.models import Participant, Program, SecurityEvent
 
 ERASED_PREFIX = "X-"
@@ -40,49 +39,17 @@ NEVER = dt.date(1900, 1, 1)
 # ---- Art. 15: everything stored about one participant --------------------------------------
 
 
-def _value(obj, field):
-    value = field.value_from_object(obj)
-    if isinstance(field, models.ForeignKey):
-        related = getattr(obj, field.name)
-        return None if related is None else {"id": related.pk, "name": str(related)}
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if hasattr(value, "code"):  # django-countries
-        return value.code or ""
-    return value
-
-
-def _record(obj, *, skip=()) -> dict:
-    data = {}
-    for field in obj._meta.concrete_fields:
-        if field.name in skip or field.name == "idempotency_key":
-            continue
-        data[field.name] = _value(obj, field)
-    return data
-
-
 def participant_data(participant: Participant) -> dict:
     """What Lotse stores about a participant, as JSON-ready data (Art. 15)."""
-    record = _record(participant)
+    record = personal_data.record(participant)
     record["languages"] = [str(language) for language in participant.languages.all()]
     data = {
         "exported_at": timezone.now().isoformat(),
         "program": participant.program.name,
         "participant": record,
     }
-    for relation in Participant._meta.related_objects:
-        accessor = relation.get_accessor_name()
-        rows = getattr(participant, accessor).all()
-        items = []
-        for row in rows:
-            item = _record(row, skip={"program", "participant"})
-            events = getattr(row, "events", None)  # a referral's status history
-            if events is not None and hasattr(events, "all"):
-                item["events"] = [_record(e, skip={"referral"}) for e in events.all()]
-            items.append(item)
-        data[accessor] = items
+    for entry in personal_data.registered():
+        data[entry.key] = entry.export(participant)
     data["audit_trail"] = [
         {
             "time": entry.timestamp.isoformat(),
@@ -98,9 +65,9 @@ def participant_data(participant: Participant) -> dict:
 
 
 def _keeps_rows(participant: Participant) -> bool:
-    """Whether erasure keeps an emptied record (referrals and matches point at it) rather
-    than deleting the participant."""
-    return participant.referrals.exists() or participant.matches.exists()
+    """Whether erasure keeps an emptied record (rows that stay, such as referrals and
+    matches, point at it) rather than deleting the participant."""
+    return any(entry.keeps(participant) for entry in personal_data.registered())
 
 
 @transaction.atomic
@@ -113,17 +80,8 @@ def participant_erase(*, participant: Participant, reason: str, by=None) -> str:
     old_pk = participant.pk
     keeps_rows = _keeps_rows(participant)
     with disable_auditlog():
-        participant.activities.clear()  # sessions keep their attendee counts
-        for relation in Participant._meta.related_objects:
-            model = relation.related_model
-            if model._meta.label == "sessions_log.OutcomeMeasure":
-                model.objects.filter(participant=participant).delete()
-        participant.referrals.update(outcome="")
-        for referral in participant.referrals.all():
-            referral.events.update(note="")
-            audit.redact_name(referral)  # its name in the trail carried the old code
-        for match in participant.matches.all():
-            audit.redact_name(match)
+        for entry in personal_data.registered():
+            entry.erase(participant)
         if keeps_rows:
             participant.code = _erased_code(participant.program)
             participant.alias = ""
@@ -168,26 +126,32 @@ def _erased_code(program: Program) -> str:
 def participants_past_retention(program: Program, today: dt.date):
     """Participants whose last contact and aftercare both ended before the retention period.
 
-    Last contact is the latest of: a session they attended, a referral, the start or end of a
-    match, and the day they were recorded. A match that has not ended counts as contact now.
+    Last contact is the latest of: the contact dates of the registered rows (a session they
+    attended, a referral, the start or end of a match), and the day they were recorded.
+    Registered rows that are ongoing (a match that has not ended) count as contact now.
     """
     cutoff = months_later(today, -program.participant_retention_months)
-    return (
-        program.participants.filter(erased_at__isnull=True)
-        .annotate(
-            last_contact=Greatest(
-                Coalesce(Max("activities__date"), NEVER),
-                Coalesce(Max("referrals__referred_on"), NEVER),
-                Coalesce(Max("matches__proposed_on"), NEVER),
-                Coalesce(Max("matches__ended_on"), NEVER),
-                Coalesce(TruncDate("created_at"), NEVER),
-                Coalesce("aftercare_until", NEVER),
-            )
+    entries = personal_data.registered()
+    contacts = [
+        Coalesce(Max(f"{entry.lookup}__{date}"), NEVER)
+        for entry in entries
+        for date in entry.contact_dates
+    ]
+    ongoing = [
+        Exists(entry.model._default_manager.filter(entry.ongoing, **{entry.field: OuterRef("pk")}))
+        for entry in entries
+        if entry.ongoing is not None
+    ]
+    participants = program.participants.filter(erased_at__isnull=True).annotate(
+        last_contact=Greatest(
+            *contacts,
+            Coalesce(TruncDate("created_at"), NEVER),
+            Coalesce("aftercare_until", NEVER),
         )
-        .filter(last_contact__lt=cutoff)
-        .exclude(Q(matches__isnull=False) & Q(matches__ended_on__isnull=True))
-        .order_by("code")
     )
+    for rows in ongoing:
+        participants = participants.exclude(rows)
+    return participants.filter(last_contact__lt=cutoff).order_by("code")
 
 
 @dataclass

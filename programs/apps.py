@@ -8,6 +8,7 @@ class ProgramsConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401 (connects the security log to the auth signals)
-        from .audit import register_audited_models
+        from .audit import register as audit
+        from .models import Participant
 
-        register_audited_models()
+        audit(Participant, masked=["alias"])

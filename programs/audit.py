@@ -2,9 +2,9 @@
 
 Lotse uses django-auditlog: one table (``auditlog_logentry``), the actor and the remote
 address come from its middleware, reads are logged with its ``accessed`` signal, and its
-admin is read-only. The models below are registered by label (so ``programs`` needs no
-import of the apps to its right); each entry also stores the record's program in
-``additional_data`` so a coordinator sees the trail of their own program only.
+admin is read-only. Each app registers its own audited models with :func:`register` from its
+``AppConfig.ready()``; each entry also stores the record's program in ``additional_data`` so a
+coordinator sees the trail of their own program only.
 
 Free text that may hold health information is masked: the trail says *that* it changed,
 never *what* it says.
@@ -13,19 +13,11 @@ never *what* it says.
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from auditlog.signals import accessed
-from django.apps import apps
 
 REDACTED = "[…]"
 
-# {model label: fields whose content never goes into the trail}
-AUDITED = {
-    "programs.Participant": ["alias"],
-    "sessions_log.Activity": ["notes"],
-    "sessions_log.Concern": ["description", "outcome"],
-    "referrals.Referral": ["outcome"],
-    "volunteers.SupervisionSession": ["confidential_notes"],
-    "reports.Report": ["summary", "highlights", "challenges", "outlook", "kpi_snapshot"],
-}
+# {model label: fields whose content never goes into the trail}, filled by register()
+AUDITED: dict[str, list[str]] = {}
 
 
 def redact(value) -> str:
@@ -33,15 +25,16 @@ def redact(value) -> str:
     return REDACTED
 
 
-def register_audited_models() -> None:
-    for label, masked in AUDITED.items():
-        model = apps.get_model(label)
-        if model in auditlog.get_models():
-            continue
-        auditlog.register(model, mask_fields=masked, mask_callable="programs.audit.redact")
-        if not hasattr(model, "get_additional_data"):
-            # django-auditlog stores what this returns with each entry of the model.
-            model.get_additional_data = _program_of
+def register(model, *, masked=()) -> None:
+    """Keep a trail of ``model``'s changes and reads; the content of the ``masked`` fields
+    never enters it. ``model`` must have a ``program``."""
+    AUDITED[model._meta.label] = list(masked)
+    if model in auditlog.get_models():
+        return
+    auditlog.register(model, mask_fields=list(masked), mask_callable="programs.audit.redact")
+    if not hasattr(model, "get_additional_data"):
+        # django-auditlog stores what this returns with each entry of the model.
+        model.get_additional_data = _program_of
 
 
 def _program_of(instance) -> dict:
@@ -69,9 +62,13 @@ def erase_from_trail(obj) -> int:
     )
 
 
-def redact_name(obj) -> int:
-    """Keep an object's entries but drop the name they were logged under."""
-    return LogEntry.objects.get_for_object(obj).update(object_repr=REDACTED)
+def redact_names(rows) -> int:
+    """Keep the entries of the records in the queryset ``rows`` but drop the names they were
+    logged under (a referral's name carries its participant's code)."""
+    entries = LogEntry.objects.filter(
+        content_type=content_type_of(rows.model), object_id__in=rows.values("pk")
+    )
+    return entries.update(object_repr=REDACTED)
 
 
 def content_type_of(model):
