@@ -436,6 +436,34 @@ def generate_participant_code() -> str:
     return "P-" + "".join(secrets.choice(PARTICIPANT_CODE_ALPHABET) for _ in range(5))
 
 
+# Age bands of participants, by age in a given year (that year minus the year of birth):
+# (key, lowest age, highest age or None). Funder reports count people reached by these bands
+# (reports.kpis) and the participant pages show them, so both speak of the same groups.
+AGE_BANDS = (
+    ("0-17", 0, 17),
+    ("18-26", 18, 26),
+    ("27-49", 27, 49),
+    ("50+", 50, None),
+)
+
+
+def age_band(year_of_birth: int | None, year: int) -> str:
+    """The key of the age band a person born in ``year_of_birth`` is in during ``year``;
+    empty where the year of birth is not recorded (or lies after ``year``)."""
+    if year_of_birth is None:
+        return ""
+    age = year - year_of_birth
+    for key, low, high in AGE_BANDS:
+        if low <= age and (high is None or age <= high):
+            return key
+    return ""
+
+
+def age_band_label(key: str) -> str:
+    """How an age band is written for readers: "18–26" with an en dash."""
+    return key.replace("-", "–")
+
+
 class Participant(ChoiceLabels, models.Model):
     """A person supported by the program, known only by a pseudonymous code."""
 

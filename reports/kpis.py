@@ -39,7 +39,15 @@ from django_countries import countries
 
 from core.dates import month_starts, months_later
 from programs import languages as language_names
-from programs.models import ActivityKind, Grant, Participant, Program, Target
+from programs.models import (
+    AGE_BANDS,
+    ActivityKind,
+    Grant,
+    Participant,
+    Program,
+    Target,
+    age_band_label,
+)
 from programs.selectors import CaseloadStatus, areas_with_caseload
 from referrals.models import Referral
 from referrals.selectors import referral_figures
@@ -67,13 +75,6 @@ KPI_GROUPS = (
     "outcomes",
 )
 
-# Age bands of people reached, by age in the period's last year (from the year of birth).
-AGE_BANDS = (
-    ("0-17", 0, 17),
-    ("18-26", 18, 26),
-    ("27-49", 27, 49),
-    ("50+", 50, None),
-)
 UNKNOWN = "unknown"
 
 ActivityParticipant = Activity.participants.through
@@ -257,7 +258,8 @@ def _activities(program: Program, period: Period) -> tuple[dict, dict, dict]:
 
 
 def _age_band(year: int):
-    """SQL: the age band of a participant (``participant__year_of_birth``) in ``year``."""
+    """SQL: the age band (``programs.models.AGE_BANDS``) of a participant
+    (``participant__year_of_birth``) in ``year``: the age in the period's last year."""
     whens = []
     for key, low, high in AGE_BANDS:
         # Age = year - year_of_birth; low <= age <= high  <=>  year - high <= yob <= year - low.
@@ -295,7 +297,7 @@ def _people_reached(program: Program, period: Period) -> dict:
         .values_list("band", "people")
     )
     by_age_band = [
-        {"key": key, "label": key.replace("-", "–"), "people": counted.get(key, 0)}
+        {"key": key, "label": age_band_label(key), "people": counted.get(key, 0)}
         for key, _low, _high in AGE_BANDS
     ]
     if counted.get(UNKNOWN):

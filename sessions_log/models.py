@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -135,6 +137,17 @@ class Activity(ChoiceLabels, models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.date}"
+
+    def edit_deadline(self, program: Program | None = None) -> dt.date:
+        """The last day a volunteer may still change this session: the program's edit window
+        (``Program.volunteer_edit_days``) counted from the session's date. Coordinators are
+        not bound by it. Pass ``program`` where the activity's program is at hand already."""
+        program = program or self.program
+        return self.date + dt.timedelta(days=program.volunteer_edit_days)
+
+    def open_to_volunteer_edits(self, today: dt.date, program: Program | None = None) -> bool:
+        """Whether ``today`` lies within the edit window."""
+        return today <= self.edit_deadline(program)
 
 
 class Concern(ChoiceLabels, models.Model):

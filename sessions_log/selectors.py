@@ -1,6 +1,7 @@
 """Reads of logged work: who may see which activities and participants, and the due lists."""
 
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date
 
 from django.core.cache import cache
 from django.db.models import (
@@ -147,21 +148,60 @@ def concern_inbox(program: Program) -> QuerySet:
     )
 
 
-def match_list(program: Program) -> QuerySet:
-    return (
+def match_list(program: Program, today: date) -> QuerySet:
+    """The program's matches, newest proposal first, each with ``six_month_check_due``."""
+    return with_six_month_check_due(
         Match.objects.filter(program=program)
         .select_related("volunteer", "participant")
-        .order_by("-proposed_on", "-id")
+        .order_by("-proposed_on", "-id"),
+        today,
+    )
+
+
+# The conversation about whether a match still goes is due this many months after its start.
+SIX_MONTH_CHECK_MONTHS = 6
+
+
+def _six_month_check_due(today: date) -> Q:
+    """Active matches that started six months ago or earlier and have no six-month check."""
+    return Q(
+        status=Match.Status.ACTIVE,
+        started_on__lte=months_later(today, -SIX_MONTH_CHECK_MONTHS),
+        six_month_check_on__isnull=True,
     )
 
 
 def six_month_checks_due(queryset: QuerySet, today: date) -> QuerySet:
-    """Active matches that started six months ago or earlier and have no six-month check."""
-    return queryset.filter(
-        status=Match.Status.ACTIVE,
-        started_on__lte=months_later(today, -6),
-        six_month_check_on__isnull=True,
+    """The matches of ``queryset`` whose six-month check is due."""
+    return queryset.filter(_six_month_check_due(today))
+
+
+def with_six_month_check_due(queryset: QuerySet, today: date) -> QuerySet:
+    """``queryset`` with ``six_month_check_due`` on each match: is its six-month check due?"""
+    return queryset.annotate(
+        six_month_check_due=ExpressionWrapper(
+            _six_month_check_due(today), output_field=BooleanField()
+        )
     )
+
+
+@dataclass(frozen=True)
+class RunningTime:
+    """How long a match has been running: whole months, and days, since its start."""
+
+    months: int
+    days: int
+
+
+def match_running_time(match: Match, today: date) -> RunningTime | None:
+    """How long an active match has been running by ``today``; None for any other match."""
+    if match.status != Match.Status.ACTIVE or match.started_on is None:
+        return None
+    start = match.started_on
+    months = (today.year - start.year) * 12 + today.month - start.month
+    if today.day < start.day:
+        months -= 1
+    return RunningTime(months=months, days=(today - start).days)
 
 
 def selfhelp_list(program: Program) -> QuerySet:
@@ -181,11 +221,6 @@ def selfhelp_follow_ups_due(queryset: QuerySet, today: date) -> QuerySet:
     )
 
 
-def edit_deadline(activity: Activity, program: Program) -> date:
-    """The last day a volunteer may still change a session."""
-    return activity.date + timedelta(days=program.volunteer_edit_days)
-
-
 # --- outcome measures -----------------------------------------------------------------------
 
 # When a follow-up falls due, counted in months from the baseline.
@@ -203,6 +238,26 @@ def participant_outcomes(participant: Participant, *, administered_by=None) -> Q
     if administered_by is not None:
         measures = measures.filter(administered_by=administered_by)
     return measures
+
+
+def suggested_timepoint(participant: Participant, instrument: str, today: date) -> str:
+    """The time point to record next: the baseline first; then the 3-month follow-up while
+    the baseline is less than six months old and no follow-up exists, else the 6-month one."""
+    Timepoint = OutcomeMeasure.Timepoint
+    recorded = set(
+        participant.outcome_measures.filter(instrument=instrument).values_list(
+            "timepoint", flat=True
+        )
+    )
+    if Timepoint.BASELINE not in recorded:
+        return Timepoint.BASELINE
+    if Timepoint.FOLLOWUP_3M not in recorded and Timepoint.FOLLOWUP_6M not in recorded:
+        baseline = participant.outcome_measures.get(
+            instrument=instrument, timepoint=Timepoint.BASELINE
+        )
+        if baseline.date > months_later(today, -FOLLOW_UP_MONTHS[Timepoint.FOLLOWUP_6M]):
+            return Timepoint.FOLLOWUP_3M
+    return Timepoint.FOLLOWUP_6M
 
 
 def outcome_follow_ups_due(program: Program, today: date) -> QuerySet:

@@ -87,7 +87,12 @@ def _write_activity(
     return activity
 
 
-def activity_logged_with(program: Program, idempotency_key: uuid.UUID) -> Activity | None:
+def activity_logged_with(program: Program, idempotency_key) -> Activity | None:
+    """The activity logged with ``idempotency_key`` (a UUID, or its text from a form), if any."""
+    try:
+        idempotency_key = uuid.UUID(str(idempotency_key))
+    except (TypeError, ValueError):
+        return None
     return program.activities.filter(idempotency_key=idempotency_key).first()
 
 
@@ -169,6 +174,7 @@ def activity_update(
     *,
     activity: Activity,
     volunteer: Volunteer | None,
+    any_time: bool = False,
     kind: str,
     date: date,
     site: Site | None = None,
@@ -182,7 +188,18 @@ def activity_update(
     follow_up_needed: bool = False,
     notes: str | None = None,
 ) -> Activity:
-    """Change a logged session. ``notes=None`` keeps the notes as they are."""
+    """Change a logged session. ``notes=None`` keeps the notes as they are.
+
+    A volunteer may change a session only within the program's edit window
+    (``Activity.edit_deadline``); ``any_time`` lifts it for those who may change any session
+    (``policies.edits_any_time``). The window counts from the session's date as saved, not
+    from a date being changed to.
+    """
+    saved = Activity.objects.select_for_update().select_related("program").get(pk=activity.pk)
+    if not any_time and not saved.open_to_volunteer_edits(timezone.localdate()):
+        raise ValidationError(
+            _("This session can no longer be changed."), code="edit_window_closed"
+        )
     if kind != activity.kind and kind not in activity.program.activity_kinds:
         raise ValidationError({"kind": _("This program does not log this kind of activity.")})
     activity.kind = kind
@@ -288,6 +305,23 @@ MATCH_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+def _match_move(current: str, target: str) -> str:
+    """The name of the move from one status to another, as the match page names its actions."""
+    if target == Match.Status.ACTIVE:
+        return "resume" if current == Match.Status.PAUSED else "activate"
+    return {Match.Status.PAUSED: "pause", Match.Status.ENDED: "end"}[target]
+
+
+def match_actions(match: Match) -> frozenset[str]:
+    """What can be done with a match now: the moves its lifecycle allows ("activate",
+    "pause", "resume", "end"), and "check" once it has started, until the six-month check is
+    recorded."""
+    actions = {_match_move(match.status, target) for target in MATCH_TRANSITIONS[match.status]}
+    if match.started_on is not None and not match.six_month_check_on:
+        actions.add("check")
+    return frozenset(actions)
+
+
 def _locked_match(match: Match) -> Match:
     return Match.objects.select_for_update().get(pk=match.pk)
 
@@ -322,7 +356,7 @@ def match_propose(
 @transaction.atomic
 def match_activate(*, match: Match, started_on: date) -> Match:
     match = _locked_match(match)
-    if match.status != Match.Status.PROPOSED:
+    if "activate" not in match_actions(match):
         _refuse(match, _("Only a proposed match can be activated; this match is %(status)s."))
     not_in_future(started_on, field="started_on")
     if started_on < match.proposed_on:
@@ -337,7 +371,7 @@ def match_activate(*, match: Match, started_on: date) -> Match:
 @transaction.atomic
 def match_pause(*, match: Match) -> Match:
     match = _locked_match(match)
-    if Match.Status.PAUSED not in MATCH_TRANSITIONS[match.status]:
+    if "pause" not in match_actions(match):
         _refuse(match, _("Only an active match can be paused; this match is %(status)s."))
     match.status = Match.Status.PAUSED
     match.save(update_fields=["status"])
@@ -347,7 +381,7 @@ def match_pause(*, match: Match) -> Match:
 @transaction.atomic
 def match_resume(*, match: Match) -> Match:
     match = _locked_match(match)
-    if match.status != Match.Status.PAUSED:
+    if "resume" not in match_actions(match):
         _refuse(match, _("Only a paused match can be resumed; this match is %(status)s."))
     match.status = Match.Status.ACTIVE
     match.save(update_fields=["status"])
@@ -357,7 +391,7 @@ def match_resume(*, match: Match) -> Match:
 @transaction.atomic
 def match_end(*, match: Match, ended_on: date, reason: str) -> Match:
     match = _locked_match(match)
-    if Match.Status.ENDED not in MATCH_TRANSITIONS[match.status]:
+    if "end" not in match_actions(match):
         _refuse(match, _("This match has already ended."))
     if not reason:
         raise ValidationError({"end_reason": _("Please give a reason for ending the match.")})
@@ -398,6 +432,12 @@ SELFHELP_TRANSITIONS: dict[str, frozenset[str]] = {
     SelfHelpGroup.Status.INDEPENDENT: frozenset({SelfHelpGroup.Status.ENDED}),
     SelfHelpGroup.Status.ENDED: frozenset(),
 }
+
+
+def selfhelp_next_statuses(group: SelfHelpGroup) -> list[SelfHelpGroup.Status]:
+    """The statuses a group may move on to, in the order of its lifecycle."""
+    allowed = SELFHELP_TRANSITIONS[group.status]
+    return [SelfHelpGroup.Status(s) for s in SelfHelpGroup.Status.values if s in allowed]
 
 
 @transaction.atomic

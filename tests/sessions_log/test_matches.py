@@ -194,3 +194,43 @@ def test_query_count_does_not_grow_with_rows(login, program, alice, today, url):
         return len(ctx)
 
     assert queries_for(10) == queries_for(90)
+
+
+@pytest.mark.parametrize(
+    ("status", "started", "actions"),
+    [
+        ("proposed", False, {"activate", "end"}),
+        ("active", True, {"pause", "end", "check"}),
+        ("paused", True, {"resume", "end", "check"}),
+        ("ended", True, {"check"}),
+        ("ended", False, set()),
+    ],
+)
+def test_the_page_offers_what_the_lifecycle_allows(
+    login, program, alice, today, status, started, actions
+):
+    started_on = today - dt.timedelta(days=3) if started else None
+    match = MatchFactory(
+        program=program,
+        status=status,
+        proposed_on=today - dt.timedelta(days=5),
+        started_on=started_on,
+        ended_on=today if status == "ended" else None,
+        end_reason="moved" if status == "ended" else "",
+    )
+    assert services.match_actions(match) == actions
+    context = login(alice).get(reverse("match_detail", args=[program.slug, match.pk])).context
+    offered = {a for a in ("activate", "pause", "resume", "end", "check") if context[f"can_{a}"]}
+    assert offered == actions
+
+
+def test_the_page_says_when_the_six_month_check_is_due(login, program, alice, today):
+    due = running(program, months_later(today, -6))
+    not_yet = running(program, months_later(today, -6) + dt.timedelta(days=1))
+    client = login(alice)
+    assert client.get(reverse("match_detail", args=[program.slug, due.pk])).context["check"] == (
+        "due"
+    )
+    response = client.get(reverse("match_detail", args=[program.slug, not_yet.pk]))
+    assert response.context["check"] == ""
+    assert response.context["age"] == "5 months"

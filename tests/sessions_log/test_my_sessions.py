@@ -3,9 +3,11 @@
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from programs.models import ActivityKind
+from sessions_log import services
 
 from ..factories import ActivityFactory, ParticipantFactory
 from .utils import one_to_one
@@ -164,3 +166,41 @@ def test_a_one_to_one_edit_keeps_its_participant_selectable(
     activity = one_to_one(program, volunteer, person, date=today, site=shelter)
     response = login(volunteer.user).get(edit_url(activity))
     assert person.code in response.text
+
+
+def change(activity, **fields):
+    """Change a session through the service, as the edit page does."""
+    return services.activity_update(
+        activity=activity,
+        kind=activity.kind,
+        date=activity.date,
+        attendance=services.Attendance(total=99, women=0, men=0, children=0),
+        **fields,
+    )
+
+
+def test_the_service_refuses_a_volunteers_change_after_the_edit_window(program, volunteer, today):
+    program.volunteer_edit_days = 7
+    program.save()
+    activity = session_of(volunteer, date=today - dt.timedelta(days=8), attendees_total=10)
+    # The edit form sets the typed values on the instance before the service runs: a date
+    # moved into the window does not reopen it.
+    activity.date = today
+    with pytest.raises(ValidationError, match="can no longer be changed"):
+        change(activity, volunteer=volunteer)
+    activity.refresh_from_db()
+    assert (activity.date, activity.attendees_total) == (today - dt.timedelta(days=8), 10)
+
+
+def test_the_service_accepts_a_change_on_the_last_day_of_the_window(program, volunteer, today):
+    activity = session_of(volunteer, date=today - dt.timedelta(days=program.volunteer_edit_days))
+    change(activity, volunteer=volunteer)
+    activity.refresh_from_db()
+    assert activity.attendees_total == 99
+
+
+def test_the_service_lets_a_coordinator_change_an_old_session(program, volunteer, today):
+    activity = session_of(volunteer, date=today - dt.timedelta(days=200))
+    change(activity, volunteer=None, any_time=True)
+    activity.refresh_from_db()
+    assert activity.attendees_total == 99

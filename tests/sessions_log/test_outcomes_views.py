@@ -169,3 +169,18 @@ def test_without_an_instrument_it_offers_the_choice(login, program, alice):
     url = reverse("outcome_measure_create", args=[program.slug, participant.pk])
     text = login(alice).get(url, HTTP_ACCEPT_LANGUAGE="en").text
     assert "?instrument=who5" in text and "?instrument=rhs15" in text
+
+
+def test_the_form_suggests_the_time_point_that_comes_next(login, program, alice, today):
+    participant = ParticipantFactory(program=program)
+    client = login(alice)
+
+    def suggested():
+        return client.get(new_url(participant)).context["form"].initial["timepoint"]
+
+    assert suggested() == "baseline"
+    baseline = OutcomeMeasureFactory(participant=participant, date=today - dt.timedelta(days=30))
+    assert suggested() == "followup_3m"
+    baseline.date = today - dt.timedelta(days=200)
+    baseline.save()
+    assert suggested() == "followup_6m"

@@ -186,3 +186,23 @@ def test_query_count_does_not_grow_with_rows(login, program, alice, url):
         return len(ctx)
 
     assert queries_for(10) == queries_for(90)
+
+
+def test_the_list_shows_the_age_bands_of_the_funder_reports(login, program, alice, url, today):
+    for code, age in (("P-AGE17", 17), ("P-AGE18", 18), ("P-AGE26", 26), ("P-AGE27", 27)):
+        ParticipantFactory(program=program, code=code, year_of_birth=today.year - age)
+    ParticipantFactory(program=program, code="P-AGE49", year_of_birth=today.year - 49)
+    ParticipantFactory(program=program, code="P-AGE50", year_of_birth=today.year - 50)
+    ParticipantFactory(program=program, code="P-NOYOB", year_of_birth=None)
+    response = login(alice).get(url)
+    column = [str(h["column"].label) for h in response.context["headers"]].index("Age band")
+    bands = {row[0]["text"]: row[column]["text"] for row in response.context["rows"]}
+    assert bands == {
+        "P-AGE17": "0–17",
+        "P-AGE18": "18–26",
+        "P-AGE26": "18–26",
+        "P-AGE27": "27–49",
+        "P-AGE49": "27–49",
+        "P-AGE50": "50+",
+        "P-NOYOB": "—",
+    }

@@ -1,0 +1,196 @@
+"""Questionnaires (outcome measures): record one, a participant's history with its charts, and
+the follow-ups that are due."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.dates import months_later
+from core.lists import Column
+from programs.access import Perm, program_view
+from programs.lists import ProgramListView, participant_code_column
+
+from .. import charts, selectors, services
+from ..filters import OutcomeDueFilter
+from ..forms import OutcomeMeasureForm
+from ..instruments import INSTRUMENTS
+from ..models import OutcomeMeasure
+from .common import form_errors, visible_participants
+
+
+def _outcome_chart(definition, measures, chart_id: str):
+    """A sparkline of the complete measures of one instrument, in report units."""
+    points = [
+        charts.Point(
+            m.date,
+            m.report_value,
+            f"{m.date.isoformat()} {m.timepoint_label}: {m.report_value}",
+        )
+        for m in measures
+        if m.report_value is not None
+    ]
+    if not points:
+        return ""
+    percent = definition.report_field == "score_percent"
+    factor = definition.percent_factor if percent else 1
+    low, high = definition.score_min * factor, definition.score_max * factor
+    band_categories = [c for c in definition.categories if c.key in definition.report_categories]
+    band = None
+    if band_categories and definition.scorer is None:
+        band = (
+            min(c.low for c in band_categories) * factor,
+            max(c.high for c in band_categories) * factor,
+        )
+    return charts.sparkline(
+        points=points,
+        low=low,
+        high=high,
+        band=band,
+        title=_("%(instrument)s over time") % {"instrument": definition.name},
+        chart_id=chart_id,
+    )
+
+
+def outcome_history(participant, *, administered_by=None) -> list[dict]:
+    """Per instrument: its measures (oldest first) and a small chart of the scores."""
+    measures = list(selectors.participant_outcomes(participant, administered_by=administered_by))
+    history = []
+    for code, definition in INSTRUMENTS.items():
+        mine = [m for m in measures if m.instrument == code]
+        if mine:
+            history.append(
+                {
+                    "instrument": definition,
+                    "measures": mine,
+                    "chart": _outcome_chart(definition, mine, f"outcome-{participant.pk}-{code}"),
+                }
+            )
+    return history
+
+
+def _result_text(measure) -> str:
+    definition = measure.definition
+    if measure.score is None:
+        text = _("Incomplete: no score.")
+    elif measure.score_percent is not None:
+        text = _("Score %(score)s of %(max)s (%(percent)s %%).") % {
+            "score": measure.score,
+            "max": definition.score_max,
+            "percent": measure.score_percent,
+        }
+    else:
+        text = _("Score %(score)s of %(max)s.") % {
+            "score": measure.score,
+            "max": definition.score_max,
+        }
+    if measure.category_label:
+        text = f"{text} {measure.category_label}."
+    return text
+
+
+@program_view(Perm.LOG_ACTIVITY)
+def outcome_measure_create(request, program_slug, pk):
+    """Record a questionnaire: coordinators for anyone, a volunteer for the people they met."""
+    program = request.program
+    volunteer = selectors.volunteer_of(program, request.user)
+    participant = get_object_or_404(
+        visible_participants(request, volunteer).select_related("program"), pk=pk
+    )
+    code = request.GET.get("instrument", "")
+    definition = INSTRUMENTS.get(code)
+    context = {"program": program, "participant": participant}
+    if definition is None:
+        return render(
+            request,
+            "sessions_log/outcome_choose.html",
+            {**context, "instruments": INSTRUMENTS.values()},
+        )
+    initial = {
+        "timepoint": request.GET.get("timepoint")
+        or selectors.suggested_timepoint(participant, code, timezone.localdate())
+    }
+    form = OutcomeMeasureForm(
+        request.POST or None, initial=initial, instrument=definition, participant=participant
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            measure = services.outcome_measure_record(
+                program=program,
+                participant=participant,
+                instrument=code,
+                timepoint=form.cleaned_data["timepoint"],
+                custom_label=form.cleaned_data["custom_label"],
+                date=form.cleaned_data["date"],
+                answers=form.answers(),
+                language=form.cleaned_data["language"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(instrument)s recorded for %(code)s. %(result)s")
+                % {
+                    "instrument": definition.name,
+                    "code": participant.code,
+                    "result": _result_text(measure),
+                },
+            )
+            return redirect("participant_detail", program.slug, participant.pk)
+    return render(
+        request,
+        "sessions_log/outcome_form.html",
+        {
+            **context,
+            "form": form,
+            "instrument": definition,
+            "stem": definition.stem(),
+            "items": form.item_fields(),
+        },
+    )
+
+
+class OutcomeDueListView(ProgramListView):
+    """Follow-up questionnaires that are due: a baseline and no follow-up after 3 or 6 months."""
+
+    permission = Perm.MANAGE_PROGRAM
+    filterset_class = OutcomeDueFilter
+    title = gettext_lazy("Follow-up questionnaires due")
+    export_basename = gettext_lazy("outcomes-due")
+    template_name = "sessions_log/outcome_due_list.html"
+
+    def get_queryset(self):
+        return selectors.outcome_follow_ups_due(self.program, timezone.localdate()).order_by(
+            "date", "participant__code"
+        )
+
+    def get_columns(self):
+        slug = self.program.slug
+        months = selectors.FOLLOW_UP_MONTHS
+        timepoints = dict(OutcomeMeasure.Timepoint.choices)
+
+        def record_url(m):
+            target = reverse("outcome_measure_create", args=[slug, m.participant_id])
+            return f"{target}?instrument={m.instrument}&timepoint={m.due}"
+
+        return (
+            participant_code_column(
+                gettext_lazy("Participant"),
+                lambda m: m.participant,
+                order_by="participant",
+                link=lambda m: reverse("participant_detail", args=[slug, m.participant_id]),
+            ),
+            Column(gettext_lazy("Instrument"), lambda m: m.get_instrument_display()),
+            Column(gettext_lazy("Baseline"), lambda m: m.date, order_by="date"),
+            Column(gettext_lazy("Due"), lambda m: timepoints.get(m.due, m.due)),
+            Column(
+                gettext_lazy("Due since"),
+                lambda m: months_later(m.date, months.get(m.due, 0)),
+            ),
+            Column(gettext_lazy("Record"), lambda m: _("Record"), link=record_url),
+        )
