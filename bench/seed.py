@@ -57,7 +57,7 @@ def ensure_database(url: str) -> None:
 
 
 def counts() -> dict[str, int]:
-    from demo import builder as demo
+    from demo import seeding as demo
     from programs.models import Program, Site
     from sessions_log.models import Activity
     from volunteers.models import Volunteer

@@ -11,7 +11,8 @@ from django.db.models import Count, F, Q
 from django.test import override_settings
 from django.urls import reverse
 
-from demo.builder import DEMO_PASSWORD, DEMO_SLUGS, flush
+from demo.logins import DEMO_PASSWORD
+from demo.seeding import DEMO_SLUGS, flush
 from programs.models import ActivityKind, Membership, Program
 from referrals.models import Referral
 from sessions_log.models import Activity

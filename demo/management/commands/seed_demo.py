@@ -7,7 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from demo import builder as demo
+from demo import builder, seeding
+from demo.logins import existing_logins
 from programs.models import Membership, Program
 
 
@@ -20,7 +21,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--scale",
-            choices=list(demo.SCALES),
+            choices=list(builder.SCALES),
             default="small",
             help=_(
                 "small: a few seconds; medium: about ten times more; large: over a million "
@@ -50,18 +51,18 @@ class Command(BaseCommand):
     def handle(self, *args, scale, seed, flush, if_empty, jobs, **options):
         if if_empty and Program.objects.exists():
             self.stdout.write(_("Programs exist already; no demo data created."))
-            logins = demo.existing_logins()
+            logins = existing_logins()
             if logins:
-                self.report_logins(demo.SeedResult([], logins))
+                self.report_logins(seeding.SeedResult([], logins))
             return
-        existing = list(demo.demo_programs().values_list("slug", flat=True))
+        existing = list(seeding.demo_programs().values_list("slug", flat=True))
         if existing and not flush:
             raise CommandError(
                 _("Demo data exists already (%(slugs)s). Run with --flush to replace it.")
                 % {"slugs": ", ".join(existing)}
             )
         if flush:
-            deleted = demo.flush()
+            deleted = seeding.flush()
             self.stdout.write(
                 _("Deleted %(count)d demo programs and the demo users.") % {"count": deleted}
             )
@@ -77,15 +78,15 @@ class Command(BaseCommand):
             % {"scale": scale, "seed": seed, "jobs": jobs}
         )
         try:
-            result = demo.seed(
+            result = seeding.seed(
                 scale=scale, seed=seed, jobs=max(1, jobs), progress=self.report_program
             )
-        except demo.DemoError as error:
+        except builder.DemoError as error:
             raise CommandError(str(error)) from error
         self.report_summary(result, time.perf_counter() - started)
         self.report_logins(result)
 
-    def report_program(self, result: demo.ProgramResult):
+    def report_program(self, result: builder.ProgramResult):
         counts = result.counts
         self.stdout.write(
             _(
@@ -104,7 +105,7 @@ class Command(BaseCommand):
             }
         )
 
-    def report_summary(self, result: demo.SeedResult, seconds: float):
+    def report_summary(self, result: seeding.SeedResult, seconds: float):
         totals: dict[str, int] = {}
         for program in result.programs:
             for key, value in program.counts.items():
@@ -136,7 +137,7 @@ class Command(BaseCommand):
             if key in totals:
                 self.stdout.write(f"  {label:<24} {totals[key]:>10,}")
 
-    def report_logins(self, result: demo.SeedResult):
+    def report_logins(self, result: seeding.SeedResult):
         roles = dict(Membership.Role.choices)
         rows = [
             (

@@ -1,0 +1,1 @@
+"""The constant tables of the demo data; nothing here reads or writes the database."""
