@@ -26,6 +26,7 @@ from .lists import FORMULA_PREFIXES
 # A zip may unpack to this many times the upload limit (XLSX compresses about 5 to 15 times).
 UNPACKED_FACTOR = 20
 MAX_ZIP_MEMBERS = 200
+MAX_COLUMNS = 16_384  # a spreadsheet's last column, XFD
 CSV_DELIMITERS = (",", ";", "\t")
 csv.field_size_limit(1024 * 1024)
 
@@ -424,6 +425,9 @@ class _Workbook:
                         column = columns.get(letters)
                         if column is None:
                             column = columns[letters] = _column_index(letters)
+                            if column >= MAX_COLUMNS:
+                                # A row would need room for every column up to it.
+                                raise ValueError("a cell is past the last column")
                     else:
                         column += 1
                     kind = cell.get("t")
@@ -476,7 +480,9 @@ class _Workbook:
 
 
 def _column_index(ref: str) -> int:
-    """``"C12"`` -> 2."""
+    """``"C12"`` -> 2; :data:`MAX_COLUMNS` or more for any column past the last one."""
+    if len(ref.rstrip("0123456789")) > 3:
+        return MAX_COLUMNS  # four letters are past XFD, and the number is not worth computing
     index = 0
     for char in ref:
         if "A" <= char <= "Z":
