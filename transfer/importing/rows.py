@@ -11,7 +11,7 @@ from typing import Any
 from django.utils.translation import gettext
 from django_countries import countries
 
-from core.spreadsheets import cell_text
+from core.spreadsheets import cell_text, yes_no_value
 from programs import languages as iso_languages
 
 from .. import format as fmt
@@ -171,12 +171,10 @@ class Row:
         if self._missing(column):
             return None
         text = cell_text(self.cells[column]).casefold()
-        if text in fmt.YES_WORDS:
-            return True
-        if text in fmt.NO_WORDS:
-            return False
-        self.error(column, gettext("write yes or no, not “%(value)s”") % {"value": text})
-        return None
+        answer = yes_no_value(text)
+        if answer is None:
+            self.error(column, gettext("write yes or no, not “%(value)s”") % {"value": text})
+        return answer
 
     def items(self, column: str):
         """A ``;``-separated list of texts, or ABSENT."""
