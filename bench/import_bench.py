@@ -38,7 +38,7 @@ from programs.models import ActivityKind, Organisation, Program  # noqa: E402
 from sessions_log.models import Activity  # noqa: E402
 from transfer import format as fmt  # noqa: E402
 from transfer.format import open_import  # noqa: E402
-from transfer.importer import program_data_import  # noqa: E402
+from transfer.importing import program_data_import  # noqa: E402
 
 KINDS = [ActivityKind.GROUP, ActivityKind.INFO_EVENT, ActivityKind.ONE_TO_ONE, ActivityKind.VISIT]
 LANGUAGES = ["ar", "fa", "prs", "ku", "ti", "uk", "ru", "en", "de", "fr", "so", "ckb"]

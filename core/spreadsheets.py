@@ -26,7 +26,11 @@ from .lists import FORMULA_PREFIXES
 # A zip may unpack to this many times the upload limit (XLSX compresses about 5 to 15 times).
 UNPACKED_FACTOR = 20
 MAX_ZIP_MEMBERS = 200
+MAX_COLUMNS = 16_384  # a spreadsheet's last column, XFD
 CSV_DELIMITERS = (",", ";", "\t")
+# The words a yes/no cell may hold (English, German, Danish), compared ignoring case.
+YES_WORDS = frozenset({"yes", "y", "ja", "j", "true", "wahr", "x", "1"})
+NO_WORDS = frozenset({"no", "n", "nein", "nej", "false", "falsch", "0"})
 csv.field_size_limit(1024 * 1024)
 
 
@@ -109,6 +113,16 @@ def cell_text(value) -> str:
     return strip_export_quote(str(value).strip())
 
 
+def yes_no_value(text: str) -> bool | None:
+    """What a yes/no cell says: ``True``, ``False``, or ``None`` for any other text."""
+    word = text.strip().casefold()
+    if word in YES_WORDS:
+        return True
+    if word in NO_WORDS:
+        return False
+    return None
+
+
 def sheet_name_of(title: str) -> str:
     return title.strip().casefold()
 
@@ -147,13 +161,20 @@ def _check_zip(archive: zipfile.ZipFile) -> None:
 
 
 def open_source(
-    path: Path, filename: str = "", *, sheets: Sequence[str], skip: Sequence[str] = ()
+    path: Path,
+    filename: str = "",
+    *,
+    sheets: Sequence[str],
+    skip: Sequence[str] = (),
+    fallback: str | None = None,
 ) -> Source:
     """Open an import file or folder; ``filename`` is the name it was uploaded under.
 
     ``sheets`` names the sheets (or CSV files) the format knows, in order; any other sheet is
-    listed as ignored, except those named in ``skip`` (a help sheet, say)."""
-    layout = _Layout(tuple(sheets), tuple(skip))
+    listed as ignored, except those named in ``skip`` (a help sheet, say). A format of one
+    table names one of its ``sheets`` as ``fallback``: a CSV file named after none of them, and
+    the first sheet of a workbook that has none of them, are read as that sheet."""
+    layout = _Layout(tuple(sheets), tuple(skip), fallback)
     path = Path(path)
     filename = filename or path.name
     if path.is_dir():
@@ -171,7 +192,7 @@ def open_source(
             )
         )
     if filename.lower().endswith((".csv", ".txt")):
-        sheet = _sheet_of_csv_name(filename, layout)
+        sheet = _sheet_of_csv_name(filename, layout) or layout.fallback
         if sheet is None:
             raise FileRefused(
                 gettext(
@@ -189,6 +210,7 @@ def open_source(
 class _Layout:
     sheets: tuple[str, ...]
     skip: tuple[str, ...]
+    fallback: str | None = None
 
 
 def _sheet_of_csv_name(name: str, layout: _Layout) -> str | None:
@@ -424,6 +446,9 @@ class _Workbook:
                         column = columns.get(letters)
                         if column is None:
                             column = columns[letters] = _column_index(letters)
+                            if column >= MAX_COLUMNS:
+                                # A row would need room for every column up to it.
+                                raise ValueError("a cell is past the last column")
                     else:
                         column += 1
                     kind = cell.get("t")
@@ -476,7 +501,9 @@ class _Workbook:
 
 
 def _column_index(ref: str) -> int:
-    """``"C12"`` -> 2."""
+    """``"C12"`` -> 2; :data:`MAX_COLUMNS` or more for any column past the last one."""
+    if len(ref.rstrip("0123456789")) > 3:
+        return MAX_COLUMNS  # four letters are past XFD, and the number is not worth computing
     index = 0
     for char in ref:
         if "A" <= char <= "Z":
@@ -496,8 +523,10 @@ def _open_xlsx(archive: zipfile.ZipFile, layout: _Layout) -> Source:
             gettext("The file could not be read as an Excel workbook (.xlsx).")
         ) from error
     source = Source(_closers=[archive.close])
-    for title, path in workbook.sheets:
-        sheet = sheet_name_of(title)
+    named = [(sheet_name_of(title), title, path) for title, path in workbook.sheets]
+    if layout.fallback and named and not any(sheet in layout.sheets for sheet, *_ in named):
+        named[0] = (layout.fallback, *named[0][1:])
+    for sheet, title, path in named:
         if sheet in layout.sheets and sheet not in source.sheets:
             source.sheets[sheet] = SheetSource(
                 sheet, lambda title=title, path=path: workbook.rows(title, path)

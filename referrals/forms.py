@@ -7,13 +7,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from core.spreadsheets import FileRefused, check_size
 from core.validators import future_date_error
 from programs.models import Language, Membership, Participant, Program
 from programs.policies import can_see_participant_alias
 from sessions_log import selectors as sessions_selectors
 
 from . import selectors
-from .importing import MAX_BYTES
 from .models import Category, Referral, ServiceProvider
 from .services import REFERRAL_SCOPES
 
@@ -175,8 +175,10 @@ class ProviderImportForm(forms.Form):
 
     def clean_file(self):
         uploaded = self.cleaned_data["file"]
-        if uploaded.size > MAX_BYTES:
-            raise forms.ValidationError(_("The file is larger than 5 MB."))
+        try:
+            check_size(uploaded.size)
+        except FileRefused as error:
+            raise forms.ValidationError(str(error)) from error
         return uploaded
 
 

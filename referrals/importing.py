@@ -3,23 +3,33 @@
 :func:`preview_providers` reads and checks the whole file and reports every problem at once as
 "row, column: message"; nothing is written here. The rows it returns are plain, JSON-ready
 dicts that :func:`referrals.services.provider_import` writes once the preview is confirmed.
+The file is read by the one hardened spreadsheet reader (``core.spreadsheets``), which
+refuses what it cannot read safely before reading a row.
 """
 
-import csv
-import datetime as dt
-import io
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext
 
+from core.spreadsheets import (
+    FileRefused,
+    Rows,
+    cell_text,
+    check_size,
+    open_source,
+    yes_no_value,
+)
 from programs import languages as iso_languages
 from programs.models import Program
 
 from .models import Category, ServiceProvider
 
-MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
 
 # Columns in the order of the template; ``*`` marks the required ones in the documentation.
@@ -51,8 +61,7 @@ FIELDS = (
     "waiting_weeks",
     "active",
 )
-YES = {"yes", "y", "ja", "j", "true", "1", "x", "wahr"}
-NO = {"no", "n", "nein", "nej", "false", "0", "falsch"}
+# The sheet read from a workbook, by its name in any case; the first sheet if none has one.
 SHEET_NAMES = ("service providers", "providers", "anbieter", "fachdienste")
 
 
@@ -90,59 +99,25 @@ class ProviderPreview:
 # ---- reading the file --------------------------------------------------------------------
 
 
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    return str(value).strip()
+@contextmanager
+def _uploaded_rows(uploaded) -> Iterator[Rows]:
+    """The rows of an uploaded CSV (UTF-8, with or without BOM; , ; or tab separated) or XLSX.
 
-
-def _read_csv(data: bytes) -> list[list[str]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ImportFileError(
-            gettext("The file is not UTF-8 text. Save it as “CSV UTF-8” and upload it again.")
-        ) from error
-    first_line = text.split("\n", 1)[0]
-    delimiter = max((";", ",", "\t"), key=first_line.count)
-    return [
-        [cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)
-    ]
-
-
-def _read_xlsx(data: bytes) -> list[list[str]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a damaged file
-        raise ImportFileError(
-            gettext("The file could not be read as an Excel workbook.")
-        ) from error
-    sheets = {sheet.title.strip().casefold(): sheet for sheet in workbook.worksheets}
-    sheet = next((sheets[name] for name in SHEET_NAMES if name in sheets), workbook.worksheets[0])
-    rows = [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
-    workbook.close()
-    return rows
-
-
-def read_table(uploaded) -> list[list[str]]:
-    """The rows of an uploaded CSV (UTF-8, with or without BOM; , or ; separated) or XLSX."""
-    if uploaded.size > MAX_BYTES:
-        raise ImportFileError(gettext("The file is larger than 5 MB."))
-    data = uploaded.read()
-    name = (uploaded.name or "").lower()
-    if name.endswith(".xlsx") or data[:2] == b"PK":
-        return _read_xlsx(data)
-    if name.endswith((".csv", ".txt")) or not name:
-        return _read_csv(data)
-    raise ImportFileError(gettext("Upload a .csv or .xlsx file."))
+    Raises :class:`core.spreadsheets.FileRefused` for a file that cannot be read safely, also
+    later, while its rows are read (encoding, damage)."""
+    check_size(uploaded.size)
+    filename = uploaded.name or ""
+    with tempfile.TemporaryDirectory() as directory:
+        if hasattr(uploaded, "temporary_file_path"):
+            path = Path(uploaded.temporary_file_path())
+        else:
+            path = Path(directory) / "upload"
+            with open(path, "wb") as out:
+                for chunk in uploaded.chunks():
+                    out.write(chunk)
+        with open_source(path, filename, sheets=SHEET_NAMES, fallback=SHEET_NAMES[0]) as source:
+            sheet = next(source.sheets[name] for name in SHEET_NAMES if name in source.sheets)
+            yield sheet.rows()
 
 
 def _header_key(text: str) -> str:
@@ -166,14 +141,12 @@ def _category_lookup() -> dict[str, str]:
 
 
 def _yes_no(text: str, default: bool) -> bool:
-    value = text.strip().casefold()
-    if not value:
+    if not text.strip():
         return default
-    if value in YES:
-        return True
-    if value in NO:
-        return False
-    raise ValueError(gettext("write yes or no, not “%(value)s”") % {"value": text})
+    value = yes_no_value(text)
+    if value is None:
+        raise ValueError(gettext("write yes or no, not “%(value)s”") % {"value": text})
+    return value
 
 
 def _check_row(cells: dict[str, str], *, categories, areas) -> tuple[dict, list[tuple[str, str]]]:
@@ -272,33 +245,46 @@ def provider_differs(provider: ServiceProvider, row: dict, language_codes: list[
     return any(getattr(provider, name) != row[name] for name in FIELDS)
 
 
+def _blank(values) -> bool:
+    return not any(cell_text(value) for value in values)
+
+
 def preview_providers(*, program: Program, uploaded) -> ProviderPreview:
     """Read and check a provider file for ``program``; count what importing it would do.
 
     Raises :class:`ImportFileError` when the file as a whole cannot be used.
     """
-    table = read_table(uploaded)
-    while table and not any(table[-1]):
-        table.pop()
-    if not table:
+    try:
+        with _uploaded_rows(uploaded) as rows:
+            return _preview(program, rows)
+    except FileRefused as error:
+        raise ImportFileError(str(error)) from error
+
+
+def _preview(program: Program, rows: Rows) -> ProviderPreview:
+    first = next(rows, None)
+    while first is not None and _blank(first[1]):
+        first = next(rows, None)
+    if first is None:
         raise ImportFileError(gettext("The file is empty."))
-    if len(table) - 1 > MAX_ROWS:
-        raise ImportFileError(gettext("The file has more than %(max)s rows.") % {"max": MAX_ROWS})
-    header = [_header_key(cell) for cell in table[0]]
+    header_number, header_cells = first[0], [cell_text(value) for value in first[1]]
+    header = [_header_key(cell) for cell in header_cells]
     preview = ProviderPreview()
     for index, column in enumerate(header):
         if column and column not in COLUMNS:
             preview.errors.append(
                 RowError(
-                    1,
-                    table[0][index] or str(index + 1),
+                    header_number,
+                    header_cells[index] or str(index + 1),
                     gettext("unknown column; the columns are: %(columns)s")
                     % {"columns": ", ".join(COLUMNS)},
                 )
             )
     for column in REQUIRED:
         if column not in header:
-            preview.errors.append(RowError(1, column, gettext("this column is missing")))
+            preview.errors.append(
+                RowError(header_number, column, gettext("this column is missing"))
+            )
     if preview.errors:
         return preview
 
@@ -309,11 +295,17 @@ def preview_providers(*, program: Program, uploaded) -> ProviderPreview:
         for provider in program.providers.prefetch_related("languages")
     }
     seen: dict[str, int] = {}
-    for number, row in enumerate(table[1:], start=2):
-        if not any(cell.strip() for cell in row):
+    for number, row in rows:
+        if _blank(row):
             continue
+        if number - header_number > MAX_ROWS:
+            raise ImportFileError(
+                gettext("The file has more than %(max)s rows.") % {"max": MAX_ROWS}
+            )
         cells = {
-            column: (row[i] if i < len(row) else "") for i, column in enumerate(header) if column
+            column: (cell_text(row[i]) if i < len(row) else "")
+            for i, column in enumerate(header)
+            if column
         }
         values, problems = _check_row(cells, categories=categories, areas=areas)
         key = values["name"].casefold()

@@ -25,8 +25,6 @@ from volunteers.models import Volunteer
 
 LIST_SEPARATOR = ";"
 DATE_FORMAT = "YYYY-MM-DD"
-YES_WORDS = frozenset({"yes", "y", "ja", "j", "true", "wahr", "x", "1"})
-NO_WORDS = frozenset({"no", "n", "nein", "nej", "false", "falsch", "0"})
 # Refs the exporter gives to records that have none (``A-<id>``, ``R-<id>``).
 ACTIVITY_REF_PREFIX = "A-"
 REFERRAL_REF_PREFIX = "R-"

@@ -26,7 +26,7 @@ from programs.security import export_record, import_record
 from . import exporter
 from . import format as fmt
 from .forms import ExportForm, ImportConfirmForm, ImportUploadForm
-from .importer import ImportResult, program_data_import
+from .importing import ImportResult, program_data_import
 
 IMPORT_SALT = "transfer.import"
 IMPORT_MAX_AGE = 60 * 60

@@ -10,7 +10,7 @@ from openpyxl import Workbook
 
 from transfer import format as fmt
 from transfer.format import open_import
-from transfer.importer import ImportResult, program_data_import
+from transfer.importing import ImportResult, program_data_import
 
 HEADERS = {sheet.name: list(sheet.names) for sheet in fmt.SHEETS}
 

@@ -11,7 +11,8 @@ from core.spreadsheets import FileRefused
 from transfer.exporter import CSV_ZIP, program_data_export
 
 from ..factories import SiteFactory
-from .helpers import messages, run_import, sample_sheets, write_csv_zip, write_xlsx
+from . import hostile_files as hostile
+from .helpers import messages, run_import, write_csv_zip, write_xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -24,31 +25,25 @@ def _refusal(program, path) -> str:
 
 @pytest.mark.parametrize("name", ["data.xlsx", "data.pdf", "data.zip", "data"])
 def test_something_that_is_not_a_spreadsheet_is_refused(program, tmp_path, name):
-    path = tmp_path / name
-    path.write_bytes(b"%PDF-1.7\n\x00\x01\x02 binary \xff\xfe")
+    path = hostile.not_a_spreadsheet(tmp_path, name)
 
     assert _refusal(program, path).startswith("This is not a spreadsheet Lotse can read.")
 
 
 def test_a_damaged_workbook_is_refused(program, tmp_path):
-    path = tmp_path / "data.xlsx"
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<not xml")
-        archive.writestr("xl/workbook.xml", "<not xml")
+    path = hostile.damaged_workbook(tmp_path)
 
     assert _refusal(program, path) == "The file could not be read as an Excel workbook (.xlsx)."
 
 
 def test_an_old_xls_file_is_refused_with_advice(program, tmp_path):
-    path = tmp_path / "data.xls"
-    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512))
+    path = hostile.old_xls(tmp_path)
 
     assert "Save it as an Excel workbook (.xlsx)" in _refusal(program, path)
 
 
 def test_a_csv_that_is_not_utf8_is_refused_with_advice(program, tmp_path):
-    path = tmp_path / "sites.csv"
-    path.write_bytes("name;kind\nHaus Müller;shelter\n".encode("cp1252"))
+    path = hostile.csv_not_utf8(tmp_path)
 
     result = run_import(program, path)
 
@@ -59,7 +54,7 @@ def test_a_csv_that_is_not_utf8_is_refused_with_advice(program, tmp_path):
 
 def test_a_file_over_the_limit_is_refused(program, tmp_path, settings):
     settings.LOTSE_IMPORT_MAX_BYTES = 2048
-    path = write_xlsx(tmp_path / "data.xlsx", sample_sheets())
+    path = hostile.sample_workbook(tmp_path)
 
     message = _refusal(program, path)
 
@@ -68,9 +63,7 @@ def test_a_file_over_the_limit_is_refused(program, tmp_path, settings):
 
 def test_a_zip_bomb_is_refused_before_it_is_unpacked(program, tmp_path, settings):
     settings.LOTSE_IMPORT_MAX_BYTES = 100 * 1024  # a zip may unpack to 2 MB
-    path = tmp_path / "bomb.zip"
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("sites.csv", b"name,kind\n" + b"0" * (5 * 1024 * 1024))
+    path = hostile.zip_bomb(tmp_path)
     assert path.stat().st_size < 100 * 1024
 
     message = _refusal(program, path)
@@ -80,18 +73,13 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(program, tmp_path, settings
 
 def test_a_workbook_that_is_a_zip_bomb_is_refused(program, tmp_path, settings):
     settings.LOTSE_IMPORT_MAX_BYTES = 100 * 1024
-    path = write_xlsx(tmp_path / "data.xlsx", sample_sheets())
-    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("xl/media/image1.bin", bytes(5 * 1024 * 1024))
+    path = hostile.workbook_zip_bomb(tmp_path)
 
     assert "would unpack to more than" in _refusal(program, path)
 
 
 def test_a_zip_with_too_many_members_is_refused(program, tmp_path):
-    path = tmp_path / "many.zip"
-    with zipfile.ZipFile(path, "w") as archive:
-        for number in range(201):
-            archive.writestr(f"f{number}.csv", "x")
+    path = hostile.zip_with_too_many_members(tmp_path)
 
     assert _refusal(program, path) == "The archive holds more than 200 files; it is not imported."
 
@@ -174,42 +162,29 @@ def test_the_csv_export_quotes_them_too_and_importing_it_back_keeps_the_text(
 
 
 def test_a_word_document_is_not_a_spreadsheet(program, tmp_path):
-    path = tmp_path / "letter.xlsx"
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr(
-            "_rels/.rels",
-            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            '<Relationship Id="rId1" Target="word/document.xml" Type="http://schemas.'
-            'openxmlformats.org/officeDocument/2006/relationships/officeDocument"/>'
-            "</Relationships>",
-        )
-        archive.writestr("word/document.xml", "<document/>")
+    path = hostile.word_document(tmp_path)
 
     assert _refusal(program, path).startswith("This is not a spreadsheet Lotse can read.")
 
 
 def test_entity_expansion_in_a_workbook_is_refused(program, tmp_path):
-    path = write_xlsx(tmp_path / "data.xlsx", {"sites": [["name", "kind"], ["A", "shelter"]]})
-    entities = "".join(
-        f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10 if i else "lol" * 10}">'
-        for i in range(9)
-    )
-    laughs = (
-        f'<?xml version="1.0"?><!DOCTYPE lolz [{entities}]>'
-        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-        '<row r="1"><c r="A1" t="inlineStr"><is><t>name</t></is></c></row>'
-        '<row r="2"><c r="A2" t="inlineStr"><is><t>&lol8;</t></is></c></row>'
-        "</sheetData></worksheet>"
-    )
-    with zipfile.ZipFile(path) as source:
-        members = {name: source.read(name) for name in source.namelist()}
-    members["xl/worksheets/sheet1.xml"] = laughs.encode()
-    with zipfile.ZipFile(path, "w") as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
+    path = hostile.entity_expansion(tmp_path)
 
     result = run_import(program, path)
 
     assert "sites: The sheet “sites” is damaged and cannot be read." in messages(result)
     assert not program.sites.exists()
+
+
+def test_a_workbook_with_a_huge_cell_is_refused_before_it_is_unpacked(program, tmp_path, settings):
+    settings.LOTSE_IMPORT_MAX_BYTES = hostile.SMALL_LIMIT
+    path = hostile.huge_cell(tmp_path)
+    assert path.stat().st_size < hostile.SMALL_LIMIT
+
+    assert "would unpack to more than 2 MB" in _refusal(program, path)
+
+
+def test_a_cell_past_the_last_column_is_damage_not_a_reason_to_fill_memory(program, tmp_path):
+    result = run_import(program, hostile.cell_beyond_the_last_column(tmp_path))
+
+    assert messages(result) == ["sites: The sheet “sites” is damaged and cannot be read."]

@@ -257,7 +257,7 @@ def test_an_existing_volunteer_who_left_keeps_the_date_when_the_column_is_missin
 
 
 def test_many_problems_are_counted_beyond_those_kept(program, tmp_path, monkeypatch):
-    from transfer import importer
+    from transfer.importing import results as importer
 
     monkeypatch.setattr(importer, "MAX_STORED_PROBLEMS", 10)
     rows = [["name", "kind"]] + [[f"Haus {i}", "castle"] for i in range(25)]

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from core.spreadsheets import FileRefused
 from programs.models import Program
 from transfer.format import open_import
-from transfer.importer import program_data_import
+from transfer.importing import program_data_import
 
 
 class Command(BaseCommand):

@@ -1,0 +1,170 @@
+"""Hostile files that every spreadsheet upload must refuse: bombs, disguises, damage.
+
+Each builder writes one file into a folder and returns its path. :data:`HOSTILE_FILES` lists
+them with the upload limit (``LOTSE_IMPORT_MAX_BYTES``) each is built against, so the tests of
+every upload form can walk the same set.
+"""
+
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+from .helpers import sample_sheets, write_xlsx
+
+SMALL_LIMIT = 100 * 1024  # a zip may then unpack to 2 MB
+
+
+def not_a_spreadsheet(directory: Path, name: str = "data.xlsx") -> Path:
+    path = directory / name
+    path.write_bytes(b"%PDF-1.7\n\x00\x01\x02 binary \xff\xfe")
+    return path
+
+
+def damaged_workbook(directory: Path) -> Path:
+    path = directory / "data.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<not xml")
+        archive.writestr("xl/workbook.xml", "<not xml")
+    return path
+
+
+def old_xls(directory: Path) -> Path:
+    path = directory / "data.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512))
+    return path
+
+
+def csv_not_utf8(directory: Path) -> Path:
+    path = directory / "sites.csv"
+    path.write_bytes("name;kind\nHaus Müller;shelter\n".encode("cp1252"))
+    return path
+
+
+def sample_workbook(directory: Path) -> Path:
+    """A good workbook of about 7 KB: hostile only where the limit is smaller."""
+    return write_xlsx(directory / "data.xlsx", sample_sheets())
+
+
+def zip_bomb(directory: Path) -> Path:
+    """A zip of about 5 KB that unpacks to 5 MB."""
+    path = directory / "bomb.zip"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("sites.csv", b"name,kind\n" + b"0" * (5 * 1024 * 1024))
+    return path
+
+
+def workbook_zip_bomb(directory: Path) -> Path:
+    """A good workbook with a member that unpacks to 5 MB."""
+    path = write_xlsx(directory / "data.xlsx", sample_sheets())
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/media/image1.bin", bytes(5 * 1024 * 1024))
+    return path
+
+
+def zip_with_too_many_members(directory: Path) -> Path:
+    path = directory / "many.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        for number in range(201):
+            archive.writestr(f"f{number}.csv", "x")
+    return path
+
+
+def word_document(directory: Path) -> Path:
+    path = directory / "letter.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr(
+            "_rels/.rels",
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Target="word/document.xml" Type="http://schemas.'
+            'openxmlformats.org/officeDocument/2006/relationships/officeDocument"/>'
+            "</Relationships>",
+        )
+        archive.writestr("word/document.xml", "<document/>")
+    return path
+
+
+def _with_sheet(path: Path, xml: bytes, *, compression: int = zipfile.ZIP_STORED) -> Path:
+    """The workbook at ``path`` with its (only) worksheet replaced by ``xml``."""
+    with zipfile.ZipFile(path) as source:
+        members = {name: source.read(name) for name in source.namelist()}
+    members["xl/worksheets/sheet1.xml"] = xml
+    with zipfile.ZipFile(path, "w", compression=compression) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
+def _sheet_xml(rows: str) -> str:
+    return (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f"<sheetData>{rows}</sheetData></worksheet>"
+    )
+
+
+def entity_expansion(directory: Path) -> Path:
+    """ "Billion laughs": one cell whose nested entities expand to 3 GB of text."""
+    path = write_xlsx(directory / "data.xlsx", {"sites": [["name", "kind"], ["A", "shelter"]]})
+    entities = "".join(
+        f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10 if i else "lol" * 10}">'
+        for i in range(9)
+    )
+    laughs = f'<?xml version="1.0"?><!DOCTYPE lolz [{entities}]>' + _sheet_xml(
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>name</t></is></c></row>'
+        '<row r="2"><c r="A2" t="inlineStr"><is><t>&lol8;</t></is></c></row>'
+    )
+    return _with_sheet(path, laughs.encode())
+
+
+HUGE_CELL_MB = 64
+
+
+def huge_cell(directory: Path) -> Path:
+    """A workbook of about 70 KB whose one cell unpacks to 64 MB of text."""
+    path = write_xlsx(directory / "data.xlsx", {"sites": [["name", "kind"], ["A", "shelter"]]})
+    xml = _sheet_xml(
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>name</t></is></c></row>'
+        '<row r="2"><c r="A2" t="inlineStr"><is><t>'
+        + "A" * (HUGE_CELL_MB * 1024 * 1024)
+        + "</t></is></c></row>"
+    )
+    return _with_sheet(path, xml.encode(), compression=zipfile.ZIP_DEFLATED)
+
+
+def cell_beyond_the_last_column(directory: Path) -> Path:
+    """A workbook of 2 KB with a cell in column ``ZZZZZZ``, past Excel's last (``XFD``):
+    a reader that makes room for every column up to it needs 2.5 GB for that one row."""
+    path = write_xlsx(directory / "data.xlsx", {"sites": [["name", "kind"], ["A", "shelter"]]})
+    xml = _sheet_xml(
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>name</t></is></c>'
+        '<c r="ZZZZZZ1" t="inlineStr"><is><t>kind</t></is></c></row>'
+    )
+    return _with_sheet(path, xml.encode())
+
+
+@dataclass(frozen=True)
+class HostileFile:
+    id: str
+    build: Callable[[Path], Path]
+    max_bytes: int | None = None  # the upload limit the file is built against, if not the default
+
+
+HOSTILE_FILES = [
+    *(
+        HostileFile(f"not a spreadsheet named {name}", partial(not_a_spreadsheet, name=name))
+        for name in ("data.xlsx", "data.pdf", "data.zip", "data")
+    ),
+    HostileFile("damaged workbook", damaged_workbook),
+    HostileFile("old xls", old_xls),
+    HostileFile("csv not in utf-8", csv_not_utf8),
+    HostileFile("over the limit", sample_workbook, max_bytes=2048),
+    HostileFile("zip bomb", zip_bomb, max_bytes=SMALL_LIMIT),
+    HostileFile("workbook zip bomb", workbook_zip_bomb, max_bytes=SMALL_LIMIT),
+    HostileFile("too many members", zip_with_too_many_members),
+    HostileFile("word document", word_document),
+    HostileFile("entity expansion", entity_expansion),
+    HostileFile("huge cell", huge_cell, max_bytes=SMALL_LIMIT),
+    HostileFile("cell beyond the last column", cell_beyond_the_last_column),
+]

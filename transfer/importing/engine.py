@@ -1,0 +1,227 @@
+"""A pass over the file, and the import as a whole: check it all, then write it all or nothing."""
+
+import pickle
+import tempfile
+from collections.abc import Iterator
+from itertools import islice
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
+
+from core.spreadsheets import FileRefused, Source, cell_text
+from programs.models import Program
+from sessions_log.selectors import forget_session_languages
+
+from .. import format as fmt
+from .lookups import Run
+from .results import Counts, ImportResult, Problem
+from .rows import ABSENT, Row
+from .sheets import HANDLERS
+from .sheets.base import BATCH, Handler
+
+
+def _column_name(value) -> str:
+    return cell_text(value).strip().rstrip("*").strip().casefold().replace(" ", "_")
+
+
+def _header(run: Run, sheet: fmt.Sheet, values: tuple) -> tuple[dict[str, int], bool]:
+    """Column name -> index, and whether rows can be imported (required columns present)."""
+    columns: dict[str, int] = {}
+    for index, value in enumerate(values):
+        name = _column_name(value)
+        if not name:
+            continue
+        if name not in sheet.names:
+            run.problem(
+                sheet.name,
+                1,
+                cell_text(value),
+                gettext("unknown column; the columns of this sheet are: %(columns)s")
+                % {"columns": ", ".join(sheet.names)},
+            )
+        elif name in columns:
+            run.problem(sheet.name, 1, name, gettext("the column appears twice"))
+        else:
+            columns[name] = index
+    complete = True
+    for name in sheet.required:
+        if name not in columns:
+            complete = False
+            run.problem(sheet.name, 1, name, gettext("this required column is missing"))
+    return columns, complete
+
+
+def _batches(iterator: Iterator, size: int) -> Iterator[list]:
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _blank(values: tuple) -> bool:
+    return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
+
+
+def _import_sheet(run: Run, handler: Handler, rows: Iterator[tuple[int, tuple]]) -> None:
+    sheet = handler.sheet
+    counts = run.result.counts.setdefault(sheet.name, Counts())
+    first = next(rows, None)
+    while first is not None and _blank(first[1]):
+        first = next(rows, None)
+    if first is None:
+        return
+    columns, complete = _header(run, sheet, first[1])
+    if sheet.key not in columns:
+        return
+    seen: dict[str, int] = {}
+    defaults = handler.defaults()
+    for batch in _batches(rows, BATCH):
+        parsed = []
+        for number, values in batch:
+            if _blank(values):
+                continue
+            cells = {
+                name: values[index] if index < len(values) else None
+                for name, index in columns.items()
+            }
+            row = Row(run, sheet, number, cells)
+            key = row.text(sheet.key)
+            if key and key in seen:
+                row.error(
+                    sheet.key,
+                    gettext("“%(value)s” is already in row %(row)s")
+                    % {"value": key, "row": seen[key]},
+                )
+            elif key:
+                seen[key] = number
+                handler.register(key)
+            data = handler.parse(row)
+            parsed.append((row, key, data))
+        if not complete:
+            continue
+        existing = handler.existing([key for row, key, _data in parsed if row.ok and key])
+        creates, updates = [], []
+        for row, key, data in parsed:
+            if not row.ok:
+                continue
+            old = existing.get(key)
+            merged = (
+                dict(old.values)
+                if old is not None
+                else {
+                    **defaults,
+                    **{name: frozenset() for name in handler.m2m},
+                }
+            )
+            merged.update({name: v for name, v in data.items() if v is not ABSENT})
+            handler.complete(row, merged, data, old)
+            if not row.ok:
+                continue
+            if old is None:
+                counts.new += 1
+                creates.append((key, merged))
+            elif any(merged[name] != value for name, value in old.values.items()):
+                counts.updated += 1
+                updates.append((key, merged, old))
+            else:
+                counts.unchanged += 1
+        if run.write and run.result.valid:
+            handler.write(creates, updates)
+
+
+class _Spool:
+    """The rows read in the first pass, kept in a temporary file for the second.
+
+    The second pass then need not parse the workbook again; the file holds pickled batches of
+    plain row tuples that this process wrote itself, and memory stays at one batch.
+    """
+
+    def __init__(self):
+        self.files: dict[str, Any] = {}
+
+    def record(self, name: str, rows: Iterator[tuple[int, tuple]]) -> Iterator[tuple[int, tuple]]:
+        spool = self.files[name] = tempfile.TemporaryFile()
+        for batch in _batches(rows, BATCH):
+            pickle.dump(batch, spool, protocol=pickle.HIGHEST_PROTOCOL)
+            yield from batch
+
+    def replay(self, name: str) -> Iterator[tuple[int, tuple]]:
+        spool = self.files[name]
+        spool.seek(0)
+        while True:
+            try:
+                batch = pickle.load(spool)  # noqa: S301 (our own temporary file)
+            except EOFError:
+                return
+            yield from batch
+
+    def close(self) -> None:
+        for spool in self.files.values():
+            spool.close()
+        self.files.clear()
+
+
+def _run(
+    *, program: Program, source: Source, by, write: bool, spool: _Spool | None = None
+) -> ImportResult:
+    """One pass; the first records the rows in ``spool``, the second replays them."""
+    result = ImportResult(ignored=list(source.ignored))
+    run = Run(program=program, by=by, write=write, result=result)
+    for sheet in fmt.SHEETS:
+        if sheet.name not in source.sheets:
+            continue
+        if spool is None:
+            rows = source.sheets[sheet.name].rows()
+        elif write:
+            rows = spool.replay(sheet.name)
+        else:
+            rows = spool.record(sheet.name, source.sheets[sheet.name].rows())
+        try:
+            _import_sheet(run, HANDLERS[sheet.name](run), rows)
+        except FileRefused as error:  # found while reading the rows (encoding, damage)
+            run.problem(sheet.name, None, "", str(error))
+    return result
+
+
+def program_data_import(
+    *, program: Program, source: Source, by=None, dry_run: bool = False
+) -> ImportResult:
+    """Check the whole file, then (unless ``dry_run`` or invalid) write it in one transaction.
+
+    The result counts new, updated and unchanged records per sheet and lists the problems;
+    ``written`` says whether anything was saved.
+    """
+    spool = None if dry_run else _Spool()
+    try:
+        result = _run(program=program, source=source, by=by, write=False, spool=spool)
+        if not result.valid or dry_run:
+            return result
+        if not result.created and not any(c.new or c.updated for c in result.counts.values()):
+            result.written = True  # every row is unchanged: there is nothing to write
+            return result
+        with transaction.atomic():
+            # One import at a time per program.
+            list(Program.objects.select_for_update().filter(pk=program.pk).values_list("pk"))
+            written = _run(program=program, source=source, by=by, write=True, spool=spool)
+            if not written.valid:
+                transaction.set_rollback(True)
+                return written
+            written.written = True
+            transaction.on_commit(lambda: forget_session_languages(program.pk))
+    except IntegrityError:
+        failed = ImportResult(counts=result.counts, ignored=result.ignored)
+        failed.add_problem(
+            Problem(
+                gettext("file"),
+                None,
+                "",
+                gettext(
+                    "The program's data changed while importing, so nothing was imported. "
+                    "Please try again."
+                ),
+            )
+        )
+        return failed
+    finally:
+        if spool is not None:
+            spool.close()
+    return written

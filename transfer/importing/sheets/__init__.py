@@ -1,0 +1,15 @@
+"""One handler per sheet of the format, in the order the sheets are read."""
+
+from .activities import Activities
+from .participants import Participants
+from .referrals import Referrals
+from .sites import Sites
+from .volunteers import Volunteers
+
+HANDLERS = {
+    "sites": Sites,
+    "volunteers": Volunteers,
+    "participants": Participants,
+    "activities": Activities,
+    "referrals": Referrals,
+}

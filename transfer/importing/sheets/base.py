@@ -1,0 +1,188 @@
+"""How a sheet maps to its model: the base class every sheet's handler fills in."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connections, router
+from django.db.models import Q
+
+from ... import format as fmt
+from ..lookups import KeyMap, Pending, Run
+from ..rows import Row
+
+BATCH = 1000
+IMPORT_NOTE = "imported"
+
+
+@dataclass
+class Existing:
+    pk: int
+    values: dict  # the compared fields and many-to-many sets, as the row's values are
+    extra: dict  # other stored values a write needs
+
+
+@dataclass(frozen=True)
+class M2M:
+    through: Any
+    own: str  # the through model's column of the imported record
+    other: str  # its column of the related record
+
+    def insert(self, pairs: list[tuple]) -> None:
+        """Insert through rows in a few statements (far cheaper than model instances)."""
+        if not pairs:
+            return
+        connection = connections[router.db_for_write(self.through)]
+        quote = connection.ops.quote_name
+        own = self.through._meta.get_field(self.own)
+        other = self.through._meta.get_field(self.other)
+        head = (
+            f"INSERT INTO {quote(self.through._meta.db_table)} "
+            f"({quote(own.column)}, {quote(other.column)}) "
+        )
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # COPY streams the rows without building any SQL per row (psycopg 3).
+                table = quote(self.through._meta.db_table)
+                columns = f"{quote(own.column)}, {quote(other.column)}"
+                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    for pair in pairs:
+                        copy.write_row(pair)
+                return
+            size = min(BATCH, connection.ops.bulk_batch_size([own, other], pairs))
+            for start in range(0, len(pairs), size):
+                chunk = pairs[start : start + size]
+                cursor.execute(
+                    head + "VALUES " + ", ".join(["(%s, %s)"] * len(chunk)),
+                    [value for pair in chunk for value in pair],
+                )
+
+
+class Handler:
+    """How one sheet maps to its model. Subclasses fill in the sheet-specific parts."""
+
+    sheet: fmt.Sheet
+    model: Any
+    key_field: str
+    fields: tuple[str, ...] = ()  # compared values (row vocabulary)
+    m2m: dict[str, M2M] = {}
+    extra_fields: tuple[str, ...] = ()
+    keymap_name: str | None = None
+    generated_ref_prefix: str | None = None
+
+    def __init__(self, run: Run):
+        self.run = run
+        self.program = run.program
+
+    @property
+    def keymap(self) -> KeyMap | None:
+        return getattr(self.run, self.keymap_name) if self.keymap_name else None
+
+    # Reading
+
+    def parse(self, row: Row) -> dict:
+        raise NotImplementedError
+
+    def defaults(self) -> dict:
+        return {}
+
+    def complete(self, row: Row, merged: dict, data: dict, old: Existing | None) -> None:
+        """Derived values and checks across columns, on the row merged with the record."""
+
+    # Comparing
+
+    def db_values(self) -> tuple[str, ...]:
+        """The ``values()`` names that :meth:`to_row_values` reads."""
+        return self.fields
+
+    def to_row_values(self, stored: dict) -> dict:
+        return {name: stored[name] for name in self.fields}
+
+    def existing(self, keys: list[str]) -> dict[str, Existing]:
+        query = Q(**{f"{self.key_field}__in": keys})
+        generated = {}
+        if self.generated_ref_prefix:
+            prefix = self.generated_ref_prefix
+            generated = {
+                int(k[len(prefix) :]): k
+                for k in keys
+                if k.startswith(prefix) and k[len(prefix) :].isdigit()
+            }
+            if generated:
+                query |= Q(**{self.key_field: "", "pk__in": list(generated)})
+        names = {"pk", self.key_field, *self.db_values(), *self.extra_fields}
+        found: dict[str, Existing] = {}
+        rows = self.model.objects.filter(program=self.program).filter(query).values(*names)
+        # A ref written in the record wins over an exported ``A-<id>`` pointing elsewhere.
+        for stored in sorted(rows, key=lambda s: bool(s[self.key_field])):
+            key = stored[self.key_field] or generated.get(stored["pk"])
+            if key is None:
+                continue
+            found[key] = Existing(
+                stored["pk"],
+                self.to_row_values(stored),
+                {name: stored[name] for name in self.extra_fields},
+            )
+        by_pk = {e.pk: e for e in found.values()}
+        for name, m2m in self.m2m.items():
+            for existing in by_pk.values():
+                existing.values[name] = set()
+            pairs = m2m.through.objects.filter(**{f"{m2m.own}__in": list(by_pk)}).values_list(
+                m2m.own, m2m.other
+            )
+            for own, other in pairs:
+                by_pk[own].values[name].add(other)
+            for existing in by_pk.values():
+                existing.values[name] = frozenset(existing.values[name])
+        return found
+
+    # Writing
+
+    def attributes(self, merged: dict, old: Existing | None) -> dict:
+        """Model attributes for a new (``old`` None) or updated record."""
+        return {name: merged[name] for name in self.fields}
+
+    def register(self, key: str) -> None:
+        """A key the file holds, so later sheets may refer to it before it is written."""
+        keymap = self.keymap
+        if keymap is not None and key not in keymap.exact and not self.run.write:
+            keymap.add(key, Pending(self.sheet.name, key))
+
+    def write(self, creates: list[tuple[str, dict]], updates: list[tuple[str, dict, Any]]):
+        model = self.model
+        new = []
+        for key, merged in creates:
+            instance = model(program=self.program, **self.attributes(merged, None))
+            setattr(instance, self.key_field, key)
+            new.append(instance)
+        model.objects.bulk_create(new, batch_size=BATCH)
+        if self.keymap is not None:
+            for (key, _merged), instance in zip(creates, new, strict=True):
+                self.keymap.add(key, instance.pk)
+        changed = []
+        update_fields: list[str] = []
+        for _key, merged, old in updates:
+            attributes = self.attributes(merged, old)
+            update_fields = update_fields or list(attributes)
+            changed.append(model(pk=old.pk, program=self.program, **attributes))
+        if changed:
+            model.objects.bulk_update(changed, update_fields, batch_size=BATCH)
+        for name, m2m in self.m2m.items():
+            stale = {old.pk for _key, merged, old in updates if merged[name] != old.values[name]}
+            if stale:
+                m2m.through.objects.filter(**{f"{m2m.own}__in": stale}).delete()
+            pairs = [
+                (instance.pk, other)
+                for (_key, merged), instance in zip(creates, new, strict=True)
+                for other in merged[name]
+            ]
+            pairs += [
+                (old.pk, other)
+                for _key, merged, old in updates
+                if old.pk in stale
+                for other in merged[name]
+            ]
+            m2m.insert(pairs)
+        self.after_write(list(zip(creates, new, strict=True)), updates)
+
+    def after_write(self, created, updates) -> None:
+        """History rows for what was written."""
