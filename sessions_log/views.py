@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from core import charts
 from core.dates import months_later
 from core.lists import Column
 from programs.access import Perm, has_perm, program_view
@@ -26,7 +27,7 @@ from programs.lists import ProgramListView, participant_code_column
 from programs.models import ActivityKind, Participant
 from programs.selectors import exportable
 
-from . import charts, selectors, services
+from . import selectors, services
 from .filters import (
     ActivityFilter,
     ConcernFilter,
