@@ -1,12 +1,9 @@
 """Background work of sessions_log, run by the task worker (``manage.py db_worker``)."""
 
-from django.conf import settings
-from django.core.mail import EmailMessage
 from django.tasks import task
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 
+from core.mail import absolute_url, send_templated_mail
 from programs.models import Membership
 
 from .models import Concern
@@ -35,12 +32,10 @@ def concern_notify(concern_id: int) -> int:
     )
     if not recipients:
         return 0
-    with translation.override(program.default_language):
-        inbox_url = settings.SITE_URL + reverse("concern_list", args=[program.slug])
-        context = {"concern": concern, "program": program, "inbox_url": inbox_url}
-        subject = render_to_string("sessions_log/email/concern_subject.txt", context)
-        body = render_to_string("sessions_log/email/concern_body.txt", context)
-    # One message per person, so no one learns who else is on the list.
-    for address in recipients:
-        EmailMessage(subject=" ".join(subject.split()), body=body, to=[address]).send()
-    return len(recipients)
+    inbox_url = absolute_url(reverse("concern_list", args=[program.slug]))
+    return send_templated_mail(
+        template="sessions_log/email/concern",
+        context={"concern": concern, "program": program, "inbox_url": inbox_url},
+        language=program.default_language,
+        to=recipients,
+    )
