@@ -3778,7 +3778,7 @@ def publish_demo_report(ctx: Context) -> Report | None:
     The demo funder then has something to download, and the coordinator sees what a published
     report looks like. It goes through the same services as a report made in the browser.
     """
-    from reports import services
+    from reports import generation, services
 
     program = Program.objects.filter(slug=In2Balance.slug).first()
     year = ctx.today.year - 1
@@ -3820,7 +3820,7 @@ def publish_demo_report(ctx: Context) -> Report | None:
             "Zusammenarbeit mit den Fachdiensten verbindlicher vereinbart werden."
         ),
     )
-    services.report_generate(report_id=report.pk)
+    generation.report_generate(report_id=report.pk)
     return services.report_publish(report=report, by=coordinator)
 
 

@@ -11,7 +11,7 @@ from programs.access import Perm, has_perm, program_view
 from programs.models import Membership
 from programs.security import export_record
 
-from . import selectors, services
+from . import generation, selectors, services
 from .forms import ReportForm
 from .models import Report
 from .pdf import report_context
@@ -221,7 +221,7 @@ def report_pdf(request, program_slug, pk):
     return FileResponse(
         report.pdf.open("rb"),
         as_attachment=True,
-        filename=services.report_filename(report),
+        filename=generation.report_filename(report),
         content_type="application/pdf",
     )
 
@@ -237,6 +237,6 @@ def report_xlsx(request, program_slug, pk):
         data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     response["Content-Disposition"] = (
-        f'attachment; filename="{services.report_filename(report, "xlsx")}"'
+        f'attachment; filename="{generation.report_filename(report, "xlsx")}"'
     )
     return response
