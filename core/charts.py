@@ -1,5 +1,9 @@
 """Small charts as inline SVG, drawn on the server: no JavaScript, nothing to load.
 
+Every chart of the application, on the web and in PDFs, comes from here: vertical bar charts
+(optionally with a reference line and bars in an alert colour), horizontal bar charts for long
+category names, and sparklines of values over time.
+
 Colours and sizes are SVG presentation attributes (``fill=``, ``font-size=``), which the strict
 CSP allows; there are no ``style`` attributes. Every chart is an image with a title and a
 description that states the values, so a screen reader gets the numbers, not the picture.
@@ -8,6 +12,7 @@ description that states the values, so a screen reader gets the numbers, not the
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -19,6 +24,9 @@ RIGHT = 6
 TOP = 16  # room for the value above the tallest bar
 BOTTOM = 22  # room for the x axis labels
 BAR_FILL = "#1f4e79"
+ALERT_FILL = "#a61e1e"  # a bar beyond a limit
+LINE_STROKE = "#343a40"  # a reference line
+BAND_FILL = "#f8d7da"  # a shaded range of values
 AXIS_STROKE = "#adb5bd"
 TEXT_FILL = "#495057"
 
@@ -29,10 +37,19 @@ class Bar:
     value: int | float
     description: str = ""  # for the tooltip and screen readers ("March 2024: 12")
     display: str = ""  # the value as printed, where it differs from the number ("<5")
+    alert: bool = False  # drawn in the alert colour: the value is beyond a limit
 
     @property
     def text(self) -> str:
         return self.display or _number(self.value)
+
+
+@dataclass(frozen=True)
+class ReferenceLine:
+    """A dashed line across a bar chart at ``value`` (a limit, a target), with its label."""
+
+    value: int | float
+    label: str  # printed on the line ("Capacity 100")
 
 
 def nice_scale(maximum: float, ticks: int = 4) -> tuple[int, int]:
@@ -49,18 +66,34 @@ def _number(value: int | float) -> str:
 
 
 def bar_chart(
-    *, title: str, bars: Sequence[Bar], description: str = "", chart_id: str = "chart"
+    *,
+    title: str,
+    bars: Sequence[Bar],
+    description: str = "",
+    chart_id: str = "chart",
+    reference: ReferenceLine | None = None,
+    max_labels: int | None = None,
+    show_values: bool = True,
 ) -> SafeString:
     """A vertical bar chart that scales to its container's width.
 
     ``chart_id`` prefixes the ids of the title and description; unique per page.
+    ``reference`` draws a dashed line at a value, and the y axis reaches it. ``max_labels``
+    thins the labels under the bars to at most that many, counted back from the last bar;
+    ``show_values=False`` leaves out the values above the bars where there are too many to read
+    (the tooltips and the description still give each value).
     """
     plot_w = WIDTH - LEFT - RIGHT
     plot_h = HEIGHT - TOP - BOTTOM
-    top, step = nice_scale(max((b.value for b in bars), default=0))
+    values = [b.value for b in bars] + ([reference.value] if reference else [])
+    top, step = nice_scale(max(values, default=0))
     slot = plot_w / max(len(bars), 1)
     bar_w = slot * 0.7
     baseline = TOP + plot_h
+    label_every = math.ceil(len(bars) / max_labels) if max_labels else 1
+
+    def y(value: int | float) -> str:
+        return f"{baseline - plot_h * value / top:.1f}"
 
     gridlines = format_html_join(
         "",
@@ -68,19 +101,8 @@ def bar_chart(
         '<text x="{}" y="{}" text-anchor="end" dominant-baseline="middle" font-size="11"'
         ' fill="{}">{}</text>',
         (
-            (
-                LEFT,
-                WIDTH - RIGHT,
-                f"{y:.1f}",
-                f"{y:.1f}",
-                AXIS_STROKE,
-                LEFT - 4,
-                f"{y:.1f}",
-                TEXT_FILL,
-                _number(v),
-            )
+            (LEFT, WIDTH - RIGHT, y(v), y(v), AXIS_STROKE, LEFT - 4, y(v), TEXT_FILL, _number(v))
             for v in range(0, top + 1, step)
-            for y in [baseline - plot_h * v / top]
         ),
     )
     columns = []
@@ -88,6 +110,7 @@ def bar_chart(
         height = plot_h * bar.value / top
         x = LEFT + i * slot + (slot - bar_w) / 2
         centre = LEFT + i * slot + slot / 2
+        labelled = (len(bars) - 1 - i) % label_every == 0
         columns.append(
             format_html(
                 '<g><title>{}</title><rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>'
@@ -98,22 +121,38 @@ def bar_chart(
                 f"{baseline - height:.1f}",
                 f"{bar_w:.1f}",
                 f"{height:.1f}",
-                BAR_FILL,
+                ALERT_FILL if bar.alert else BAR_FILL,
                 f"{centre:.1f}",
                 f"{baseline - height - 3:.1f}",
                 TEXT_FILL,
-                bar.text if bar.value or bar.display else "",
+                bar.text if show_values and (bar.value or bar.display) else "",
                 f"{centre:.1f}",
                 HEIGHT - 6,
                 TEXT_FILL,
-                bar.label,
+                bar.label if labelled else "",
             )
         )
-    summary = description or _summary(bars)
+    line = SafeString("")
+    if reference is not None:
+        line = format_html(
+            '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="{}" stroke-width="1.5"'
+            ' stroke-dasharray="5 3"/>'
+            '<text x="{}" y="{}" font-size="11" fill="{}" stroke="#fff" stroke-width="3"'
+            ' paint-order="stroke">{}</text>',
+            LEFT,
+            WIDTH - RIGHT,
+            y(reference.value),
+            y(reference.value),
+            LINE_STROKE,
+            LEFT + 4,
+            f"{float(y(reference.value)) - 4:.1f}",
+            LINE_STROKE,
+            reference.label,
+        )
     return format_html(
         '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-labelledby="{}-title {}-desc"'
         ' xmlns="http://www.w3.org/2000/svg">'
-        '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>{}{}</svg>',
+        '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>{}{}{}</svg>',
         WIDTH,
         HEIGHT,
         chart_id,
@@ -121,9 +160,10 @@ def bar_chart(
         chart_id,
         title,
         chart_id,
-        summary,
+        description or _summary(bars),
         gridlines,
         SafeString("".join(columns)),
+        line,
     )
 
 
@@ -185,4 +225,93 @@ def hbar_chart(
         chart_id,
         description or _summary(bars),
         SafeString("".join(rows)),
+    )
+
+
+SPARK_WIDTH = 240
+SPARK_HEIGHT = 64
+SPARK_PAD = 6
+
+
+@dataclass(frozen=True)
+class Point:
+    day: date
+    value: int | float
+    label: str  # for the tooltip and screen readers ("2025-03-01 Baseline: 48")
+
+
+def sparkline(
+    *,
+    title: str,
+    points: Sequence[Point],
+    low: int | float,
+    high: int | float,
+    chart_id: str = "chart",
+    band: tuple[int | float, int | float] | None = None,
+) -> SafeString:
+    """A small line chart of values over time on a fixed scale from ``low`` to ``high``.
+
+    The points are placed by their day, so uneven gaps show as such; ``band`` shades a range of
+    values (a cut-off, a normal range). Empty when there are no points.
+    """
+    if not points:
+        return SafeString("")
+    span = max(high - low, 1)
+    first, last = points[0].day, points[-1].day
+    days = max((last - first).days, 1)
+    inner_w, inner_h = SPARK_WIDTH - 2 * SPARK_PAD, SPARK_HEIGHT - 2 * SPARK_PAD
+
+    def x(point: Point) -> str:
+        if len(points) == 1:
+            return f"{SPARK_WIDTH / 2:.1f}"
+        return f"{SPARK_PAD + inner_w * (point.day - first).days / days:.1f}"
+
+    def y(value: int | float) -> str:
+        return f"{SPARK_PAD + inner_h * (high - value) / span:.1f}"
+
+    shade = SafeString("")
+    if band is not None:
+        band_top, band_bottom = y(min(band[1], high)), y(max(band[0], low))
+        shade = format_html(
+            '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>',
+            SPARK_PAD,
+            band_top,
+            inner_w,
+            f"{float(band_bottom) - float(band_top):.1f}",
+            BAND_FILL,
+        )
+    line = SafeString("")
+    if len(points) > 1:
+        line = format_html(
+            '<polyline points="{}" fill="none" stroke="{}" stroke-width="2"/>',
+            " ".join(f"{x(p)},{y(p.value)}" for p in points),
+            BAR_FILL,
+        )
+    dots = format_html_join(
+        "",
+        '<circle cx="{}" cy="{}" r="3.5" fill="{}"><title>{}</title></circle>',
+        ((x(p), y(p.value), BAR_FILL, p.label) for p in points),
+    )
+    return format_html(
+        '<svg class="chart chart-sparkline" viewBox="0 0 {} {}" role="img"'
+        ' aria-labelledby="{}-title {}-desc" xmlns="http://www.w3.org/2000/svg">'
+        '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>'
+        '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="{}" stroke-width="0.5"/>'
+        "{}{}{}</svg>",
+        SPARK_WIDTH,
+        SPARK_HEIGHT,
+        chart_id,
+        chart_id,
+        chart_id,
+        title,
+        chart_id,
+        "; ".join(p.label for p in points),
+        SPARK_PAD,
+        SPARK_WIDTH - SPARK_PAD,
+        y(low),
+        y(low),
+        AXIS_STROKE,
+        shade,
+        line,
+        dots,
     )

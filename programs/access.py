@@ -89,6 +89,17 @@ def members_with(program: Program, perm: Perm):
     return program.memberships.filter(role__in=roles_with(perm))
 
 
+def member_emails(program: Program, perm: Perm) -> list[str]:
+    """The e-mail addresses of the program's members whose role includes ``perm``, each once."""
+    return sorted(
+        set(
+            members_with(program, perm)
+            .exclude(user__email="")
+            .values_list("user__email", flat=True)
+        )
+    )
+
+
 def users_with(program: Program, perm: Perm):
     """The users whose membership in the program includes ``perm``."""
     return get_user_model().objects.filter(

@@ -1,4 +1,3 @@
-import math
 from decimal import Decimal
 
 from django.contrib import messages
@@ -8,7 +7,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
@@ -18,6 +16,7 @@ from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from core.charts import Bar, ReferenceLine, bar_chart
 from core.lists import Column
 
 from . import audit, selectors, services, two_factor
@@ -145,108 +144,36 @@ def site_detail(request, program_slug, pk):
     )
 
 
-CHART_WIDTH, CHART_HEIGHT = 360, 180
-CHART_LEFT, CHART_RIGHT, CHART_TOP, CHART_BOTTOM = 34, 6, 14, 22
-BAR_FILL, OVER_FILL, LINE_STROKE, TEXT_FILL = "#1f4e79", "#a61e1e", "#343a40", "#495057"
-
-
-def _nice_scale(maximum: float, ticks: int = 4) -> tuple[int, int]:
-    """(top, step) of a y axis: a round step (1, 2, 5, 10, 20, 50 …) and a top that fits."""
-    raw = max(maximum, 1) / ticks
-    magnitude = 10 ** math.floor(math.log10(raw))
-    step = max(int(next(f * magnitude for f in (1, 2, 5, 10) if f * magnitude >= raw)), 1)
-    return max(math.ceil(maximum / step) * step, step), step
-
-
 def occupancy_chart(site: Site, history) -> SafeString:
-    """Residents by date as an inline SVG bar chart, with the capacity as a dashed line.
+    """Residents by date as a bar chart, with the capacity as a dashed line.
 
-    Bars above capacity are drawn in red; the table beside the chart says so in words.
-    Colours are SVG presentation attributes, which the strict CSP allows.
+    Bars above capacity are drawn in the alert colour; the table beside the chart says so in
+    words.
     """
     if not history:
         return SafeString("")
     capacity = site.capacity
-    top, step = _nice_scale(max([o.residents for o in history] + [capacity or 0]))
-    plot_w = CHART_WIDTH - CHART_LEFT - CHART_RIGHT
-    plot_h = CHART_HEIGHT - CHART_TOP - CHART_BOTTOM
-    baseline = CHART_TOP + plot_h
-    slot = plot_w / len(history)
-    label_every = math.ceil(len(history) / 6)
-
-    def y(value) -> str:
-        return f"{baseline - plot_h * value / top:.1f}"
-
-    def x_label(i, occupancy):
-        if (len(history) - 1 - i) % label_every:
-            return ""
-        return format_html(
-            '<text x="{}" y="{}" text-anchor="middle" font-size="11" fill="{}">{}</text>',
-            f"{CHART_LEFT + i * slot + slot / 2:.1f}",
-            CHART_HEIGHT - 6,
-            TEXT_FILL,
-            date_format(occupancy.date, "j M"),
+    bars = [
+        Bar(
+            label=date_format(o.date, "j M"),
+            value=o.residents,
+            description=f"{date_format(o.date, 'SHORT_DATE_FORMAT')}: {o.residents}",
+            alert=capacity is not None and o.residents > capacity,
         )
-
-    axis = format_html_join(
-        "",
-        '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="#adb5bd" stroke-width="0.5"/>'
-        '<text x="{}" y="{}" text-anchor="end" dominant-baseline="middle" font-size="11"'
-        ' fill="{}">{}</text>',
-        (
-            (CHART_LEFT, CHART_WIDTH - CHART_RIGHT, y(v), y(v), CHART_LEFT - 4, y(v), TEXT_FILL, v)
-            for v in range(0, top + 1, step)
-        ),
-    )
-    bars = format_html_join(
-        "",
-        '<g><title>{}: {}</title><rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>{}</g>',
-        (
-            (
-                date_format(o.date, "SHORT_DATE_FORMAT"),
-                o.residents,
-                f"{CHART_LEFT + i * slot + slot * 0.15:.1f}",
-                y(o.residents),
-                f"{slot * 0.7:.1f}",
-                f"{plot_h * o.residents / top:.1f}",
-                OVER_FILL if capacity is not None and o.residents > capacity else BAR_FILL,
-                x_label(i, o),
-            )
-            for i, o in enumerate(history)
-        ),
-    )
-    capacity_line = SafeString("")
+        for o in history
+    ]
+    reference = None
     if capacity:
-        capacity_line = format_html(
-            '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="{}" stroke-width="1.5"'
-            ' stroke-dasharray="5 3"/>'
-            '<text x="{}" y="{}" font-size="11" fill="{}" stroke="#fff" stroke-width="3"'
-            ' paint-order="stroke">{}</text>',
-            CHART_LEFT,
-            CHART_WIDTH - CHART_RIGHT,
-            y(capacity),
-            y(capacity),
-            LINE_STROKE,
-            CHART_LEFT + 4,
-            f"{float(y(capacity)) - 4:.1f}",
-            LINE_STROKE,
-            gettext("Capacity %(capacity)s") % {"capacity": capacity},
+        reference = ReferenceLine(
+            capacity, gettext("Capacity %(capacity)s") % {"capacity": capacity}
         )
-    title = gettext("Residents of %(site)s by date") % {"site": site.name}
-    description = "; ".join(
-        f"{date_format(o.date, 'SHORT_DATE_FORMAT')}: {o.residents}" for o in history
-    )
-    return format_html(
-        '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-labelledby="occupancy-title'
-        ' occupancy-desc" xmlns="http://www.w3.org/2000/svg"><title id="occupancy-title">{}'
-        '</title><desc id="occupancy-desc">{}</desc>{}{}{}</svg>',
-        CHART_WIDTH,
-        CHART_HEIGHT,
-        title,
-        description,
-        axis,
-        bars,
-        capacity_line,
+    return bar_chart(
+        title=gettext("Residents of %(site)s by date") % {"site": site.name},
+        bars=bars,
+        chart_id="occupancy",
+        reference=reference,
+        max_labels=6,
+        show_values=False,
     )
 
 

@@ -8,7 +8,7 @@ forms, selectors and services ask these predicates rather than the role table.
 
 from django.db.models import QuerySet
 
-from programs.access import Perm, has_perm, members_with
+from programs.access import Perm, has_perm, member_emails
 from programs.models import Membership, Participant, Program
 from sessions_log import selectors as sessions_selectors
 
@@ -105,7 +105,7 @@ def can_take_step(membership: Membership | None, referral: Referral, to_status: 
     )
 
 
-def follow_up_recipients(program: Program) -> QuerySet:
-    """The memberships that receive the daily digest of referrals to follow up: those who may
-    open the follow-up list (coordinators)."""
-    return members_with(program, Perm.MANAGE_REFERRALS)
+def follow_up_recipients(program: Program) -> list[str]:
+    """The addresses that receive the daily digest of referrals to follow up: those of the
+    members who may open the follow-up list (coordinators)."""
+    return member_emails(program, Perm.MANAGE_REFERRALS)

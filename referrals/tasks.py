@@ -2,13 +2,11 @@
 
 from datetime import date
 
-from django.conf import settings
-from django.core.mail import EmailMessage
 from django.tasks import task
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from core.mail import absolute_url, send_templated_mail
 from programs.models import Program
 
 from . import policies, selectors
@@ -29,16 +27,9 @@ def send_referral_digest(program_id: int, today: str = "") -> int:
     referrals = list(selectors.follow_up_referrals(program, day))
     if not referrals:
         return 0
-    recipients = sorted(
-        set(
-            policies.follow_up_recipients(program)
-            .exclude(user__email="")
-            .values_list("user__email", flat=True)
-        )
-    )
+    recipients = policies.follow_up_recipients(program)
     if not recipients:
         return 0
-    base_url = settings.SITE_URL
     with translation.override(program.default_language):
         items = [
             {
@@ -47,19 +38,19 @@ def send_referral_digest(program_id: int, today: str = "") -> int:
                 "status": referral.get_status_display(),
                 "since": referral.waiting_since.isoformat(),
                 "days": (day - referral.waiting_since).days,
-                "url": base_url + reverse("referral_detail", args=[program.slug, referral.pk]),
+                "url": absolute_url(reverse("referral_detail", args=[program.slug, referral.pk])),
             }
             for referral in referrals
         ]
-        context = {
-            "program": program,
-            "items": items,
-            "count": len(items),
-            "list_url": base_url + reverse("referral_follow_up", args=[program.slug]),
-        }
-        subject = render_to_string("referrals/email/digest_subject.txt", context)
-        body = render_to_string("referrals/email/digest_body.txt", context)
-    # One message per person, so no one learns who else is on the list.
-    for address in recipients:
-        EmailMessage(subject=" ".join(subject.split()), body=body, to=[address]).send()
-    return len(recipients)
+    context = {
+        "program": program,
+        "items": items,
+        "count": len(items),
+        "list_url": absolute_url(reverse("referral_follow_up", args=[program.slug])),
+    }
+    return send_templated_mail(
+        template="referrals/email/digest",
+        context=context,
+        language=program.default_language,
+        to=recipients,
+    )

@@ -1,41 +1,27 @@
-"""Writes of reports: generation (in the background), failure, publication and new versions.
+"""Writes of reports: queueing the generation, changes, publication and new versions.
 
 A report moves draft → generating → generated → published; a generation that raises, or whose
-worker dies, ends in ``failed``. The PDF, its SHA-256 and the KPI snapshot are stored together
-in one transaction when generation succeeds, so no report ever points at a partial PDF.
+worker dies, ends in ``failed``. The generation itself runs in the worker
+(:mod:`reports.generation`, through :mod:`reports.tasks`) and stores the PDF, its SHA-256 and
+the KPI snapshot together in one transaction, so no report ever points at a partial PDF.
 Publishing freezes that snapshot and PDF; a published report changes only by a new version.
 """
 
 import datetime as dt
-import hashlib
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
+from django.tasks import TaskResultStatus
+from django.tasks.exceptions import TaskResultDoesNotExist
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from . import kpis
+from .generation import locked, report_fail, report_figures
 from .models import Report
+from .tasks import generate_report
 
 Status = Report.Status
-
-
-def _locked(report: Report) -> Report:
-    return Report.objects.select_for_update().get(pk=report.pk)
-
-
-def report_figures(report: Report) -> dict:
-    """The report's figures computed now from the logged data, in the report's language."""
-    return kpis.compute(
-        report.program,
-        start=report.period_start,
-        end=report.period_end,
-        grant=report.grant,
-        language=report.language,
-    )
 
 
 def report_snapshot(report: Report, *, refresh: bool = False) -> dict:
@@ -67,7 +53,7 @@ def report_snapshot(report: Report, *, refresh: bool = False) -> dict:
 @transaction.atomic
 def report_request_generation(*, report: Report, by) -> Report:
     """Queue the PDF generation of a draft, failed or generated (not published) report."""
-    report = _locked(report)
+    report = locked(report)
     if report.status == Status.PUBLISHED:
         raise ValidationError(
             _("A published report cannot be generated again; make a new version.")
@@ -91,66 +77,8 @@ def report_request_generation(*, report: Report, by) -> Report:
 
 
 def _enqueue(report_pk: int) -> None:
-    from .tasks import generate_report
-
     result = generate_report.enqueue(report_pk)
     Report.objects.filter(pk=report_pk, status=Status.GENERATING).update(task_id=str(result.id))
-
-
-def _progress(report: Report, percent: int) -> None:
-    Report.objects.filter(pk=report.pk, status=Status.GENERATING).update(progress=percent)
-
-
-def report_filename(report: Report, extension: str = "pdf") -> str:
-    name = slugify(f"{report.program.slug} {report.title}")[:80] or "report"
-    return f"{name}-v{report.version}.{extension}"
-
-
-def report_generate(*, report_id: int) -> Report | None:
-    """Compute the snapshot, render the PDF and store both (called by the background task).
-
-    Any error leaves the report ``failed`` with the message, and nothing half-written.
-    """
-    from .pdf import render_report_pdf
-
-    report = (
-        Report.objects.select_related("program__lead_organisation", "grant__funder")
-        .filter(pk=report_id, status=Status.GENERATING)
-        .first()
-    )
-    if report is None:
-        return None
-    try:
-        _progress(report, 10)
-        snapshot = report_figures(report)
-        _progress(report, 40)
-        pdf = render_report_pdf(report, snapshot)
-        _progress(report, 90)
-        with transaction.atomic():
-            locked = _locked(report)
-            if locked.status != Status.GENERATING:
-                return locked  # cancelled or timed out meanwhile: keep what is there
-            locked.pdf.save(report_filename(locked), ContentFile(pdf), save=False)
-            locked.checksum = hashlib.sha256(pdf).hexdigest()
-            locked.kpi_snapshot = snapshot
-            locked.generated_at = locked.snapshot_at = timezone.now()
-            locked.status = Status.GENERATED
-            locked.progress = 100
-            locked.save()
-            return locked
-    except Exception as error:
-        report_fail(report=report, error=str(error) or error.__class__.__name__)
-        raise
-
-
-def report_fail(*, report: Report, error: str) -> Report:
-    with transaction.atomic():
-        report = _locked(report)
-        if report.status == Status.GENERATING:
-            report.status = Status.FAILED
-            report.error = error[:2000]
-            report.save(update_fields=["status", "error"])
-        return report
 
 
 def report_check_generation(report: Report, now: dt.datetime | None = None) -> Report:
@@ -165,11 +93,6 @@ def report_check_generation(report: Report, now: dt.datetime | None = None) -> R
             error=_("The generation did not finish in time; the worker may have stopped."),
         )
     if report.task_id:
-        from django.tasks import TaskResultStatus
-        from django.tasks.exceptions import TaskResultDoesNotExist
-
-        from .tasks import generate_report
-
         try:
             result = generate_report.get_result(report.task_id)
         except TaskResultDoesNotExist:
@@ -182,7 +105,7 @@ def report_check_generation(report: Report, now: dt.datetime | None = None) -> R
 @transaction.atomic
 def report_update(*, report: Report, fields: dict) -> Report:
     """Change the narrative or period of an unpublished report; a generated PDF is discarded."""
-    report = _locked(report)
+    report = locked(report)
     if not report.editable:
         raise ValidationError(_("A published report cannot be changed; make a new version."))
     if report.status == Status.GENERATING:
@@ -206,7 +129,7 @@ def report_update(*, report: Report, fields: dict) -> Report:
 @transaction.atomic
 def report_publish(*, report: Report, by) -> Report:
     """Freeze a generated report: its snapshot and PDF become what funders download."""
-    report = _locked(report)
+    report = locked(report)
     if report.status != Status.GENERATED:
         raise ValidationError(_("Only a generated report can be published."))
     report.status = Status.PUBLISHED
@@ -220,7 +143,7 @@ def report_publish(*, report: Report, by) -> Report:
 @transaction.atomic
 def report_new_version(*, report: Report, by) -> Report:
     """A draft copy of a published report to change and publish again; the original stays."""
-    report = _locked(report)
+    report = locked(report)
     if report.status != Status.PUBLISHED:
         raise ValidationError(_("Only a published report gets new versions."))
     existing = report.next_versions.first()

@@ -2,11 +2,11 @@
 
 from django.tasks import task
 
-from . import services
+from . import generation
 
 
 @task
 def generate_report(report_id: int) -> str:
     """Compute, render and store the PDF of a report; returns its SHA-256 (or "" if skipped)."""
-    report = services.report_generate(report_id=report_id)
+    report = generation.report_generate(report_id=report_id)
     return report.checksum if report is not None else ""

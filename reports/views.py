@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from programs.access import Perm, program_view
 from programs.security import export_record
 
-from . import policies, selectors, services
+from . import generation, policies, selectors, services
 from .forms import ReportForm
 from .models import Report
 from .pdf import report_context
@@ -191,7 +191,7 @@ def report_pdf(request, program_slug, pk):
     return FileResponse(
         report.pdf.open("rb"),
         as_attachment=True,
-        filename=services.report_filename(report),
+        filename=generation.report_filename(report),
         content_type="application/pdf",
     )
 
@@ -207,6 +207,6 @@ def report_xlsx(request, program_slug, pk):
         data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     response["Content-Disposition"] = (
-        f'attachment; filename="{services.report_filename(report, "xlsx")}"'
+        f'attachment; filename="{generation.report_filename(report, "xlsx")}"'
     )
     return response

@@ -6,13 +6,11 @@ from decimal import Decimal
 from functools import reduce
 from operator import or_
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +18,7 @@ from core.validators import future_date_error
 from programs.access import INVITED_VOLUNTEER_ROLE
 from programs.models import Membership
 
+from .invitation_links import invitation_id
 from .models import (
     Enrollment,
     Invitation,
@@ -28,6 +27,7 @@ from .models import (
     Volunteer,
     VolunteerStatusChange,
 )
+from .tasks import send_invitation
 
 Status = Volunteer.Status
 
@@ -207,8 +207,6 @@ def enrollment_set_outcome(
 
 # ---- invitations -----------------------------------------------------------------------------
 
-INVITATION_SALT = "lotse.volunteers.invitation"
-
 
 class InvitationError(Exception):
     """Why an invitation link does not work; ``str()`` is the message for the person and
@@ -219,14 +217,6 @@ class InvitationError(Exception):
         self.status = status
 
 
-def invitation_token(invitation) -> str:
-    return signing.dumps(invitation.pk, salt=INVITATION_SALT)
-
-
-def invitation_url(invitation) -> str:
-    return settings.SITE_URL + reverse("invitation_accept", args=[invitation_token(invitation)])
-
-
 @transaction.atomic
 def invitation_send(*, volunteer: Volunteer, email: str, by) -> Invitation:
     """Invite a volunteer by e-mail; the link lets them set a password and join."""
@@ -235,17 +225,14 @@ def invitation_send(*, volunteer: Volunteer, email: str, by) -> Invitation:
     invitation = Invitation.objects.create(
         program=volunteer.program, volunteer=volunteer, email=email, created_by=by
     )
-    from .tasks import send_invitation
-
     transaction.on_commit(lambda: send_invitation.enqueue(invitation.pk))
     return invitation
 
 
 def invitation_from_token(token: str) -> Invitation:
     """The invitation a link stands for, or :class:`InvitationError` saying why not."""
-    max_age = dt.timedelta(days=settings.LOTSE_INVITATION_DAYS)
     try:
-        pk = signing.loads(token, salt=INVITATION_SALT, max_age=max_age)
+        pk = invitation_id(token)
     except signing.SignatureExpired as error:
         raise InvitationError(
             _("This invitation has expired. Please ask your coordinator to send you a new one.")

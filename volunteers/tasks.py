@@ -1,11 +1,11 @@
 """Background work of volunteers, run by the task worker (``manage.py db_worker``)."""
 
-from django.core.mail import EmailMessage
+from django.conf import settings
 from django.tasks import task
-from django.template.loader import render_to_string
-from django.utils import translation
 
-from . import services
+from core.mail import send_templated_mail
+
+from .invitation_links import invitation_url
 from .models import Invitation
 
 
@@ -19,17 +19,17 @@ def send_invitation(invitation_id: int) -> bool:
     )
     if invitation is None:
         return False
-    from django.conf import settings
-
     context = {
         "invitation": invitation,
         "program": invitation.program,
         "name": invitation.volunteer.name,
-        "url": services.invitation_url(invitation),
+        "url": invitation_url(invitation),
         "days": settings.LOTSE_INVITATION_DAYS,
     }
-    with translation.override(invitation.program.default_language):
-        subject = render_to_string("volunteers/email/invitation_subject.txt", context)
-        body = render_to_string("volunteers/email/invitation_body.txt", context)
-    EmailMessage(subject=" ".join(subject.split()), body=body, to=[invitation.email]).send()
+    send_templated_mail(
+        template="volunteers/email/invitation",
+        context=context,
+        language=invitation.program.default_language,
+        to=[invitation.email],
+    )
     return True

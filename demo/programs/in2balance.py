@@ -28,6 +28,7 @@ from demo.data.texts import IN2BALANCE_REPORT
 from demo.logins import DEMO_LOGINS
 from demo.specs import GrantSpec, SiteSpec
 from programs.models import Program, Site
+from reports import generation as report_generation
 from reports import services as report_services
 from reports.models import Report
 from sessions_log.models import OutcomeMeasure
@@ -237,5 +238,5 @@ def publish_last_year_report(ctx: Context) -> Report | None:
         generated_by=coordinator,
         **{part: text.format(year=year) for part, text in IN2BALANCE_REPORT.items()},
     )
-    report_services.report_generate(report_id=report.pk)
+    report_generation.report_generate(report_id=report.pk)
     return report_services.report_publish(report=report, by=coordinator)

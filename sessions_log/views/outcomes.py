@@ -9,12 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import charts
 from core.dates import months_later
 from core.lists import Column
 from programs.access import Perm, program_view
 from programs.lists import ProgramListView, participant_code_column
 
-from .. import charts, selectors, services
+from .. import selectors, services
 from ..filters import OutcomeDueFilter
 from ..forms import OutcomeMeasureForm
 from ..instruments import INSTRUMENTS

@@ -151,4 +151,4 @@ def test_a_volunteer_takes_no_step_of_an_inbound_referral(program, bobs, met):
 def test_the_follow_up_digest_goes_to_coordinators_only(program, alices, bobs):
     _member(program, Role.SUPERVISOR, "sam@example.org")
     _member(program, Role.FUNDER, "fay@example.org")
-    assert list(policies.follow_up_recipients(program)) == [alices]
+    assert policies.follow_up_recipients(program) == [alices.user.email]

@@ -22,9 +22,9 @@ from programs.models import ActivityKind, Language, Participant
 from referrals.models import Category, Referral, ReferralEvent
 from reports import document, kpis
 from reports.exports import report_xlsx, sheet_title
+from reports.generation import report_filename
 from reports.management.commands.build_report import Command as BuildReport
 from reports.models import Report
-from reports.services import report_filename
 from sessions_log.models import Match, SelfHelpGroup, Topic
 from volunteers.models import Enrollment, SupervisionSession
 

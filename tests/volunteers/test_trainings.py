@@ -262,6 +262,35 @@ def test_the_certificate_is_a_pdf_in_the_programs_language(login, alice, program
     assert "Samira Haddad" in reader.metadata["/Title"]
 
 
+def _font_names(content: bytes) -> set[str]:
+    """The fonts embedded in a PDF, without the subset prefix and hyphens ("NotoSansArabicBold")."""
+    names = set()
+    for page in PdfReader(io.BytesIO(content)).pages:
+        for font in page["/Resources"].get("/Font", {}).values():
+            name = str(font.get_object()["/BaseFont"]).lstrip("/").split("+")[-1]
+            names.add(name.replace("-", ""))
+    return names
+
+
+@pytest.mark.parametrize(
+    "name, font",
+    [("سميرة حداد", "NotoSansArabic"), ("ሳምራዊት ተስፋይ", "NotoSansEthiopic")],
+    ids=["arabic", "ethiopic"],
+)
+def test_a_name_in_arabic_or_ethiopic_script_prints_in_the_bundled_font(
+    login, alice, program, completed, name, font
+):
+    completed.volunteer.name = name
+    completed.volunteer.save()
+    url = reverse("training_certificate", args=[program.slug, completed.training.pk, completed.pk])
+    response = login(alice).get(url)
+    assert response.status_code == 200
+    fonts = _font_names(response.content)
+    assert any(f.startswith(font) for f in fonts), fonts
+    latin = {f for f in fonts if not f.startswith(("NotoSansArabic", "NotoSansEthiopic"))}
+    assert latin and all(f.startswith("NotoSans") for f in latin), fonts
+
+
 def test_there_is_no_certificate_before_completion(login, alice, program, training):
     enrollment = EnrollmentFactory(training=training)
     url = reverse("training_certificate", args=[program.slug, training.pk, enrollment.pk])

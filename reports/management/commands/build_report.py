@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 
 from core.commands import iso_date
 from programs.models import Grant, Program, ReportLanguage
+from reports.generation import report_figures
 from reports.models import Report
-from reports.services import report_figures
 
 FORMATS = ("pdf", "json", "xlsx")
 STDOUT = "-"
