@@ -139,7 +139,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
-    # django-axes first: refuses sign-ins of a locked-out user name from the same address.
+    # django-axes first: refuses sign-ins of a locked-out user name or account.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -165,15 +165,19 @@ LOTSE_INVITATION_DAYS = env.int("LOTSE_INVITATION_DAYS", default=7)
 LOTSE_SECURITY_LOG_DAYS = env.int("LOTSE_SECURITY_LOG_DAYS", default=365)
 LOTSE_AUDIT_LOG_DAYS = env.int("LOTSE_AUDIT_LOG_DAYS", default=3 * 365)
 
-# Lockout after failed sign-ins (django-axes, database handler): five failures of one user
-# name from one address lock that combination out for 15 minutes.
+# Lockout after failed sign-ins (django-axes, database handler; programs/lockout.py): five
+# failures of one user name from one address lock that combination out, ten from any addresses
+# lock the account out. A lockout lasts 15 minutes from the failure that caused it: attempts
+# while locked out are refused, not counted, and do not extend it.
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
-AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_HANDLER = "programs.lockout.LockoutHandler"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+LOTSE_ACCOUNT_FAILURE_LIMIT = env.int("LOTSE_ACCOUNT_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "programs.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "programs.security.client_ip"
 AXES_VERBOSE = False
 LOGIN_REDIRECT_URL = "home"

@@ -1,7 +1,11 @@
+from axes.admin import AccessAttemptAdmin
+from axes.models import AccessAttempt
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from . import lockout
 from .models import (
     ActivityKind,
     Area,
@@ -254,3 +258,37 @@ class SecurityEventAdmin(ReadOnly, admin.ModelAdmin):
     search_fields = ["username", "ip_address", "path"]
     date_hierarchy = "created_at"
     list_select_related = ["program"]
+
+
+if admin.site.is_registered(AccessAttempt):
+    admin.site.unregister(AccessAttempt)
+
+
+@admin.register(AccessAttempt)
+class LockoutAttemptAdmin(AccessAttemptAdmin):
+    """django-axes' failed sign-ins, with an action that unlocks their user names and records
+    who did. Deleting attempts (an unrecorded unlock) is not offered."""
+
+    actions = [*AccessAttemptAdmin.actions, "unlock"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_unlock_permission(self, request):
+        return request.user.has_perm("axes.delete_accessattempt")
+
+    @admin.action(
+        description=_("Unlock the selected user names (from every address)"),
+        permissions=["unlock"],
+    )
+    def unlock(self, request, queryset):
+        usernames = sorted({name for name in queryset.values_list("username", flat=True) if name})
+        for username in usernames:
+            lockout.unlock(username=username, by=request.user, request=request)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d user name unlocked.", "%(count)d user names unlocked.", len(usernames)
+            )
+            % {"count": len(usernames)},
+        )

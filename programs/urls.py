@@ -22,4 +22,5 @@ program_urlpatterns = [
     path("areas/<int:pk>/edit/", views.AreaEditView.as_view(), name="area_edit"),
     path("audit/", views.AuditTrailView.as_view(), name="audit_trail"),
     path("audit/security/", views.SecurityLogView.as_view(), name="security_log"),
+    path("members/<int:user_pk>/unlock/", views.member_unlock, name="member_unlock"),
 ]

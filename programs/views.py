@@ -11,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, UpdateView
 from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
@@ -19,7 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from core.charts import Bar, ReferenceLine, bar_chart
 from core.lists import Column
 
-from . import audit, selectors, services, two_factor
+from . import audit, lockout, selectors, services, two_factor
 from .access import Perm, ProgramScopedMixin, memberships_of, program_view
 from .filters import AreaFilter, AuditTrailFilter, SecurityEventFilter, SiteFilter
 from .forms import AreaForm, OccupancyForm, SiteForm, TokenForm
@@ -341,6 +342,24 @@ class SecurityLogView(ProgramListView):
 
 def _detail_text(detail: dict) -> str:
     return "; ".join(f"{key}: {value}" for key, value in (detail or {}).items())
+
+
+@require_POST
+@program_view(Perm.MANAGE_PROGRAM)
+def member_unlock(request, program_slug, user_pk):
+    """Lift a member's sign-in lockout (from every address) before its cool-off ends. Staff
+    accounts are unlocked in the admin."""
+    membership = get_object_or_404(
+        request.program.memberships.select_related("user").filter(user__is_staff=False),
+        user_id=user_pk,
+    )
+    user = membership.user
+    lockout.unlock(username=user.get_username(), by=request.user, request=request)
+    messages.success(
+        request,
+        _("%(name)s can sign in again.") % {"name": user.get_full_name() or user.get_username()},
+    )
+    return redirect(_next_url(request))
 
 
 # ---- two-factor authentication -----------------------------------------------------------------

@@ -212,6 +212,7 @@ URL_ARGS = {
     "report_new_version": lambda w: {"pk": w.report.pk},
     "report_pdf": lambda w: {"pk": w.report.pk},
     "report_xlsx": lambda w: {"pk": w.report.pk},
+    "member_unlock": lambda w: {"user_pk": w.volunteer.user_id},
 }
 
 # Views that only accept POST (GET answers 405 to everyone): the matrix posts an empty form,
@@ -227,6 +228,7 @@ POST_ONLY = {
     "report_generate": 302,
     "report_publish": 302,
     "report_new_version": 302,
+    "member_unlock": 302,
 }
 
 # Object-level rules on top of the role table: {url name: {role: answer}}, each with why.

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from core.lists import Column
+from programs import lockout
 from programs.access import Perm, program_view
 from programs.audit import log_access
 from programs.lists import ProgramListView
@@ -143,6 +144,7 @@ def volunteer_detail(request, program_slug, pk):
             "invite_form": None
             if volunteer.user_id
             else InvitationForm(initial={"email": volunteer.email}),
+            "sign_in_locked": volunteer.user_id and lockout.locked_out(volunteer.user.username),
         },
     )
 
