@@ -132,7 +132,6 @@ def participant_detail(request, program_slug, pk):
             "activities": Paginator(activities, PARTICIPANT_ACTIVITIES_PER_PAGE).get_page(
                 request.GET.get("page")
             ),
-            "referrals": participant.referrals.select_related("provider").order_by("-referred_on"),
             "matches": matches,
             "sees_all": sees_all,
             "activity_url": "activity_detail" if sees_all else "activity_edit",
