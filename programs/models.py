@@ -7,7 +7,8 @@ from django.db.models import F, Q
 from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
-from encrypted_fields.fields import EncryptedCharField
+
+from core.encryption import EncryptedCharField
 
 from . import languages
 

@@ -84,5 +84,5 @@ class ReferralEventAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["referral", "at", "from_status", "to_status", "by"]
     list_filter = ["to_status", ("referral__program", admin.RelatedFieldListFilter)]
     list_select_related = ["referral__participant", "referral__provider", "by"]
-    search_fields = ["referral__participant__code", "referral__provider__name", "note"]
+    search_fields = ["referral__participant__code", "referral__provider__name"]  # note: encrypted
     date_hierarchy = "at"

@@ -122,7 +122,7 @@ class ConcernAdmin(admin.ModelAdmin):
     ]
     list_filter = [ConcernStateFilter, "severity", "category", "program"]
     list_select_related = ["program", "raised_by", "acknowledged_by"]
-    search_fields = ["outcome"]  # the description is encrypted, so not searchable
+    search_fields = ["activity__ref", "program__name"]  # description, outcome: encrypted
     date_hierarchy = "raised_at"
     autocomplete_fields = ["program", "activity", "raised_by", "acknowledged_by"]
     readonly_fields = ["raised_at"]

@@ -2,8 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
-from encrypted_fields.fields import EncryptedTextField
 
+from core.encryption import EncryptedTextField
 from programs.models import ChoiceLabels, Language, Organisation, Program, Site
 
 
