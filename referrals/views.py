@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.lists import Column
 from programs.access import Perm, program_view
+from programs.audit import read_or_404
 from programs.lists import ProgramListView, participant_code_column
 from programs.policies import can_see_participant_alias
 from programs.security import import_record
@@ -286,7 +287,7 @@ class FollowUpListView(ProgramListView):
 
 def _visible_referral(request, pk) -> Referral:
     """The referral if the user may see it; 404 otherwise (also for other programs)."""
-    return get_object_or_404(
+    return read_or_404(
         policies.visible_referrals(request.program, request.membership).select_related(
             "program", "participant", "provider", "match__volunteer", "created_by"
         ),

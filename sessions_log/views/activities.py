@@ -5,7 +5,7 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from core.lists import Column
 from programs.access import Perm, program_view
+from programs.audit import read_or_404
 from programs.lists import ProgramListView
 from programs.models import ActivityKind
 
@@ -109,7 +110,7 @@ def activity_edit(request, program_slug, pk):
     coordinator = policies.coordinates(membership)
     any_time = policies.edits_any_time(membership)
     volunteer = selectors.volunteer_of(program, request.user)
-    activity = get_object_or_404(
+    activity = read_or_404(
         policies.openable_activities(membership).select_related("site", "logged_by"), pk=pk
     )
     deadline = activity.edit_deadline(program)
@@ -264,7 +265,7 @@ class ActivityListView(ProgramListView):
 @program_view(Perm.VIEW_ACTIVITIES)
 def activity_detail(request, program_slug, pk):
     program, membership = request.program, request.membership
-    activity = get_object_or_404(program.activities.select_related("site", "logged_by"), pk=pk)
+    activity = read_or_404(program.activities.select_related("site", "logged_by"), pk=pk)
     context = _activity_context(activity, show_notes=True)
     context.update(
         program=program,
