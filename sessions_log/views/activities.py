@@ -77,7 +77,7 @@ def activity_log(request, program_slug):
             visible = visible_participants(request, volunteer)
             initial["participants"] = [
                 str(pk)
-                for pk in visible.filter(pk__in=[p for p in picked if p.isdigit()]).values_list(
+                for pk in visible.filter(pk__in=_ids(picked, visible.model)).values_list(
                     "pk", flat=True
                 )
             ]
@@ -94,6 +94,21 @@ def activity_log(request, program_slug):
             "title": _("Log a session"),
         },
     )
+
+
+def _ids(values, model) -> list[int]:
+    """The values from a query string that are ids ``model``'s table can hold; the rest are
+    dropped (a number too large for the column would fail the query, not match nothing)."""
+    field = model._meta.pk
+    ids = []
+    for value in values:
+        try:
+            pk = field.to_python(value)
+            field.run_validators(pk)
+        except ValidationError:
+            continue
+        ids.append(pk)
+    return ids
 
 
 def _land_on_existing(request, activity):
