@@ -149,8 +149,13 @@ AUTH_PASSWORD_VALIDATORS = [
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 10},
     },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Common German, Danish and English passwords, words and names, also with digits around
+    # them; patterns; the demo's password; the current password (programs/passwords.py).
+    {"NAME": "programs.passwords.CommonPasswordValidator"},
+    {"NAME": "programs.passwords.PatternValidator"},
+    {"NAME": "programs.passwords.PublishedPasswordValidator"},
+    {"NAME": "programs.passwords.NotCurrentPasswordValidator"},
 ]
 LOGIN_URL = "login"
 
