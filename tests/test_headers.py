@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from .factories import ParticipantFactory
+from .factories import MembershipFactory, ParticipantFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -48,3 +48,35 @@ def test_exports_are_never_cached(login, program, alice):
     assert response["Content-Disposition"].startswith("attachment")
     assert response["Cache-Control"] == "no-store"
     assert response["Pragma"] == "no-cache"
+
+
+def _is_never_cached(response) -> bool:
+    return "no-store" in response["Cache-Control"] and response["Pragma"] == "no-cache"
+
+
+@pytest.mark.parametrize(
+    "name", ["two_factor_setup", "two_factor_verify", "password_change", "password_change_done"]
+)
+def test_account_pages_are_never_cached(login, alice, name):
+    response = login(alice).get(reverse(name))
+    assert _is_never_cached(response), name
+
+
+def test_the_two_factor_set_up_page_with_its_secret_is_never_cached(login, alice):
+    response = login(alice).get(reverse("two_factor_setup"))
+    assert response.status_code == 200
+    assert "<svg" in response.text  # the QR code of the secret
+    assert _is_never_cached(response)
+
+
+def test_the_home_page_is_never_cached(login, program, other_program, alice):
+    MembershipFactory(user=alice, program=other_program)
+    response = login(alice).get(reverse("home"))
+    assert response.status_code == 200  # the list of the user's programs
+    assert _is_never_cached(response)
+
+
+@pytest.mark.parametrize("name", ["login", "password_reset"])
+def test_sign_in_and_reset_pages_are_never_cached(client, name):
+    assert _is_never_cached(client.get(reverse(name)))
+
