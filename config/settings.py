@@ -158,6 +158,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "programs.passwords.NotCurrentPasswordValidator"},
 ]
 LOGIN_URL = "login"
+# The page of a refused form submission (an expired or missing CSRF token).
+CSRF_FAILURE_VIEW = "programs.views.csrf_failure"
 
 # Two-factor authentication (TOTP, django-otp): required for coordinators, supervisors and
 # staff; volunteers may turn it on. On unless DEBUG, so the demo logins of `make run` work.

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.messages.views import SuccessMessageMixin
 from django.db import transaction
 from django.http import HttpResponseRedirect
+from django.middleware.csrf import REASON_NO_CSRF_COOKIE
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -512,3 +513,14 @@ class PasswordResetView(auth_views.PasswordResetView):
         )
         return HttpResponseRedirect(self.get_success_url())
 
+
+def csrf_failure(request, reason=""):
+    """The page of a form refused for a missing or out-of-date security token (CSRF): says
+    what happened and what to do, in the user's language (``CSRF_FAILURE_VIEW``)."""
+    back = request.META.get("HTTP_REFERER", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = ""
+    context = {"back_url": back, "no_cookie": reason == REASON_NO_CSRF_COOKIE}
+    return render(request, "403_csrf.html", context, status=403)

@@ -1,9 +1,10 @@
 """Security headers: the strict CSP, and no caching of participant-level pages or downloads."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
-from .factories import MembershipFactory, ParticipantFactory
+from .factories import PASSWORD, MembershipFactory, ParticipantFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +81,26 @@ def test_the_home_page_is_never_cached(login, program, other_program, alice):
 def test_sign_in_and_reset_pages_are_never_cached(client, name):
     assert _is_never_cached(client.get(reverse(name)))
 
+
+def test_a_refused_form_says_what_happened_and_what_to_do(alice):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("login"), {"username": alice.username, "password": PASSWORD})
+    assert response.status_code == 403
+    assert "DEBUG" not in response.text
+    assert "The form could not be sent" in response.text
+    assert "reload" in response.text
+    assert reverse("login") in response.text  # sign in again
+
+    german = client.post(reverse("login"), {}, HTTP_ACCEPT_LANGUAGE="de")
+    assert "Das Formular konnte nicht gesendet werden" in german.text
+
+
+def test_not_found_pages_never_show_the_exception(client, login, program, alice):
+    unknown_url = client.get("/no-such-page/")
+    assert unknown_url.status_code == 404
+    assert "Resolver404" not in unknown_url.text
+    assert "does not exist" in unknown_url.text
+
+    no_such_record = login(alice).get(reverse("site_detail", args=[program.slug, 999999]))
+    assert no_such_record.status_code == 404
+    assert "matches the given query" not in no_such_record.text
