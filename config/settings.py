@@ -151,10 +151,17 @@ AUTH_PASSWORD_VALIDATORS = [
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 10},
     },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Common German, Danish and English passwords, words and names, also with digits around
+    # them; patterns; the demo's password; the current password (programs/passwords.py).
+    {"NAME": "programs.passwords.CommonPasswordValidator"},
+    {"NAME": "programs.passwords.PatternValidator"},
+    {"NAME": "programs.passwords.PublishedPasswordValidator"},
+    {"NAME": "programs.passwords.NotCurrentPasswordValidator"},
 ]
 LOGIN_URL = "login"
+# The page of a refused form submission (an expired or missing CSRF token).
+CSRF_FAILURE_VIEW = "programs.views.csrf_failure"
 
 # Two-factor authentication (TOTP, django-otp): required for coordinators, supervisors and
 # staff; volunteers may turn it on. On unless DEBUG, so the demo logins of `make run` work.

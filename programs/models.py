@@ -562,6 +562,8 @@ class SecurityEvent(models.Model):
         EXPORT = "export", _("Export")
         IMPORT = "import", _("Import")
         INVITATION = "invitation", _("Invitation")
+        PASSWORD_RESET = "password_reset", _("Password reset e-mail sent")
+        PASSWORD_RESET_LIMIT = "password_reset_limit", _("Password reset e-mail held back")
 
     kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
     user = models.ForeignKey(
