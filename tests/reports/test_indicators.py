@@ -502,3 +502,14 @@ def test_the_report_ends_with_the_definitions_in_its_language(livet):
     assert html.rstrip().endswith("</section>")
     assert html.rfind('id="definitions"') > html.rfind('id="method"')
     assert "Definitionen der Kennzahlen" in html and retention.denominator in html
+
+
+def test_a_snapshot_stored_before_the_indicators_still_prints(livet):
+    """Published snapshots keep their figures; the labels then come from the registry."""
+    snapshot = compute(livet)
+    stored = {k: v for k, v in snapshot.items() if k not in ("indicators", "headline")}
+    doc = document.build(stored)
+    assert printed(doc)["Activities"] == "0"
+    assert printed(doc, "matches")["Matches still running after 6 months"] == (
+        f"11 of 14 (79{NBSP}%)"
+    )
