@@ -123,12 +123,16 @@ class ProgramAdminForm(forms.ModelForm):
             "activity_kinds",
             "volunteer_edit_days",
             "participant_retention_months",
+            "headline_indicators",
         ]
 
     def clean_activity_kinds(self):
         chosen = set(self.cleaned_data["activity_kinds"])
         # Stored in the order of ActivityKind, so the list is stable whatever the form sent.
         return [kind for kind in ActivityKind.values if kind in chosen]
+
+    def clean_headline_indicators(self):
+        return self.cleaned_data["headline_indicators"] or []  # an emptied box: the standard
 
 
 class MembershipInline(admin.TabularInline):

@@ -176,6 +176,16 @@ class Program(models.Model):
         default=False,
         help_text=_("Otherwise volunteers propose and a coordinator sends."),
     )
+    headline_indicators = models.JSONField(
+        _("headline figures of the report"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "The keys of the indicators shown as key figures at the start of the funder "
+            'report, in this order, for example ["contact_points", "contact_point_cities"]; '
+            "empty for the standard key figures."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]

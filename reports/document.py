@@ -4,6 +4,10 @@ One layout serves the HTML preview, the PDF and the XLSX export, so what a coord
 is what the funder receives. Funder output suppresses small cells: a count of persons from 1 to
 4 is printed as "<5", and so is a share computed over fewer than five persons. Totals of
 activities, volunteers and hours are printed in full.
+
+Figures are the indicators of :mod:`reports.indicators`, with the labels stored in the
+snapshot: a rate is printed with its n ("11 of 14 (79 %)"), a figure the program does not
+record as "Not recorded", and the report ends with the definitions of the indicators it shows.
 """
 
 import datetime as dt
@@ -18,10 +22,13 @@ from django.utils.translation import gettext_lazy
 
 from core.charts import Bar, bar_chart, hbar_chart
 
+from . import indicators
+from .indicators import REGISTRY, Unit
 from .kpis import METHOD_NOTES
 
 SMALL_CELL = 5
 SUPPRESSED = "<5"
+NO_BREAK = "\u00a0"
 CHART_ROWS = 12  # longest breakdown drawn as a chart; the table lists all rows
 
 
@@ -34,6 +41,18 @@ class Kind(StrEnum):
     PERCENT = "percent"  # a share 0..1
     NUMBER = "number"  # days, ratios
     TEXT = "text"
+    RATE = "rate"  # a share with its n: a :class:`Rate`
+    POINTS = "points"  # a difference in percentage points, with its sign
+
+
+# How the figures of each unit of :mod:`reports.indicators` are printed.
+KIND_OF_UNIT = {
+    Unit.COUNT: Kind.COUNT,
+    Unit.PERSONS: Kind.PERSONS,
+    Unit.HOURS: Kind.HOURS,
+    Unit.DAYS: Kind.NUMBER,
+    Unit.RATE: Kind.RATE,
+}
 
 
 def format_value(value, kind: Kind, *, suppress: bool, base: int | None = None) -> str:
@@ -57,6 +76,51 @@ def format_value(value, kind: Kind, *, suppress: bool, base: int | None = None) 
 
 
 @dataclass(frozen=True)
+class Rate:
+    """A share printed with its numerator and denominator."""
+
+    part: int | None
+    whole: int | None
+    counts: Kind = Kind.PERSONS  # what the two count: persons are suppressed below five
+
+    @property
+    def share(self) -> float | None:
+        return indicators.share(self.part, self.whole)
+
+
+def format_rate(rate: Rate, *, suppress: bool) -> str:
+    """A rate as "11 of 14 (79 %)" in the report's language; "–" without a denominator.
+
+    In funder output a rate over persons is suppressed as a whole when fewer than five persons
+    are in its denominator or from one to four in its numerator.
+    """
+    if rate.part is None or not rate.whole:
+        return "–"
+    if suppress and rate.counts == Kind.PERSONS:
+        small = 0 < rate.whole < SMALL_CELL
+        if small or SUPPRESSED in (
+            format_value(rate.part, Kind.PERSONS, suppress=True),
+            format_value(rate.whole, Kind.PERSONS, suppress=True),
+        ):
+            return SUPPRESSED
+    percent = format_value(rate.share, Kind.PERCENT, suppress=False)
+    return _("%(part)s of %(whole)s (%(percent)s)") % {
+        "part": format_value(rate.part, Kind.COUNT, suppress=False),
+        "whole": format_value(rate.whole, Kind.COUNT, suppress=False),
+        "percent": percent.replace(" ", NO_BREAK),  # "79 %" stays on one line
+    }
+
+
+def format_points(value) -> str:
+    """A gap in percentage points with its sign: "+3.5", "−0.4", "±0.0"."""
+    if value is None or value == "":
+        return "–"
+    number = number_format(round(abs(value), 1), 1, use_l10n=True, force_grouping=True)
+    sign = "+" if value > 0 else "\u2212" if value < 0 else "±"
+    return f"{sign}{number}"
+
+
+@dataclass(frozen=True)
 class Column:
     key: str
     label: str
@@ -74,6 +138,7 @@ class Table:
     rows: list[list] = field(default_factory=list)  # raw values, for the XLSX export
     cells: list[list[str]] = field(default_factory=list)  # printed values
     empty: str = ""
+    kinds: list[list[Kind]] = field(default_factory=list)  # how each cell is printed
 
 
 @dataclass(frozen=True)
@@ -101,27 +166,59 @@ class Section:
 
 
 class Builder:
-    """Turns snapshot values into printed figures, tables and charts, suppressing or not."""
+    """Turns snapshot values into printed figures, tables and charts, suppressing or not.
 
-    def __init__(self, *, suppress: bool):
+    ``entries`` are the snapshot's indicators (:func:`reports.indicators.entries_of`); the
+    keys of those printed are remembered in ``used``, for the definitions annex.
+    """
+
+    def __init__(self, *, suppress: bool, entries: dict | None = None):
         self.suppress = suppress
+        self.entries = entries or {}
+        self.used: dict[str, None] = {}
+
+    def format(self, value, kind: Kind, base=None) -> str:
+        if kind == Kind.RATE:
+            return format_rate(value, suppress=self.suppress)
+        if kind == Kind.POINTS:
+            return format_points(value)
+        return format_value(value, kind, suppress=self.suppress, base=base)
 
     def figure(self, label, value, kind=Kind.COUNT, base=None) -> Figure:
-        return Figure(
-            str(label), format_value(value, kind, suppress=self.suppress, base=base), value, kind
-        )
+        return Figure(str(label), self.format(value, kind, base), value, kind)
+
+    def recorded(self, key: str) -> bool:
+        entry = self.entries.get(key)
+        return entry is not None and entry["recorded"]
+
+    def indicator(self, key: str) -> Figure:
+        """The figure of indicator ``key``: a rate with its n, "Not recorded" where the
+        program does not record it."""
+        entry = self.entries[key]
+        self.used[key] = None
+        if not entry["recorded"]:
+            return Figure(entry["label"], _("Not recorded"), None, Kind.TEXT)
+        kind = KIND_OF_UNIT[Unit(entry["unit"])]
+        if kind == Kind.RATE:
+            value = rate_of(key, entry["numerator"], entry["denominator"])
+            return self.figure(entry["label"], value, kind)
+        return self.figure(entry["label"], entry["value"], kind)
+
+    def indicators(self, *keys: str, optional: tuple[str, ...] = ()) -> list[Figure]:
+        """The figures of ``keys``, then of those ``optional`` ones the program records."""
+        chosen = list(keys) + [key for key in optional if self.recorded(key)]
+        return [self.indicator(key) for key in chosen if key in self.entries]
 
     def table(self, title, rows: list[dict], columns: list[Column]) -> Table:
+        """A table of ``rows``; a row's ``kinds`` may print some of its cells differently
+        from their column (a rate target among counts)."""
         table = Table(str(title), columns, empty=_("Nothing recorded in this period."))
         for row in rows:
             values = [row.get(c.key) for c in columns]
+            kinds = [row.get("kinds", {}).get(c.key, c.kind) for c in columns]
             table.rows.append(values)
-            table.cells.append(
-                [
-                    format_value(v, c.kind, suppress=self.suppress)
-                    for v, c in zip(values, columns, strict=True)
-                ]
-            )
+            table.kinds.append(kinds)
+            table.cells.append([self.format(v, k) for v, k in zip(values, kinds, strict=True)])
         return table
 
     def printed(self, value, kind: Kind) -> tuple[int | float, str]:
@@ -147,6 +244,13 @@ class Builder:
             return None  # nothing to draw: every value is zero or suppressed
         draw = hbar_chart if horizontal else bar_chart
         return Chart(str(title), draw(title=str(title), bars=bars, chart_id=chart_id))
+
+
+def rate_of(key: str, part, whole) -> Rate:
+    """The :class:`Rate` of indicator ``key``, suppressed as what it counts."""
+    indicator = REGISTRY.get(key)
+    counts = KIND_OF_UNIT[indicator.counts] if indicator else Kind.PERSONS
+    return Rate(part, whole, counts)
 
 
 def _label_column(title=None) -> Column:
@@ -176,10 +280,7 @@ def _section(key: str) -> Section:
 def _activities(s: dict, b: Builder) -> Section:
     a = s["activities"]
     sec = _section("activities")
-    sec.figures = [
-        b.figure(_("Activities"), a["total"]),
-        b.figure(_("Hours of activities"), a["hours"], Kind.HOURS),
-    ]
+    sec.figures = b.indicators("activities", "activity_hours", optional=("shelters_reached",))
     sec.charts = [
         b.chart(
             _("Activities per month"),
@@ -234,7 +335,7 @@ def _activities(s: dict, b: Builder) -> Section:
 def _contacts(s: dict, b: Builder) -> Section:
     c = s["contacts"]
     sec = _section("contacts")
-    sec.figures = [b.figure(_("Contacts"), c["total"], Kind.PERSONS)]
+    sec.figures = b.indicators("contacts")
     sec.charts = [
         b.chart(
             _("Contacts per month"),
@@ -264,7 +365,12 @@ def _contacts(s: dict, b: Builder) -> Section:
 def _people(s: dict, b: Builder) -> Section:
     p = s["people_reached"]
     sec = _section("people_reached")
-    sec.figures = [b.figure(_("People reached"), p["total"], Kind.PERSONS)]
+    sec.figures = b.indicators(
+        "people_reached",
+        optional=("people_counselled", "intakes", "aftercare_at_end", "aftercare_ended"),
+    )
+    if not b.recorded("people_reached"):
+        return sec  # no participants are logged: nothing to break down
     sec.charts = [
         b.chart(_("People by age"), p["by_age_band"], "people", Kind.PERSONS, "chart-age"),
         b.chart(_("People by gender"), p["by_gender"], "people", Kind.PERSONS, "chart-gender"),
@@ -284,7 +390,7 @@ def _people(s: dict, b: Builder) -> Section:
 def _languages(s: dict, b: Builder) -> Section:
     lang = s["languages"]
     sec = _section("languages")
-    sec.figures = [b.figure(_("Languages used"), lang["total"])]
+    sec.figures = b.indicators("languages", optional=("counselling_languages",))
     sec.charts = [
         b.chart(_("Activities by language"), lang["rows"], "activities", Kind.COUNT, "chart-lang")
     ]
@@ -305,15 +411,15 @@ def _languages(s: dict, b: Builder) -> Section:
 def _volunteers(s: dict, b: Builder) -> Section:
     v = s["volunteers"]
     sec = _section("volunteers")
-    sec.figures = [
-        b.figure(_("Active volunteers"), v["active"]),
-        b.figure(_("New volunteers"), v["new"]),
-        b.figure(_("Volunteers who left"), v["left"]),
-        b.figure(_("Volunteers trained"), v["trained"]),
-        b.figure(_("Employed counsellors"), v["employed"]),
-        b.figure(_("Retention over the period"), v["retention"], Kind.PERCENT),
-        b.figure(_("Languages spoken by active volunteers"), v["languages_total"]),
-    ]
+    sec.figures = b.indicators(
+        "volunteers_active",
+        "volunteers_new",
+        "volunteers_left",
+        "volunteers_trained",
+        "counsellors_employed",
+        "volunteer_retention",
+        "volunteer_languages",
+    )
     sec.tables = [
         b.table(
             _("Languages spoken by active volunteers"),
@@ -327,17 +433,13 @@ def _volunteers(s: dict, b: Builder) -> Section:
 def _supervision(s: dict, b: Builder) -> Section:
     sv = s["supervision"]
     sec = _section("supervision")
-    sec.figures = [
-        b.figure(_("Supervision sessions"), sv["sessions"]),
-        b.figure(_("Supervision hours"), sv["hours"], Kind.HOURS),
-        b.figure(_("Volunteers supervised"), sv["volunteers_supervised"]),
-        b.figure(
-            _("Supervision hours per active volunteer"),
-            sv["hours_per_active_volunteer"],
-            Kind.HOURS,
-        ),
-        b.figure(_("Active volunteers without supervision"), sv["active_never_supervised"]),
-    ]
+    sec.figures = b.indicators(
+        "supervision_sessions",
+        "supervision_hours",
+        "volunteers_supervised",
+        "supervision_hours_per_active_volunteer",
+        "active_never_supervised",
+    )
     sec.tables = [
         b.table(
             _("Supervision by kind"),
@@ -355,19 +457,14 @@ def _supervision(s: dict, b: Builder) -> Section:
 def _referrals(s: dict, b: Builder) -> Section:
     r = s["referrals"]
     sec = _section("referrals")
-    sec.figures = [
-        b.figure(_("Referrals to services"), r["outbound"], Kind.PERSONS),
-        b.figure(
-            _("Share of sent referrals attended"), r["share_attended"], Kind.PERCENT, r["sent"]
-        ),
-        b.figure(_("No-show rate"), r["no_show_rate"], Kind.PERCENT, r["with_appointment_outcome"]),
-        b.figure(
-            _("Median days from referral to appointment"),
-            r["median_days_to_appointment"],
-            Kind.NUMBER,
-        ),
-        b.figure(_("Referrals received from partners"), r["inbound"], Kind.PERSONS),
-    ]
+    sec.figures = b.indicators(
+        "referrals",
+        "referrals_attended_share",
+        "no_show_rate",
+        "median_days_to_appointment",
+        "referrals_inbound",
+        "referral_sources",
+    )
     sec.charts = [
         b.chart(
             _("Referrals by service"), r["by_category"], "referrals", Kind.PERSONS, "chart-refcat"
@@ -386,17 +483,15 @@ def _referrals(s: dict, b: Builder) -> Section:
 def _matches(s: dict, b: Builder) -> Section:
     m = s["matches"]
     sec = _section("matches")
-    sec.figures = [
-        b.figure(_("Matches started"), m["started"], Kind.PERSONS),
-        b.figure(_("Matches running at the end of the period"), m["active_at_end"], Kind.PERSONS),
-        b.figure(_("Matches ended"), m["ended"], Kind.PERSONS),
-        b.figure(
-            _("Matches still running after 6 months"),
-            m["retention_6m"],
-            Kind.PERCENT,
-            m["retention_cohort"],
-        ),
-    ]
+    # The cohort started within the period, where any of it has a known outcome.
+    started = ("match_retention_6m_started",) if m.get("period_cohort") else ()
+    sec.figures = b.indicators(
+        "matches_started",
+        "matches_active_at_end",
+        "matches_ended",
+        "match_retention_6m",
+        *started,
+    )
     sec.tables = [
         b.table(
             _("Why matches ended"),
@@ -410,12 +505,15 @@ def _matches(s: dict, b: Builder) -> Section:
 def _selfhelp(s: dict, b: Builder) -> Section:
     g = s["selfhelp_groups"]
     sec = _section("selfhelp_groups")
-    sec.figures = [
-        b.figure(_("Groups started"), g["started"]),
-        b.figure(_("Groups accompanied"), g["accompanied"]),
-        b.figure(_("Contact points"), g["contact_points"]),
-        b.figure(_("Groups meeting on their own after 12 months"), g["rate_12m"], Kind.PERCENT),
-    ]
+    started = ("selfhelp_groups_12m_started",) if g.get("period_follow_up_cohort") else ()
+    sec.figures = b.indicators(
+        "selfhelp_groups_started",
+        "selfhelp_groups_accompanied",
+        "contact_points",
+        "contact_point_cities",
+        "selfhelp_groups_12m",
+        *started,
+    )
     sec.tables = [
         b.table(
             _("Groups accompanied by topic"),
@@ -450,17 +548,39 @@ def _date(iso: str) -> str:
     return date_format(dt.date.fromisoformat(iso), "SHORT_DATE_FORMAT")
 
 
+def _target_row(row: dict, b: Builder) -> dict:
+    """A target as the table prints it: a count as its share of the target, a rate with its
+    n and its gap to the target in percentage points, never as a share of the target."""
+    printed = {
+        **row,
+        "period": f"{_date(row['starts_on'])} – {_date(row['ends_on'])}",
+        "share": None if row.get("percent") is None else row["percent"] / 100,
+        "elapsed": row["elapsed_percent"] / 100,
+    }
+    if row["indicator"] in b.entries:
+        b.used[row["indicator"]] = None
+    if not row.get("recorded", True):
+        return {**printed, "actual": _("Not recorded"), "kinds": {"actual": Kind.TEXT}}
+    if row.get("unit") == Unit.RATE:
+        rate = rate_of(row["indicator"], row.get("numerator"), row.get("denominator"))
+        suppressed = b.format(rate, Kind.RATE) == SUPPRESSED
+        return {
+            **printed,
+            "target": row["target"] / 100,
+            "actual": rate,
+            "gap": SUPPRESSED if suppressed else row.get("gap_points"),
+            "kinds": {
+                "target": Kind.PERCENT,
+                "actual": Kind.RATE,
+                "gap": Kind.TEXT if suppressed else Kind.POINTS,
+            },
+        }
+    return printed
+
+
 def _targets(s: dict, b: Builder) -> Section:
     sec = _section("targets")
-    rows = [
-        {
-            **row,
-            "period": f"{_date(row['starts_on'])} – {_date(row['ends_on'])}",
-            "share": None if row["percent"] is None else row["percent"] / 100,
-            "elapsed": row["elapsed_percent"] / 100,
-        }
-        for row in s["targets"]["rows"]
-    ]
+    rows = [_target_row(row, b) for row in s["targets"]["rows"]]
     sec.tables = [
         b.table(
             _("Targets and results"),
@@ -471,6 +591,7 @@ def _targets(s: dict, b: Builder) -> Section:
                 Column("target", _("Target"), Kind.NUMBER),
                 Column("actual", _("Achieved"), Kind.NUMBER),
                 Column("share", _("Achieved (%)"), Kind.PERCENT),
+                Column("gap", _("Gap to a rate target (percentage points)"), Kind.POINTS),
                 Column("elapsed", _("Period elapsed (%)"), Kind.PERCENT),
             ],
         )
@@ -568,42 +689,47 @@ def _has_content(key: str, s: dict) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class Definition:
+    """One indicator in the definitions annex, in the report's language."""
+
+    key: str
+    label: str
+    numerator: str
+    denominator: str
+    unit: str
+    period: str
+
+
 @dataclass
 class Document:
     key_figures: list[Figure]
     sections: list[Section]
     suppression_note: str
+    definitions: list[Definition] = field(default_factory=list)
+
+
+def _definitions(entries: dict, used) -> list[Definition]:
+    """The annex: every indicator the report prints, in the order of the registry."""
+    return [
+        Definition(key=key, label=entry["label"], **entry["definition"])
+        for key, entry in entries.items()
+        if key in used
+    ]
 
 
 def build(snapshot: dict, *, suppress: bool = True) -> Document:
     """The report's layout from a snapshot; ``suppress`` for everything a funder sees."""
-    b = Builder(suppress=suppress)
+    entries = indicators.entries_of(snapshot)
+    b = Builder(suppress=suppress, entries=entries)
+    headline = snapshot.get("headline") or indicators.headline(None, snapshot)
+    key_figures = b.indicators(*headline)
     sections = [BUILDERS[key](snapshot, b) for key in BUILDERS if _has_content(key, snapshot)]
     for section in sections:
         section.charts = [chart for chart in section.charts if chart]
-    s = snapshot
-    key_figures = [
-        b.figure(_("Activities"), s["activities"]["total"]),
-        b.figure(_("Contacts"), s["contacts"]["total"], Kind.PERSONS),
-        b.figure(_("People reached"), s["people_reached"]["total"], Kind.PERSONS),
-        b.figure(_("Languages used"), s["languages"]["total"]),
-        b.figure(_("Active volunteers"), s["volunteers"]["active"]),
-        b.figure(_("Supervision hours"), s["supervision"]["hours"], Kind.HOURS),
-    ]
-    if _has_content("referrals", s):
-        key_figures.append(
-            b.figure(_("Referrals to services"), s["referrals"]["outbound"], Kind.PERSONS)
-        )
-    if _has_content("matches", s):
-        key_figures.append(
-            b.figure(_("Matches running"), s["matches"]["active_at_end"], Kind.PERSONS)
-        )
-    if _has_content("selfhelp_groups", s):
-        key_figures.append(
-            b.figure(_("Self-help groups accompanied"), s["selfhelp_groups"]["accompanied"])
-        )
     return Document(
         key_figures=key_figures,
         sections=sections,
         suppression_note=str(METHOD_NOTES["suppression"]) if suppress else "",
+        definitions=_definitions(entries, b.used),
     )
