@@ -462,13 +462,14 @@ class ParticipantQuickForm(NotInFutureMixin, forms.Form):
         required=False,
         widget=LongSelectMultiple,
     )
+    # Nothing is chosen for the volunteer: consent is recorded only when it was given.
     consent_scope = forms.ChoiceField(
         label=_("Consent"),
-        choices=Participant.ConsentScope.choices,
-        initial=Participant.ConsentScope.SUPPORT,
+        choices=[("", _("— choose —")), *Participant.ConsentScope.choices],
         help_text=_("What the person agreed to. Without consent, do not record them."),
+        error_messages={"required": _("Choose what the participant agreed to.")},
     )
-    consent_on = forms.DateField(label=_("Consent given on"), widget=date_input())
+    consent_on = forms.DateField(label=_("Consent given on"), widget=date_input(), required=False)
 
     def __init__(
         self,
@@ -510,7 +511,6 @@ class ParticipantQuickForm(NotInFutureMixin, forms.Form):
                 details.append("alias")
         self.fields["year_of_birth"].validators.append(MaxValueValidator(today.year))
         self.fields["year_of_birth"].widget.attrs["max"] = today.year
-        self.fields["consent_on"].initial = today
         self.fields["consent_on"].widget.attrs["max"] = today.isoformat()
         languages = sorted(Language.objects.all(), key=str)
         own = set(volunteer.languages.values_list("pk", flat=True)) if volunteer else set()
@@ -535,6 +535,13 @@ class ParticipantQuickForm(NotInFutureMixin, forms.Form):
 
     def clean_consent_on(self):
         return self._not_in_future("consent_on")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("consent_scope") and not cleaned.get("consent_on"):
+            if "consent_on" not in self.errors:
+                self.add_error("consent_on", _("Give the date the participant agreed."))
+        return cleaned
 
     def participant_data(self) -> dict:
         data = self.cleaned_data
