@@ -704,9 +704,20 @@ class OutcomeMeasureForm(NotInFutureMixin, forms.Form):
         label=_("Language of the questionnaire"), queryset=Language.objects.none(), required=False
     )
 
-    def __init__(self, *args, instrument: Instrument, participant: Participant, **kwargs):
+    # The value of the "Save as draft" button (``name="_action"``).
+    DRAFT_ACTION = "draft"
+
+    def __init__(
+        self,
+        *args,
+        instrument: Instrument,
+        participant: Participant,
+        draft: bool = False,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.instrument = instrument
+        self.draft = draft
         self.fields["date"].initial = timezone.localdate()
         codes = {*participant.languages.values_list("code", flat=True), "de", "en", "da"}
         codes.add(participant.program.default_language)
@@ -748,7 +759,41 @@ class OutcomeMeasureForm(NotInFutureMixin, forms.Form):
             and not cleaned.get("custom_label", "").strip()
         ):
             self.add_error("custom_label", _("Name the time point."))
+        if not self.draft:
+            self._clean_every_item_answered()
         return cleaned
+
+    def _clean_every_item_answered(self):
+        """Saved as complete, every item needs an answer; the message is at each one left."""
+        missing = [
+            name
+            for name in (self.item_field(item) for item in self.instrument.items)
+            if name not in self.errors and self.cleaned_data.get(name) is None
+        ]
+        for name in missing:
+            self.add_error(name, _("Choose an answer, or save the questionnaire as a draft."))
+        if missing:
+            self.add_error(
+                None,
+                _(
+                    "Not every question is answered. Answer the marked questions, or save "
+                    "the questionnaire as a draft to finish it later."
+                ),
+            )
+
+    @classmethod
+    def initial_of(cls, measure: OutcomeMeasure) -> dict:
+        """A saved draft as the form's initial values, to go on where it was left."""
+        initial = {
+            "timepoint": measure.timepoint,
+            "custom_label": measure.custom_label,
+            "date": measure.date,
+            "language": measure.language_id,
+        }
+        for item in measure.definition.items:
+            value = measure.answers.get(item.key)
+            initial[cls.item_field(item)] = "" if value is None else value
+        return initial
 
     def answers(self) -> dict[str, int | None]:
         return {
