@@ -98,6 +98,7 @@ def _pairs(program: Program, instrument: Instrument, start: date, end: date):
         )
         .filter(date__gte=OuterRef("date"))
         .exclude(timepoint=OutcomeMeasure.Timepoint.BASELINE)
+        .complete()
         .order_by("-date", "-id")
     )
     return (
@@ -107,6 +108,7 @@ def _pairs(program: Program, instrument: Instrument, start: date, end: date):
             timepoint=OutcomeMeasure.Timepoint.BASELINE,
             complete=True,
         )
+        .complete()
         .annotate(
             before=F(field),
             after=Subquery(follow_ups.values(field)[:1]),
