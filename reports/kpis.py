@@ -624,7 +624,11 @@ def compute(
         activities, contacts, languages = _activities(program, period)
         snapshot = {
             "schema": SCHEMA_VERSION,
-            "program": {"slug": program.slug, "name": program.name},
+            "program": {
+                "slug": program.slug,
+                "name": program.name,
+                "helper_term": program.helper_term,
+            },
             "period": {"start": start.isoformat(), "end": end.isoformat()},
             "grant": grant.reference if grant else "",
             "language": translation.get_language(),

@@ -12,12 +12,13 @@ from demo.data.organisations import AID_LEAD, AID_PARTNERS, KIM_NRW, SW_NRW
 from demo.data.places import AID_AREAS, AID_STREETS, aid_area_name
 from demo.data.providers import AID_PROVIDERS
 from demo.specs import GrantSpec, SiteSpec
-from programs.models import Site
+from programs.models import HelperTerm, Site
 from referrals.models import Category
 
 
 class AnkommenInDueren(ProgramBuilder):
     slug = "aid-dueren"
+    helper_term = HelperTerm.SOCIAL_WORKERS
     members = (("coordinator_aid", Role.COORDINATOR),)
     name = "AiD – Ankommen in Düren"
     description = (

@@ -27,7 +27,7 @@ from demo.data.providers import IN2BALANCE_PROVIDERS
 from demo.data.texts import IN2BALANCE_REPORT
 from demo.logins import DEMO_LOGINS
 from demo.specs import GrantSpec, SiteSpec
-from programs.models import Program, Site
+from programs.models import HelperTerm, Program, Site
 from reports import generation as report_generation
 from reports import services as report_services
 from reports.models import Report
@@ -36,6 +36,7 @@ from sessions_log.models import OutcomeMeasure
 
 class In2Balance(ProgramBuilder):
     slug = "in2balance"
+    helper_term = HelperTerm.LAY_HELPERS
     name = "in2balance"
     description = (
         "Geschulte Laienhelfer*innen mit eigener Fluchterfahrung bieten in Düsseldorfer "

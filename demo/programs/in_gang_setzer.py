@@ -21,13 +21,14 @@ from demo.data.organisations import GKV_NRW, IGS_LEAD, MAGS_NRW
 from demo.data.places import IGS_CITIES
 from demo.data.providers import IGS_PROVIDERS
 from demo.specs import GrantSpec, SiteSpec
-from programs.models import Site
+from programs.models import HelperTerm, Site
 from referrals.models import Category
 from sessions_log.models import SelfHelpGroup
 
 
 class InGangSetzer(ProgramBuilder):
     slug = "in-gang-setzer"
+    helper_term = HelperTerm.IN_GANG_SETZER
     members = (("coordinator_igs", Role.COORDINATOR),)
     name = "In-Gang-Setzer"
     description = (

@@ -25,13 +25,14 @@ from demo.data.providers import LIVET_PROVIDERS
 from demo.data.texts import AVAILABILITY_DA, INTERESTS_DA
 from demo.specs import GrantSpec, SiteSpec
 from programs.languages import display_name as language_name
-from programs.models import Site
+from programs.models import HelperTerm, Site
 from referrals.models import Category, Referral
 from sessions_log.models import Match, OutcomeMeasure
 
 
 class LivetGaarVidere(ProgramBuilder):
     slug = "livet-gaar-videre"
+    helper_term = HelperTerm.VOLUNTEERS
     members = (("coordinator_livet", Role.COORDINATOR),)
     name = "Livet går videre"
     description = (

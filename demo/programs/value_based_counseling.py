@@ -12,12 +12,13 @@ from demo.data.places import VBC_OFFICE_CITIES, VBC_SHELTERS
 from demo.data.providers import VBC_PROVIDERS
 from demo.data.texts import QUALIFICATIONS_VBC
 from demo.specs import Cohort, GrantSpec, SiteSpec, TrainingSpec
-from programs.models import Site
+from programs.models import HelperTerm, Site
 from volunteers.models import Training, Volunteer
 
 
 class ValueBasedCounseling(ProgramBuilder):
     slug = "value-based-counseling"
+    helper_term = HelperTerm.COUNSELLORS
     members = (("coordinator_vbc", Role.COORDINATOR),)
     name = "Value Based Counseling"
     description = (
