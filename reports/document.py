@@ -7,16 +7,21 @@ activities, volunteers and hours are printed in full.
 """
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from django.utils.formats import date_format, number_format
+from babel.dates import format_date, parse_pattern
+from django.utils.formats import number_format
 from django.utils.safestring import SafeString
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from core.charts import Bar, bar_chart, hbar_chart
+from programs.languages import current_locale
+from programs.models import HelperTerm
 
 from .kpis import METHOD_NOTES
 
@@ -173,6 +178,77 @@ def _section(key: str) -> Section:
     return Section(key=key, title=str(SECTION_TITLES[key]), note=str(METHOD_NOTES[key]))
 
 
+# ---- what the program calls its volunteers --------------------------------------------------
+
+# Labels with the program's own word for its volunteers ("Aktive Counselor:innen"); the word
+# stands in the nominative plural, so one phrasing fits every term in German.
+HELPER_LABELS = {
+    "active": gettext_noop("Active %(helpers)s"),
+    "new": gettext_noop("New %(helpers)s"),
+    "left": gettext_noop("%(helpers)s who left"),
+    "trained": gettext_noop("%(helpers)s trained"),
+    "languages": gettext_noop("Languages spoken by active %(helpers)s"),
+    "supervised": gettext_noop("%(helpers)s supervised"),
+    "unsupervised": gettext_noop("Active %(helpers)s without supervision"),
+}
+
+
+def helper_term(s: dict) -> HelperTerm:
+    """The program's word for its volunteers, as the snapshot recorded it."""
+    try:
+        return HelperTerm(s.get("program", {}).get("helper_term") or HelperTerm.VOLUNTEERS)
+    except ValueError:
+        return HelperTerm.VOLUNTEERS
+
+
+def helper_label(s: dict, key: str) -> str:
+    """The label ``key`` of ``HELPER_LABELS`` in the report's language and the program's word."""
+    return capfirst(_(HELPER_LABELS[key]) % {"helpers": helper_term(s).sentence_noun})
+
+
+def _helper_note(s: dict, note: str) -> str:
+    """A definition that says "volunteers", told what the word means in this program."""
+    term = helper_term(s)
+    if term == HelperTerm.VOLUNTEERS:
+        return note
+    meaning = _("In these definitions, “volunteers” means the program’s %(helpers)s.") % {
+        "helpers": term.sentence_noun
+    }
+    return f"{meaning} {note}"
+
+
+# ---- dates in the report's language ----------------------------------------------------------
+
+
+def format_day(day: dt.date, language: str | None = None) -> str:
+    """A day as the report's language writes it in full: "6 December 2026", "6. Dezember 2026"."""
+    return format_date(day, "long", locale=current_locale(language))
+
+
+def _full_months(pattern: str) -> str:
+    return re.sub(r"(?<![ML])(MMM|LLL)(?![ML])", lambda m: m.group(1) + m.group(1)[0], pattern)
+
+
+def format_period(start: dt.date, end: dt.date, language: str | None = None) -> str:
+    """A period as the report's language writes it, months in full and the shared year once:
+    "1 January – 31 December 2025", "1. Januar – 31. Dezember 2025", "1. januar–31. december
+    2025" (the CLDR's interval formats)."""
+    locale = current_locale(language)
+    if start == end:
+        return format_day(start, language)
+    greatest = "y" if start.year != end.year else "M" if start.month != end.month else "d"
+    patterns = (locale.interval_formats.get("yMMMd") or {}).get(greatest)
+    if not patterns or len(patterns) != 2:
+        fallback = locale.interval_formats.get(None) or "{0} – {1}"
+        return fallback.format(format_day(start, language), format_day(end, language))
+    text = "".join(
+        parse_pattern(_full_months(pattern)).apply(day, locale)
+        for pattern, day in zip(patterns, (start, end), strict=True)
+    )
+    # The CLDR sets the dash between thin spaces; the report sets every range with plain ones.
+    return text.replace("\u2009", " ")
+
+
 def _activities(s: dict, b: Builder) -> Section:
     a = s["activities"]
     sec = _section("activities")
@@ -305,20 +381,25 @@ def _languages(s: dict, b: Builder) -> Section:
 def _volunteers(s: dict, b: Builder) -> Section:
     v = s["volunteers"]
     sec = _section("volunteers")
+    sec.title = str(helper_term(s).label)
+    sec.note = _helper_note(s, sec.note)
     sec.figures = [
-        b.figure(_("Active volunteers"), v["active"]),
-        b.figure(_("New volunteers"), v["new"]),
-        b.figure(_("Volunteers who left"), v["left"]),
-        b.figure(_("Volunteers trained"), v["trained"]),
+        b.figure(helper_label(s, "active"), v["active"]),
+        b.figure(helper_label(s, "new"), v["new"]),
+        b.figure(helper_label(s, "left"), v["left"]),
+        b.figure(helper_label(s, "trained"), v["trained"]),
         b.figure(_("Employed counsellors"), v["employed"]),
         b.figure(_("Retention over the period"), v["retention"], Kind.PERCENT),
-        b.figure(_("Languages spoken by active volunteers"), v["languages_total"]),
+        b.figure(helper_label(s, "languages"), v["languages_total"]),
     ]
     sec.tables = [
         b.table(
-            _("Languages spoken by active volunteers"),
+            helper_label(s, "languages"),
             v["languages"],
-            [_label_column(_("Language")), Column("volunteers", _("Volunteers"), Kind.COUNT)],
+            [
+                _label_column(_("Language")),
+                Column("volunteers", str(helper_term(s).label), Kind.COUNT),
+            ],
         )
     ]
     return sec
@@ -327,16 +408,18 @@ def _volunteers(s: dict, b: Builder) -> Section:
 def _supervision(s: dict, b: Builder) -> Section:
     sv = s["supervision"]
     sec = _section("supervision")
+    sec.note = _helper_note(s, sec.note)
+    per_active = (
+        _("Supervision hours per active volunteer")
+        if helper_term(s) == HelperTerm.VOLUNTEERS
+        else _("Supervision hours per active person")
+    )
     sec.figures = [
         b.figure(_("Supervision sessions"), sv["sessions"]),
         b.figure(_("Supervision hours"), sv["hours"], Kind.HOURS),
-        b.figure(_("Volunteers supervised"), sv["volunteers_supervised"]),
-        b.figure(
-            _("Supervision hours per active volunteer"),
-            sv["hours_per_active_volunteer"],
-            Kind.HOURS,
-        ),
-        b.figure(_("Active volunteers without supervision"), sv["active_never_supervised"]),
+        b.figure(helper_label(s, "supervised"), sv["volunteers_supervised"]),
+        b.figure(per_active, sv["hours_per_active_volunteer"], Kind.HOURS),
+        b.figure(helper_label(s, "unsupervised"), sv["active_never_supervised"]),
     ]
     sec.tables = [
         b.table(
@@ -344,7 +427,7 @@ def _supervision(s: dict, b: Builder) -> Section:
             sv["by_kind"],
             [
                 _label_column(_("Kind")),
-                Column("sessions", _("Sessions"), Kind.COUNT),
+                Column("sessions", _("Supervision sessions"), Kind.COUNT),
                 Column("hours", _("Hours"), Kind.HOURS),
             ],
         )
@@ -447,7 +530,11 @@ def _caseload(s: dict, b: Builder) -> Section:
 
 
 def _date(iso: str) -> str:
-    return date_format(dt.date.fromisoformat(iso), "SHORT_DATE_FORMAT")
+    return format_day(dt.date.fromisoformat(iso))
+
+
+def _period(start_iso: str, end_iso: str) -> str:
+    return format_period(dt.date.fromisoformat(start_iso), dt.date.fromisoformat(end_iso))
 
 
 def _targets(s: dict, b: Builder) -> Section:
@@ -455,7 +542,7 @@ def _targets(s: dict, b: Builder) -> Section:
     rows = [
         {
             **row,
-            "period": f"{_date(row['starts_on'])} – {_date(row['ends_on'])}",
+            "period": _period(row["starts_on"], row["ends_on"]),
             "share": None if row["percent"] is None else row["percent"] / 100,
             "elapsed": row["elapsed_percent"] / 100,
         }
@@ -587,7 +674,7 @@ def build(snapshot: dict, *, suppress: bool = True) -> Document:
         b.figure(_("Contacts"), s["contacts"]["total"], Kind.PERSONS),
         b.figure(_("People reached"), s["people_reached"]["total"], Kind.PERSONS),
         b.figure(_("Languages used"), s["languages"]["total"]),
-        b.figure(_("Active volunteers"), s["volunteers"]["active"]),
+        b.figure(helper_label(s, "active"), s["volunteers"]["active"]),
         b.figure(_("Supervision hours"), s["supervision"]["hours"], Kind.HOURS),
     ]
     if _has_content("referrals", s):
