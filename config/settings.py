@@ -7,6 +7,8 @@ import environ
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from programs.languages import cldr_country_names
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -199,6 +201,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Berlin")
 USE_I18N = True
 USE_TZ = True
+# Country names from the CLDR in the reader's language, like language names (programs/languages.py).
+COUNTRIES_OVERRIDE = cldr_country_names()
 
 # Static files: the project's own plus Bootstrap and htmx from node_modules (npm ci).
 STATIC_URL = "static/"

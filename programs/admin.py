@@ -120,6 +120,7 @@ class ProgramAdminForm(forms.ModelForm):
             "ends_on",
             "country",
             "default_language",
+            "helper_term",
             "activity_kinds",
             "volunteer_edit_days",
             "participant_retention_months",

@@ -11,16 +11,21 @@ record as "Not recorded", and the report ends with the definitions of the indica
 """
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from django.utils.formats import date_format, number_format
+from babel.dates import format_date, parse_pattern
+from django.utils.formats import number_format
 from django.utils.safestring import SafeString
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from core.charts import Bar, bar_chart, hbar_chart
+from programs.languages import current_locale
+from programs.models import HelperTerm
 
 from . import indicators
 from .indicators import REGISTRY, Unit
@@ -172,9 +177,10 @@ class Builder:
     keys of those printed are remembered in ``used``, for the definitions annex.
     """
 
-    def __init__(self, *, suppress: bool, entries: dict | None = None):
+    def __init__(self, *, suppress: bool, entries: dict | None = None, labels: dict | None = None):
         self.suppress = suppress
         self.entries = entries or {}
+        self.labels = labels or {}  # the program's own words for some indicators
         self.used: dict[str, None] = {}
 
     def format(self, value, kind: Kind, base=None) -> str:
@@ -196,13 +202,14 @@ class Builder:
         program does not record it."""
         entry = self.entries[key]
         self.used[key] = None
+        label = self.labels.get(key, entry["label"])
         if not entry["recorded"]:
-            return Figure(entry["label"], _("Not recorded"), None, Kind.TEXT)
+            return Figure(label, _("Not recorded"), None, Kind.TEXT)
         kind = KIND_OF_UNIT[Unit(entry["unit"])]
         if kind == Kind.RATE:
             value = rate_of(key, entry["numerator"], entry["denominator"])
-            return self.figure(entry["label"], value, kind)
-        return self.figure(entry["label"], entry["value"], kind)
+            return self.figure(label, value, kind)
+        return self.figure(label, entry["value"], kind)
 
     def indicators(self, *keys: str, optional: tuple[str, ...] = ()) -> list[Figure]:
         """The figures of ``keys``, then of those ``optional`` ones the program records."""
@@ -275,6 +282,96 @@ SECTION_TITLES = {
 
 def _section(key: str) -> Section:
     return Section(key=key, title=str(SECTION_TITLES[key]), note=str(METHOD_NOTES[key]))
+
+
+# ---- what the program calls its volunteers --------------------------------------------------
+
+# Labels with the program's own word for its volunteers ("Aktive Counselor:innen"); the word
+# stands in the nominative plural, so one phrasing fits every term in German.
+HELPER_LABELS = {
+    "active": gettext_noop("Active %(helpers)s"),
+    "new": gettext_noop("New %(helpers)s"),
+    "left": gettext_noop("%(helpers)s who left"),
+    "trained": gettext_noop("%(helpers)s trained"),
+    "languages": gettext_noop("Languages spoken by active %(helpers)s"),
+    "supervised": gettext_noop("%(helpers)s supervised"),
+    "unsupervised": gettext_noop("Active %(helpers)s without supervision"),
+}
+
+
+def helper_term(s: dict) -> HelperTerm:
+    """The program's word for its volunteers, as the snapshot recorded it."""
+    try:
+        return HelperTerm(s.get("program", {}).get("helper_term") or HelperTerm.VOLUNTEERS)
+    except ValueError:
+        return HelperTerm.VOLUNTEERS
+
+
+def helper_label(s: dict, key: str) -> str:
+    """The label ``key`` of ``HELPER_LABELS`` in the report's language and the program's word."""
+    return capfirst(_(HELPER_LABELS[key]) % {"helpers": helper_term(s).sentence_noun})
+
+
+def helper_labels(s: dict) -> dict[str, str]:
+    """The labels of the indicators about a program's helpers, in the program's own word for
+    them ("Aktive Laienhelfer:innen"); the registry's labels say "volunteers"."""
+    if helper_term(s) == HelperTerm.VOLUNTEERS:
+        return {}
+    labels = {
+        "volunteers_active": "active",
+        "volunteers_new": "new",
+        "volunteers_left": "left",
+        "volunteers_trained": "trained",
+        "volunteer_languages": "languages",
+        "volunteers_supervised": "supervised",
+        "active_never_supervised": "unsupervised",
+    }
+    return {key: helper_label(s, label) for key, label in labels.items()} | {
+        "supervision_hours_per_active_volunteer": str(_("Supervision hours per active person"))
+    }
+
+
+def _helper_note(s: dict, note: str) -> str:
+    """A definition that says "volunteers", told what the word means in this program."""
+    term = helper_term(s)
+    if term == HelperTerm.VOLUNTEERS:
+        return note
+    meaning = _("In these definitions, “volunteers” means the program’s %(helpers)s.") % {
+        "helpers": term.sentence_noun
+    }
+    return f"{meaning} {note}"
+
+
+# ---- dates in the report's language ----------------------------------------------------------
+
+
+def format_day(day: dt.date, language: str | None = None) -> str:
+    """A day as the report's language writes it in full: "6 December 2026", "6. Dezember 2026"."""
+    return format_date(day, "long", locale=current_locale(language))
+
+
+def _full_months(pattern: str) -> str:
+    return re.sub(r"(?<![ML])(MMM|LLL)(?![ML])", lambda m: m.group(1) + m.group(1)[0], pattern)
+
+
+def format_period(start: dt.date, end: dt.date, language: str | None = None) -> str:
+    """A period as the report's language writes it, months in full and the shared year once:
+    "1 January – 31 December 2025", "1. Januar – 31. Dezember 2025", "1. januar–31. december
+    2025" (the CLDR's interval formats)."""
+    locale = current_locale(language)
+    if start == end:
+        return format_day(start, language)
+    greatest = "y" if start.year != end.year else "M" if start.month != end.month else "d"
+    patterns = (locale.interval_formats.get("yMMMd") or {}).get(greatest)
+    if not patterns or len(patterns) != 2:
+        fallback = locale.interval_formats.get(None) or "{0} – {1}"
+        return fallback.format(format_day(start, language), format_day(end, language))
+    text = "".join(
+        parse_pattern(_full_months(pattern)).apply(day, locale)
+        for pattern, day in zip(patterns, (start, end), strict=True)
+    )
+    # The CLDR sets the dash between thin spaces; the report sets every range with plain ones.
+    return text.replace("\u2009", " ")
 
 
 def _activities(s: dict, b: Builder) -> Section:
@@ -411,6 +508,8 @@ def _languages(s: dict, b: Builder) -> Section:
 def _volunteers(s: dict, b: Builder) -> Section:
     v = s["volunteers"]
     sec = _section("volunteers")
+    sec.title = str(helper_term(s).label)
+    sec.note = _helper_note(s, sec.note)
     sec.figures = b.indicators(
         "volunteers_active",
         "volunteers_new",
@@ -422,9 +521,12 @@ def _volunteers(s: dict, b: Builder) -> Section:
     )
     sec.tables = [
         b.table(
-            _("Languages spoken by active volunteers"),
+            helper_label(s, "languages"),
             v["languages"],
-            [_label_column(_("Language")), Column("volunteers", _("Volunteers"), Kind.COUNT)],
+            [
+                _label_column(_("Language")),
+                Column("volunteers", str(helper_term(s).label), Kind.COUNT),
+            ],
         )
     ]
     return sec
@@ -433,6 +535,7 @@ def _volunteers(s: dict, b: Builder) -> Section:
 def _supervision(s: dict, b: Builder) -> Section:
     sv = s["supervision"]
     sec = _section("supervision")
+    sec.note = _helper_note(s, sec.note)
     sec.figures = b.indicators(
         "supervision_sessions",
         "supervision_hours",
@@ -446,7 +549,7 @@ def _supervision(s: dict, b: Builder) -> Section:
             sv["by_kind"],
             [
                 _label_column(_("Kind")),
-                Column("sessions", _("Sessions"), Kind.COUNT),
+                Column("sessions", _("Supervision sessions"), Kind.COUNT),
                 Column("hours", _("Hours"), Kind.HOURS),
             ],
         )
@@ -544,8 +647,8 @@ def _caseload(s: dict, b: Builder) -> Section:
     return sec
 
 
-def _date(iso: str) -> str:
-    return date_format(dt.date.fromisoformat(iso), "SHORT_DATE_FORMAT")
+def _period(start_iso: str, end_iso: str) -> str:
+    return format_period(dt.date.fromisoformat(start_iso), dt.date.fromisoformat(end_iso))
 
 
 def _target_row(row: dict, b: Builder) -> dict:
@@ -553,7 +656,7 @@ def _target_row(row: dict, b: Builder) -> dict:
     n and its gap to the target in percentage points, never as a share of the target."""
     printed = {
         **row,
-        "period": f"{_date(row['starts_on'])} – {_date(row['ends_on'])}",
+        "period": _period(row["starts_on"], row["ends_on"]),
         "share": None if row.get("percent") is None else row["percent"] / 100,
         "elapsed": row["elapsed_percent"] / 100,
     }
@@ -721,7 +824,7 @@ def _definitions(entries: dict, used) -> list[Definition]:
 def build(snapshot: dict, *, suppress: bool = True) -> Document:
     """The report's layout from a snapshot; ``suppress`` for everything a funder sees."""
     entries = indicators.entries_of(snapshot)
-    b = Builder(suppress=suppress, entries=entries)
+    b = Builder(suppress=suppress, entries=entries, labels=helper_labels(snapshot))
     headline = snapshot.get("headline") or indicators.headline(None, snapshot)
     key_figures = b.indicators(*headline)
     sections = [BUILDERS[key](snapshot, b) for key in BUILDERS if _has_content(key, snapshot)]

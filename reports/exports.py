@@ -14,7 +14,6 @@ import io
 import re
 
 from django.utils import translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -124,10 +123,7 @@ def _figure_cells(figure: document.Figure) -> list:
 def _overview(sheet: _Sheet, report: Report, doc: document.Document) -> None:
     program = report.program
     grant = report.grant
-    period = (
-        f"{date_format(report.period_start, 'DATE_FORMAT')} – "
-        f"{date_format(report.period_end, 'DATE_FORMAT')}"
-    )
+    period = document.format_period(report.period_start, report.period_end)
     sheet.row([report.title], font=HEADING, wrap_first=True)
     sheet.row([_("Program"), program.name])
     sheet.row([_("Organisation"), program.lead_organisation.name])

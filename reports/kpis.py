@@ -775,7 +775,11 @@ def compute(
         languages["counselling"] = _counselling_languages(program, period)
         snapshot = {
             "schema": SCHEMA_VERSION,
-            "program": {"slug": program.slug, "name": program.name},
+            "program": {
+                "slug": program.slug,
+                "name": program.name,
+                "helper_term": program.helper_term,
+            },
             "period": {"start": start.isoformat(), "end": end.isoformat()},
             "grant": grant.reference if grant else "",
             "language": translation.get_language(),

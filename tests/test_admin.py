@@ -171,6 +171,7 @@ def test_it_edits_a_programs_activity_kinds_as_checkboxes(admin_client, world):
             "starts_on": "2025-02-01",
             "country": "DK",
             "default_language": "da",
+            "helper_term": "volunteers",
             "activity_kinds": [ActivityKind.VISIT, ActivityKind.GROUP],
             "volunteer_edit_days": "7",
             "participant_retention_months": "24",

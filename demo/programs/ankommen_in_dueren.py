@@ -13,7 +13,7 @@ from demo.data.places import AID_AREAS, AID_STREETS, aid_area_name
 from demo.data.providers import AID_PROVIDERS
 from demo.programs import HeadlineChoice
 from demo.specs import GrantSpec, SiteSpec
-from programs.models import Site
+from programs.models import HelperTerm, Site
 from referrals.models import Category
 
 
@@ -28,6 +28,8 @@ class AnkommenInDueren(HeadlineChoice, ProgramBuilder):
         "referrals",
         "activities",
     )
+
+    helper_term = HelperTerm.SOCIAL_WORKERS
     members = (("coordinator_aid", Role.COORDINATOR),)
     name = "AiD – Ankommen in Düren"
     description = (

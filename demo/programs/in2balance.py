@@ -28,7 +28,7 @@ from demo.data.texts import IN2BALANCE_REPORT
 from demo.logins import DEMO_LOGINS
 from demo.programs import HeadlineChoice
 from demo.specs import GrantSpec, SiteSpec
-from programs.models import Program, Site
+from programs.models import HelperTerm, Program, Site
 from reports import generation as report_generation
 from reports import services as report_services
 from reports.models import Report
@@ -46,6 +46,8 @@ class In2Balance(HeadlineChoice, ProgramBuilder):
         "volunteers_active",
         "referrals",
     )
+
+    helper_term = HelperTerm.LAY_HELPERS
     name = "in2balance"
     description = (
         "Geschulte Laienhelfer*innen mit eigener Fluchterfahrung bieten in Düsseldorfer "

@@ -22,7 +22,7 @@ from demo.data.places import IGS_CITIES
 from demo.data.providers import IGS_PROVIDERS
 from demo.programs import HeadlineChoice
 from demo.specs import GrantSpec, SiteSpec
-from programs.models import Site
+from programs.models import HelperTerm, Site
 from referrals.models import Category
 from sessions_log.models import SelfHelpGroup
 
@@ -38,6 +38,8 @@ class InGangSetzer(HeadlineChoice, ProgramBuilder):
         "selfhelp_groups_12m",
         "volunteers_active",
     )
+
+    helper_term = HelperTerm.IN_GANG_SETZER
     members = (("coordinator_igs", Role.COORDINATOR),)
     name = "In-Gang-Setzer"
     description = (

@@ -26,7 +26,7 @@ from demo.data.texts import AVAILABILITY_DA, INTERESTS_DA
 from demo.programs import HeadlineChoice
 from demo.specs import GrantSpec, SiteSpec
 from programs.languages import display_name as language_name
-from programs.models import Site
+from programs.models import HelperTerm, Site
 from referrals.models import Category, Referral
 from sessions_log.models import Match, OutcomeMeasure
 
@@ -42,6 +42,8 @@ class LivetGaarVidere(HeadlineChoice, ProgramBuilder):
         "match_retention_6m",
         "volunteers_active",
     )
+
+    helper_term = HelperTerm.VOLUNTEERS
     members = (("coordinator_livet", Role.COORDINATOR),)
     name = "Livet går videre"
     description = (

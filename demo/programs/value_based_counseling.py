@@ -15,7 +15,7 @@ from demo.data.providers import VBC_PROVIDERS
 from demo.data.texts import QUALIFICATIONS_VBC
 from demo.programs import HeadlineChoice
 from demo.specs import Cohort, GrantSpec, SiteSpec, TrainingSpec
-from programs.models import Site
+from programs.models import HelperTerm, Site
 from volunteers.models import Training, Volunteer
 
 
@@ -30,6 +30,8 @@ class ValueBasedCounseling(HeadlineChoice, ProgramBuilder):
         "people_reached",
         "supervision_hours",
     )
+
+    helper_term = HelperTerm.COUNSELLORS
     members = (("coordinator_vbc", Role.COORDINATOR),)
     name = "Value Based Counseling"
     description = (

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from core.commands import iso_date
 from programs.models import Grant, Program, ReportLanguage
+from reports.document import format_period
 from reports.generation import report_figures
 from reports.models import Report
 
@@ -23,8 +24,9 @@ FORMATS = ("pdf", "json", "xlsx")
 STDOUT = "-"
 
 
-def report_title(program: Program, start: dt.date, end: dt.date) -> str:
-    return f"{program.name} {start.isoformat()}–{end.isoformat()}"
+def report_title(program: Program, start: dt.date, end: dt.date, language: str) -> str:
+    """The program and the period, in the report's language: "VBC, 1 January – 31 March 2026"."""
+    return f"{program.name}, {format_period(start, end, language)}"
 
 
 def _check_writable(target: Path) -> None:
@@ -129,13 +131,14 @@ class Command(BaseCommand):
         if target is not None:
             _check_writable(target)
 
+        language = language or program_obj.default_language
         report = Report(
             program=program_obj,
             grant=grant_obj,
-            title=report_title(program_obj, start_on, end_on),
+            title=report_title(program_obj, start_on, end_on, language),
             period_start=start_on,
             period_end=end_on,
-            language=language or program_obj.default_language,
+            language=language,
         )
         snapshot = report_figures(report)
         if file_format == "json":
