@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -41,6 +42,7 @@ def activity_log(request, program_slug):
     if request.method == "POST":
         existing = services.activity_logged_with(program, request.POST.get("idempotency_key"))
         if existing is not None:
+            _confirm_kept_entry(request, existing)
             return _land_on_existing(request, existing)
         form = ActivityForm(request.POST, **activity_form_kwargs(request, volunteer))
         if request.POST.get("_action") == "add_participant":
@@ -55,9 +57,20 @@ def activity_log(request, program_slug):
                 concern=concern,
                 **form.activity_data(),
             )
+            _confirm_kept_entry(request, activity)
             if not created:
                 return _land_on_existing(request, activity)
-            messages.success(request, _("Your session was saved. Thank you!"))
+            if request.POST.get("_kept"):
+                messages.success(
+                    request,
+                    _(
+                        "Your session of %(date)s was kept while you signed in again "
+                        "and is now saved. Thank you!"
+                    )
+                    % {"date": date_format(activity.date, "SHORT_DATE_FORMAT")},
+                )
+            else:
+                messages.success(request, _("Your session was saved. Thank you!"))
             if concern is not None:
                 messages.info(
                     request, _("Your concern was passed on to the coordinators and supervisors.")
@@ -109,6 +122,21 @@ def _ids(values, model) -> list[int]:
             continue
         ids.append(pk)
     return ids
+
+
+# The idempotency keys of the last sessions the log form saved (or found saved) in this sign-in;
+# base.html lists them, and static/js/keep-entry.js drops the browser's kept copy of each.
+SAVED_ENTRIES = "lotse_saved_entries"
+
+
+def _confirm_kept_entry(request, activity) -> None:
+    """Tell the browser that the server has this session, so that the copy of the form it kept
+    in case the sign-in had expired is dropped on the next page."""
+    if activity.idempotency_key is None:
+        return
+    key = str(activity.idempotency_key)
+    keys = [k for k in request.session.get(SAVED_ENTRIES, []) if k != key]
+    request.session[SAVED_ENTRIES] = [*keys[-9:], key]
 
 
 def _land_on_existing(request, activity):
