@@ -93,6 +93,7 @@ class ProgramAdminForm(forms.ModelForm):
             "activity_kinds",
             "volunteer_edit_days",
             "participant_retention_months",
+            "disclosure_threshold",
         ]
 
     def clean_activity_kinds(self):
