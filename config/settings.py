@@ -24,12 +24,12 @@ if not SECRET_KEY:
         "(make run does), or put DEBUG=1 in a .env file beside manage.py."
     )
 
-# Older secret keys, still accepted (sessions, signed links, encrypted fields) while rotating.
+# Older secret keys, still accepted (sessions, signed links) while rotating.
 SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 
-# Encryption at rest of the most sensitive text (participant alias, concern descriptions,
-# confidential supervision notes), with django-fernet-encrypted-fields. Comma-separated for
-# rotation: the first key encrypts, all of them decrypt. Required in production.
+# Encryption at rest of participants' aliases and the free text about them (core/encryption.py);
+# SECRET_KEY plays no part. Comma-separated for rotation: the first key encrypts, all of them
+# decrypt (then `manage.py rotate_encryption_key`). Required in production.
 DEV_FIELD_ENCRYPTION_KEY = "dev-only-field-encryption-key-never-use-in-production"
 FIELD_ENCRYPTION_KEY = env.list(
     "FIELD_ENCRYPTION_KEY", default=[DEV_FIELD_ENCRYPTION_KEY] if DEBUG else []
@@ -39,10 +39,12 @@ if not FIELD_ENCRYPTION_KEY:
 
     raise ImproperlyConfigured(
         "FIELD_ENCRYPTION_KEY must be set when DEBUG is off: a long random text that encrypts "
-        "participants' aliases, concerns and supervision notes. Keep it safe: without it the "
+        "participants' aliases and the notes about them. Keep it safe: without it the "
         "encrypted data cannot be read."
     )
-SALT_KEY = FIELD_ENCRYPTION_KEY  # the name django-fernet-encrypted-fields reads
+# What django-fernet-encrypted-fields, used before, salted SECRET_KEY with: its field classes
+# still run in old migrations, and the data migrations read what they stored.
+SALT_KEY = FIELD_ENCRYPTION_KEY
 
 # Where Lotse is reached, for links in e-mails sent by background tasks.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
@@ -139,7 +141,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
-    # django-axes first: refuses sign-ins of a locked-out user name from the same address.
+    # django-axes first: refuses sign-ins of a locked-out user name or account.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -149,10 +151,17 @@ AUTH_PASSWORD_VALIDATORS = [
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 10},
     },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Common German, Danish and English passwords, words and names, also with digits around
+    # them; patterns; the demo's password; the current password (programs/passwords.py).
+    {"NAME": "programs.passwords.CommonPasswordValidator"},
+    {"NAME": "programs.passwords.PatternValidator"},
+    {"NAME": "programs.passwords.PublishedPasswordValidator"},
+    {"NAME": "programs.passwords.NotCurrentPasswordValidator"},
 ]
 LOGIN_URL = "login"
+# The page of a refused form submission (an expired or missing CSRF token).
+CSRF_FAILURE_VIEW = "programs.views.csrf_failure"
 
 # Two-factor authentication (TOTP, django-otp): required for coordinators, supervisors and
 # staff; volunteers may turn it on. On unless DEBUG, so the demo logins of `make run` work.
@@ -165,15 +174,19 @@ LOTSE_INVITATION_DAYS = env.int("LOTSE_INVITATION_DAYS", default=7)
 LOTSE_SECURITY_LOG_DAYS = env.int("LOTSE_SECURITY_LOG_DAYS", default=365)
 LOTSE_AUDIT_LOG_DAYS = env.int("LOTSE_AUDIT_LOG_DAYS", default=3 * 365)
 
-# Lockout after failed sign-ins (django-axes, database handler): five failures of one user
-# name from one address lock that combination out for 15 minutes.
+# Lockout after failed sign-ins (django-axes, database handler; programs/lockout.py): five
+# failures of one user name from one address lock that combination out, ten from any addresses
+# lock the account out. A lockout lasts 15 minutes from the failure that caused it: attempts
+# while locked out are refused, not counted, and do not extend it.
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
-AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_HANDLER = "programs.lockout.LockoutHandler"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+LOTSE_ACCOUNT_FAILURE_LIMIT = env.int("LOTSE_ACCOUNT_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "programs.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "programs.security.client_ip"
 AXES_VERBOSE = False
 LOGIN_REDIRECT_URL = "home"

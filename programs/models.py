@@ -7,7 +7,8 @@ from django.db.models import F, Q
 from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
-from encrypted_fields.fields import EncryptedCharField
+
+from core.encryption import EncryptedCharField
 
 from . import languages
 
@@ -182,6 +183,16 @@ class Program(models.Model):
         help_text=_(
             "Funder reports withhold counts of fewer persons than this, and every share, "
             "mean or median resting on fewer; many statistics offices use 10."
+        ),
+    )
+    headline_indicators = models.JSONField(
+        _("headline figures of the report"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "The keys of the indicators shown as key figures at the start of the funder "
+            'report, in this order, for example ["contact_points", "contact_point_cities"]; '
+            "empty for the standard key figures."
         ),
     )
 
@@ -561,12 +572,17 @@ class SecurityEvent(models.Model):
         LOGIN_FAILED = "login_failed", _("Failed sign-in")
         LOGOUT = "logout", _("Signed out")
         LOCKOUT = "lockout", _("Locked out after failed sign-ins")
+        ACCOUNT_LOCKOUT = "account_lockout", _("Account locked after failed sign-ins")
+        LOCKOUT_REFUSED = "lockout_refused", _("Sign-in refused during lockout")
+        UNLOCKED = "unlocked", _("Sign-in lockout lifted")
         OTP_FAILED = "otp_failed", _("Wrong two-factor code")
         OTP_ENROLLED = "otp_enrolled", _("Two-factor authentication set up")
         ACCESS_DENIED = "access_denied", _("Access refused")
         EXPORT = "export", _("Export")
         IMPORT = "import", _("Import")
         INVITATION = "invitation", _("Invitation")
+        PASSWORD_RESET = "password_reset", _("Password reset e-mail sent")
+        PASSWORD_RESET_LIMIT = "password_reset_limit", _("Password reset e-mail held back")
 
     kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
     user = models.ForeignKey(

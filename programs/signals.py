@@ -1,6 +1,6 @@
-"""Sign-ins, failed sign-ins, sign-outs and lockouts go to the security log."""
+"""Sign-ins, failed sign-ins and sign-outs go to the security log (lockouts are recorded by
+the lockout handler, programs/lockout.py, which knows what kind they are)."""
 
-from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -22,11 +22,6 @@ def _login_failed(sender, credentials, request=None, **kwargs):
 @receiver(user_logged_out, dispatch_uid="lotse_security_logout")
 def _logged_out(sender, request, user, **kwargs):
     security_event_record(kind=Kind.LOGOUT, request=request, user=user)
-
-
-@receiver(user_locked_out, dispatch_uid="lotse_security_lockout")
-def _locked_out(sender, request, username, ip_address, **kwargs):
-    security_event_record(kind=Kind.LOCKOUT, request=request, username=username or "")
 
 
 @receiver(user_logged_in, dispatch_uid="lotse_session_renewed_at_login")

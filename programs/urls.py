@@ -10,6 +10,8 @@ urlpatterns = [
 account_urlpatterns = [
     path("2fa/setup/", views.two_factor_setup, name="two_factor_setup"),
     path("2fa/verify/", views.two_factor_verify, name="two_factor_verify"),
+    # Before django.contrib.auth.urls, whose page of the same name it replaces.
+    path("password_reset/", views.PasswordResetView.as_view(), name="password_reset"),
 ]
 
 program_urlpatterns = [
@@ -22,4 +24,5 @@ program_urlpatterns = [
     path("areas/<int:pk>/edit/", views.AreaEditView.as_view(), name="area_edit"),
     path("audit/", views.AuditTrailView.as_view(), name="audit_trail"),
     path("audit/security/", views.SecurityLogView.as_view(), name="security_log"),
+    path("members/<int:user_pk>/unlock/", views.member_unlock, name="member_unlock"),
 ]

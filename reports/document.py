@@ -5,9 +5,14 @@ is what the funder receives. Funder output suppresses small cells with the progr
 (5 or 10, :mod:`reports.disclosure`): a count of persons from 1 to threshold − 1 is printed as
 "<5" ("<10"); figures withheld so that such a count cannot be worked out from totals, and the
 activities of a row whose contacts are withheld, as "×"; a share, mean, median or change that
-rests on too few persons, or reveals such a count, as "–*". Sites that are private flats are
-one row "Private flats". Totals of activities, volunteers and hours are printed in full unless
-one has to be withheld to protect a small count.
+rests on too few persons, or reveals such a count, as "–*" (a rate with its n as a whole).
+Sites that are private flats are one row "Private flats". Totals of activities, volunteers and
+hours are printed in full unless one has to be withheld to protect a small count. Each figure
+has one decision, wherever it is printed (key figures, section, targets table).
+
+Figures are the indicators of :mod:`reports.indicators`, with the labels stored in the
+snapshot: a rate is printed with its n ("11 of 14 (79 %)"), a figure the program does not
+record as "Not recorded", and the report ends with the definitions of the indicators it shows.
 """
 
 import datetime as dt
@@ -22,15 +27,16 @@ from django.utils.translation import gettext_lazy
 
 from core.charts import Bar, bar_chart, hbar_chart
 
-from . import disclosure
+from . import disclosure, indicators
 from .disclosure import Relation, derived_withheld, is_small, share_numerator
+from .indicators import REGISTRY, Unit
 from .kpis import METHOD_NOTES
 
 SMALL_CELL = disclosure.DEFAULT_THRESHOLD
-SUPPRESSED = "<5"
 COMPLEMENT = "×"  # withheld so that a small count cannot be worked out
 DERIVED = "–*"  # a share, mean, median or change resting on too few persons
 PRIVATE_FLATS = "private_flats"  # the key of the one row of all private flats
+NO_BREAK = "\u00a0"
 CHART_ROWS = 12  # longest breakdown drawn as a chart; the table lists all rows
 
 
@@ -38,11 +44,23 @@ class Kind(StrEnum):
     """How a figure is printed (and whether it is a count of persons)."""
 
     COUNT = "count"  # activities, volunteers, sessions, groups: never suppressed
-    PERSONS = "persons"  # counts of persons: suppressed from 1 to 4
+    PERSONS = "persons"  # counts of persons: withheld from 1 to threshold − 1
     HOURS = "hours"
     PERCENT = "percent"  # a share 0..1
     NUMBER = "number"  # days, ratios
     TEXT = "text"
+    RATE = "rate"  # a share with its n: a :class:`Rate`
+    POINTS = "points"  # a difference in percentage points, with its sign
+
+
+# How the figures of each unit of :mod:`reports.indicators` are printed.
+KIND_OF_UNIT = {
+    Unit.COUNT: Kind.COUNT,
+    Unit.PERSONS: Kind.PERSONS,
+    Unit.HOURS: Kind.HOURS,
+    Unit.DAYS: Kind.NUMBER,
+    Unit.RATE: Kind.RATE,
+}
 
 
 def small_marker(threshold: int) -> str:
@@ -86,6 +104,55 @@ def format_value(
 
 
 @dataclass(frozen=True)
+class Rate:
+    """A share printed with its numerator and denominator."""
+
+    part: int | None
+    whole: int | None
+    counts: Kind = Kind.PERSONS  # what the two count: a rate over persons can be withheld
+
+    @property
+    def share(self) -> float | None:
+        return indicators.share(self.part, self.whole)
+
+
+def rate_withheld(rate: Rate, threshold: int) -> bool:
+    """Whether funder output withholds a rate over persons as a whole: its denominator, or
+    its numerator, is from 1 to ``threshold`` − 1 (:func:`reports.disclosure.derived_withheld`).
+    A rate over groups is never withheld: groups are not persons."""
+    if rate.counts != Kind.PERSONS or rate.part is None or not rate.whole:
+        return False
+    return derived_withheld(rate.whole, threshold, rate.part)
+
+
+def format_rate(rate: Rate, *, suppress: bool, threshold: int = SMALL_CELL) -> str:
+    """A rate as "11 of 14 (79 %)" in the report's language; "–" without a denominator.
+
+    In funder output a rate over few persons is withheld as a whole, "–*" (:func:`rate_withheld`):
+    neither its share nor its n is printed.
+    """
+    if rate.part is None or not rate.whole:
+        return "–"
+    if suppress and rate_withheld(rate, threshold):
+        return DERIVED
+    percent = format_value(rate.share, Kind.PERCENT, suppress=False)
+    return _("%(part)s of %(whole)s (%(percent)s)") % {
+        "part": format_value(rate.part, Kind.COUNT, suppress=False),
+        "whole": format_value(rate.whole, Kind.COUNT, suppress=False),
+        "percent": percent.replace(" ", NO_BREAK),  # "79 %" stays on one line
+    }
+
+
+def format_points(value) -> str:
+    """A gap in percentage points with its sign: "+3.5", "−0.4", "±0.0"."""
+    if value is None or value == "":
+        return "–"
+    number = number_format(round(abs(value), 1), 1, use_l10n=True, force_grouping=True)
+    sign = "+" if value > 0 else "\u2212" if value < 0 else "±"
+    return f"{sign}{number}"
+
+
+@dataclass(frozen=True)
 class Column:
     key: str
     label: str
@@ -103,6 +170,7 @@ class Table:
     rows: list[list] = field(default_factory=list)  # raw values, for the XLSX export
     cells: list[list[str]] = field(default_factory=list)  # printed values
     empty: str = ""
+    kinds: list[list[Kind]] = field(default_factory=list)  # how each cell is printed
 
 
 @dataclass(frozen=True)
@@ -136,14 +204,30 @@ class Builder:
     ``withheld`` maps figure ids to their markers (:func:`disclosure_plan`): a breakdown's
     cell is ``(measure, breakdown, row key)``, e.g. ``("contacts", "by_kind", "group")``, a
     total ``(measure, "total")``. A row may carry ``"_marks"``, markers by column key.
+
+    ``entries`` are the snapshot's indicators (:func:`reports.indicators.entries_of`); the
+    keys of those printed are remembered in ``used``, for the definitions annex. ``bases``
+    gives the statistics that are not rates the persons they rest on (:func:`statistic_bases`).
     """
 
-    def __init__(self, *, suppress: bool, threshold: int = SMALL_CELL, withheld=None):
+    def __init__(
+        self,
+        *,
+        suppress: bool,
+        threshold: int = SMALL_CELL,
+        withheld=None,
+        entries: dict | None = None,
+        bases: dict | None = None,
+    ):
         self.suppress = suppress
         self.threshold = threshold
         self.withheld: dict = withheld or {}
+        self.entries = entries or {}
+        self.bases = bases or {}
+        self.used: dict[str, None] = {}
 
-    def _format(self, value, kind, *, ref=None, base=None, mark=None) -> str:
+    def format(self, value, kind: Kind, *, ref=None, base=None, mark=None) -> str:
+        """A value as printed: its marker where the plan or ``mark`` withholds it."""
         if self.suppress:
             if mark:
                 return mark
@@ -151,37 +235,92 @@ class Builder:
                 return self.withheld[ref]
             if kind in (Kind.NUMBER, Kind.HOURS) and derived_withheld(base, self.threshold):
                 return DERIVED if value is not None else "–"
+        if kind == Kind.RATE:
+            return format_rate(value, suppress=self.suppress, threshold=self.threshold)
+        if kind == Kind.POINTS:
+            return format_points(value)
         return format_value(
             value, kind, suppress=self.suppress, base=base, threshold=self.threshold
         )
 
     def figure(self, label, value, kind=Kind.COUNT, base=None, ref=None) -> Figure:
         """A figure; ``ref`` is its id in the plan, ``base`` the persons a statistic rests on."""
-        return Figure(str(label), self._format(value, kind, ref=ref, base=base), value, kind)
+        return Figure(str(label), self.format(value, kind, ref=ref, base=base), value, kind)
+
+    def recorded(self, key: str) -> bool:
+        entry = self.entries.get(key)
+        return entry is not None and entry["recorded"]
+
+    def mark(self, key: str) -> str | None:
+        """The marker of indicator ``key`` in funder output, None where it is printed.
+
+        The one decision for the figure, wherever it appears: its id in the plan
+        (:data:`PLAN_IDS`), a small count of persons, a rate over persons as a whole
+        (:func:`rate_withheld`), a statistic resting on too few persons (``bases``).
+        """
+        entry = self.entries.get(key)
+        if not self.suppress or entry is None or not entry["recorded"]:
+            return None
+        ref = PLAN_IDS.get(key)
+        if ref in self.withheld:
+            return self.withheld[ref]
+        unit = Unit(entry["unit"])
+        if unit == Unit.RATE:
+            rate = rate_of(key, entry["numerator"], entry["denominator"])
+            return DERIVED if rate_withheld(rate, self.threshold) else None
+        value = entry["value"]
+        if unit == Unit.PERSONS and is_small(value, self.threshold):
+            return small_marker(self.threshold)
+        if value is not None and derived_withheld(self.bases.get(key), self.threshold):
+            return DERIVED
+        return None
+
+    def indicator(self, key: str) -> Figure:
+        """The figure of indicator ``key``: a rate with its n, "Not recorded" where the
+        program does not record it, its marker where it is withheld (:meth:`mark`)."""
+        entry = self.entries[key]
+        self.used[key] = None
+        if not entry["recorded"]:
+            return Figure(entry["label"], _("Not recorded"), None, Kind.TEXT)
+        kind = KIND_OF_UNIT[Unit(entry["unit"])]
+        if kind == Kind.RATE:
+            value = rate_of(key, entry["numerator"], entry["denominator"])
+        else:
+            value = entry["value"]
+        return Figure(entry["label"], self.format(value, kind, mark=self.mark(key)), value, kind)
+
+    def indicators(self, *keys: str, optional: tuple[str, ...] = ()) -> list[Figure]:
+        """The figures of ``keys``, then of those ``optional`` ones the program records."""
+        chosen = list(keys) + [key for key in optional if self.recorded(key)]
+        return [self.indicator(key) for key in chosen if key in self.entries]
 
     def table(self, title, rows: list[dict], columns: list[Column], ref=None) -> Table:
-        """A table of ``rows``; ``ref`` names the breakdown (``"by_kind"``) in the plan."""
+        """A table of ``rows``; ``ref`` names the breakdown (``"by_kind"``) in the plan. A
+        row's ``kinds`` may print some of its cells differently from their column (a rate
+        target among counts), its ``_marks`` withhold some."""
         table = Table(str(title), columns, empty=_("Nothing recorded in this period."))
         for row in rows:
             values = [row.get(c.key) for c in columns]
+            kinds = [row.get("kinds", {}).get(c.key, c.kind) for c in columns]
             marks = row.get("_marks", {})
             table.rows.append(values)
+            table.kinds.append(kinds)
             table.cells.append(
                 [
-                    self._format(
+                    self.format(
                         v,
-                        c.kind,
+                        k,
                         ref=(c.key, ref, row.get("key")) if ref else None,
                         mark=marks.get(c.key),
                     )
-                    for v, c in zip(values, columns, strict=True)
+                    for v, k, c in zip(values, kinds, columns, strict=True)
                 ]
             )
         return table
 
     def printed(self, value, kind: Kind, ref=None) -> tuple[int | float, str]:
         """A chart bar's length and printed value; a suppressed value draws no bar."""
-        text = self._format(value, kind, ref=ref)
+        text = self.format(value, kind, ref=ref)
         return (0, text) if self.suppress and is_withheld(text) else (value or 0, text)
 
     def chart(self, title, rows: list[dict], value: str, kind: Kind, chart_id: str, **kw):
@@ -205,6 +344,34 @@ class Builder:
             return None  # nothing to draw: every value is zero or suppressed
         draw = hbar_chart if horizontal else bar_chart
         return Chart(str(title), draw(title=str(title), bars=bars, chart_id=chart_id))
+
+
+# Indicators that are figures of the disclosure plan (:func:`disclosure_plan`): their id in it.
+PLAN_IDS = {
+    "activities": ("activities", "total"),
+    "contacts": ("contacts", "total"),
+    "people_reached": ("people", "total"),
+    "referrals": ("referrals", "total"),
+    "matches_ended": ("matches", "total"),
+}
+
+
+def statistic_bases(s: dict) -> dict:
+    """Indicators that are statistics but not rates, with the persons each rests on."""
+    referrals = s["referrals"]
+    return {
+        "supervision_hours_per_active_volunteer": s["volunteers"]["active"],
+        "median_days_to_appointment": referrals.get(
+            "with_appointment", referrals.get("with_appointment_outcome")
+        ),
+    }
+
+
+def rate_of(key: str, part, whole) -> Rate:
+    """The :class:`Rate` of indicator ``key``, suppressed as what it counts."""
+    indicator = REGISTRY.get(key)
+    counts = KIND_OF_UNIT[indicator.counts] if indicator else Kind.PERSONS
+    return Rate(part, whole, counts)
 
 
 def _label_column(title=None) -> Column:
@@ -234,10 +401,7 @@ def _section(key: str) -> Section:
 def _activities(s: dict, b: Builder) -> Section:
     a = s["activities"]
     sec = _section("activities")
-    sec.figures = [
-        b.figure(_("Activities"), a["total"], ref=("activities", "total")),
-        b.figure(_("Hours of activities"), a["hours"], Kind.HOURS),
-    ]
+    sec.figures = b.indicators("activities", "activity_hours", optional=("shelters_reached",))
     sec.charts = [
         b.chart(
             _("Activities per month"),
@@ -303,7 +467,7 @@ def _activities(s: dict, b: Builder) -> Section:
 def _contacts(s: dict, b: Builder) -> Section:
     c = s["contacts"]
     sec = _section("contacts")
-    sec.figures = [b.figure(_("Contacts"), c["total"], Kind.PERSONS, ref=("contacts", "total"))]
+    sec.figures = b.indicators("contacts")
     sec.charts = [
         b.chart(
             _("Contacts per month"),
@@ -335,7 +499,12 @@ def _contacts(s: dict, b: Builder) -> Section:
 def _people(s: dict, b: Builder) -> Section:
     p = s["people_reached"]
     sec = _section("people_reached")
-    sec.figures = [b.figure(_("People reached"), p["total"], Kind.PERSONS, ref=("people", "total"))]
+    sec.figures = b.indicators(
+        "people_reached",
+        optional=("people_counselled", "intakes", "aftercare_at_end", "aftercare_ended"),
+    )
+    if not b.recorded("people_reached"):
+        return sec  # no participants are logged: nothing to break down
     sec.charts = [
         b.chart(
             _("People by age"),
@@ -374,7 +543,7 @@ def _people(s: dict, b: Builder) -> Section:
 def _languages(s: dict, b: Builder) -> Section:
     lang = s["languages"]
     sec = _section("languages")
-    sec.figures = [b.figure(_("Languages used"), lang["total"])]
+    sec.figures = b.indicators("languages", optional=("counselling_languages",))
     sec.charts = [
         b.chart(
             _("Activities by language"),
@@ -403,15 +572,15 @@ def _languages(s: dict, b: Builder) -> Section:
 def _volunteers(s: dict, b: Builder) -> Section:
     v = s["volunteers"]
     sec = _section("volunteers")
-    sec.figures = [
-        b.figure(_("Active volunteers"), v["active"]),
-        b.figure(_("New volunteers"), v["new"]),
-        b.figure(_("Volunteers who left"), v["left"]),
-        b.figure(_("Volunteers trained"), v["trained"]),
-        b.figure(_("Employed counsellors"), v["employed"]),
-        b.figure(_("Retention over the period"), v["retention"], Kind.PERCENT, v.get("at_start")),
-        b.figure(_("Languages spoken by active volunteers"), v["languages_total"]),
-    ]
+    sec.figures = b.indicators(
+        "volunteers_active",
+        "volunteers_new",
+        "volunteers_left",
+        "volunteers_trained",
+        "counsellors_employed",
+        "volunteer_retention",
+        "volunteer_languages",
+    )
     sec.tables = [
         b.table(
             _("Languages spoken by active volunteers"),
@@ -426,18 +595,13 @@ def _volunteers(s: dict, b: Builder) -> Section:
 def _supervision(s: dict, b: Builder) -> Section:
     sv = s["supervision"]
     sec = _section("supervision")
-    sec.figures = [
-        b.figure(_("Supervision sessions"), sv["sessions"]),
-        b.figure(_("Supervision hours"), sv["hours"], Kind.HOURS),
-        b.figure(_("Volunteers supervised"), sv["volunteers_supervised"]),
-        b.figure(
-            _("Supervision hours per active volunteer"),
-            sv["hours_per_active_volunteer"],
-            Kind.HOURS,
-            s["volunteers"]["active"],
-        ),
-        b.figure(_("Active volunteers without supervision"), sv["active_never_supervised"]),
-    ]
+    sec.figures = b.indicators(
+        "supervision_sessions",
+        "supervision_hours",
+        "volunteers_supervised",
+        "supervision_hours_per_active_volunteer",
+        "active_never_supervised",
+    )
     sec.tables = [
         b.table(
             _("Supervision by kind"),
@@ -455,22 +619,14 @@ def _supervision(s: dict, b: Builder) -> Section:
 def _referrals(s: dict, b: Builder) -> Section:
     r = s["referrals"]
     sec = _section("referrals")
-    sec.figures = [
-        b.figure(
-            _("Referrals to services"), r["outbound"], Kind.PERSONS, ref=("referrals", "total")
-        ),
-        b.figure(
-            _("Share of sent referrals attended"), r["share_attended"], Kind.PERCENT, r["sent"]
-        ),
-        b.figure(_("No-show rate"), r["no_show_rate"], Kind.PERCENT, r["with_appointment_outcome"]),
-        b.figure(
-            _("Median days from referral to appointment"),
-            r["median_days_to_appointment"],
-            Kind.NUMBER,
-            r.get("with_appointment", r.get("with_appointment_outcome")),
-        ),
-        b.figure(_("Referrals received from partners"), r["inbound"], Kind.PERSONS),
-    ]
+    sec.figures = b.indicators(
+        "referrals",
+        "referrals_attended_share",
+        "no_show_rate",
+        "median_days_to_appointment",
+        "referrals_inbound",
+        "referral_sources",
+    )
     sec.charts = [
         b.chart(
             _("Referrals by service"),
@@ -502,17 +658,15 @@ def _referrals(s: dict, b: Builder) -> Section:
 def _matches(s: dict, b: Builder) -> Section:
     m = s["matches"]
     sec = _section("matches")
-    sec.figures = [
-        b.figure(_("Matches started"), m["started"], Kind.PERSONS),
-        b.figure(_("Matches running at the end of the period"), m["active_at_end"], Kind.PERSONS),
-        b.figure(_("Matches ended"), m["ended"], Kind.PERSONS, ref=("matches", "total")),
-        b.figure(
-            _("Matches still running after 6 months"),
-            m["retention_6m"],
-            Kind.PERCENT,
-            m["retention_cohort"],
-        ),
-    ]
+    # The cohort started within the period, where any of it has a known outcome.
+    started = ("match_retention_6m_started",) if m.get("period_cohort") else ()
+    sec.figures = b.indicators(
+        "matches_started",
+        "matches_active_at_end",
+        "matches_ended",
+        "match_retention_6m",
+        *started,
+    )
     sec.tables = [
         b.table(
             _("Why matches ended"),
@@ -527,12 +681,15 @@ def _matches(s: dict, b: Builder) -> Section:
 def _selfhelp(s: dict, b: Builder) -> Section:
     g = s["selfhelp_groups"]
     sec = _section("selfhelp_groups")
-    sec.figures = [
-        b.figure(_("Groups started"), g["started"]),
-        b.figure(_("Groups accompanied"), g["accompanied"]),
-        b.figure(_("Contact points"), g["contact_points"]),
-        b.figure(_("Groups meeting on their own after 12 months"), g["rate_12m"], Kind.PERCENT),
-    ]
+    started = ("selfhelp_groups_12m_started",) if g.get("period_follow_up_cohort") else ()
+    sec.figures = b.indicators(
+        "selfhelp_groups_started",
+        "selfhelp_groups_accompanied",
+        "contact_points",
+        "contact_point_cities",
+        "selfhelp_groups_12m",
+        *started,
+    )
     sec.tables = [
         b.table(
             _("Groups accompanied by topic"),
@@ -567,18 +724,36 @@ def _date(iso: str) -> str:
     return date_format(dt.date.fromisoformat(iso), "SHORT_DATE_FORMAT")
 
 
-def _targets(s: dict, b: Builder) -> Section:
-    sec = _section("targets")
-    rows = [
-        {
-            **row,
-            "period": f"{_date(row['starts_on'])} – {_date(row['ends_on'])}",
-            "share": None if row["percent"] is None else row["percent"] / 100,
-            "elapsed": row["elapsed_percent"] / 100,
+def _target_row(row: dict, s: dict, b: Builder) -> dict:
+    """A target as the table prints it: a count as its share of the target, a rate with its
+    n and its gap to the target in percentage points, never as a share of the target; in
+    funder output withheld as the report's own figure is (:func:`_target_marks`)."""
+    printed = {
+        **row,
+        "period": f"{_date(row['starts_on'])} – {_date(row['ends_on'])}",
+        "share": None if row.get("percent") is None else row["percent"] / 100,
+        "elapsed": row["elapsed_percent"] / 100,
+    }
+    if row["indicator"] in b.entries:
+        b.used[row["indicator"]] = None
+    if not row.get("recorded", True):
+        return {**printed, "actual": _("Not recorded"), "kinds": {"actual": Kind.TEXT}}
+    if row.get("unit") == Unit.RATE:
+        rate = rate_of(row["indicator"], row.get("numerator"), row.get("denominator"))
+        return {
+            **printed,
+            "target": row["target"] / 100,
+            "actual": rate,
+            "gap": row.get("gap_points"),
+            "kinds": {"target": Kind.PERCENT, "actual": Kind.RATE, "gap": Kind.POINTS},
             "_marks": _target_marks(row, s, b),
         }
-        for row in s["targets"]["rows"]
-    ]
+    return {**printed, "_marks": _target_marks(row, s, b)}
+
+
+def _targets(s: dict, b: Builder) -> Section:
+    sec = _section("targets")
+    rows = [_target_row(row, s, b) for row in s["targets"]["rows"]]
     sec.tables = [
         b.table(
             _("Targets and results"),
@@ -589,6 +764,7 @@ def _targets(s: dict, b: Builder) -> Section:
                 Column("target", _("Target"), Kind.NUMBER),
                 Column("actual", _("Achieved"), Kind.NUMBER),
                 Column("share", _("Achieved (%)"), Kind.PERCENT),
+                Column("gap", _("Gap to a rate target (percentage points)"), Kind.POINTS),
                 Column("elapsed", _("Period elapsed (%)"), Kind.PERCENT),
             ],
         )
@@ -692,11 +868,33 @@ def _has_content(key: str, s: dict) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class Definition:
+    """One indicator in the definitions annex, in the report's language."""
+
+    key: str
+    label: str
+    numerator: str
+    denominator: str
+    unit: str
+    period: str
+
+
 @dataclass
 class Document:
     key_figures: list[Figure]
     sections: list[Section]
     suppression_note: str
+    definitions: list[Definition] = field(default_factory=list)
+
+
+def _definitions(entries: dict, used) -> list[Definition]:
+    """The annex: every indicator the report prints, in the order of the registry."""
+    return [
+        Definition(key=key, label=entry["label"], **entry["definition"])
+        for key, entry in entries.items()
+        if key in used
+    ]
 
 
 def build(snapshot: dict, *, suppress: bool = True) -> Document:
@@ -707,48 +905,30 @@ def build(snapshot: dict, *, suppress: bool = True) -> Document:
     """
     facts = snapshot.get("disclosure") or {}
     threshold = facts.get("threshold") or SMALL_CELL
+    entries = indicators.entries_of(snapshot)
     withheld = {}
     if suppress:
         snapshot = _without_private_flats(snapshot, facts.get("private_sites") or ())
         withheld = disclosure_plan(snapshot, threshold)
-    b = Builder(suppress=suppress, threshold=threshold, withheld=withheld)
+    b = Builder(
+        suppress=suppress,
+        threshold=threshold,
+        withheld=withheld,
+        entries=entries,
+        bases=statistic_bases(snapshot),
+    )
+    headline = snapshot.get("headline") or indicators.headline(None, snapshot)
+    key_figures = b.indicators(*headline)
     sections = [BUILDERS[key](snapshot, b) for key in BUILDERS if _has_content(key, snapshot)]
     for section in sections:
         section.charts = [chart for chart in section.charts if chart]
         if suppress:
             section.footnotes = _footnotes(section, threshold)
-    s = snapshot
-    key_figures = [
-        b.figure(_("Activities"), s["activities"]["total"], ref=("activities", "total")),
-        b.figure(_("Contacts"), s["contacts"]["total"], Kind.PERSONS, ref=("contacts", "total")),
-        b.figure(
-            _("People reached"), s["people_reached"]["total"], Kind.PERSONS, ref=("people", "total")
-        ),
-        b.figure(_("Languages used"), s["languages"]["total"]),
-        b.figure(_("Active volunteers"), s["volunteers"]["active"]),
-        b.figure(_("Supervision hours"), s["supervision"]["hours"], Kind.HOURS),
-    ]
-    if _has_content("referrals", s):
-        key_figures.append(
-            b.figure(
-                _("Referrals to services"),
-                s["referrals"]["outbound"],
-                Kind.PERSONS,
-                ref=("referrals", "total"),
-            )
-        )
-    if _has_content("matches", s):
-        key_figures.append(
-            b.figure(_("Matches running"), s["matches"]["active_at_end"], Kind.PERSONS)
-        )
-    if _has_content("selfhelp_groups", s):
-        key_figures.append(
-            b.figure(_("Self-help groups accompanied"), s["selfhelp_groups"]["accompanied"])
-        )
     return Document(
         key_figures=key_figures,
         sections=sections,
         suppression_note=suppression_rule(threshold) if suppress else "",
+        definitions=_definitions(entries, b.used),
     )
 
 
@@ -855,49 +1035,35 @@ def _without_private_flats(s: dict, private_sites) -> dict:
     return s
 
 
-# Target indicators that count persons: the figure of the report that counts the same.
-PERSON_TARGETS = {
-    "contacts": (("contacts", "total"), lambda s: s["contacts"]["total"]),
-    "people_reached": (("people", "total"), lambda s: s["people_reached"]["total"]),
-    "referrals": (("referrals", "total"), lambda s: s["referrals"]["outbound"]),
-    "matches_started": (("matches", "started"), lambda s: s["matches"]["started"]),
-}
-
-
-def _retention_withheld(s: dict, threshold: int) -> bool:
-    m = s["matches"]
-    return derived_withheld(m.get("retention_cohort"), threshold, m.get("retained_6m"))
-
-
 def _target_marks(row: dict, s: dict, b: Builder) -> dict:
-    """Markers of a target's achieved value and share, the same decision as the section's.
+    """Markers of a target's achieved value, share and gap: the decision the report made for
+    the same figure (:meth:`Builder.mark`), so the table never prints what a section withholds.
 
-    A target whose window is the report's period counts the same figure as the section, so it
-    is withheld when the section's is. Over another window it is withheld when small, or when
-    it differs from the section's published figure by a small count (the difference would
-    count the persons of the other months).
+    A rate target prints the report's own rate, so it is withheld, with its gap to the target,
+    when the section's rate is. A count whose window is the report's period is the section's
+    figure, withheld when the section's is. Over another window a count of persons is withheld
+    when small, or when it differs from the section's published figure by a small count (the
+    difference would count the persons of the other months).
     """
-    if not b.suppress:
+    entry = b.entries.get(row["indicator"])
+    if not b.suppress or entry is None or not row.get("recorded", True):
         return {}
-    indicator, actual = row["indicator"], row.get("actual")
+    section_mark = b.mark(row["indicator"])
+    unit = Unit(entry["unit"])
+    if unit == Unit.RATE:
+        return {"actual": section_mark, "gap": DERIVED} if section_mark else {}
+    actual, section_value = row.get("actual"), entry["value"]
+    period = s["period"]
+    same_window = row["starts_on"] == period["start"] and row["ends_on"] >= period["end"]
     mark = None
-    if indicator in PERSON_TARGETS:
-        ref, figure = PERSON_TARGETS[indicator]
-        period = s["period"]
-        same_window = row["starts_on"] == period["start"] and row["ends_on"] >= period["end"]
-        section_value = figure(s)
-        section_mark = b.withheld.get(ref) or (
-            small_marker(b.threshold) if is_small(section_value, b.threshold) else None
-        )
-        if same_window and section_mark:
-            mark = section_mark
-        elif is_small(actual, b.threshold):
+    if same_window and section_mark:
+        mark = section_mark
+    elif unit == Unit.PERSONS:
+        if is_small(actual, b.threshold):
             mark = small_marker(b.threshold)
-        elif actual is not None and not section_mark:
+        elif actual is not None and section_value is not None and not section_mark:
             if is_small(abs(actual - section_value), b.threshold):
                 mark = COMPLEMENT
-    elif indicator == "match_retention_6m" and _retention_withheld(s, b.threshold):
-        mark = DERIVED
     if mark is None:
         return {}
     return {"actual": mark, "share": DERIVED}

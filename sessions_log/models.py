@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
-from encrypted_fields.fields import EncryptedTextField
 
+from core.encryption import EncryptedTextField
 from programs.models import ActivityKind, ChoiceLabels, Language, Participant, Program, Site
 from volunteers.models import Volunteer
 
@@ -92,7 +92,7 @@ class Activity(ChoiceLabels, models.Model):
     participants = models.ManyToManyField(
         Participant, blank=True, related_name="activities", verbose_name=_("participants")
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = EncryptedTextField(_("notes"), blank=True)  # encrypted at rest
     follow_up_needed = models.BooleanField(_("follow-up needed"), default=False)
     ref = models.CharField(
         _("reference"),
@@ -200,7 +200,7 @@ class Concern(ChoiceLabels, models.Model):
         verbose_name=_("acknowledged by"),
     )
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
-    outcome = models.TextField(_("outcome"), blank=True)
+    outcome = EncryptedTextField(_("outcome"), blank=True)  # encrypted at rest
 
     class Meta:
         ordering = ["-raised_at"]
@@ -265,7 +265,7 @@ class Match(ChoiceLabels, models.Model):
         blank=True,
         help_text=_("The conversation six months after the start: is the match still going?"),
     )
-    matching_notes = models.TextField(_("matching notes"), blank=True)
+    matching_notes = EncryptedTextField(_("matching notes"), blank=True)  # encrypted at rest
 
     class Meta:
         ordering = ["program_id", "-proposed_on"]

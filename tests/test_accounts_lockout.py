@@ -3,16 +3,19 @@
 import datetime as dt
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
+from django.db.models import F
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from programs.middleware import SessionRenewalMiddleware
 from programs.models import SecurityEvent
 
-from .factories import PASSWORD
+from .factories import PASSWORD, UserFactory, VolunteerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -51,10 +54,136 @@ def test_the_lockout_is_per_name_and_address(client, alice, axes_on):
 def test_the_lockout_ends_after_the_cool_off(client, alice, axes_on, settings):
     for _ in range(5):
         _sign_in(client, alice, "wrong")
-    from axes.models import AccessAttempt
-
     AccessAttempt.objects.update(attempt_time=timezone.now() - dt.timedelta(minutes=16))
     assert _sign_in(client, alice, PASSWORD).status_code == 302
+
+
+def _minutes_pass(minutes):
+    """Move every recorded failure back in time, as if ``minutes`` had passed."""
+    AccessAttempt.objects.update(attempt_time=F("attempt_time") - dt.timedelta(minutes=minutes))
+
+
+def _guess(client, user, addresses, per_address=5):
+    """Wrong passwords for ``user``, ``per_address`` from each of ``addresses``."""
+    return [
+        _sign_in(client, user, "wrong", ip=ip).status_code
+        for ip in addresses
+        for _ in range(per_address)
+    ]
+
+
+ADDRESSES = ["198.51.100.1", "198.51.100.2", "198.51.100.3"]
+FOURTH = "203.0.113.44"
+
+
+def test_guessing_from_several_addresses_locks_the_account(client, alice, axes_on):
+    _guess(client, alice, ADDRESSES)
+    # The right password from a fourth address is refused too ...
+    response = _sign_in(client, alice, PASSWORD, ip=FOURTH)
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+    # ... and the page says the account is locked, not just this device.
+    assert "this account is locked for 15 minutes" in response.text
+
+
+def test_the_account_limit_is_ten_failures_from_any_addresses(client, alice, axes_on, settings):
+    assert settings.LOTSE_ACCOUNT_FAILURE_LIMIT == 10
+    statuses = _guess(client, alice, ADDRESSES[:2], per_address=4)
+    statuses += _guess(client, alice, ADDRESSES[2:], per_address=1)
+    assert statuses == [200] * 9
+    assert _sign_in(client, alice, "wrong", ip=FOURTH).status_code == 429
+    assert _sign_in(client, alice, PASSWORD, ip="203.0.113.45").status_code == 429
+
+
+def test_fewer_failures_than_the_account_limit_leave_other_addresses_alone(client, alice, axes_on):
+    _guess(client, alice, ADDRESSES[:2], per_address=4)
+    assert _sign_in(client, alice, PASSWORD, ip=FOURTH).status_code == 302
+
+
+def test_attempts_while_locked_do_not_extend_the_lockout(client, alice, axes_on):
+    for _ in range(5):
+        _sign_in(client, alice, "wrong")
+    _minutes_pass(10)
+    # Someone on the same network keeps trying: refused, and the clock keeps running.
+    for password in ("wrong", "wrong", PASSWORD):
+        assert _sign_in(client, alice, password).status_code == 429
+    _minutes_pass(6)
+    assert _sign_in(client, alice, PASSWORD).status_code == 302
+
+
+def test_the_page_shows_how_long_the_lockout_still_lasts(client, alice, axes_on):
+    for _ in range(5):
+        _sign_in(client, alice, "wrong")
+    _minutes_pass(10)
+    assert "blocked for 5 minutes" in _sign_in(client, alice, PASSWORD).text
+
+
+def test_the_account_lock_lasts_the_cool_off_from_the_failure_that_caused_it(
+    client, alice, axes_on
+):
+    _guess(client, alice, ADDRESSES[:1])
+    _minutes_pass(10)
+    _guess(client, alice, ADDRESSES[1:2])  # the tenth failure locks the account
+    _minutes_pass(6)
+    # The first address's failures are 16 minutes old, the lock only 6.
+    assert _sign_in(client, alice, PASSWORD, ip=FOURTH).status_code == 429
+    _minutes_pass(5)
+    assert _sign_in(client, alice, "wrong", ip="203.0.113.99").status_code == 429
+    _minutes_pass(5)
+    assert _sign_in(client, alice, PASSWORD, ip=FOURTH).status_code == 302
+
+
+def test_a_coordinator_unlocks_a_volunteer_of_the_program(client, program, alice, bob, axes_on):
+    volunteer = VolunteerFactory(program=program, user=bob)
+    _guess(client, bob, ADDRESSES)
+    page_url = reverse("volunteer_detail", args=[program.slug, volunteer.pk])
+    coordinator = Client()
+    coordinator.force_login(alice)
+    page = coordinator.get(page_url)
+    assert "Sign-in locked" in page.text
+    unlock_url = reverse("member_unlock", args=[program.slug, bob.pk])
+    assert unlock_url in page.text
+    response = coordinator.post(unlock_url, {"next": page_url})
+    assert response.status_code == 302
+    assert response.url == page_url
+    assert "Sign-in locked" not in coordinator.get(page_url).text
+    assert _sign_in(client, bob, PASSWORD, ip=ADDRESSES[0]).status_code == 302
+
+
+def test_only_members_of_the_coordinators_program_can_be_unlocked(
+    client, program, other_program, bob, charlie, axes_on
+):
+    _guess(client, bob, ADDRESSES)
+    other = Client()
+    other.force_login(charlie)
+    response = other.post(reverse("member_unlock", args=[other_program.slug, bob.pk]))
+    assert response.status_code == 404
+    assert _sign_in(client, bob, PASSWORD, ip=FOURTH).status_code == 429
+
+
+def test_a_volunteer_cannot_unlock_anyone(client, program, alice, bob, axes_on):
+    _guess(client, alice, ADDRESSES)
+    volunteer = Client()
+    volunteer.force_login(bob)
+    response = volunteer.post(reverse("member_unlock", args=[program.slug, alice.pk]))
+    assert response.status_code == 403
+    assert _sign_in(client, alice, PASSWORD, ip=FOURTH).status_code == 429
+
+
+def test_an_administrator_unlocks_a_user_in_the_admin(client, alice, axes_on):
+    _guess(client, alice, ADDRESSES)
+    admin = Client()
+    admin.force_login(UserFactory(username="root@example.org", is_staff=True, is_superuser=True))
+    changelist = reverse("admin:axes_accessattempt_changelist")
+    response = admin.post(
+        changelist,
+        {
+            "action": "unlock",
+            "_selected_action": [AccessAttempt.objects.filter(username=alice.username).first().pk],
+        },
+    )
+    assert response.status_code == 302
+    assert _sign_in(client, alice, PASSWORD, ip=ADDRESSES[0]).status_code == 302
 
 
 def test_a_good_sign_in_clears_earlier_failures(client, alice, axes_on):

@@ -95,7 +95,9 @@ def test_it_logs_a_certificate_download(login, program, alice):
 
 def test_it_logs_the_program_data_export_with_what_consent_left_out(login, program, alice):
     ParticipantFactory(program=program)  # no consent recorded
-    ParticipantFactory(program=program, consent_on="2024-01-01", consent_scope="evaluation")
+    exported = ParticipantFactory(
+        program=program, consent_on="2024-01-01", consent_scope="evaluation"
+    )
     url = reverse("program_export", args=[program.slug])
     response = login(alice).get(
         url, {"start": "2024-01-01", "end": "2024-12-31", "file_format": "xlsx"}
@@ -107,6 +109,7 @@ def test_it_logs_the_program_data_export_with_what_consent_left_out(login, progr
         "format": "xlsx",
         "filters": {"start": "2024-01-01", "end": "2024-12-31"},
         "withheld": {"participants": 1, "referrals": 0},
+        "participants": [exported.pk],  # the people the file holds
     }
 
 
@@ -140,3 +143,67 @@ def test_it_logs_an_import_of_service_providers(login, program, alice):
         "what": "service_providers",
         "counts": {"new": 1, "updated": 0, "unchanged": 0},
     }
+
+
+def _wrong_password(client, user, ip):
+    return client.post(
+        reverse("login"), {"username": user.username, "password": "wrong"}, REMOTE_ADDR=ip
+    )
+
+
+def test_it_logs_lockouts_refusals_and_who_unlocked(client, settings, program, alice, bob):
+    from django.test import Client
+
+    settings.AXES_ENABLED = True
+    for _ in range(5):
+        _wrong_password(client, bob, "198.51.100.1")
+    (event,) = _events(Kind.LOCKOUT)
+    assert event.username == bob.username
+    assert event.ip_address == "198.51.100.1"
+    assert _events(Kind.ACCOUNT_LOCKOUT) == []
+
+    for _ in range(5):
+        _wrong_password(client, bob, "198.51.100.2")
+    (event,) = _events(Kind.ACCOUNT_LOCKOUT)
+    assert event.username == bob.username
+    assert event.detail == {"failures": 10}
+
+    client.post(
+        reverse("login"), {"username": bob.username, "password": PASSWORD}, REMOTE_ADDR="::1"
+    )
+    (event,) = _events(Kind.LOCKOUT_REFUSED)
+    assert event.username == bob.username
+    assert event.ip_address == "::1"
+    assert event.detail == {"scope": "account"}
+
+    coordinator = Client()
+    coordinator.force_login(alice)
+    coordinator.post(reverse("member_unlock", args=[program.slug, bob.pk]))
+    (event,) = _events(Kind.UNLOCKED)
+    assert event.username == bob.username
+    assert event.user == alice
+    assert event.program == program
+    assert event.detail == {"by": alice.username}
+
+    log = coordinator.get(reverse("security_log", args=[program.slug])).text
+    for kind in (Kind.LOCKOUT, Kind.ACCOUNT_LOCKOUT, Kind.LOCKOUT_REFUSED, Kind.UNLOCKED):
+        assert str(kind.label) in log
+
+
+def test_it_logs_an_unlock_in_the_admin(client, settings, alice, admin_client, admin_user):
+    from axes.models import AccessAttempt
+
+    settings.AXES_ENABLED = True
+    for _ in range(5):
+        _wrong_password(client, alice, "198.51.100.1")
+    admin_client.post(
+        reverse("admin:axes_accessattempt_changelist"),
+        {
+            "action": "unlock",
+            "_selected_action": list(AccessAttempt.objects.values_list("pk", flat=True)),
+        },
+    )
+    (event,) = _events(Kind.UNLOCKED)
+    assert event.username == alice.username
+    assert event.user == admin_user
+    assert event.program is None

@@ -26,6 +26,7 @@ from demo.data.places import IN2BALANCE_OFFICE, IN2BALANCE_SHELTERS
 from demo.data.providers import IN2BALANCE_PROVIDERS
 from demo.data.texts import IN2BALANCE_REPORT
 from demo.logins import DEMO_LOGINS
+from demo.programs import HeadlineChoice
 from demo.specs import GrantSpec, SiteSpec
 from programs.models import Program, Site
 from reports import generation as report_generation
@@ -34,8 +35,17 @@ from reports.models import Report
 from sessions_log.models import OutcomeMeasure
 
 
-class In2Balance(ProgramBuilder):
+class In2Balance(HeadlineChoice, ProgramBuilder):
     slug = "in2balance"
+    # The funder asks how many shelters the lay helpers reached.
+    headline_indicators = (
+        "shelters_reached",
+        "people_reached",
+        "contacts",
+        "activities",
+        "volunteers_active",
+        "referrals",
+    )
     name = "in2balance"
     description = (
         "Geschulte Laienhelfer*innen mit eigener Fluchterfahrung bieten in Düsseldorfer "

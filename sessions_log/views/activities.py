@@ -5,7 +5,7 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from core.lists import Column
 from programs.access import Perm, program_view
+from programs.audit import read_or_404
 from programs.lists import ProgramListView
 from programs.models import ActivityKind
 
@@ -76,7 +77,7 @@ def activity_log(request, program_slug):
             visible = visible_participants(request, volunteer)
             initial["participants"] = [
                 str(pk)
-                for pk in visible.filter(pk__in=[p for p in picked if p.isdigit()]).values_list(
+                for pk in visible.filter(pk__in=_ids(picked, visible.model)).values_list(
                     "pk", flat=True
                 )
             ]
@@ -95,6 +96,21 @@ def activity_log(request, program_slug):
     )
 
 
+def _ids(values, model) -> list[int]:
+    """The values from a query string that are ids ``model``'s table can hold; the rest are
+    dropped (a number too large for the column would fail the query, not match nothing)."""
+    field = model._meta.pk
+    ids = []
+    for value in values:
+        try:
+            pk = field.to_python(value)
+            field.run_validators(pk)
+        except ValidationError:
+            continue
+        ids.append(pk)
+    return ids
+
+
 def _land_on_existing(request, activity):
     messages.info(request, _("This session was already saved."))
     if policies.may_open_activity(request.membership, activity):
@@ -109,7 +125,7 @@ def activity_edit(request, program_slug, pk):
     coordinator = policies.coordinates(membership)
     any_time = policies.edits_any_time(membership)
     volunteer = selectors.volunteer_of(program, request.user)
-    activity = get_object_or_404(
+    activity = read_or_404(
         policies.openable_activities(membership).select_related("site", "logged_by"), pk=pk
     )
     deadline = activity.edit_deadline(program)
@@ -264,7 +280,7 @@ class ActivityListView(ProgramListView):
 @program_view(Perm.VIEW_ACTIVITIES)
 def activity_detail(request, program_slug, pk):
     program, membership = request.program, request.membership
-    activity = get_object_or_404(program.activities.select_related("site", "logged_by"), pk=pk)
+    activity = read_or_404(program.activities.select_related("site", "logged_by"), pk=pk)
     context = _activity_context(activity, show_notes=True)
     context.update(
         program=program,

@@ -3,7 +3,7 @@ the follow-ups that are due."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from core import charts
 from core.dates import months_later
 from core.lists import Column
 from programs.access import Perm, program_view
+from programs.audit import read_or_404
 from programs.lists import ProgramListView, participant_code_column
 
 from .. import selectors, services
@@ -98,7 +99,7 @@ def outcome_measure_create(request, program_slug, pk):
     """Record a questionnaire: coordinators for anyone, a volunteer for the people they met."""
     program = request.program
     volunteer = selectors.volunteer_of(program, request.user)
-    participant = get_object_or_404(
+    participant = read_or_404(
         visible_participants(request, volunteer).select_related("program"), pk=pk
     )
     code = request.GET.get("instrument", "")

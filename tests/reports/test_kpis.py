@@ -486,13 +486,15 @@ def test_it_states_caseload_and_targets_by_hand(program, world):
         ("Bezirk West", 1, 30, 0.0, None, "no_staff"),
     ]
     targets = [
-        (t["indicator"], t["grant"], t["target"], t["actual"], t["percent"], t["elapsed_percent"])
+        (t["indicator"], t["grant"], t["target"], t["actual"], t["percent"], t["gap_points"])
+        + (t["elapsed_percent"],)
         for t in s["targets"]["rows"]
     ]
     assert targets == [
         # 5 activities in the period and 1 in February count towards the year's target.
-        ("activities", GRANT, 20, 6, 30, 33),
-        ("match_retention_6m", "", 75, 50.0, 67, 33),
+        ("activities", GRANT, 20, 6, 30, None, 33),
+        # A rate is compared in percentage points (50 % against 75 %), never as 50 / 75.
+        ("match_retention_6m", "", 75, 50.0, None, -25.0, 33),
     ]
 
 
@@ -653,6 +655,7 @@ def test_the_xlsx_holds_every_table_with_numbers_and_suppressed_cells(program, w
         "Self-help groups",
         "Caseload by area",
         "Targets and results",
+        "Definitions",
     ]
     overview = {row[0]: row[1] for row in workbook["Key figures"].iter_rows(values_only=True)}
     assert overview["Grant reference"] == GRANT

@@ -223,12 +223,28 @@ def test_the_targets_table_withholds_what_the_sections_withhold(world):
     s = sections(world)
     targets = table(s["targets"], "Targets and results")
     # Referrals over the report's period: the same 4 referrals as the section, "<5" in both.
-    assert targets["Referrals"][2:4] == ["<5", "–*"]
+    assert targets["Referrals to services"][2:4] == ["<5", "–*"]
     # Contacts since December 2023: 56, and 56 - 54 = 2 contacts before the period.
     assert targets["Contacts"][2:4] == ["×", "–*"]
     # People reached over the report's period: 27 of 30, published as in the section.
     assert targets["People reached"][2:4] == ["27", "90 %"]
-    assert targets["Matches active after 6 months (%)"][2:4] == ["–*", "–*"]
+    # The retention target prints the section's rate, 3 of 5: withheld as a whole with its
+    # gap to the target; a rate target has no share of the target ("–").
+    assert targets["Matches still running after 6 months"][2:5] == ["–*", "–", "–*"]
+
+
+def test_key_figures_chosen_by_the_program_are_withheld_as_in_their_sections(world):
+    world.headline_indicators = ["referrals", "match_retention_6m", "people_reached"]
+    world.save()
+    s = sections(world)
+    key_figures = {f.label: f.value for f in s[""].key_figures}
+    assert key_figures == {
+        "Referrals to services": "<5",
+        "Matches still running after 6 months": "–*",
+        "People reached": "27",
+    }
+    assert figures(s["referrals"])["Referrals to services"] == "<5"
+    assert figures(s["matches"])["Matches still running after 6 months"] == "–*"
 
 
 def test_outcome_figures_over_few_pairs_or_revealing_few_pairs_are_not_shown(world):
@@ -294,7 +310,7 @@ def test_the_xlsx_prints_the_same_markers_and_no_flat(world):
     targets = {
         r[0]: r[3:5] for r in workbook["Targets and results"].iter_rows(values_only=True) if r[0]
     }
-    assert targets["Referrals"] == ("<5", "–*")
+    assert targets["Referrals to services"] == ("<5", "–*")
     assert targets["Contacts"] == ("×", "–*")
     assert targets["People reached"] == (27, 0.9)
     sites = {r[0]: r[1:3] for r in workbook["Activities"].iter_rows(values_only=True) if r[0]}
@@ -340,6 +356,7 @@ def test_the_funder_sees_the_preview_and_downloads_suppressed(world, client, log
     assert '<th scope="row">Female</th><td class="num">×</td>' in page
     assert "Private flats" in page and "Musterstraße" not in page
     assert "the threshold set for this program is 5" in page
+    assert "are withheld as its methods annex explains" in page  # the note above the preview
     download = client.get(reverse("report_xlsx", args=[world.slug, report.pk]))
     workbook = openpyxl.load_workbook(io.BytesIO(download.content))
     gender = {r[0]: r[1] for r in workbook["People reached"].iter_rows(values_only=True) if r[0]}

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('programs', '0011_order_by_program_id'),
+        ('programs', '0014_program_headline_indicators'),
     ]
 
     operations = [
