@@ -124,6 +124,7 @@ class ProgramAdminForm(forms.ModelForm):
             "activity_kinds",
             "volunteer_edit_days",
             "participant_retention_months",
+            "disclosure_threshold",
             "headline_indicators",
         ]
 

@@ -205,6 +205,15 @@ class Program(models.Model):
         default=False,
         help_text=_("Otherwise volunteers propose and a coordinator sends."),
     )
+    disclosure_threshold = models.PositiveSmallIntegerField(
+        _("small-cell threshold in reports"),
+        choices=[(5, "5"), (10, "10")],
+        default=5,
+        help_text=_(
+            "Funder reports withhold counts of fewer persons than this, and every share, "
+            "mean or median resting on fewer; many statistics offices use 10."
+        ),
+    )
     headline_indicators = models.JSONField(
         _("headline figures of the report"),
         default=list,

@@ -1,9 +1,14 @@
 """A KPI snapshot laid out as a report: key figures, sections, tables and charts.
 
 One layout serves the HTML preview, the PDF and the XLSX export, so what a coordinator previews
-is what the funder receives. Funder output suppresses small cells: a count of persons from 1 to
-4 is printed as "<5", and so is a share computed over fewer than five persons. Totals of
-activities, volunteers and hours are printed in full.
+is what the funder receives. Funder output suppresses small cells with the program's threshold
+(5 or 10, :mod:`reports.disclosure`): a count of persons from 1 to threshold − 1 is printed as
+"<5" ("<10"); figures withheld so that such a count cannot be worked out from totals, and the
+activities of a row whose contacts are withheld, as "×"; a share, mean, median or change that
+rests on too few persons, or reveals such a count, as "–*" (a rate with its n as a whole).
+Sites that are private flats are one row "Private flats". Totals of activities, volunteers and
+hours are printed in full unless one has to be withheld to protect a small count. Each figure
+has one decision, wherever it is printed (key figures, section, targets table).
 
 Figures are the indicators of :mod:`reports.indicators`, with the labels stored in the
 snapshot: a rate is printed with its n ("11 of 14 (79 %)"), a figure the program does not
@@ -27,12 +32,15 @@ from core.charts import Bar, bar_chart, hbar_chart
 from programs.languages import current_locale
 from programs.models import HelperTerm
 
-from . import indicators
+from . import disclosure, indicators
+from .disclosure import Relation, derived_withheld, is_small, share_numerator
 from .indicators import REGISTRY, Unit
 from .kpis import METHOD_NOTES
 
-SMALL_CELL = 5
-SUPPRESSED = "<5"
+SMALL_CELL = disclosure.DEFAULT_THRESHOLD
+COMPLEMENT = "×"  # withheld so that a small count cannot be worked out
+DERIVED = "–*"  # a share, mean, median or change resting on too few persons
+PRIVATE_FLATS = "private_flats"  # the key of the one row of all private flats
 NO_BREAK = "\u00a0"
 CHART_ROWS = 12  # longest breakdown drawn as a chart; the table lists all rows
 
@@ -41,7 +49,7 @@ class Kind(StrEnum):
     """How a figure is printed (and whether it is a count of persons)."""
 
     COUNT = "count"  # activities, volunteers, sessions, groups: never suppressed
-    PERSONS = "persons"  # counts of persons: suppressed from 1 to 4
+    PERSONS = "persons"  # counts of persons: withheld from 1 to threshold − 1
     HOURS = "hours"
     PERCENT = "percent"  # a share 0..1
     NUMBER = "number"  # days, ratios
@@ -60,16 +68,36 @@ KIND_OF_UNIT = {
 }
 
 
-def format_value(value, kind: Kind, *, suppress: bool, base: int | None = None) -> str:
-    """A figure as printed in the report's language; "–" where there is none."""
+def small_marker(threshold: int) -> str:
+    """How a count of persons from 1 to ``threshold`` − 1 is printed: "<5" or "<10"."""
+    return f"<{threshold}"
+
+
+def is_withheld(printed: str) -> bool:
+    """Whether a printed figure is a suppression marker rather than a number."""
+    return printed in (COMPLEMENT, DERIVED) or printed.startswith("<")
+
+
+def format_value(
+    value, kind: Kind, *, suppress: bool, base: int | None = None, threshold: int = SMALL_CELL
+) -> str:
+    """A figure as printed in the report's language; "–" where there is none.
+
+    Suppressed, a count of persons from 1 to ``threshold`` − 1 prints as "<5", a share whose
+    ``base`` or count is that small as "–*" (:func:`reports.disclosure.derived_withheld`).
+    """
     if value is None or value == "":
         return "–"
     if kind == Kind.TEXT:
         return str(value)
-    if suppress and kind == Kind.PERSONS and 0 < value < SMALL_CELL:
-        return SUPPRESSED
-    if suppress and kind == Kind.PERCENT and base is not None and 0 < base < SMALL_CELL:
-        return SUPPRESSED
+    if suppress and kind == Kind.PERSONS and is_small(value, threshold):
+        return small_marker(threshold)
+    if (
+        suppress
+        and kind == Kind.PERCENT
+        and derived_withheld(base, threshold, share_numerator(value, base))
+    ):
+        return DERIVED
     if kind == Kind.PERCENT:
         return f"{number_format(round(value * 100), 0, use_l10n=True)} %"
     # Django's number_format cuts decimals off; round first so 44.57 prints as 44.6.
@@ -86,28 +114,32 @@ class Rate:
 
     part: int | None
     whole: int | None
-    counts: Kind = Kind.PERSONS  # what the two count: persons are suppressed below five
+    counts: Kind = Kind.PERSONS  # what the two count: a rate over persons can be withheld
 
     @property
     def share(self) -> float | None:
         return indicators.share(self.part, self.whole)
 
 
-def format_rate(rate: Rate, *, suppress: bool) -> str:
+def rate_withheld(rate: Rate, threshold: int) -> bool:
+    """Whether funder output withholds a rate over persons as a whole: its denominator, or
+    its numerator, is from 1 to ``threshold`` − 1 (:func:`reports.disclosure.derived_withheld`).
+    A rate over groups is never withheld: groups are not persons."""
+    if rate.counts != Kind.PERSONS or rate.part is None or not rate.whole:
+        return False
+    return derived_withheld(rate.whole, threshold, rate.part)
+
+
+def format_rate(rate: Rate, *, suppress: bool, threshold: int = SMALL_CELL) -> str:
     """A rate as "11 of 14 (79 %)" in the report's language; "–" without a denominator.
 
-    In funder output a rate over persons is suppressed as a whole when fewer than five persons
-    are in its denominator or from one to four in its numerator.
+    In funder output a rate over few persons is withheld as a whole, "–*" (:func:`rate_withheld`):
+    neither its share nor its n is printed.
     """
     if rate.part is None or not rate.whole:
         return "–"
-    if suppress and rate.counts == Kind.PERSONS:
-        small = 0 < rate.whole < SMALL_CELL
-        if small or SUPPRESSED in (
-            format_value(rate.part, Kind.PERSONS, suppress=True),
-            format_value(rate.whole, Kind.PERSONS, suppress=True),
-        ):
-            return SUPPRESSED
+    if suppress and rate_withheld(rate, threshold):
+        return DERIVED
     percent = format_value(rate.share, Kind.PERCENT, suppress=False)
     return _("%(part)s of %(whole)s (%(percent)s)") % {
         "part": format_value(rate.part, Kind.COUNT, suppress=False),
@@ -168,38 +200,91 @@ class Section:
     tables: list[Table] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
     note: str = ""
+    footnotes: list[str] = field(default_factory=list)  # what the markers used here mean
 
 
 class Builder:
     """Turns snapshot values into printed figures, tables and charts, suppressing or not.
 
+    ``withheld`` maps figure ids to their markers (:func:`disclosure_plan`): a breakdown's
+    cell is ``(measure, breakdown, row key)``, e.g. ``("contacts", "by_kind", "group")``, a
+    total ``(measure, "total")``. A row may carry ``"_marks"``, markers by column key.
+
     ``entries`` are the snapshot's indicators (:func:`reports.indicators.entries_of`); the
-    keys of those printed are remembered in ``used``, for the definitions annex.
+    keys of those printed are remembered in ``used``, for the definitions annex. ``bases``
+    gives the statistics that are not rates the persons they rest on (:func:`statistic_bases`).
     """
 
-    def __init__(self, *, suppress: bool, entries: dict | None = None, labels: dict | None = None):
+    def __init__(
+        self,
+        *,
+        suppress: bool,
+        threshold: int = SMALL_CELL,
+        withheld=None,
+        entries: dict | None = None,
+        bases: dict | None = None,
+        labels: dict | None = None,
+    ):
         self.suppress = suppress
+        self.threshold = threshold
+        self.withheld: dict = withheld or {}
         self.entries = entries or {}
+        self.bases = bases or {}
         self.labels = labels or {}  # the program's own words for some indicators
         self.used: dict[str, None] = {}
 
-    def format(self, value, kind: Kind, base=None) -> str:
+    def format(self, value, kind: Kind, *, ref=None, base=None, mark=None) -> str:
+        """A value as printed: its marker where the plan or ``mark`` withholds it."""
+        if self.suppress:
+            if mark:
+                return mark
+            if ref is not None and ref in self.withheld:
+                return self.withheld[ref]
+            if kind in (Kind.NUMBER, Kind.HOURS) and derived_withheld(base, self.threshold):
+                return DERIVED if value is not None else "–"
         if kind == Kind.RATE:
-            return format_rate(value, suppress=self.suppress)
+            return format_rate(value, suppress=self.suppress, threshold=self.threshold)
         if kind == Kind.POINTS:
             return format_points(value)
-        return format_value(value, kind, suppress=self.suppress, base=base)
+        return format_value(
+            value, kind, suppress=self.suppress, base=base, threshold=self.threshold
+        )
 
-    def figure(self, label, value, kind=Kind.COUNT, base=None) -> Figure:
-        return Figure(str(label), self.format(value, kind, base), value, kind)
+    def figure(self, label, value, kind=Kind.COUNT, base=None, ref=None) -> Figure:
+        """A figure; ``ref`` is its id in the plan, ``base`` the persons a statistic rests on."""
+        return Figure(str(label), self.format(value, kind, ref=ref, base=base), value, kind)
 
     def recorded(self, key: str) -> bool:
         entry = self.entries.get(key)
         return entry is not None and entry["recorded"]
 
+    def mark(self, key: str) -> str | None:
+        """The marker of indicator ``key`` in funder output, None where it is printed.
+
+        The one decision for the figure, wherever it appears: its id in the plan
+        (:data:`PLAN_IDS`), a small count of persons, a rate over persons as a whole
+        (:func:`rate_withheld`), a statistic resting on too few persons (``bases``).
+        """
+        entry = self.entries.get(key)
+        if not self.suppress or entry is None or not entry["recorded"]:
+            return None
+        ref = PLAN_IDS.get(key)
+        if ref in self.withheld:
+            return self.withheld[ref]
+        unit = Unit(entry["unit"])
+        if unit == Unit.RATE:
+            rate = rate_of(key, entry["numerator"], entry["denominator"])
+            return DERIVED if rate_withheld(rate, self.threshold) else None
+        value = entry["value"]
+        if unit == Unit.PERSONS and is_small(value, self.threshold):
+            return small_marker(self.threshold)
+        if value is not None and derived_withheld(self.bases.get(key), self.threshold):
+            return DERIVED
+        return None
+
     def indicator(self, key: str) -> Figure:
         """The figure of indicator ``key``: a rate with its n, "Not recorded" where the
-        program does not record it."""
+        program does not record it, its marker where it is withheld (:meth:`mark`)."""
         entry = self.entries[key]
         self.used[key] = None
         label = self.labels.get(key, entry["label"])
@@ -208,37 +293,53 @@ class Builder:
         kind = KIND_OF_UNIT[Unit(entry["unit"])]
         if kind == Kind.RATE:
             value = rate_of(key, entry["numerator"], entry["denominator"])
-            return self.figure(label, value, kind)
-        return self.figure(label, entry["value"], kind)
+        else:
+            value = entry["value"]
+        return Figure(label, self.format(value, kind, mark=self.mark(key)), value, kind)
 
     def indicators(self, *keys: str, optional: tuple[str, ...] = ()) -> list[Figure]:
         """The figures of ``keys``, then of those ``optional`` ones the program records."""
         chosen = list(keys) + [key for key in optional if self.recorded(key)]
         return [self.indicator(key) for key in chosen if key in self.entries]
 
-    def table(self, title, rows: list[dict], columns: list[Column]) -> Table:
-        """A table of ``rows``; a row's ``kinds`` may print some of its cells differently
-        from their column (a rate target among counts)."""
+    def table(self, title, rows: list[dict], columns: list[Column], ref=None) -> Table:
+        """A table of ``rows``; ``ref`` names the breakdown (``"by_kind"``) in the plan. A
+        row's ``kinds`` may print some of its cells differently from their column (a rate
+        target among counts), its ``_marks`` withhold some."""
         table = Table(str(title), columns, empty=_("Nothing recorded in this period."))
         for row in rows:
             values = [row.get(c.key) for c in columns]
             kinds = [row.get("kinds", {}).get(c.key, c.kind) for c in columns]
+            marks = row.get("_marks", {})
             table.rows.append(values)
             table.kinds.append(kinds)
-            table.cells.append([self.format(v, k) for v, k in zip(values, kinds, strict=True)])
+            table.cells.append(
+                [
+                    self.format(
+                        v,
+                        k,
+                        ref=(c.key, ref, row.get("key")) if ref else None,
+                        mark=marks.get(c.key),
+                    )
+                    for v, k, c in zip(values, kinds, columns, strict=True)
+                ]
+            )
         return table
 
-    def printed(self, value, kind: Kind) -> tuple[int | float, str]:
+    def printed(self, value, kind: Kind, ref=None) -> tuple[int | float, str]:
         """A chart bar's length and printed value; a suppressed value draws no bar."""
-        text = format_value(value, kind, suppress=self.suppress)
-        return (0, text) if text == SUPPRESSED else (value or 0, text)
+        text = self.format(value, kind, ref=ref)
+        return (0, text) if self.suppress and is_withheld(text) else (value or 0, text)
 
     def chart(self, title, rows: list[dict], value: str, kind: Kind, chart_id: str, **kw):
         horizontal = kw.pop("horizontal", True)
         label: Callable[[dict], str] = kw.pop("label", lambda r: r["label"])
+        ref = kw.pop("ref", None)
         bars = []
         for row in rows[:CHART_ROWS]:
-            length, text = self.printed(row.get(value), kind)
+            length, text = self.printed(
+                row.get(value), kind, (value, ref, row.get("key")) if ref else None
+            )
             bars.append(
                 Bar(
                     label=label(row),
@@ -251,6 +352,27 @@ class Builder:
             return None  # nothing to draw: every value is zero or suppressed
         draw = hbar_chart if horizontal else bar_chart
         return Chart(str(title), draw(title=str(title), bars=bars, chart_id=chart_id))
+
+
+# Indicators that are figures of the disclosure plan (:func:`disclosure_plan`): their id in it.
+PLAN_IDS = {
+    "activities": ("activities", "total"),
+    "contacts": ("contacts", "total"),
+    "people_reached": ("people", "total"),
+    "referrals": ("referrals", "total"),
+    "matches_ended": ("matches", "total"),
+}
+
+
+def statistic_bases(s: dict) -> dict:
+    """Indicators that are statistics but not rates, with the persons each rests on."""
+    referrals = s["referrals"]
+    return {
+        "supervision_hours_per_active_volunteer": s["volunteers"]["active"],
+        "median_days_to_appointment": referrals.get(
+            "with_appointment", referrals.get("with_appointment_outcome")
+        ),
+    }
 
 
 def rate_of(key: str, part, whole) -> Rate:
@@ -387,8 +509,16 @@ def _activities(s: dict, b: Builder) -> Section:
             "chart-activities-month",
             horizontal=False,
             label=lambda r: r.get("short", r["label"]),
+            ref="by_month",
         ),
-        b.chart(_("Activities by kind"), a["by_kind"], "activities", Kind.COUNT, "chart-kind"),
+        b.chart(
+            _("Activities by kind"),
+            a["by_kind"],
+            "activities",
+            Kind.COUNT,
+            "chart-kind",
+            ref="by_kind",
+        ),
     ]
     by_kind_columns = [
         _label_column(_("Kind")),
@@ -397,7 +527,7 @@ def _activities(s: dict, b: Builder) -> Section:
         Column("minutes", _("Minutes"), Kind.COUNT),
     ]
     sec.tables = [
-        b.table(_("Activities by kind"), a["by_kind"], by_kind_columns),
+        b.table(_("Activities by kind"), a["by_kind"], by_kind_columns, ref="by_kind"),
         b.table(
             _("Activities by month"),
             a["by_month"],
@@ -406,6 +536,7 @@ def _activities(s: dict, b: Builder) -> Section:
                 Column("activities", _("Activities"), Kind.COUNT),
                 Column("contacts", _("Contacts"), Kind.PERSONS),
             ],
+            ref="by_month",
         ),
         b.table(
             _("Activities by site"),
@@ -415,6 +546,7 @@ def _activities(s: dict, b: Builder) -> Section:
                 Column("activities", _("Activities"), Kind.COUNT),
                 Column("contacts", _("Contacts"), Kind.PERSONS),
             ],
+            ref="by_site",
         ),
         b.table(
             _("Activities by topic"),
@@ -424,6 +556,7 @@ def _activities(s: dict, b: Builder) -> Section:
                 Column("activities", _("Activities"), Kind.COUNT),
                 Column("contacts", _("Contacts"), Kind.PERSONS),
             ],
+            ref="by_topic",
         ),
     ]
     return sec
@@ -442,6 +575,7 @@ def _contacts(s: dict, b: Builder) -> Section:
             "chart-contacts-month",
             horizontal=False,
             label=lambda r: r.get("short", r["label"]),
+            ref="by_month",
         )
     ]
     sec.tables = [
@@ -449,6 +583,7 @@ def _contacts(s: dict, b: Builder) -> Section:
             title,
             c[key],
             [_label_column(column), Column("contacts", _("Contacts"), Kind.PERSONS)],
+            ref=key,
         )
         for key, title, column in (
             ("by_kind", _("Contacts by kind of activity"), _("Kind")),
@@ -469,11 +604,30 @@ def _people(s: dict, b: Builder) -> Section:
     if not b.recorded("people_reached"):
         return sec  # no participants are logged: nothing to break down
     sec.charts = [
-        b.chart(_("People by age"), p["by_age_band"], "people", Kind.PERSONS, "chart-age"),
-        b.chart(_("People by gender"), p["by_gender"], "people", Kind.PERSONS, "chart-gender"),
+        b.chart(
+            _("People by age"),
+            p["by_age_band"],
+            "people",
+            Kind.PERSONS,
+            "chart-age",
+            ref="by_age_band",
+        ),
+        b.chart(
+            _("People by gender"),
+            p["by_gender"],
+            "people",
+            Kind.PERSONS,
+            "chart-gender",
+            ref="by_gender",
+        ),
     ]
     sec.tables = [
-        b.table(title, p[key], [_label_column(column), Column("people", _("People"), Kind.PERSONS)])
+        b.table(
+            title,
+            p[key],
+            [_label_column(column), Column("people", _("People"), Kind.PERSONS)],
+            ref=key,
+        )
         for key, title, column in (
             ("by_gender", _("People reached by gender"), _("Gender")),
             ("by_age_band", _("People reached by age"), _("Age")),
@@ -489,7 +643,14 @@ def _languages(s: dict, b: Builder) -> Section:
     sec = _section("languages")
     sec.figures = b.indicators("languages", optional=("counselling_languages",))
     sec.charts = [
-        b.chart(_("Activities by language"), lang["rows"], "activities", Kind.COUNT, "chart-lang")
+        b.chart(
+            _("Activities by language"),
+            lang["rows"],
+            "activities",
+            Kind.COUNT,
+            "chart-lang",
+            ref="by_language",
+        )
     ]
     sec.tables = [
         b.table(
@@ -500,6 +661,7 @@ def _languages(s: dict, b: Builder) -> Section:
                 Column("activities", _("Activities"), Kind.COUNT),
                 Column("contacts", _("Contacts"), Kind.PERSONS),
             ],
+            ref="by_language",
         )
     ]
     return sec
@@ -527,6 +689,7 @@ def _volunteers(s: dict, b: Builder) -> Section:
                 _label_column(_("Language")),
                 Column("volunteers", str(helper_term(s).label), Kind.COUNT),
             ],
+            ref="by_language",
         )
     ]
     return sec
@@ -570,15 +733,28 @@ def _referrals(s: dict, b: Builder) -> Section:
     )
     sec.charts = [
         b.chart(
-            _("Referrals by service"), r["by_category"], "referrals", Kind.PERSONS, "chart-refcat"
+            _("Referrals by service"),
+            r["by_category"],
+            "referrals",
+            Kind.PERSONS,
+            "chart-refcat",
+            ref="by_category",
         )
     ]
     columns = [Column("referrals", _("Referrals"), Kind.PERSONS)]
     sec.tables = [
         b.table(
-            _("Referrals by service"), r["by_category"], [_label_column(_("Service"))] + columns
+            _("Referrals by service"),
+            r["by_category"],
+            [_label_column(_("Service"))] + columns,
+            ref="by_category",
         ),
-        b.table(_("Referrals by status"), r["by_status"], [_label_column(_("Status"))] + columns),
+        b.table(
+            _("Referrals by status"),
+            r["by_status"],
+            [_label_column(_("Status"))] + columns,
+            ref="by_status",
+        ),
     ]
     return sec
 
@@ -600,6 +776,7 @@ def _matches(s: dict, b: Builder) -> Section:
             _("Why matches ended"),
             m["end_reasons"],
             [_label_column(_("Reason")), Column("matches", _("Matches"), Kind.PERSONS)],
+            ref="end_reasons",
         )
     ]
     return sec
@@ -632,7 +809,7 @@ def _caseload(s: dict, b: Builder) -> Section:
     sec.tables = [
         b.table(
             _("Residents per full-time staff"),
-            s["caseload"]["areas"],
+            [{**area, "_marks": _caseload_marks(area, b)} for area in s["caseload"]["areas"]],
             [
                 _label_column(_("Area")),
                 Column("sites", _("Sites"), Kind.COUNT),
@@ -651,9 +828,10 @@ def _period(start_iso: str, end_iso: str) -> str:
     return format_period(dt.date.fromisoformat(start_iso), dt.date.fromisoformat(end_iso))
 
 
-def _target_row(row: dict, b: Builder) -> dict:
+def _target_row(row: dict, s: dict, b: Builder) -> dict:
     """A target as the table prints it: a count as its share of the target, a rate with its
-    n and its gap to the target in percentage points, never as a share of the target."""
+    n and its gap to the target in percentage points, never as a share of the target; in
+    funder output withheld as the report's own figure is (:func:`_target_marks`)."""
     printed = {
         **row,
         "period": _period(row["starts_on"], row["ends_on"]),
@@ -666,24 +844,20 @@ def _target_row(row: dict, b: Builder) -> dict:
         return {**printed, "actual": _("Not recorded"), "kinds": {"actual": Kind.TEXT}}
     if row.get("unit") == Unit.RATE:
         rate = rate_of(row["indicator"], row.get("numerator"), row.get("denominator"))
-        suppressed = b.format(rate, Kind.RATE) == SUPPRESSED
         return {
             **printed,
             "target": row["target"] / 100,
             "actual": rate,
-            "gap": SUPPRESSED if suppressed else row.get("gap_points"),
-            "kinds": {
-                "target": Kind.PERCENT,
-                "actual": Kind.RATE,
-                "gap": Kind.TEXT if suppressed else Kind.POINTS,
-            },
+            "gap": row.get("gap_points"),
+            "kinds": {"target": Kind.PERCENT, "actual": Kind.RATE, "gap": Kind.POINTS},
+            "_marks": _target_marks(row, s, b),
         }
-    return printed
+    return {**printed, "_marks": _target_marks(row, s, b)}
 
 
 def _targets(s: dict, b: Builder) -> Section:
     sec = _section("targets")
-    rows = [_target_row(row, b) for row in s["targets"]["rows"]]
+    rows = [_target_row(row, s, b) for row in s["targets"]["rows"]]
     sec.tables = [
         b.table(
             _("Targets and results"),
@@ -707,13 +881,19 @@ def _outcomes(s: dict, b: Builder) -> Section:
     sec = _section("outcomes")
     rows = []
     for item in o["instruments"]:
-        row = {**item, "n": SUPPRESSED if item.get("suppressed") else item["n"]}
+        row = {
+            **item,
+            "n": small_marker(b.threshold) if item.get("suppressed") else item["n"],
+            "_marks": _outcome_marks(item, b),
+        }
         if item.get("ci_low") is not None:
             low = format_value(item["ci_low"], Kind.NUMBER, suppress=False)
             high = format_value(item["ci_high"], Kind.NUMBER, suppress=False)
             row["ci"] = f"{low} – {high}"
         rows.append(row)
-        if not item.get("suppressed"):
+        if not item.get("suppressed") and not (
+            b.suppress and derived_withheld(item.get("n"), b.threshold)
+        ):
             sec.charts.append(
                 b.chart(
                     _("%(instrument)s: mean before and after") % {"instrument": item["label"]},
@@ -822,17 +1002,237 @@ def _definitions(entries: dict, used) -> list[Definition]:
 
 
 def build(snapshot: dict, *, suppress: bool = True) -> Document:
-    """The report's layout from a snapshot; ``suppress`` for everything a funder sees."""
+    """The report's layout from a snapshot; ``suppress`` for everything a funder sees.
+
+    Suppressed, private flats are one row and small cells are withheld with the threshold the
+    snapshot records (:func:`reports.disclosure.report_facts`; 5 for older snapshots).
+    """
+    facts = snapshot.get("disclosure") or {}
+    threshold = facts.get("threshold") or SMALL_CELL
     entries = indicators.entries_of(snapshot)
-    b = Builder(suppress=suppress, entries=entries, labels=helper_labels(snapshot))
+    withheld = {}
+    if suppress:
+        snapshot = _without_private_flats(snapshot, facts.get("private_sites") or ())
+        withheld = disclosure_plan(snapshot, threshold)
+    b = Builder(
+        suppress=suppress,
+        threshold=threshold,
+        withheld=withheld,
+        entries=entries,
+        bases=statistic_bases(snapshot),
+        labels=helper_labels(snapshot),
+    )
     headline = snapshot.get("headline") or indicators.headline(None, snapshot)
     key_figures = b.indicators(*headline)
     sections = [BUILDERS[key](snapshot, b) for key in BUILDERS if _has_content(key, snapshot)]
     for section in sections:
         section.charts = [chart for chart in section.charts if chart]
+        if suppress:
+            section.footnotes = _footnotes(section, threshold)
     return Document(
         key_figures=key_figures,
         sections=sections,
-        suppression_note=str(METHOD_NOTES["suppression"]) if suppress else "",
+        suppression_note=suppression_rule(threshold) if suppress else "",
         definitions=_definitions(entries, b.used),
     )
+
+
+# ---- disclosure control ------------------------------------------------------------------
+
+# Breakdowns whose rows add up to a published total: (group, list, measure, total id). The
+# activities of these rows add up too; breakdowns by topic or language do not (an activity
+# may have several), so only their small counts are withheld.
+ADDITIVE = (
+    ("activities", "by_kind", "contacts", ("contacts", "total")),
+    ("activities", "by_site", "contacts", ("contacts", "total")),
+    ("activities", "by_month", "contacts", ("contacts", "total")),
+    ("activities", "by_kind", "activities", ("activities", "total")),
+    ("activities", "by_site", "activities", ("activities", "total")),
+    ("activities", "by_month", "activities", ("activities", "total")),
+    ("people_reached", "by_gender", "people", ("people", "total")),
+    ("people_reached", "by_age_band", "people", ("people", "total")),
+    ("people_reached", "by_country", "people", ("people", "total")),
+    ("referrals", "by_category", "referrals", ("referrals", "total")),
+    ("referrals", "by_status", "referrals", ("referrals", "total")),
+    ("matches", "end_reasons", "matches", ("matches", "total")),
+)
+# Breakdowns without a total: (group, list, measure, figure id of the breakdown).
+NON_ADDITIVE = (
+    ("activities", "by_topic", "contacts", "by_topic"),
+    ("activities", "by_topic", "activities", "by_topic"),
+    ("languages", "rows", "contacts", "by_language"),
+    ("languages", "rows", "activities", "by_language"),
+    ("people_reached", "by_language", "people", "by_language"),
+    ("volunteers", "languages", "volunteers", "by_language"),
+)
+# Counts that are not of persons: withheld only to protect one that is.
+NOT_PERSONS = {"activities"}
+
+
+def disclosure_plan(s: dict, threshold: int) -> dict:
+    """Every figure of the report to withhold, by id, with its marker.
+
+    One decision per figure: the contacts by kind in the activities table and in the contacts
+    table are one figure (``("contacts", "by_kind", key)``), and the complements are chosen
+    against every total the report publishes (:func:`reports.disclosure.protect`).
+    """
+    values: dict = {}
+    relations = []
+    small = set()
+
+    def add(key, value, measure):
+        values[key] = value or 0
+        if measure not in NOT_PERSONS and is_small(value, threshold):
+            small.add(key)
+
+    add(("activities", "total"), s["activities"]["total"], "activities")
+    add(("contacts", "total"), s["contacts"]["total"], "contacts")
+    add(("people", "total"), s["people_reached"]["total"], "people")
+    add(("referrals", "total"), s["referrals"].get("outbound"), "referrals")
+    add(("matches", "total"), s["matches"].get("ended"), "matches")
+    for group, name, measure, total in ADDITIVE:
+        parts = []
+        for row in s[group].get(name, []):
+            key = (measure, name, row["key"])
+            add(key, row.get(measure), measure)
+            parts.append(key)
+        relations.append(Relation(total, tuple(parts)))
+    for group, name, measure, ref in NON_ADDITIVE:
+        for row in s[group].get(name, []):
+            add((measure, ref, row["key"]), row.get(measure), measure)
+    # A row's activities bound its contacts from below (4 activities, "<5" contacts = 4).
+    linked = {
+        ("activities", *key[1:])
+        for key in small
+        if key[0] == "contacts" and len(key) == 3 and values.get(("activities", *key[1:]))
+    }
+    protection = disclosure.protect(values, relations, threshold, primary=small | linked)
+    marker = small_marker(threshold)
+    return {key: marker if key in small else COMPLEMENT for key in protection.withheld}
+
+
+def _group_flats(rows: list[dict], private: set, measures: tuple[str, ...]) -> list[dict]:
+    flats = [row for row in rows if row["key"] in private]
+    if not flats:
+        return rows
+    merged = {"key": PRIVATE_FLATS, "label": _("Private flats")}
+    for measure in measures:
+        merged[measure] = sum(row.get(measure) or 0 for row in flats)
+    kept = [row for row in rows if row["key"] not in private] + [merged]
+    return sorted(kept, key=lambda row: (-(row.get(measures[0]) or 0), row["label"]))
+
+
+def _without_private_flats(s: dict, private_sites) -> dict:
+    """The snapshot with every private flat of the breakdowns by site in one row."""
+    private = set(private_sites)
+    if not private:
+        return s
+    s = dict(s)
+    activities = s["activities"]
+    s["activities"] = {
+        **activities,
+        "by_site": _group_flats(activities["by_site"], private, ("activities", "contacts")),
+    }
+    s["contacts"] = {
+        **s["contacts"],
+        "by_site": _group_flats(s["contacts"]["by_site"], private, ("contacts",)),
+    }
+    return s
+
+
+def _target_marks(row: dict, s: dict, b: Builder) -> dict:
+    """Markers of a target's achieved value, share and gap: the decision the report made for
+    the same figure (:meth:`Builder.mark`), so the table never prints what a section withholds.
+
+    A rate target prints the report's own rate, so it is withheld, with its gap to the target,
+    when the section's rate is. A count whose window is the report's period is the section's
+    figure, withheld when the section's is. Over another window a count of persons is withheld
+    when small, or when it differs from the section's published figure by a small count (the
+    difference would count the persons of the other months).
+    """
+    entry = b.entries.get(row["indicator"])
+    if not b.suppress or entry is None or not row.get("recorded", True):
+        return {}
+    section_mark = b.mark(row["indicator"])
+    unit = Unit(entry["unit"])
+    if unit == Unit.RATE:
+        return {"actual": section_mark, "gap": DERIVED} if section_mark else {}
+    actual, section_value = row.get("actual"), entry["value"]
+    period = s["period"]
+    same_window = row["starts_on"] == period["start"] and row["ends_on"] >= period["end"]
+    mark = None
+    if same_window and section_mark:
+        mark = section_mark
+    elif unit == Unit.PERSONS:
+        if is_small(actual, b.threshold):
+            mark = small_marker(b.threshold)
+        elif actual is not None and section_value is not None and not section_mark:
+            if is_small(abs(actual - section_value), b.threshold):
+                mark = COMPLEMENT
+    if mark is None:
+        return {}
+    return {"actual": mark, "share": DERIVED}
+
+
+def _outcome_marks(item: dict, b: Builder) -> dict:
+    """An instrument's figures over fewer pairs than the threshold, or shares of few pairs."""
+    n = item.get("n")
+    if not b.suppress or item.get("suppressed") or n is None:
+        return {}
+    if derived_withheld(n, b.threshold):
+        statistics = ("mean_before", "mean_after", "mean_change", "ci", "improved_share")
+        shares = ("below_cutoff_before", "below_cutoff_after")
+        return {"n": small_marker(b.threshold)} | dict.fromkeys(statistics + shares, DERIVED)
+    return {
+        key: DERIVED
+        for key in ("improved_share", "below_cutoff_before", "below_cutoff_after")
+        if derived_withheld(n, b.threshold, share_numerator(item.get(key), n))
+    }
+
+
+def _caseload_marks(area: dict, b: Builder) -> dict:
+    """Residents per staff would give the residents of an area back."""
+    if b.suppress and is_small(area.get("residents"), b.threshold):
+        return {"residents_per_staff": DERIVED}
+    return {}
+
+
+def _footnotes(section: Section, threshold: int) -> list[str]:
+    """What the markers printed in ``section`` mean."""
+    printed = {f.value for f in section.figures}
+    for table in section.tables:
+        printed.update(cell for row in table.cells for cell in row)
+    notes = []
+    if small_marker(threshold) in printed:
+        notes.append(
+            _("“<%(n)s”: from 1 to %(below)s persons.") % {"n": threshold, "below": threshold - 1}
+        )
+    if COMPLEMENT in printed:
+        notes.append(
+            _("“×”: withheld so that a number below %(n)s cannot be worked out from totals.")
+            % {"n": threshold}
+        )
+    if DERIVED in printed:
+        notes.append(
+            _(
+                "“–*”: not shown, as it rests on fewer than %(n)s persons or would reveal "
+                "such a number."
+            )
+            % {"n": threshold}
+        )
+    return notes
+
+
+def suppression_rule(threshold: int) -> str:
+    """The rule as the methods annex states it, in the report's language."""
+    return _(
+        "To protect the people supported, this report withholds small numbers; the threshold "
+        "set for this program is %(n)s. Counts of 1 to %(below)s persons are shown as "
+        "“<%(n)s”. Where such a count could be worked out from a total or from other figures of "
+        "the report, further figures are withheld and shown as “×”; so is the number of "
+        "activities in a row whose contacts are withheld. Shares, averages, medians and changes "
+        "that rest on fewer than %(n)s persons, or that would reveal such a count, are shown as "
+        "“–*”. Private flats are never named: they are counted together as “Private flats”. "
+        "Counts of activities and volunteers and hours are otherwise shown in full; volunteers "
+        "by language count as persons."
+    ) % {"n": threshold, "below": threshold - 1}

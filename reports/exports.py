@@ -4,10 +4,11 @@ The workbook is built from the same layout as the PDF (:func:`reports.document.b
 cells suppressed), in the report's language: an overview sheet with the program, period, grant,
 key figures and the figures of each section, then one sheet per section with its tables.
 Figures are written as numbers (with a number format) so they can be summed and charted; a
-suppressed cell stays the text "<5", and a missing figure the dash of the PDF. A rate is written
-as the PDF prints it, with its n ("11 of 14 (79 %)"), and a figure the program does not record
-as "Not recorded". Labels are those of the indicators (:mod:`reports.indicators`), and a last
-sheet holds their definitions. Text never runs as a formula (:func:`core.lists.export_value`).
+withheld cell stays the PDF's marker as text ("<5", "×", "–*"), and a missing figure its dash;
+each section ends with what its markers mean. A rate is written as the PDF prints it, with its n
+("11 of 14 (79 %)"), and a figure the program does not record as "Not recorded". Labels are those
+of the indicators (:mod:`reports.indicators`), and a last sheet holds their definitions. Text
+never runs as a formula (:func:`core.lists.export_value`).
 """
 
 import io
@@ -58,8 +59,8 @@ def sheet_title(text: str, used: set[str]) -> str:
 
 def _value(raw, printed: str, kind: Kind):
     """What a cell holds: the number where the PDF prints one, else the printed text (a rate
-    with its n, too)."""
-    if kind in NUMBER_FORMATS and printed not in (document.SUPPRESSED, "–"):
+    with its n, a withheld marker, too)."""
+    if kind in NUMBER_FORMATS and printed != "–" and not document.is_withheld(printed):
         if isinstance(raw, int | float) and not isinstance(raw, bool):
             return raw, NUMBER_FORMATS[kind]
     return export_value(printed), None
@@ -171,6 +172,8 @@ def _section(sheet: _Sheet, section: document.Section) -> None:
         for figure in section.figures:
             sheet.row(_figure_cells(figure))
     sheet.blank()
+    for footnote in section.footnotes:
+        sheet.note(footnote)
     sheet.note(section.note)
     # One table: its header stays in view; several: the section's title does.
     sheet.finish(freeze=f"A{header_rows[0] + 1}" if len(header_rows) == 1 else "A2")

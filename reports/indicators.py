@@ -305,6 +305,7 @@ INDICATORS: tuple[Indicator, ...] = (
         _("Volunteers of the denominator who are still on the team at the end of the period."),
         _("Volunteers on the team at the start of the period."),
         base="at_start",
+        counts=Unit.PERSONS,  # volunteers are persons: a share of few is withheld
     ),
     Indicator(
         "volunteer_languages",

@@ -871,8 +871,4 @@ METHOD_NOTES = {
         "Outcomes compare each participant's baseline with the latest follow-up measure of the "
         "same validated instrument."
     ),
-    "suppression": gettext_lazy(
-        "To protect the people supported, counts of persons from 1 to 4 in any breakdown are "
-        "shown as “<5”. Totals of activities, volunteers and hours are shown in full."
-    ),
 }
