@@ -33,6 +33,7 @@ MAX_COLUMNS = 16_384  # a spreadsheet's last column, XFD
 MAX_CELL_CHARS = 32_767  # the most text a spreadsheet cell holds (Excel's limit)
 # A line of a CSV file is read whole, so it may not be longer than this (four full cells).
 MAX_LINE_CHARS = 4 * MAX_CELL_CHARS
+QUOTED_CHARS = 60  # of a value quoted in a message
 CSV_DELIMITERS = (",", ";", "\t")
 # The words a yes/no cell may hold (English, German, Danish), compared ignoring case.
 YES_WORDS = frozenset({"yes", "y", "ja", "j", "true", "wahr", "x", "1"})
@@ -131,6 +132,16 @@ def cell_text(value) -> str:
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
     return strip_export_quote(str(value).strip())
+
+
+def quoted(value) -> str:
+    """A cell's value as a message quotes it: its first :data:`QUOTED_CHARS` characters, and
+    "…" if there are more. A file can repeat one long text in thousands of wrong cells, and
+    every message that quoted it whole would hold a copy."""
+    text = value if isinstance(value, str) else cell_text(value)
+    if len(text) <= QUOTED_CHARS:
+        return text
+    return text[:QUOTED_CHARS].rstrip() + "…"
 
 
 def yes_no_value(text: str) -> bool | None:

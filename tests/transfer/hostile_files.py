@@ -209,6 +209,24 @@ CELL_LIMIT = 32_767
 MILLION = 1_000_000
 
 
+def shared_string_in_every_row(directory: Path, rows: int = 500) -> Path:
+    """A workbook of 5 KB whose cells below the header are all one shared string of 32,764
+    characters (within the cell limit), wrong in every column: an importer that quotes a wrong
+    value in full in each row's problems holds a copy of it for each (for 500 rows twice 16 MB,
+    and more while the page shows them; at the upload limit gigabytes). A ``service providers``
+    sheet for the provider import and a ``sites`` sheet for the program import; each import
+    ignores the other's sheet."""
+    shared = ["name", "category", "kind", ("Lang " * (CELL_LIMIT // 5)).strip()]
+    return _shared_string_workbook(
+        directory / "data.xlsx",
+        {
+            "service providers": [[0, 1], *([3, 3],) * rows],
+            "sites": [[0, 2], *([3, 3],) * rows],
+        },
+        shared,
+    )
+
+
 def million_character_cell(directory: Path) -> Path:
     """A workbook of a few KB with one cell of 1,000,000 characters, a shared string. Its
     columns are read by the provider import and by the sites sheet of the program import."""
@@ -348,6 +366,7 @@ HOSTILE_FILES = [
     HostileFile("entity expansion", entity_expansion),
     HostileFile("huge cell", huge_cell, max_bytes=SMALL_LIMIT),
     HostileFile("cell beyond the last column", cell_beyond_the_last_column),
+    HostileFile("shared string in every row", shared_string_in_every_row),
     HostileFile("million character cell", million_character_cell),
     HostileFile("huge cell within the unpack limit", huge_cell_within_the_unpack_limit),
     HostileFile("huge attribute", huge_attribute),

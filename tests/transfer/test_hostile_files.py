@@ -232,6 +232,20 @@ def test_a_cell_past_the_last_column_is_damage_not_a_reason_to_fill_memory(progr
     assert messages(result) == ["sites: The sheet “sites” is damaged and cannot be read."]
 
 
+def test_a_long_wrong_value_is_quoted_shortened_in_each_problem(program, tmp_path):
+    path = hostile.shared_string_in_every_row(tmp_path, rows=3)
+    shortened = ("Lang " * 12).strip() + "…"  # the first 60 characters
+
+    problems = messages(run_import(program, path))
+
+    assert f"sites, row 3, name: “{shortened}” is already in row 2" in problems
+    assert any(
+        problem.startswith(f"sites, row 2, kind: “{shortened}” is not allowed; use one of: ")
+        for problem in problems
+    )
+    assert max(len(problem) for problem in problems) < 300
+
+
 def _long_cell_message(sheet: str) -> str:
     return (
         f"sites: A cell in row 2 of “{sheet}” holds more than 32,767 characters, "
