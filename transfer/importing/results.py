@@ -48,6 +48,9 @@ class ImportResult:
     ignored: list[str] = field(default_factory=list)  # sheets/files not in the format
     created: Counter = field(default_factory=Counter)  # areas, topics, providers added
     written: bool = False  # the import was carried out (committed)
+    # Values that are unusual but possible; confirming the preview imports them.
+    warnings: list[Problem] = field(default_factory=list)  # the first MAX_STORED_PROBLEMS
+    warning_count: int = 0
 
     @property
     def valid(self) -> bool:
@@ -61,3 +64,8 @@ class ImportResult:
         self.problem_count += 1
         if len(self.problems) < MAX_STORED_PROBLEMS:
             self.problems.append(problem)
+
+    def add_warning(self, warning: Problem) -> None:
+        self.warning_count += 1
+        if len(self.warnings) < MAX_STORED_PROBLEMS:
+            self.warnings.append(warning)
