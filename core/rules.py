@@ -81,7 +81,7 @@ class Findings:
     def warning_key(self) -> str:
         """A short fingerprint of the warnings: a confirmation holds for exactly these."""
         parts = sorted(
-            f"{field}:{error.code}:{sorted((error.params or {}).items())}"
+            f"{field}:{error.code}:{sorted((k, str(v)) for k, v in (error.params or {}).items())}"
             for field, errors in self.warnings.items()
             for error in errors
         )
@@ -110,9 +110,9 @@ class Findings:
 def condition_fields(constraint) -> set[str]:
     """The model fields a constraint reads (its fields, its condition's)."""
     names = set(getattr(constraint, "fields", ()) or ())
-    for expression in (getattr(constraint, "condition", None),):
-        if expression is not None:
-            names |= set(expression.referenced_base_fields)
+    condition = getattr(constraint, "condition", None)
+    if condition is not None:
+        names |= set(condition.referenced_base_fields)
     return names
 
 

@@ -14,10 +14,10 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import formats, timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from core.dates import months_later
-from core.rules import NeedsConfirmation, condition_fields
+from core.rules import Findings, NeedsConfirmation, condition_fields
 from programs.models import ActivityKind
 from referrals import services as referral_services
 from referrals.models import Referral
@@ -288,6 +288,16 @@ def test_a_confirmation_holds_only_for_the_warnings_it_was_given_for(login, prog
     assert again.status_code == 200
     assert "400 minutes is more than 4 hours: is that right?" in again.context["form"].warnings
     assert not Activity.objects.exists()
+
+
+def test_a_confirmation_fingerprint_is_the_same_in_every_server_process():
+    def findings():
+        found = Findings()
+        label = gettext_lazy("Group session")  # a new lazy object, as in another process
+        found.warn("minutes", "x %(kind)s", code="long_session", about={}, kind=label)
+        return found
+
+    assert findings().warning_key == findings().warning_key
 
 
 def test_changing_a_confirmed_session_does_not_ask_again_about_what_did_not_change(
