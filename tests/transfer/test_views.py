@@ -153,8 +153,8 @@ def test_a_file_with_problems_lists_them_and_is_not_kept(login, program, alice, 
     page = response.content.decode()
     assert "The file has 1 problem. Nothing was imported" in page
     assert (
-        "activities, row 2, attendees_women: women (20) and men (4) together are more than the "
-        "total (12)"
+        "activities, row 2, attendees_women: Women and men together cannot be more than the 12 "
+        "attending."
     ) in page
     assert "Import now" not in page
     assert _stored() == []

@@ -113,6 +113,9 @@ class ImportResult:
     new_values: dict[tuple[str, str], NewValue] = field(default_factory=dict)
     # The program's existing values to map new ones to: what -> [(pk, label)] (first pass).
     options: dict[str, list[tuple[Any, str]]] = field(default_factory=dict)
+    # Values that are unusual but possible; confirming the preview imports them.
+    warnings: list[Problem] = field(default_factory=list)  # the first MAX_STORED_PROBLEMS
+    warning_count: int = 0
 
     @property
     def valid(self) -> bool:
@@ -131,3 +134,8 @@ class ImportResult:
         self.problem_count += 1
         if len(self.problems) < MAX_STORED_PROBLEMS:
             self.problems.append(problem)
+
+    def add_warning(self, warning: Problem) -> None:
+        self.warning_count += 1
+        if len(self.warnings) < MAX_STORED_PROBLEMS:
+            self.warnings.append(warning)
