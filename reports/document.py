@@ -16,13 +16,20 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.charts import Bar, bar_chart, hbar_chart
+from core.charts import Bar, Estimate, bar_chart, hbar_chart, interval_chart
+from sessions_log.instruments import INSTRUMENTS
 
 from .kpis import METHOD_NOTES
 
 SMALL_CELL = 5
 SUPPRESSED = "<5"
-CHART_ROWS = 12  # longest breakdown drawn as a chart; the table lists all rows
+# Most bars of a breakdown chart: longer breakdowns show their first rows and one bar for the
+# others (the table lists every row).
+CHART_ROWS = 12
+QUARTERS_AFTER = 18  # months; a longer period is charted by quarter
+# A figure left out because, with the figures printed beside it, it would reveal a suppressed
+# count (a quarter's sum of months, one of which is "<5").
+WITHHELD = "•"
 
 
 class Kind(StrEnum):
@@ -98,6 +105,7 @@ class Section:
     tables: list[Table] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
     note: str = ""
+    paragraphs: list[str] = field(default_factory=list)  # findings and limitations, in words
 
 
 class Builder:
@@ -105,6 +113,7 @@ class Builder:
 
     def __init__(self, *, suppress: bool):
         self.suppress = suppress
+        self.withheld = 0  # figures left out so that no suppressed count can be worked out
 
     def figure(self, label, value, kind=Kind.COUNT, base=None) -> Figure:
         return Figure(
@@ -132,8 +141,11 @@ class Builder:
     def chart(self, title, rows: list[dict], value: str, kind: Kind, chart_id: str, **kw):
         horizontal = kw.pop("horizontal", True)
         label: Callable[[dict], str] = kw.pop("label", lambda r: r["label"])
+        shown, others = rows, []
+        if len(rows) > CHART_ROWS:
+            shown, others = rows[: CHART_ROWS - 1], rows[CHART_ROWS - 1 :]
         bars = []
-        for row in rows[:CHART_ROWS]:
+        for row in shown:
             length, text = self.printed(row.get(value), kind)
             bars.append(
                 Bar(
@@ -143,10 +155,99 @@ class Builder:
                     display=text,
                 )
             )
+        if others:
+            bars.append(self.others_bar(others, value, kind))
         if not any(bar.value for bar in bars):
             return None  # nothing to draw: every value is zero or suppressed
         draw = hbar_chart if horizontal else bar_chart
         return Chart(str(title), draw(title=str(title), bars=bars, chart_id=chart_id))
+
+    def total(self, values: list, kind: Kind) -> tuple[int | float, str]:
+        """A bar's length and printed value for the sum of ``values``; withheld when one of
+        them is suppressed, since the sum and the other values would reveal it."""
+        printed = [self.printed(v, kind)[1] for v in values]
+        if SUPPRESSED in printed:
+            self.withheld += 1
+            return 0, WITHHELD
+        return self.printed(sum(v or 0 for v in values), kind)
+
+    def others_bar(self, rows: list[dict], value: str, kind: Kind) -> Bar:
+        """One bar for the rows beyond the chart's limit: their sum, each named in the
+        description."""
+        label = _("%(count)s others") % {"count": len(rows)}
+        length, text = self.total([row.get(value) for row in rows], kind)
+        spoken = _("withheld") if text == WITHHELD else text
+        listed = ", ".join(
+            f"{row['label']} {self.printed(row.get(value), kind)[1]}" for row in rows
+        )
+        return Bar(
+            label=label, value=length, display=text, description=f"{label}: {spoken} ({listed})"
+        )
+
+
+def _period_chart(b: Builder, titles: tuple, rows: list[dict], value: str, kind: Kind, chart_id):
+    """A chart over the report period: a bar for every month, or for every quarter when the
+    period is longer than :data:`QUARTERS_AFTER` months, with the years under the labels. Its
+    alternative text names the period and every value ("… January 2025 to December 2025:
+    January 2025 12, February 15, …"); ``titles`` are the titles by month and by quarter."""
+    months = [(dt.date.fromisoformat(f"{row['key']}-01"), row.get(value)) for row in rows]
+    if not months:
+        return None
+    by_quarter = len(months) > QUARTERS_AFTER
+    bars = _quarter_bars(b, months, kind) if by_quarter else _month_bars(b, months, kind)
+    if not any(bar.value for bar in bars):
+        return None
+    title = str(titles[1] if by_quarter else titles[0])
+    alt = _("%(title)s, %(start)s to %(end)s: %(values)s") % {
+        "title": title,
+        "start": date_format(months[0][0], "YEAR_MONTH_FORMAT"),
+        "end": date_format(months[-1][0], "YEAR_MONTH_FORMAT"),
+        "values": ", ".join(bar.description for bar in bars),
+    }
+    return Chart(title, bar_chart(title=title, bars=bars, chart_id=chart_id, alt=alt))
+
+
+def _month_bars(b: Builder, months: list[tuple[dt.date, object]], kind: Kind) -> list[Bar]:
+    """A bar per month; the year is named at the first month and at each January."""
+    bars = []
+    for i, (month, value) in enumerate(months):
+        length, text = b.printed(value, kind)
+        named = date_format(month, "YEAR_MONTH_FORMAT" if i == 0 or month.month == 1 else "F")
+        bars.append(
+            Bar(
+                label=date_format(month, "M"),
+                value=length,
+                display=text,
+                description=f"{named} {text}",
+                group=str(month.year),
+            )
+        )
+    return bars
+
+
+def _quarter_bars(b: Builder, months: list[tuple[dt.date, object]], kind: Kind) -> list[Bar]:
+    """A bar per calendar quarter; a quarter the period covers only in part names its months."""
+    quarters: dict[tuple[int, int], list] = {}
+    for month, value in months:
+        quarters.setdefault((month.year, (month.month - 1) // 3 + 1), []).append((month, value))
+    bars = []
+    for (year, quarter), inside in quarters.items():
+        length, text = b.total([value for _month, value in inside], kind)
+        named = _("Q%(quarter)s %(year)s") % {"quarter": quarter, "year": year}
+        if len(inside) < 3:
+            first, last = date_format(inside[0][0], "F"), date_format(inside[-1][0], "F")
+            named += f" ({first}–{last})" if first != last else f" ({first})"
+        spoken = _("withheld") if text == WITHHELD else text
+        bars.append(
+            Bar(
+                label=_("Q%(quarter)s") % {"quarter": quarter},
+                value=length,
+                display=text,
+                description=f"{named} {spoken}",
+                group=str(year),
+            )
+        )
+    return bars
 
 
 def _label_column(title=None) -> Column:
@@ -181,14 +282,13 @@ def _activities(s: dict, b: Builder) -> Section:
         b.figure(_("Hours of activities"), a["hours"], Kind.HOURS),
     ]
     sec.charts = [
-        b.chart(
-            _("Activities per month"),
+        _period_chart(
+            b,
+            (_("Activities per month"), _("Activities per quarter")),
             a["by_month"],
             "activities",
             Kind.COUNT,
             "chart-activities-month",
-            horizontal=False,
-            label=lambda r: r.get("short", r["label"]),
         ),
         b.chart(_("Activities by kind"), a["by_kind"], "activities", Kind.COUNT, "chart-kind"),
     ]
@@ -236,14 +336,13 @@ def _contacts(s: dict, b: Builder) -> Section:
     sec = _section("contacts")
     sec.figures = [b.figure(_("Contacts"), c["total"], Kind.PERSONS)]
     sec.charts = [
-        b.chart(
-            _("Contacts per month"),
+        _period_chart(
+            b,
+            (_("Contacts per month"), _("Contacts per quarter")),
             c["by_month"],
             "contacts",
             Kind.PERSONS,
             "chart-contacts-month",
-            horizontal=False,
-            label=lambda r: r.get("short", r["label"]),
         )
     ]
     sec.tables = [
@@ -478,6 +577,122 @@ def _targets(s: dict, b: Builder) -> Section:
     return sec
 
 
+def _signed(value: float) -> str:
+    text = format_value(value, Kind.NUMBER, suppress=False)
+    return f"+{text}" if value > 0 else text
+
+
+def _outcome_scale(item: dict) -> tuple[int, int]:
+    """The instrument's range in report units (older snapshots do not carry it)."""
+    if "scale_min" in item:
+        return item["scale_min"], item["scale_max"]
+    instrument = INSTRUMENTS[item["instrument"]]
+    factor = instrument.percent_factor if instrument.report_field == "score_percent" else 1
+    return instrument.score_min * (factor or 1), instrument.score_max * (factor or 1)
+
+
+def _outcome_chart(item: dict) -> Chart:
+    """The means before and after with their 95 % intervals and n, on the instrument's scale."""
+    low, high = _outcome_scale(item)
+    title = _("%(instrument)s: mean before and after (n = %(n)s)") % {
+        "instrument": item["label"],
+        "n": item["n"],
+    }
+    estimates = []
+    for label, key in ((_("Before"), "before"), (_("After"), "after")):
+        mean = item[f"mean_{key}"]
+        ci_low, ci_high = item.get(f"{key}_ci_low", mean), item.get(f"{key}_ci_high", mean)
+        text = format_value(mean, Kind.NUMBER, suppress=False)
+        estimates.append(
+            Estimate(
+                label=str(label),
+                value=mean,
+                low=ci_low,
+                high=ci_high,
+                text=text,
+                description=_("%(label)s %(mean)s (95 %% confidence interval %(low)s to %(high)s)")
+                % {
+                    "label": label,
+                    "mean": text,
+                    "low": format_value(ci_low, Kind.NUMBER, suppress=False),
+                    "high": format_value(ci_high, Kind.NUMBER, suppress=False),
+                },
+            )
+        )
+    alt = _("%(title)s, scale %(low)s to %(high)s: %(values)s") % {
+        "title": title,
+        "low": low,
+        "high": high,
+        "values": "; ".join(e.description for e in estimates),
+    }
+    chart_id = f"chart-outcome-{item['instrument']}"
+    svg = interval_chart(
+        title=title, estimates=estimates, low=low, high=high, chart_id=chart_id, alt=alt
+    )
+    return Chart(title, svg)
+
+
+def _reliable_threshold(item: dict) -> str:
+    """The rule of a reliable improvement in words ("a rise of at least 10 percentage points")."""
+    rule, threshold = item.get("reliable_rule"), item.get("reliable_threshold")
+    if rule == "screen":
+        return _("from a positive to a negative screen")
+    if threshold is None:
+        return "–"
+    amount = f"{format_value(threshold, Kind.NUMBER, suppress=False)} {item.get('unit', '')}"
+    better_up = item.get("direction") == "higher_is_better"
+    if rule == "rci":
+        text = (
+            _("a rise of more than %(amount)s")
+            if better_up
+            else _("a fall of more than %(amount)s")
+        )
+        return _("%(rule)s (reliable change index)") % {"rule": text % {"amount": amount}}
+    text = _("a rise of at least %(amount)s") if better_up else _("a fall of at least %(amount)s")
+    return text % {"amount": amount}
+
+
+def _finding(item: dict) -> str:
+    """The mean change in words, and whether its interval includes zero."""
+    text = _(
+        "%(instrument)s: mean change %(change)s %(unit)s (95 %% confidence interval %(low)s "
+        "to %(high)s; %(n)s pairs)."
+    ) % {
+        "instrument": item["label"],
+        "change": _signed(item["mean_change"]),
+        "unit": item.get("unit", ""),
+        "low": format_value(item["ci_low"], Kind.NUMBER, suppress=False),
+        "high": format_value(item["ci_high"], Kind.NUMBER, suppress=False),
+        "n": item["n"],
+    }
+    if item["ci_low"] <= 0 <= item["ci_high"]:
+        verdict = _("The interval includes zero: the change may be due to chance.")
+    else:
+        verdict = _(
+            "The interval does not include zero: a change this large is unlikely to be due to "
+            "chance alone."
+        )
+    return f"{text} {verdict}"
+
+
+OUTCOME_LIMITATIONS = (
+    gettext_lazy(
+        "Limitations: there is no control group, so the change cannot be attributed to the "
+        "program alone. People also change without support, and very high or low first scores "
+        "tend to move towards the average by themselves."
+    ),
+    gettext_lazy(
+        "Attrition: baselines without a follow-up are left out (see the table). The people "
+        "followed up may differ from those who were not, for instance if those who did well, "
+        "or badly, stopped coming."
+    ),
+    gettext_lazy(
+        "Self-report: the questionnaires are answered by the participants themselves, often "
+        "with the people who support them, which can tilt answers towards improvement."
+    ),
+)
+
+
 def _outcomes(s: dict, b: Builder) -> Section:
     o = s["outcomes"]
     sec = _section("outcomes")
@@ -488,21 +703,13 @@ def _outcomes(s: dict, b: Builder) -> Section:
             low = format_value(item["ci_low"], Kind.NUMBER, suppress=False)
             high = format_value(item["ci_high"], Kind.NUMBER, suppress=False)
             row["ci"] = f"{low} – {high}"
+            row["reliable"] = _reliable_threshold(item)
+            if "reliable_improved_share" not in item:  # a snapshot from before reliable change
+                row["reliable_improved_share"] = item.get("improved_share")
         rows.append(row)
         if not item.get("suppressed"):
-            sec.charts.append(
-                b.chart(
-                    _("%(instrument)s: mean before and after") % {"instrument": item["label"]},
-                    [
-                        {"label": _("Before"), "value": item["mean_before"]},
-                        {"label": _("After"), "value": item["mean_after"]},
-                    ],
-                    "value",
-                    Kind.NUMBER,
-                    f"chart-outcome-{item['instrument']}",
-                    horizontal=False,
-                )
-            )
+            sec.charts.append(_outcome_chart(item))
+            sec.paragraphs.append(_finding(item))
     columns = [
         _label_column(_("Instrument")),
         Column("n", _("Pairs"), Kind.TEXT),
@@ -511,10 +718,34 @@ def _outcomes(s: dict, b: Builder) -> Section:
         Column("mean_change", _("Mean change"), Kind.NUMBER),
         # xgettext:no-python-format
         Column("ci", _("95 % confidence interval"), Kind.TEXT),
-        Column("improved_share", _("Improved meaningfully"), Kind.PERCENT),
     ]
+    attrition = b.table(
+        _("Baselines and follow-ups"),
+        rows,
+        [
+            _label_column(_("Instrument")),
+            Column("baselines", _("Baselines due"), Kind.PERSONS),
+            Column("lost", _("Without follow-up"), Kind.PERSONS),
+            Column("attrition_share", _("Attrition"), Kind.PERCENT),
+        ],
+    )
+    for values, cells in zip(attrition.rows, attrition.cells, strict=True):
+        # With the pairs printed, baselines and attrition would give away a suppressed count.
+        if b.suppress and cells[2] == SUPPRESSED:
+            values[1] = values[3] = cells[1] = cells[3] = WITHHELD
+            b.withheld += 1
     sec.tables = [
         b.table(_("Change between baseline and latest follow-up"), rows, columns),
+        b.table(
+            _("Reliable improvement"),
+            rows,
+            [
+                _label_column(_("Instrument")),
+                Column("reliable", _("Threshold"), Kind.TEXT),
+                Column("reliable_improved_share", _("Improved reliably"), Kind.PERCENT),
+            ],
+        ),
+        attrition,
         b.table(
             _("Share in the cut-off band"),
             rows,
@@ -526,6 +757,8 @@ def _outcomes(s: dict, b: Builder) -> Section:
             ],
         ),
     ]
+    if sec.paragraphs:
+        sec.paragraphs += [str(text) for text in OUTCOME_LIMITATIONS]
     if o.get("note"):
         sec.note = f"{sec.note} {o['note']}"
     return sec
@@ -578,7 +811,16 @@ class Document:
 def build(snapshot: dict, *, suppress: bool = True) -> Document:
     """The report's layout from a snapshot; ``suppress`` for everything a funder sees."""
     b = Builder(suppress=suppress)
-    sections = [BUILDERS[key](snapshot, b) for key in BUILDERS if _has_content(key, snapshot)]
+    sections = []
+    for key in BUILDERS:
+        if _has_content(key, snapshot):
+            withheld = b.withheld
+            sections.append(BUILDERS[key](snapshot, b))
+            if b.withheld > withheld:
+                sections[-1].note += " " + _(
+                    "%(mark)s: withheld, because together with the figures beside it, it would "
+                    "reveal a number below %(n)s."
+                ) % {"mark": WITHHELD, "n": SMALL_CELL}
     for section in sections:
         section.charts = [chart for chart in section.charts if chart]
     s = snapshot
