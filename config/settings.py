@@ -7,6 +7,8 @@ import environ
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from programs.languages import cldr_country_names
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -24,12 +26,12 @@ if not SECRET_KEY:
         "(make run does), or put DEBUG=1 in a .env file beside manage.py."
     )
 
-# Older secret keys, still accepted (sessions, signed links, encrypted fields) while rotating.
+# Older secret keys, still accepted (sessions, signed links) while rotating.
 SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 
-# Encryption at rest of the most sensitive text (participant alias, concern descriptions,
-# confidential supervision notes), with django-fernet-encrypted-fields. Comma-separated for
-# rotation: the first key encrypts, all of them decrypt. Required in production.
+# Encryption at rest of participants' aliases and the free text about them (core/encryption.py);
+# SECRET_KEY plays no part. Comma-separated for rotation: the first key encrypts, all of them
+# decrypt (then `manage.py rotate_encryption_key`). Required in production.
 DEV_FIELD_ENCRYPTION_KEY = "dev-only-field-encryption-key-never-use-in-production"
 FIELD_ENCRYPTION_KEY = env.list(
     "FIELD_ENCRYPTION_KEY", default=[DEV_FIELD_ENCRYPTION_KEY] if DEBUG else []
@@ -39,10 +41,12 @@ if not FIELD_ENCRYPTION_KEY:
 
     raise ImproperlyConfigured(
         "FIELD_ENCRYPTION_KEY must be set when DEBUG is off: a long random text that encrypts "
-        "participants' aliases, concerns and supervision notes. Keep it safe: without it the "
+        "participants' aliases and the notes about them. Keep it safe: without it the "
         "encrypted data cannot be read."
     )
-SALT_KEY = FIELD_ENCRYPTION_KEY  # the name django-fernet-encrypted-fields reads
+# What django-fernet-encrypted-fields, used before, salted SECRET_KEY with: its field classes
+# still run in old migrations, and the data migrations read what they stored.
+SALT_KEY = FIELD_ENCRYPTION_KEY
 
 # Where Lotse is reached, for links in e-mails sent by background tasks.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
@@ -149,10 +153,17 @@ AUTH_PASSWORD_VALIDATORS = [
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 10},
     },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Common German, Danish and English passwords, words and names, also with digits around
+    # them; patterns; the demo's password; the current password (programs/passwords.py).
+    {"NAME": "programs.passwords.CommonPasswordValidator"},
+    {"NAME": "programs.passwords.PatternValidator"},
+    {"NAME": "programs.passwords.PublishedPasswordValidator"},
+    {"NAME": "programs.passwords.NotCurrentPasswordValidator"},
 ]
 LOGIN_URL = "login"
+# The page of a refused form submission (an expired or missing CSRF token).
+CSRF_FAILURE_VIEW = "programs.views.csrf_failure"
 
 # Two-factor authentication (TOTP, django-otp): required for coordinators, supervisors and
 # staff; volunteers may turn it on. On unless DEBUG, so the demo logins of `make run` work.
@@ -190,6 +201,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Berlin")
 USE_I18N = True
 USE_TZ = True
+# Country names from the CLDR in the reader's language, like language names (programs/languages.py).
+COUNTRIES_OVERRIDE = cldr_country_names()
 
 # Static files: the project's own plus Bootstrap and htmx from node_modules (npm ci).
 STATIC_URL = "static/"

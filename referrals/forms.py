@@ -432,14 +432,20 @@ OUTCOME_STEPS = (Status.ATTENDED, Status.DECLINED, Status.CLOSED)
 
 
 class TransitionForm(VersionedForm):
-    """One next step of a referral; its fields depend on the step."""
+    """One next step of a referral; its fields depend on the step.
+
+    The outcome field of the closing steps is there only ``with_outcome``: for those who read
+    and write outcomes (:func:`referrals.policies.sees_referral_notes`).
+    """
 
     to_status = forms.ChoiceField(choices=Status.choices, widget=forms.HiddenInput)
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, referral: Referral, to_status: str, **kwargs):
+    def __init__(
+        self, *args, referral: Referral, to_status: str, with_outcome: bool = False, **kwargs
+    ):
         kwargs.setdefault("prefix", to_status)
         initial = kwargs.setdefault("initial", {})
         initial.setdefault("version", referral.version)
@@ -469,7 +475,7 @@ class TransitionForm(VersionedForm):
             if participant.consent_scope in REFERRAL_SCOPES and participant.consent_on:
                 initial.setdefault("consent_to_share", True)
                 initial.setdefault("consent_on", participant.consent_on)
-        if to_status in OUTCOME_STEPS:
+        if with_outcome and to_status in OUTCOME_STEPS:
             self.fields["outcome"] = forms.CharField(
                 label=_("Outcome"),
                 required=False,

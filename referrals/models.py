@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.encryption import EncryptedTextField
 from programs.models import Area, ChoiceLabels, Language, Organisation, Participant, Program
 from sessions_log.models import Match
 
@@ -124,7 +125,7 @@ class Referral(ChoiceLabels, models.Model):
     sent_on = models.DateField(_("sent on"), null=True, blank=True)
     appointment_on = models.DateField(_("appointment on"), null=True, blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
-    outcome = models.TextField(_("outcome"), blank=True)
+    outcome = EncryptedTextField(_("outcome"), blank=True)  # encrypted at rest
     match = models.ForeignKey(
         Match,
         on_delete=models.SET_NULL,
@@ -207,7 +208,7 @@ class ReferralEvent(models.Model):
         verbose_name=_("by"),
     )
     at = models.DateTimeField(_("at"), auto_now_add=True)
-    note = models.TextField(_("note"), blank=True)
+    note = EncryptedTextField(_("note"), blank=True)  # encrypted at rest
 
     class Meta:
         ordering = ["referral", "at", "id"]

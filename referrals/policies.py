@@ -1,9 +1,11 @@
 """Which referrals a member may see and act on, and whom they may refer.
 
 Built on the role table of :mod:`programs.access`: a role with ``MANAGE_REFERRALS``
-(coordinators) sees and manages every referral of the program; a role with ``PROPOSE_REFERRAL``
-(volunteers) refers the people they met and follows the referrals of those people. Views,
-forms, selectors and services ask these predicates rather than the role table.
+(coordinators) sees and manages every referral of the program, with its outcome and the notes
+of its steps; a role with ``PROPOSE_REFERRAL`` (volunteers) refers the people they met and
+follows only the referrals they proposed themselves, by their status and dates. Other roles
+see no referral. Views, forms, selectors, services and the participant page ask these
+predicates rather than the role table.
 """
 
 from django.db.models import QuerySet
@@ -27,18 +29,49 @@ def _participants_met(program: Program, membership: Membership) -> QuerySet:
     return sessions_selectors.participants_met_by(program, volunteer)
 
 
+def follows_referrals(membership: Membership | None) -> bool:
+    """Whether the member follows referrals at all: coordinators every one, volunteers their
+    own proposals. Supervisors and funders follow none."""
+    return can_manage_referrals(membership) or has_perm(membership, Perm.PROPOSE_REFERRAL)
+
+
+def sees_every_referral(membership: Membership | None) -> bool:
+    """Whether the member follows every referral of the program (coordinators), rather than
+    only their own proposals (volunteers) or none."""
+    return can_manage_referrals(membership)
+
+
+def sees_referral_notes(membership: Membership | None) -> bool:
+    """Whether the member reads (and writes) a referral's outcome and reads the notes of its
+    steps: coordinators. A volunteer follows their proposals by status and dates only."""
+    return can_manage_referrals(membership)
+
+
+def _own_proposals(referrals: QuerySet, membership: Membership) -> QuerySet:
+    return referrals.filter(direction=Referral.Direction.OUTBOUND, created_by=membership.user_id)
+
+
+def _is_own_proposal(membership: Membership, referral: Referral) -> bool:
+    return (
+        referral.program_id == membership.program_id
+        and referral.direction == Referral.Direction.OUTBOUND
+        and referral.created_by_id is not None
+        and referral.created_by_id == membership.user_id
+    )
+
+
 def visible_referrals(program: Program, membership: Membership | None) -> QuerySet:
     """The referrals of the program a member may open and follow.
 
-    Coordinators see every one. A volunteer sees the referrals of the people they met, whoever
-    made them and in either direction; other roles see none.
+    Coordinators see every one. A volunteer sees the outbound referrals they proposed
+    themselves, never one another member made, even for a person both of them met; other
+    roles (supervisors, funders) see none.
     """
     referrals = Referral.objects.filter(program=program)
-    if can_manage_referrals(membership):
+    if sees_every_referral(membership):
         return referrals
     if has_perm(membership, Perm.PROPOSE_REFERRAL):
-        met = _participants_met(program, membership)
-        return referrals.filter(participant__in=met.values("pk"))
+        return _own_proposals(referrals, membership)
     return referrals.none()
 
 
@@ -86,23 +119,19 @@ def can_send_referrals(program: Program, membership: Membership | None) -> bool:
 def can_take_step(membership: Membership | None, referral: Referral, to_status: str) -> bool:
     """Whether a member may move the referral to ``to_status``, a step its workflow allows.
 
-    Coordinators take every step. Where the program lets volunteers send referrals, a volunteer
-    takes every step of an outbound referral; otherwise a volunteer may only withdraw a
-    proposal they made. Whether they may see the referral at all is :func:`can_follow_referral`.
+    Coordinators take every step. A volunteer moves only a referral they proposed themselves:
+    every step of it where the program lets volunteers send referrals, otherwise only the
+    withdrawal of the proposal.
     """
     if can_manage_referrals(membership):
         return True
     if not has_perm(membership, Perm.PROPOSE_REFERRAL):
         return False
-    if referral.direction != Referral.Direction.OUTBOUND:
+    if not _is_own_proposal(membership, referral):
         return False
     if referral.program.volunteers_may_send_referrals:
         return True
-    return (
-        to_status == Status.CLOSED
-        and referral.status == Status.PROPOSED
-        and referral.created_by_id == membership.user_id
-    )
+    return to_status == Status.CLOSED and referral.status == Status.PROPOSED
 
 
 def follow_up_recipients(program: Program) -> list[str]:

@@ -31,7 +31,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from programs.models import Membership, Program
+from programs.models import Membership, Participant, Program
 
 from . import policies
 from .models import Category, Referral, ReferralEvent, ServiceProvider
@@ -85,6 +85,19 @@ def referral_list(program: Program, membership: Membership | None) -> QuerySet:
     return (
         policies.visible_referrals(program, membership)
         .select_related("participant", "provider")
+        .order_by("-referred_on", "-pk")
+    )
+
+
+def participant_referrals(
+    program: Program, membership: Membership | None, participant: Participant
+) -> QuerySet:
+    """A participant's referrals that a member may follow, newest first, for the participant's
+    page: all of them for coordinators, a volunteer's own proposals, none for other roles."""
+    return (
+        policies.visible_referrals(program, membership)
+        .filter(participant=participant)
+        .select_related("provider")
         .order_by("-referred_on", "-pk")
     )
 

@@ -209,6 +209,8 @@ def referral_transition(
                 "to": Status(to_status).label
             }
         raise PermissionDenied(message)
+    if outcome is not None and not policies.sees_referral_notes(membership):
+        raise PermissionDenied(gettext("Only a coordinator records the outcome of a referral."))
 
     from_status = current.status
     changes: dict = {"status": to_status}

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.lists import Column
 from programs.access import Perm, program_view
+from programs.audit import read_or_404
 from programs.lists import ProgramListView, participant_code_column
 from programs.policies import can_see_participant_alias
 from programs.security import import_record
@@ -285,8 +286,10 @@ class FollowUpListView(ProgramListView):
 
 
 def _visible_referral(request, pk) -> Referral:
-    """The referral if the user may see it; 404 otherwise (also for other programs)."""
-    return get_object_or_404(
+    """The referral if the user may follow it; 404 otherwise: for another program's referral
+    as for one another volunteer made (:func:`referrals.policies.visible_referrals`). The read
+    is logged, and a refusal is a security event."""
+    return read_or_404(
         policies.visible_referrals(request.program, request.membership).select_related(
             "program", "participant", "provider", "match__volunteer", "created_by"
         ),
@@ -423,12 +426,15 @@ def referral_detail(request, program_slug, pk):
     """A referral, its history, and its next steps as forms (each carrying the version)."""
     program, membership = request.program, request.membership
     referral = _visible_referral(request, pk)
+    notes = policies.sees_referral_notes(membership)
     submitted, status = None, 200
     if request.method == "POST":
         to_status = request.POST.get("to_status", "")
         if to_status not in Status.values or to_status == Status.PROPOSED:
             raise Http404
-        submitted = TransitionForm(request.POST, referral=referral, to_status=to_status)
+        submitted = TransitionForm(
+            request.POST, referral=referral, to_status=to_status, with_outcome=notes
+        )
         if submitted.is_valid():
             data = submitted.cleaned_data
             try:
@@ -447,7 +453,9 @@ def referral_detail(request, program_slug, pk):
                 referral = _visible_referral(request, pk)
                 data = request.POST.copy()
                 data[submitted.add_prefix("version")] = referral.version
-                submitted = TransitionForm(data, referral=referral, to_status=to_status)
+                submitted = TransitionForm(
+                    data, referral=referral, to_status=to_status, with_outcome=notes
+                )
                 submitted.is_valid()
                 submitted.add_error(None, error)
                 status = 409
@@ -464,7 +472,7 @@ def referral_detail(request, program_slug, pk):
     step_forms = [
         submitted
         if submitted is not None and submitted.step == step
-        else TransitionForm(referral=referral, to_status=step)
+        else TransitionForm(referral=referral, to_status=step, with_outcome=notes)
         for step in steps
     ]
     context = {
@@ -474,6 +482,7 @@ def referral_detail(request, program_slug, pk):
         "step_forms": step_forms,
         "unsaved": submitted if submitted is not None and submitted.step not in steps else None,
         "may_manage": policies.can_manage_referrals(membership),
+        "may_read_notes": notes,
         "may_see_alias": can_see_participant_alias(membership),
         "days_since_change": _days_since(referral.updated_at),
     }

@@ -159,17 +159,19 @@ def _follow_ups(instrument: Instrument, start: date, end: date):
         )
         .filter(date__gte=OuterRef("date"))
         .exclude(timepoint=OutcomeMeasure.Timepoint.BASELINE)
+        .complete()
         .order_by("-date", "-id")
     )
 
 
 def _baselines(program: Program, instrument: Instrument):
+    """The program's complete baselines of the instrument (drafts left out)."""
     return OutcomeMeasure.objects.filter(
         program=program,
         instrument=instrument.code,
         timepoint=OutcomeMeasure.Timepoint.BASELINE,
         complete=True,
-    )
+    ).complete()
 
 
 def _pairs(program: Program, instrument: Instrument, start: date, end: date):

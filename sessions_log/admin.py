@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from programs.admin import AuditedReads
+
 from .models import Activity, Concern, Match, OutcomeMeasure, SelfHelpGroup, Topic
 
 
@@ -31,7 +33,7 @@ class ConcernInline(admin.StackedInline):
 
 
 @admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
+class ActivityAdmin(AuditedReads, admin.ModelAdmin):
     list_display = [
         "date",
         "kind",
@@ -110,7 +112,7 @@ class ConcernStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Concern)
-class ConcernAdmin(admin.ModelAdmin):
+class ConcernAdmin(AuditedReads, admin.ModelAdmin):
     list_display = [
         "raised_at",
         "category",
@@ -122,14 +124,14 @@ class ConcernAdmin(admin.ModelAdmin):
     ]
     list_filter = [ConcernStateFilter, "severity", "category", "program"]
     list_select_related = ["program", "raised_by", "acknowledged_by"]
-    search_fields = ["outcome"]  # the description is encrypted, so not searchable
+    search_fields = ["activity__ref", "program__name"]  # description, outcome: encrypted
     date_hierarchy = "raised_at"
     autocomplete_fields = ["program", "activity", "raised_by", "acknowledged_by"]
     readonly_fields = ["raised_at"]
 
 
 @admin.register(Match)
-class MatchAdmin(admin.ModelAdmin):
+class MatchAdmin(AuditedReads, admin.ModelAdmin):
     list_display = [
         "__str__",
         "program",
@@ -166,7 +168,7 @@ class SelfHelpGroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutcomeMeasure)
-class OutcomeMeasureAdmin(admin.ModelAdmin):
+class OutcomeMeasureAdmin(AuditedReads, admin.ModelAdmin):
     """Scores are never typed: they are computed from the answers when a measure is added, and
     the answers of a saved measure are read-only, so a score cannot go stale."""
 

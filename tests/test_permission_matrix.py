@@ -12,6 +12,7 @@ each app's ``policies.py``) are listed in ``OBJECT_RULES`` with the reason. Ever
 import datetime as dt
 import re
 from dataclasses import dataclass
+from io import BytesIO
 
 import pytest
 from django.contrib.auth.views import redirect_to_login
@@ -19,6 +20,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from programs.access import ROLE_PERMISSIONS, view_permission
 from programs.models import Membership
@@ -157,7 +159,13 @@ def build_world() -> World:
         concern=concern,
         match=MatchFactory(program=program, volunteer=volunteer, participant=participant),
         selfhelp=SelfHelpGroupFactory(program=program, contact_point=site),
-        referral=ReferralFactory(program=program, participant=participant, provider=provider),
+        # The volunteer's own proposal: the referral pages a volunteer may open.
+        referral=ReferralFactory(
+            program=program,
+            participant=participant,
+            provider=provider,
+            created_by=users[Role.VOLUNTEER],
+        ),
         provider=provider,
         report=report,
     )
@@ -235,9 +243,9 @@ POST_ONLY = {
 OBJECT_RULES = {
     # Funders never see participant-level data; the view refuses outright.
     "participant_detail": {Role.FUNDER: 403},
-    # A certificate is for coordinators and the volunteer it belongs to; others don't learn
-    # that it exists.
-    "training_certificate": {Role.SUPERVISOR: 404, Role.FUNDER: 404},
+    # A certificate is for coordinators and the volunteer it belongs to: the other roles are
+    # refused by role, as the role table says (another volunteer's is a 404, below).
+    "training_certificate": {Role.SUPERVISOR: 403, Role.FUNDER: 403},
     # The fixture's report is published, so it is frozen: editing leads back to it.
     "report_edit": {Role.COORDINATOR: 302},
 }
@@ -421,6 +429,106 @@ def test_a_volunteer_cannot_open_a_participant_they_never_met(client, world):
     # The one they met opens.
     met = reverse("participant_detail", args=[slug, world.participant.pk])
     assert client.get(met).status_code == 200
+
+
+# What a volunteer gets for a referral another volunteer made for a person both of them met,
+# on every URL that names a referral, GET and (for the steps) POST: as for a record outside
+# their scope, it is not found; where the role itself is refused, that answer stays.
+ANOTHER_VOLUNTEERS_REFERRAL = {
+    ("referral_detail", "GET"): 404,
+    ("referral_detail", "POST"): 404,  # a step (also where volunteers send referrals)
+    ("referral_edit", "GET"): 403,
+    ("referral_edit", "POST"): 403,
+}
+
+
+@pytest.fixture
+def another_volunteers_referral(world, other_volunteer):
+    """A referral the other volunteer proposed for the participant both volunteers met, sent
+    by a coordinator and followed up with an outcome."""
+    user, volunteer = other_volunteer
+    talk = ActivityFactory(
+        program=world.program, attendees_total=1, attendees_women=1, attendees_men=0
+    )
+    talk.facilitators.add(volunteer)
+    talk.participants.add(world.participant)
+    world.participant.consent_on = dt.date(2024, 1, 2)
+    world.participant.consent_scope = "evaluation"
+    world.participant.save()
+    return ReferralFactory(
+        program=world.program,
+        participant=world.participant,
+        provider=ServiceProviderFactory(program=world.program, name="Praxis Dr. Therapeutin"),
+        created_by=user,
+        status="sent",
+        consent_to_share=True,
+        consent_on=dt.date(2024, 3, 1),
+        sent_on=dt.date(2024, 3, 1),
+        outcome="Diagnosed with PTSD",
+    )
+
+
+def test_every_referral_url_refuses_a_volunteer_another_volunteers_referral(
+    client, world, another_volunteers_referral
+):
+    theirs = another_volunteers_referral
+    world.program.volunteers_may_send_referrals = True
+    world.program.save()
+    client.force_login(world.users[Role.VOLUNTEER])
+    names = {name for name, _method in ANOTHER_VOLUNTEERS_REFERRAL}
+    assert {name for name in URL_ARGS if name.startswith("referral_")} == names, (
+        "declare every URL that names a referral in ANOTHER_VOLUNTEERS_REFERRAL"
+    )
+    wrong = []
+    for (name, method), expected in ANOTHER_VOLUNTEERS_REFERRAL.items():
+        path = reverse(name, args=[world.program.slug, theirs.pk])
+        with transaction.atomic():
+            if method == "GET":
+                response = client.get(path)
+            else:
+                step = {"to_status": "accepted", "accepted-to_status": "accepted"}
+                response = client.post(path, {**step, "accepted-version": theirs.version})
+            transaction.set_rollback(True)
+        if response.status_code != expected:
+            wrong.append(f"{method} {name}: expected {expected}, got {response.status_code}")
+        assert b"Diagnosed with PTSD" not in response.content
+    assert not wrong, "\n".join(wrong)
+    theirs.refresh_from_db()
+    assert theirs.status == "sent"
+    # Their own referral, to the same person, still opens.
+    own = reverse("referral_detail", args=[world.program.slug, world.referral.pk])
+    assert client.get(own).status_code == 200
+
+
+def _export(client, url, fmt: str) -> bytes:
+    """The text of a list's export, the cells of an XLSX joined by spaces."""
+    response = client.get(url, {"export": fmt})
+    assert response.status_code == 200, fmt
+    if fmt == "csv":
+        return b"".join(response.streaming_content)
+    sheet = load_workbook(BytesIO(response.content)).active
+    return " ".join(str(cell.value) for row in sheet.iter_rows() for cell in row).encode()
+
+
+def test_the_referral_list_and_its_exports_leave_out_another_volunteers_referral(
+    client, world, another_volunteers_referral
+):
+    client.force_login(world.users[Role.VOLUNTEER])
+    url = reverse("referral_list", args=[world.program.slug])
+    detail = reverse("referral_detail", args=[world.program.slug, another_volunteers_referral.pk])
+    own = reverse("referral_detail", args=[world.program.slug, world.referral.pk])
+    # The rows link to the referrals (the filter offers every service of the directory).
+    page = client.get(url).content.decode()
+    assert f'href="{own}"' in page
+    assert f'href="{detail}"' not in page
+    for fmt in ("csv", "xlsx"):
+        content = _export(client, url, fmt)
+        assert world.provider.name.encode() in content, fmt
+        assert b"Praxis Dr. Therapeutin" not in content, fmt
+    # The coordinator's export has both.
+    client.force_login(world.users[Role.COORDINATOR])
+    content = _export(client, url, "csv")
+    assert b"Praxis Dr. Therapeutin" in content and world.provider.name.encode() in content
 
 
 def test_a_volunteer_cannot_open_another_volunteers_certificate(client, world, other_volunteer):

@@ -63,20 +63,47 @@ def test_a_volunteer_follows_their_own_proposal(program, bobs, met):
     assert list(policies.visible_referrals(program, bobs)) == [own]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "Known finding: today a volunteer follows every referral of a person they met, "
-        "whoever made it; ARCHITECTURE.md says only their own proposals."
-    ),
-)
 def test_a_volunteer_does_not_follow_a_referral_another_volunteer_made_for_someone_they_both_met(
     program, bobs, dana, met
 ):
     danas = ReferralFactory(program=program, participant=met, created_by=dana.user)
     assert policies.can_follow_referral(dana, danas)
     assert not policies.can_follow_referral(bobs, danas)
+    assert not policies.visible_referrals(program, bobs).exists()
+
+
+def test_a_volunteer_does_not_follow_a_referral_a_coordinator_made_for_someone_they_met(
+    program, bobs, alices, met
+):
+    coordinators = ReferralFactory(program=program, participant=met, created_by=alices.user)
+    inbound = ReferralFactory(
+        program=program, participant=met, direction=Referral.Direction.INBOUND, created_by=None
+    )
+    assert policies.can_follow_referral(alices, coordinators)
+    assert policies.can_follow_referral(alices, inbound)
+    assert not policies.can_follow_referral(bobs, coordinators)
+    assert not policies.can_follow_referral(bobs, inbound)
+
+
+def test_a_volunteer_takes_no_step_of_another_volunteers_referral_even_where_volunteers_send(
+    program, bobs, dana, met
+):
+    program.volunteers_may_send_referrals = True
+    program.save()
+    sent = dict(status=S.SENT, consent_to_share=True, consent_on=dt.date(2024, 3, 1))
+    own = ReferralFactory(program=program, participant=met, created_by=bobs.user, **sent)
+    danas = ReferralFactory(program=program, participant=met, created_by=dana.user, **sent)
+    assert policies.can_take_step(bobs, own, S.ACCEPTED)
+    for step in (S.ACCEPTED, S.DECLINED, S.CLOSED):
+        assert not policies.can_take_step(bobs, danas, step), step
+
+
+def test_only_coordinators_read_outcomes_and_notes(program, alices, bobs):
+    assert policies.sees_referral_notes(alices)
+    assert not policies.sees_referral_notes(bobs)
+    for role in (Role.SUPERVISOR, Role.FUNDER):
+        assert not policies.sees_referral_notes(_member(program, role, f"{role}@example.org"))
+    assert not policies.sees_referral_notes(None)
 
 
 def test_a_volunteer_does_not_follow_the_referral_of_someone_they_never_met(

@@ -153,17 +153,20 @@ def test_the_coordinator_sends_a_proposal_from_its_page(login, program, alice, m
 
 
 def test_a_volunteer_sees_no_send_button_on_a_proposal(login, program, bob, met, provider):
-    referral = make_referral(program, participant=met, provider=provider)
+    referral = make_referral(program, participant=met, provider=provider, created_by=bob)
     page = login(bob).get(detail_url(referral))
     assert page.status_code == 200
     assert "Send to the service" not in page.text
-    assert "A coordinator takes the next step." in page.text
+    # Of his own proposal he may only withdraw it; a sent one waits for a coordinator.
+    assert "Withdraw the proposal" in page.text
+    sent = make_referral(program, S.SENT, participant=met, provider=provider, created_by=bob)
+    assert "A coordinator takes the next step." in login(bob).get(detail_url(sent)).text
 
 
 def test_a_step_the_volunteer_may_not_take_is_refused_on_the_page(
     login, program, bob, met, provider
 ):
-    referral = make_referral(program, participant=met, provider=provider)
+    referral = make_referral(program, participant=met, provider=provider, created_by=bob)
     today = timezone.localdate().isoformat()
     response = login(bob).post(
         detail_url(referral),
@@ -197,7 +200,7 @@ def test_the_history_shows_who_did_what(login, program, alice, bob, met, provide
 def test_a_volunteer_never_sees_referrals_of_people_they_did_not_meet(
     login, program, bob, met, stranger
 ):
-    mine = make_referral(program, participant=met)
+    mine = make_referral(program, participant=met, created_by=bob)
     theirs = make_referral(program, participant=stranger)
     client = login(bob)
     assert client.get(detail_url(theirs)).status_code == 404

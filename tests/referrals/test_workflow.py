@@ -243,6 +243,21 @@ def test_a_volunteer_may_withdraw_their_own_proposal(program, bob, met, provider
     assert referral.status == S.CLOSED
 
 
+def test_a_volunteer_cannot_write_the_outcome_of_their_own_proposal(program, bob, met, provider):
+    referral = services.referral_create(program=program, participant=met, provider=provider, by=bob)
+    with pytest.raises(PermissionDenied):
+        services.referral_transition(
+            referral=referral,
+            to_status=S.CLOSED,
+            by=bob,
+            expected_version=1,
+            outcome="Now in therapy at the PSZ",
+        )
+    referral.refresh_from_db()
+    assert referral.status == S.PROPOSED
+    assert not referral.outcome
+
+
 def test_a_volunteer_sends_when_the_program_allows(program, bob, met, provider):
     program.volunteers_may_send_referrals = True
     program.save()

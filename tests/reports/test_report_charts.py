@@ -3,6 +3,7 @@ months) with its year, no category silently dropped, the values in the alternati
 outcome charts with their intervals and n on the instrument's own scale."""
 
 import datetime as dt
+import html
 import re
 
 import pytest
@@ -99,8 +100,11 @@ def test_a_quarter_with_a_suppressed_month_is_withheld(program):
     text = alt(chart(doc, "chart-contacts-month"))
     assert text.startswith("Contacts per quarter, January 2025 to December 2026: Q1 2025 withheld")
     assert "Q2 2025 10" in text
+    # The quarter prints the marker of a figure withheld to protect a small one, and the
+    # section's footnotes explain it.
+    assert ">×<" in chart(doc, "chart-contacts-month")
     contacts = next(s for s in doc.sections if s.key == "contacts")
-    assert "withheld" in contacts.note
+    assert any(note.startswith("“×”: withheld") for note in contacts.footnotes)
     # Unsuppressed (internal) output shows the sum.
     internal, _ = build(program, dt.date(2025, 1, 1), dt.date(2026, 12, 31), suppress=False)
     assert "Q1 2025 23" in alt(chart(internal, "chart-contacts-month"))
@@ -118,6 +122,33 @@ def test_no_language_is_dropped_from_the_chart(program):
     # Romanian 3, Albanian 2 and Somali 1 activities: "3 others" with 6.
     assert "Polish: 4; 3 others: 6 (Romanian 3, Albanian 2, Somali 1)" in alt(svg)
     assert alt(svg).startswith("Activities by language: Arabic: 14; Persian: 13;")
+
+
+def test_an_others_bar_with_a_withheld_row_is_withheld():
+    # 14 services: the chart shows 11 and one bar for the other 3, of which one has 2
+    # referrals ("<5" in the table). Their sum beside the total would give the 2 away.
+    rows = [{"key": f"s{i}", "label": f"Service {i}", "referrals": 20 - i} for i in range(1, 15)]
+    rows[12]["referrals"] = 2
+    plan = {("referrals", "by_category", "s13"): "<5", ("referrals", "by_category", "s14"): "×"}
+    with translation.override("en"):
+        b = document.Builder(suppress=True, withheld=plan)
+        drawn = b.chart(
+            "Referrals by service", rows, "referrals", document.Kind.PERSONS, "c", ref="by_category"
+        )
+        internal = document.Builder(suppress=False).chart(
+            "Referrals by service",
+            rows,
+            "referrals",
+            document.Kind.PERSONS,
+            "c",
+            ref="by_category",
+        )
+    assert str(drawn.svg).endswith(">×</text></g></svg>")  # the others bar, printed last
+    assert "3 others: withheld (Service 12 8, Service 13 <5, Service 14 withheld)" in (
+        html.unescape(alt(str(drawn.svg)))
+    )
+    assert drawn.markers == ("×",)
+    assert "3 others: 16 (Service 12 8, Service 13 2, Service 14 6)" in alt(str(internal.svg))
 
 
 OUTCOMES = {
@@ -245,21 +276,27 @@ def test_the_outcome_tables_give_reliable_improvement_and_attrition(program):
     section = outcomes_section(program)
     tables = {t.title: t for t in section.tables}
     reliable = tables["Reliable improvement"]
+    # 25 % of 12 pairs are 3 persons: a share resting on fewer than 5 is withheld ("–*");
+    # 75 % of 8 are 6.
     assert reliable.cells == [
         [
             "UCLA Loneliness Scale, 3 items",
             "a fall of more than 2.3 points (reliable change index)",
-            "25 %",
+            "–*",
         ],
         ["WHO-5 Well-Being Index", "a rise of at least 10 percentage points", "75 %"],
     ]
+    internal_reliable = outcomes_section(program, suppress=False).tables[1]
+    assert internal_reliable.cells[0][2] == "25 %"
     attrition = tables["Baselines and follow-ups"]
-    # 2 and 3 baselines without follow-up are suppressed, and the baselines and shares beside
-    # them withheld: with the pairs printed (12, 8) they would give the 3 and the 2 away.
+    # 2 and 3 baselines without follow-up are suppressed, and the baselines ("×") and shares
+    # ("–*") beside them withheld: with the pairs printed (12, 8) they would give the 3 and
+    # the 2 away.
     assert attrition.cells == [
-        ["UCLA Loneliness Scale, 3 items", "•", "<5", "•"],
-        ["WHO-5 Well-Being Index", "•", "<5", "•"],
+        ["UCLA Loneliness Scale, 3 items", "×", "<5", "–*"],
+        ["WHO-5 Well-Being Index", "×", "<5", "–*"],
     ]
+    assert any(note.startswith("“×”: withheld") for note in section.footnotes)
     internal = {t.title: t for t in outcomes_section(program, suppress=False).tables}
     assert internal["Baselines and follow-ups"].cells[0] == [
         "UCLA Loneliness Scale, 3 items",
