@@ -14,15 +14,31 @@ participant".
 
 Free text that may hold health information is masked: the trail says *that* it changed,
 never *what* it says.
+
+Writes that bypass the model signals (``QuerySet.update()``, ``bulk_create()``,
+``bulk_update()``) record their entries themselves: the importer writes through
+:func:`bulk_create` and :func:`bulk_update`, which add the entries in bulk, and a service that
+updates a row with ``QuerySet.update()`` (optimistic locking) records it with
+:func:`log_update`. ``tests/test_audit_writes.py`` lists every such call in the code and fails
+on a new one. A queryset's ``delete()`` needs nothing: Django sends the delete signal for each
+row of a model that has receivers, as every audited model has.
 """
 
+import datetime as dt
+import json
 from functools import cache
+from itertools import islice
 
 from auditlog.cid import get_cid
+from auditlog.diff import get_mask_function
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
-from django.db.models import Q
+from django.db import connections, router
+from django.db.models import DateTimeField, JSONField, Q, prefetch_related_objects
+from django.db.models.signals import pre_save
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.encoding import smart_str
 
 from .models import Participant
 
@@ -237,3 +253,308 @@ def content_types_of(*models) -> dict:
     from django.contrib.contenttypes.models import ContentType
 
     return ContentType.objects.get_for_models(*models)
+
+
+# ---- writes that bypass the model signals ------------------------------------------------------
+
+BATCH = 1000
+
+
+def audited(model) -> bool:
+    """Whether the trail keeps the changes of ``model``'s records."""
+    return model._meta.label in AUDITED
+
+
+@cache
+def _tracked(model) -> dict[str, tuple]:
+    """``{field name: (field, attname, masked)}`` of the concrete fields the trail compares,
+    as the model's registration says (masked and excluded fields)."""
+    options = auditlog.get_model_fields(model)
+    include, exclude = options["include_fields"], options["exclude_fields"]
+    return {
+        field.name: (field, field.attname, field.name in options["mask_fields"])
+        for field in model._meta.concrete_fields
+        if (not include or field.name in include) and field.name not in exclude
+    }
+
+
+@cache
+def _mask(model):
+    return get_mask_function(auditlog.get_model_fields(model)["mask_callable"])
+
+
+def _text(field, value) -> str:
+    """A value as django-auditlog writes it into ``changes`` (aware times in naive UTC)."""
+    kind = type(value)
+    if kind is str:
+        return value
+    if value is None:
+        return "None"
+    if kind is int or kind is bool:
+        return str(value)
+    if isinstance(field, DateTimeField) and isinstance(value, dt.datetime):
+        if timezone.is_aware(value):
+            value = timezone.make_naive(value, dt.UTC)
+    elif isinstance(field, JSONField):
+        try:
+            return json.dumps(value, sort_keys=True, cls=field.encoder)
+        except TypeError:
+            pass
+    return smart_str(value)
+
+
+_UNSET = object()
+
+
+def _value(obj, attname):
+    """A field's value as the record holds it (a foreign key's id, a country's code),
+    without what a descriptor would build on reading it."""
+    value = obj.__dict__.get(attname, _UNSET)
+    return getattr(obj, attname) if value is _UNSET else value
+
+
+def _fields(model, names) -> list[str]:
+    """The tracked fields among ``names`` (field names or attnames such as ``site_id``)."""
+    tracked = _tracked(model)
+    chosen = (model._meta.get_field(name).name for name in names)
+    return [name for name in dict.fromkeys(chosen) if name in tracked]
+
+
+def _specs(model, names) -> list[tuple]:
+    """``(name, field, attname)`` of the tracked fields among ``names``."""
+    tracked = _tracked(model)
+    return [(name, *tracked[name][:2]) for name in _fields(model, names)]
+
+
+def _texts(obj, specs) -> dict[str, str]:
+    return {name: _text(field, _value(obj, attname)) for name, field, attname in specs}
+
+
+def snapshot(obj, names) -> dict[str, str]:
+    """The current values of ``obj``'s fields ``names`` as the trail writes them: what
+    :func:`log_update` compares with after the write. Reads no related record."""
+    model = type(obj)
+    if not audited(model):
+        return {}
+    return _texts(obj, _specs(model, names))
+
+
+def _changes(model, before: dict[str, str], after: dict[str, str]) -> dict:
+    tracked, mask = _tracked(model), _mask(model)
+    changes = {}
+    for name, new in after.items():
+        old = before.get(name, "None")
+        if old != new:
+            masked = tracked[name][2]
+            changes[name] = [mask(old), mask(new)] if masked else [old, new]
+    return changes
+
+
+def _actor(by) -> dict:
+    """The actor, their e-mail and address of entries written now: ``by`` if given, else the
+    signed-in user of the request (django-auditlog's middleware, or ``set_actor``)."""
+    probe = LogEntry()
+    # django-auditlog gives each entry its context as the entry is saved; a bulk insert sends
+    # no signal, so the context is read once from a probe entry that is never saved.
+    pre_save.send(sender=LogEntry, instance=probe, raw=False, using=None, update_fields=None)
+    if by is not None and getattr(by, "pk", None) is not None:
+        probe.actor, probe.actor_email = by, getattr(by, "email", None)
+    return {
+        "actor": probe.actor,
+        "actor_email": probe.actor_email,
+        "remote_addr": probe.remote_addr,
+        "remote_port": probe.remote_port,
+    }
+
+
+def _names(objs) -> list[str]:
+    """The records' names for the trail, in a query per related record the names read
+    (a referral's name shows its participant and provider) instead of one per record."""
+    if not objs:
+        return []
+    first = objs[0]
+    cached = set(first._state.fields_cache)
+    names = [smart_str(first)]
+    read = [name for name in first._state.fields_cache if name not in cached]
+    if read and len(objs) > 1:
+        prefetch_related_objects(objs[1:], *read)
+    names += [smart_str(obj) for obj in objs[1:]]
+    return names
+
+
+def _write(model, action, rows, *, by, note) -> int:
+    """Record one entry per ``(record, changes)`` of ``rows``; the number recorded."""
+    if not rows:
+        return 0
+    context = _actor(by)
+    common = {
+        "content_type_id": content_type_of(model).pk,
+        "action": action,
+        "cid": get_cid(),
+        "timestamp": timezone.now(),
+        "actor_id": getattr(context["actor"], "pk", None),
+        "actor_email": context["actor_email"],
+        "remote_addr": context["remote_addr"],
+        "remote_port": context["remote_port"],
+    }
+    extra = {"note": str(note)} if note else {}
+    entries = [
+        {
+            "object_pk": smart_str(obj.pk),
+            "object_id": obj.pk if isinstance(obj.pk, int) else None,
+            "object_repr": name,
+            "changes": changes,
+            "additional_data": _additional_data(obj) | extra,
+        }
+        for (obj, changes), name in zip(rows, _names([obj for obj, _c in rows]), strict=True)
+    ]
+    _insert(entries, common)
+    return len(entries)
+
+
+def _insert(entries: list[dict], common: dict) -> None:
+    """Insert log entries in one statement per batch. Like the importer's many-to-many rows,
+    without a model instance per entry: at tens of thousands of imported records, building
+    and compiling those would cost more than the import's own writes."""
+    connection = connections[router.db_for_write(LogEntry)]
+    fields = [field for field in LogEntry._meta.concrete_fields if not field.primary_key]
+    constants = {
+        field.attname: field.get_db_prep_save(
+            common[field.attname] if field.attname in common else field.get_default(), connection
+        )
+        for field in fields
+        if field.attname not in entries[0]
+    }
+    # Each row starts from the constants; the values that differ go into their slots.
+    names = [field.attname for field in fields]
+    template = [constants.get(name) for name in names]
+    slots = [
+        (index, name, field.encoder if isinstance(field, JSONField) else False)
+        for index, (name, field) in enumerate(zip(names, fields, strict=True))
+        if name not in constants
+    ]
+    adapt_json = connection.ops.adapt_json_value
+    values = []
+    for entry in entries:
+        row = template.copy()
+        for index, name, encoder in slots:
+            value = entry[name]
+            row[index] = value if encoder is False else adapt_json(value, encoder)
+        values.append(row)
+    quote = connection.ops.quote_name
+    head = (
+        f"INSERT INTO {quote(LogEntry._meta.db_table)} "
+        f"({', '.join(quote(field.column) for field in fields)}) VALUES "
+    )
+    placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    size = max(1, min(BATCH, connection.ops.bulk_batch_size(fields, values)))
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), size):
+            chunk = values[start : start + size]
+            params = [value for row in chunk for value in row]
+            cursor.execute(head + ", ".join([placeholders] * len(chunk)), params)
+
+
+def log_update(obj, before: dict[str, str], *, by=None, note: str = "") -> bool:
+    """Record a change written without ``save()`` (a ``QuerySet.update()``): ``obj`` holds
+    the values as written, ``before`` the :func:`snapshot` of the changed fields taken before.
+    Nothing is recorded when no value changed; returns whether an entry was."""
+    model = type(obj)
+    if not audited(model):
+        return False
+    changes = _changes(model, before, snapshot(obj, before))
+    rows = [(obj, changes)] if changes else []
+    return bool(_write(model, LogEntry.Action.UPDATE, rows, by=by, note=note))
+
+
+def log_bulk_create(objs, *, by=None, note: str = "") -> int:
+    """Record records inserted with ``bulk_create()`` (their primary keys set) as created,
+    with every field that has a value, in one statement per batch."""
+    objs = list(objs)
+    if not objs or not audited(type(objs[0])):
+        return 0
+    model = type(objs[0])
+    fields = _tracked(model).values()
+    mask = _mask(model)
+    masked_none = mask("None")
+    rows = []
+    for obj in objs:
+        changes = {}
+        stored = obj.__dict__
+        for field, attname, masked in fields:
+            # _text(field, _value(obj, attname)), inline: this runs for every imported value.
+            value = stored.get(attname, _UNSET)
+            if value is _UNSET:
+                value = getattr(obj, attname)
+            text = value if type(value) is str else _text(field, value)
+            if text != "None":
+                changes[field.name] = [masked_none, mask(text)] if masked else ["None", text]
+        rows.append((obj, changes))
+    return _write(model, LogEntry.Action.CREATE, rows, by=by, note=note)
+
+
+def _batches(objs: list, size: int):
+    iterator = iter(objs)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def bulk_create(objs, *, by=None, note: str = "", batch_size: int = BATCH) -> list:
+    """``Model.objects.bulk_create(objs)``, each new record of an audited model recorded as
+    created (by ``by``, with ``note``) in the same number of statements."""
+    objs = list(objs)
+    if not objs:
+        return objs
+    model = type(objs[0])
+    model._default_manager.bulk_create(objs, batch_size=batch_size)
+    if audited(model):
+        for batch in _batches(objs, batch_size):
+            log_bulk_create(batch, by=by, note=note)
+    return objs
+
+
+def bulk_update(
+    objs, fields, *, by=None, note: str = "", batch_size: int = BATCH, related=None
+) -> int:
+    """``Model.objects.bulk_update(objs, fields)``, each changed record of an audited model
+    recorded with its old and new values (by ``by``, with ``note``).
+
+    The old values are read before the write, one query per batch. ``related`` adds changes
+    the caller writes itself, such as many-to-many sets: ``{pk: {field: (old, new)}}``; a
+    record whose only change is there is recorded too."""
+    objs = list(objs)
+    if not objs:
+        return 0
+    model = type(objs[0])
+    manager = model._default_manager
+    if not audited(model):
+        return manager.bulk_update(objs, fields, batch_size=batch_size)
+    related = related or {}
+    specs = _specs(model, fields)
+    written = {name for name, _field, _attname in specs}
+    unread = [name for name, (_f, _a, masked) in _tracked(model).items() if masked]
+    unread = [name for name in unread if name not in written]
+    updated = 0
+    for batch in _batches(objs, batch_size):
+        stored = model._base_manager.defer(*unread).in_bulk([obj.pk for obj in batch])
+        updated += manager.bulk_update(batch, fields, batch_size=batch_size)
+        rows = []
+        for obj in batch:
+            record = stored.get(obj.pk)
+            if record is None:
+                continue
+            changes = _changes(model, _texts(record, specs), _texts(obj, specs))
+            for name, (old, new) in related.get(obj.pk, {}).items():
+                changes[name] = [_set_text(old), _set_text(new)]
+            if changes:
+                # The stored record, as written now, gives the entry its name.
+                for _name, _field, attname in specs:
+                    setattr(record, attname, _value(obj, attname))
+                rows.append((record, changes))
+        _write(model, LogEntry.Action.UPDATE, rows, by=by, note=note)
+    return updated
+
+
+def _set_text(values) -> str:
+    """A many-to-many set as the trail writes it: the sorted ids."""
+    return smart_str(sorted(values))

@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.validators import not_in_future
+from programs import audit
 from programs.models import Language, Membership, Participant, Program
 from sessions_log import services as sessions_services
 from volunteers.models import Volunteer
@@ -254,6 +255,7 @@ def referral_transition(
         changes["outcome"] = outcome.strip()
     _check_dates(current, changes, today=today)
 
+    before = audit.snapshot(current, changes)
     for name, value in changes.items():
         setattr(current, name, value)
     current.full_clean()
@@ -262,6 +264,7 @@ def referral_transition(
     )
     if not updated:
         raise ReferralConflict()
+    audit.log_update(current, before, by=by)
     if consent_given is not None:
         _record_participant_consent(current.participant, consent_given)
     ReferralEvent.objects.create(
@@ -332,6 +335,7 @@ def referral_update(
         "ref": ref.strip(),
         "outcome": outcome.strip(),
     }
+    before = audit.snapshot(current, changes)
     for name, value in changes.items():
         setattr(current, name, value)
     current.full_clean()
@@ -340,6 +344,7 @@ def referral_update(
     )
     if not updated:
         raise ReferralConflict()
+    audit.log_update(current, before, by=by)
     if consent_on is not None and consent_on != referral.consent_on:
         _record_participant_consent(current.participant, consent_on)
     referral.refresh_from_db()
@@ -429,8 +434,10 @@ def referral_inbound_create(
             proposed_on=today,
             matching_notes=matching_notes.strip(),
         )
+        before = audit.snapshot(referral, ["match"])
         Referral.objects.filter(pk=referral.pk).update(match=match)
         referral.match = match
+        audit.log_update(referral, before, by=by)
         referral = referral_transition(
             referral=referral,
             to_status=Status.ACCEPTED,

@@ -6,6 +6,8 @@ from typing import Any
 from django.db import connections, router
 from django.db.models import Q
 
+from programs import audit
+
 from ... import format as fmt
 from ..lookups import KeyMap, Pending, Run
 from ..rows import Row
@@ -162,7 +164,7 @@ class Handler:
             instance = model(program=self.program, **self.attributes(merged, None))
             setattr(instance, self.key_field, key)
             new.append(instance)
-        model.objects.bulk_create(new, batch_size=BATCH)
+        audit.bulk_create(new, by=self.run.by, note=IMPORT_NOTE, batch_size=BATCH)
         if self.keymap is not None:
             for (key, _merged), instance in zip(creates, new, strict=True):
                 self.keymap.add(key, instance.pk)
@@ -173,7 +175,22 @@ class Handler:
             update_fields = update_fields or list(attributes)
             changed.append(model(pk=old.pk, program=self.program, **attributes))
         if changed:
-            model.objects.bulk_update(changed, update_fields, batch_size=BATCH)
+            related = {
+                old.pk: {
+                    name: (old.values[name], merged[name])
+                    for name in self.m2m
+                    if merged[name] != old.values[name]
+                }
+                for _key, merged, old in updates
+            }
+            audit.bulk_update(
+                changed,
+                update_fields,
+                by=self.run.by,
+                note=IMPORT_NOTE,
+                batch_size=BATCH,
+                related=related,
+            )
         for name, m2m in self.m2m.items():
             stale = {old.pk for _key, merged, old in updates if merged[name] != old.values[name]}
             if stale:
