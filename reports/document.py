@@ -4,6 +4,11 @@ One layout serves the HTML preview, the PDF and the XLSX export, so what a coord
 is what the funder receives. Funder output suppresses small cells: a count of persons from 1 to
 4 is printed as "<5", and so is a share computed over fewer than five persons. Totals of
 activities, volunteers and hours are printed in full.
+
+Besides the figures of each KPI group, the layout holds what makes the report a Sachbericht: the
+key figures beside those of the previous period, the measures and milestones of the period,
+each target's deviation from plan with the program's reason, the costs, and the data quality.
+The written parts come from the :class:`~reports.models.Report` passed to :func:`build`.
 """
 
 import datetime as dt
@@ -14,11 +19,13 @@ from enum import StrEnum
 from django.utils.formats import date_format, number_format
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from core.charts import Bar, bar_chart, hbar_chart
+from sessions_log.quality import MAX_GROUP_SIZE, MAX_MINUTES
 
 from .kpis import METHOD_NOTES
+from .narrative import parse_milestones
 
 SMALL_CELL = 5
 SUPPRESSED = "<5"
@@ -34,6 +41,9 @@ class Kind(StrEnum):
     PERCENT = "percent"  # a share 0..1
     NUMBER = "number"  # days, ratios
     TEXT = "text"
+    MONEY = "money"  # an amount in the grant's currency (named in the label)
+    CHANGE = "change"  # a signed difference: counts, hours or percentage points
+    CHANGE_PERCENT = "change_percent"  # a signed relative change 0..1
 
 
 def format_value(value, kind: Kind, *, suppress: bool, base: int | None = None) -> str:
@@ -48,12 +58,36 @@ def format_value(value, kind: Kind, *, suppress: bool, base: int | None = None) 
         return SUPPRESSED
     if kind == Kind.PERCENT:
         return f"{number_format(round(value * 100), 0, use_l10n=True)} %"
+    if kind in (Kind.CHANGE, Kind.CHANGE_PERCENT):
+        return _signed(value, kind)
+    if kind == Kind.MONEY:
+        places = 0 if float(value).is_integer() else 2
+        return number_format(round(value, places), places, use_l10n=True, force_grouping=True)
     # Django's number_format cuts decimals off; round first so 44.57 prints as 44.6.
     if kind == Kind.HOURS:
         return number_format(round(value, 1), 1, use_l10n=True, force_grouping=True)
     if isinstance(value, float) and not value.is_integer():
         return number_format(round(value, 1), 1, use_l10n=True, force_grouping=True)
     return number_format(int(value), 0, use_l10n=True, force_grouping=True)
+
+
+def _signed(value, kind: Kind, of: Kind = Kind.NUMBER) -> str:
+    """A change with its sign: "+12", "−3,5", "+8 %"; no change is "0". ``of``: the kind of
+    the figures compared (a change of hours keeps their decimal)."""
+    number = round(value * 100) if kind == Kind.CHANGE_PERCENT else value
+    printed = format_value(
+        abs(number), Kind.HOURS if of == Kind.HOURS else Kind.NUMBER, suppress=False
+    )
+    sign = "+" if number > 0 else "−" if number < 0 else ""
+    return f"{sign}{printed} %" if kind == Kind.CHANGE_PERCENT else f"{sign}{printed}"
+
+
+def derived_value(value, kind: Kind, *, suppress: bool, persons: tuple = ()) -> str:
+    """A figure derived from counts of persons (a change, a cost per person), printed, or
+    withheld where any of the counts ``persons`` it rests on is a small cell."""
+    if suppress and any(n is not None and 0 < n < SMALL_CELL for n in persons):
+        return SUPPRESSED
+    return format_value(value, kind, suppress=False)
 
 
 @dataclass(frozen=True)
@@ -90,6 +124,14 @@ class Figure:
     kind: Kind = Kind.COUNT
 
 
+@dataclass(frozen=True)
+class Listing:
+    """Terms with a text each (milestones, reasons for deviations), printed as a list."""
+
+    title: str
+    items: list[tuple[str, str]]
+
+
 @dataclass
 class Section:
     key: str
@@ -98,13 +140,16 @@ class Section:
     tables: list[Table] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
     note: str = ""
+    text: str = ""  # written by the program, printed before the figures
+    lists: list[Listing] = field(default_factory=list)
 
 
 class Builder:
     """Turns snapshot values into printed figures, tables and charts, suppressing or not."""
 
-    def __init__(self, *, suppress: bool):
+    def __init__(self, *, suppress: bool, report=None):
         self.suppress = suppress
+        self.report = report  # the written parts (reasons, measures, milestones), if any
 
     def figure(self, label, value, kind=Kind.COUNT, base=None) -> Figure:
         return Figure(
@@ -166,6 +211,10 @@ SECTION_TITLES = {
     "caseload": gettext_lazy("Caseload by area"),
     "targets": gettext_lazy("Targets and results"),
     "outcomes": gettext_lazy("Outcomes"),
+    "comparison": gettext_lazy("Compared with the previous period"),
+    "measures": gettext_lazy("Measures and milestones"),
+    "costs": gettext_lazy("Costs"),
+    "data_quality": gettext_lazy("Data quality"),
 }
 
 
@@ -461,6 +510,12 @@ def _targets(s: dict, b: Builder) -> Section:
         }
         for row in s["targets"]["rows"]
     ]
+    margin = s["targets"].get("margin")
+    if margin is not None:
+        sec.note = f"{sec.note} {METHOD_NOTES['plan_versus_actual'] % {'margin': margin}}"
+    reasons = _reasons(rows, b)
+    if reasons:
+        sec.lists = [Listing(_("Reasons for deviations"), reasons)]
     sec.tables = [
         b.table(
             _("Targets and results"),
@@ -472,9 +527,256 @@ def _targets(s: dict, b: Builder) -> Section:
                 Column("actual", _("Achieved"), Kind.NUMBER),
                 Column("share", _("Achieved (%)"), Kind.PERCENT),
                 Column("elapsed", _("Period elapsed (%)"), Kind.PERCENT),
+                Column("deviation", _("Deviation (points)"), Kind.CHANGE),
             ],
         )
     ]
+    return sec
+
+
+def target_term(row: dict) -> str:
+    """A target row of the snapshot named as the reasons for deviations name it."""
+    return _("%(target)s, %(period)s: %(deviation)s points") % {
+        "target": row["label"],
+        "period": f"{_date(row['starts_on'])} – {_date(row['ends_on'])}",
+        "deviation": format_value(row.get("deviation"), Kind.CHANGE, suppress=False),
+    }
+
+
+def _reasons(rows: list[dict], b: Builder) -> list[tuple[str, str]]:
+    """The program's reason beside each target that has one, and a gap for each target behind
+    plan without one (a draft; a report is not published so)."""
+    given = (b.report.target_reasons or {}) if b.report is not None else {}
+    items = []
+    for row in rows:
+        reason = str(given.get(row["key"], "")).strip()
+        if reason or row.get("behind"):
+            items.append((target_term(row), reason or _("No reason given yet.")))
+    return items
+
+
+# The key figures compared with the previous period: (group, figure, label, kind).
+COMPARED = (
+    ("activities", "total", gettext_lazy("Activities"), Kind.COUNT),
+    ("contacts", "total", gettext_lazy("Contacts"), Kind.PERSONS),
+    ("people_reached", "total", gettext_lazy("People reached"), Kind.PERSONS),
+    ("languages", "total", gettext_lazy("Languages used"), Kind.COUNT),
+    ("volunteers", "active", gettext_lazy("Active volunteers"), Kind.COUNT),
+    ("supervision", "hours", gettext_lazy("Supervision hours"), Kind.HOURS),
+    ("referrals", "outbound", gettext_lazy("Referrals to services"), Kind.PERSONS),
+    ("matches", "active_at_end", gettext_lazy("Matches running"), Kind.PERSONS),
+    ("selfhelp_groups", "accompanied", gettext_lazy("Self-help groups accompanied"), Kind.COUNT),
+)
+# Compared only where the program does this kind of work (as in the key figures).
+COMPARED_IF_CONTENT = {"referrals", "matches", "selfhelp_groups"}
+
+
+def _change_cells(current, previous, kind: Kind, suppress: bool) -> tuple[list, list[str]]:
+    """The change from ``previous`` to ``current``, absolute and in per cent, raw and printed.
+
+    A change is withheld where either count of persons is a small cell (it would give the
+    suppressed one away); the change in per cent also where the previous figure is below
+    :data:`SMALL_CELL` (a small base), and it is "–" where that figure is zero.
+    """
+    if current is None or previous is None:
+        return [None, None], ["–", "–"]
+    change = round(current - previous, 1)
+    ratio = change / previous if previous else None
+    persons = (current, previous) if kind == Kind.PERSONS else ()
+    printed_change = derived_value(change, Kind.CHANGE, suppress=suppress, persons=persons)
+    if kind == Kind.HOURS and printed_change != SUPPRESSED:
+        printed_change = _signed(change, Kind.CHANGE, Kind.HOURS)
+    if ratio is not None and previous < SMALL_CELL:
+        printed_ratio = SUPPRESSED if suppress and kind == Kind.PERSONS else "–"
+    else:
+        printed_ratio = derived_value(
+            ratio, Kind.CHANGE_PERCENT, suppress=suppress, persons=persons
+        )
+    return [change, ratio], [printed_change, printed_ratio]
+
+
+def _comparison(s: dict, b: Builder) -> Section | None:
+    previous = s.get("previous")
+    if previous is None:
+        return None  # a snapshot from before the comparison
+    sec = _section("comparison")
+    period = f"{_date(previous['start'])} – {_date(previous['end'])}"
+    columns = [
+        Column("label", _("Key figure")),
+        Column("current", _("This period"), Kind.NUMBER),
+        Column("previous", _("Previous period (%(period)s)") % {"period": period}, Kind.NUMBER),
+        Column("change", pgettext("compared with the previous period", "Change"), Kind.CHANGE),
+        Column(
+            "change_percent",
+            pgettext("compared with the previous period", "Change (%)"),
+            Kind.CHANGE_PERCENT,
+        ),
+    ]
+    table = Table(
+        _("Key figures compared with the previous period"),
+        columns,
+        empty=_("The program had not started in the previous period (%(period)s).")
+        % {"period": period},
+    )
+    figures = previous["figures"]
+    for group, key, label, kind in COMPARED if figures is not None else ():
+        before = figures.get(group, {}).get(key)
+        if group in COMPARED_IF_CONTENT and not (_has_content(group, s) or before):
+            continue
+        now = s[group][key]
+        raw, printed = _change_cells(now, before, kind, b.suppress)
+        table.rows.append([str(label), now, before, *raw])
+        table.cells.append(
+            [
+                str(label),
+                format_value(now, kind, suppress=b.suppress),
+                format_value(before, kind, suppress=b.suppress),
+                *printed,
+            ]
+        )
+    sec.tables = [table]
+    return sec
+
+
+def _measures(s: dict, b: Builder) -> Section | None:
+    report = b.report
+    sec = _section("measures")
+    sec.text = (report.measures or "").strip() if report is not None else ""
+    trainings = [
+        {**row, "dates": f"{_date(row['starts_on'])} – {_date(row['ends_on'])}"}
+        for row in s.get("trainings", {}).get("rows", [])
+    ]
+    if trainings:
+        sec.tables = [
+            b.table(
+                _("Trainings in the period"),
+                trainings,
+                [
+                    _label_column(_("Training")),
+                    Column("dates", _("Dates"), Kind.TEXT),
+                    Column("planned_hours", _("Planned hours"), Kind.HOURS),
+                    Column("enrolled", _("Enrolled"), Kind.COUNT),
+                    Column("completed", _("Completed in the period"), Kind.COUNT),
+                ],
+            )
+        ]
+    text = report.milestones if report is not None else ""
+    try:
+        milestones = [
+            (date_format(day, "SHORT_DATE_FORMAT"), what) for day, what in parse_milestones(text)
+        ]
+    except ValueError:  # stored before the form checked it: print the lines as they are
+        milestones = [("", line.strip()) for line in text.splitlines() if line.strip()]
+    if milestones:
+        sec.lists = [Listing(_("Milestones"), milestones)]
+    if not (sec.text or sec.tables or sec.lists):
+        return None
+    return sec
+
+
+def _costs(s: dict, b: Builder) -> Section | None:
+    c = s.get("costs")
+    if not c:
+        return None
+    sec = _section("costs")
+    currency = {"currency": c["currency"]}
+    people = (c["people_reached"],)
+
+    def money(label, value, persons=()):
+        printed = derived_value(value, Kind.MONEY, suppress=b.suppress, persons=persons)
+        return Figure(str(label) % currency, printed, value, Kind.MONEY)
+
+    rate = c["volunteer_hour_rate"]
+    sec.figures = [
+        money(_("Grant amount (%(currency)s)"), c["amount"]),
+        b.figure(
+            _("Grant period"),
+            f"{_date(c['grant_start'])} – {_date(c['grant_end'])}",
+            Kind.TEXT,
+        ),
+        b.figure(_("Share of the grant period in this report"), c["period_share"], Kind.PERCENT),
+        money(_("Grant funds for this period, pro rata (%(currency)s)"), c["amount_for_period"]),
+        b.figure(_("People reached"), c["people_reached"], Kind.PERSONS),
+        money(_("Cost per person reached (%(currency)s)"), c["cost_per_person"], people),
+        b.figure(_("Hours of activities"), c["activity_hours"], Kind.HOURS),
+        money(_("Cost per hour of activity (%(currency)s)"), c["cost_per_activity_hour"]),
+        b.figure(_("Hours given by volunteers"), c["volunteer_hours"], Kind.HOURS),
+    ]
+    if rate is not None:
+        sec.figures += [
+            money(_("Value of a volunteer hour (%(currency)s)"), rate),
+            money(_("Volunteer hours as in-kind contribution (%(currency)s)"), c["in_kind_value"]),
+        ]
+    notes = [sec.note]
+    if not c.get("within_grant", True):
+        notes.append(
+            _(
+                "The report period extends beyond the grant period, so no costs per person or "
+                "per hour are stated."
+            )
+        )
+    if rate is None:
+        notes.append(
+            _(
+                "No value of a volunteer hour in %(currency)s is set for the program, so the "
+                "volunteer hours are not valued."
+            )
+            % currency
+        )
+    sec.note = " ".join(notes)
+    return sec
+
+
+def _data_quality(s: dict, b: Builder) -> Section | None:
+    q = s.get("data_quality")
+    if not q:
+        return None
+    sec = _section("data_quality")
+    sec.note = sec.note % {"people": MAX_GROUP_SIZE, "hours": MAX_MINUTES // 60}
+    hours = {"hours": MAX_MINUTES // 60}
+    # (label, records, records checked, kind, shown)
+    checks = [
+        (_("Activities without a language"), "activities_without_language", "activities",
+         Kind.COUNT, True),
+        (_("Activities without a duration"), "activities_without_duration", "activities",
+         Kind.COUNT, True),
+        (_("Activities longer than %(hours)s hours") % hours, "activities_over_max_minutes",
+         "activities", Kind.COUNT, True),
+        (_("Group activities with no one attending"), "group_activities_empty",
+         "group_activities", Kind.COUNT, q["group_activities"]),
+        (_("Group activities with more than %(people)s people") % {"people": MAX_GROUP_SIZE},
+         "group_activities_over_max_size", "group_activities", Kind.COUNT,
+         q["group_activities"]),
+        (_("Questionnaires with missing answers"), "questionnaires_incomplete",
+         "questionnaires", Kind.PERSONS, q["questionnaires"]),
+        (_("Baselines without a follow-up by the end of the period"),
+         "baselines_without_follow_up", "baselines", Kind.PERSONS, q["baselines"]),
+        (_("Six-month checks of matches due but not recorded"), "match_checks_missing",
+         "match_checks_due", Kind.PERSONS, q["match_checks_due"]),
+        (_("Twelve-month follow-ups of self-help groups due but not recorded"),
+         "group_follow_ups_missing", "group_follow_ups_due", Kind.COUNT,
+         q["group_follow_ups_due"]),
+    ]  # fmt: skip
+    columns = [
+        Column("label", _("Check")),
+        Column("records", _("Records concerned"), Kind.NUMBER),
+        Column("checked", _("Records checked"), Kind.NUMBER),
+    ]
+    table = Table(
+        _("What the figures rest on"), columns, empty=_("Nothing recorded in this period.")
+    )
+    for label, key, base, kind, shown in checks:
+        if not shown:
+            continue
+        table.rows.append([str(label), q[key], q[base]])
+        table.cells.append(
+            [
+                str(label),
+                format_value(q[key], kind, suppress=b.suppress),
+                format_value(q[base], kind, suppress=b.suppress),
+            ]
+        )
+    sec.tables = [table]
     return sec
 
 
@@ -532,6 +834,8 @@ def _outcomes(s: dict, b: Builder) -> Section:
 
 
 BUILDERS = {
+    "comparison": _comparison,
+    "measures": _measures,
     "activities": _activities,
     "contacts": _contacts,
     "people_reached": _people,
@@ -543,7 +847,9 @@ BUILDERS = {
     "selfhelp_groups": _selfhelp,
     "caseload": _caseload,
     "targets": _targets,
+    "costs": _costs,
     "outcomes": _outcomes,
+    "data_quality": _data_quality,
 }
 
 
@@ -575,10 +881,12 @@ class Document:
     suppression_note: str
 
 
-def build(snapshot: dict, *, suppress: bool = True) -> Document:
-    """The report's layout from a snapshot; ``suppress`` for everything a funder sees."""
-    b = Builder(suppress=suppress)
-    sections = [BUILDERS[key](snapshot, b) for key in BUILDERS if _has_content(key, snapshot)]
+def build(snapshot: dict, *, suppress: bool = True, report=None) -> Document:
+    """The report's layout from a snapshot; ``suppress`` for everything a funder sees; the
+    written parts (measures, milestones, reasons for deviations) from ``report``."""
+    b = Builder(suppress=suppress, report=report)
+    built = [BUILDERS[key](snapshot, b) for key in BUILDERS if _has_content(key, snapshot)]
+    sections = [section for section in built if section is not None]
     for section in sections:
         section.charts = [chart for chart in section.charts if chart]
     s = snapshot
