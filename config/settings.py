@@ -7,6 +7,8 @@ import environ
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from programs.languages import cldr_country_names
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -151,10 +153,17 @@ AUTH_PASSWORD_VALIDATORS = [
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 10},
     },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Common German, Danish and English passwords, words and names, also with digits around
+    # them; patterns; the demo's password; the current password (programs/passwords.py).
+    {"NAME": "programs.passwords.CommonPasswordValidator"},
+    {"NAME": "programs.passwords.PatternValidator"},
+    {"NAME": "programs.passwords.PublishedPasswordValidator"},
+    {"NAME": "programs.passwords.NotCurrentPasswordValidator"},
 ]
 LOGIN_URL = "login"
+# The page of a refused form submission (an expired or missing CSRF token).
+CSRF_FAILURE_VIEW = "programs.views.csrf_failure"
 
 # Two-factor authentication (TOTP, django-otp): required for coordinators, supervisors and
 # staff; volunteers may turn it on. On unless DEBUG, so the demo logins of `make run` work.
@@ -192,6 +201,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Berlin")
 USE_I18N = True
 USE_TZ = True
+# Country names from the CLDR in the reader's language, like language names (programs/languages.py).
+COUNTRIES_OVERRIDE = cldr_country_names()
 
 # Static files: the project's own plus Bootstrap and htmx from node_modules (npm ci).
 STATIC_URL = "static/"

@@ -4,8 +4,9 @@ Only the shape of the file is handled here: which sheets it has and their rows, 
 and without loading a whole sheet into memory. Files that cannot be read safely are refused
 with :class:`FileRefused` before any row is read: files over the size limit, zip archives
 that would unpack to too much or hold too many members (a "zip bomb"; an XLSX is a zip too),
-and anything that is not a spreadsheet. Formulas are never evaluated: a formula cell reads
-as its text (``=1+1``).
+and anything that is not a spreadsheet. A cell longer than a spreadsheet cell can be
+(:data:`MAX_CELL_CHARS`) is refused while it is read, before its text is whole. Formulas are
+never evaluated: a formula cell reads as its text (``=1+1``).
 """
 
 import csv
@@ -17,8 +18,10 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
+from xml.parsers import expat
 
 from django.conf import settings
+from django.utils.formats import number_format
 from django.utils.translation import gettext
 
 from .lists import FORMULA_PREFIXES
@@ -27,11 +30,15 @@ from .lists import FORMULA_PREFIXES
 UNPACKED_FACTOR = 20
 MAX_ZIP_MEMBERS = 200
 MAX_COLUMNS = 16_384  # a spreadsheet's last column, XFD
+MAX_CELL_CHARS = 32_767  # the most text a spreadsheet cell holds (Excel's limit)
+# A line of a CSV file is read whole, so it may not be longer than this (four full cells).
+MAX_LINE_CHARS = 4 * MAX_CELL_CHARS
+QUOTED_CHARS = 60  # of a value quoted in a message
 CSV_DELIMITERS = (",", ";", "\t")
 # The words a yes/no cell may hold (English, German, Danish), compared ignoring case.
 YES_WORDS = frozenset({"yes", "y", "ja", "j", "true", "wahr", "x", "1"})
 NO_WORDS = frozenset({"no", "n", "nein", "nej", "false", "falsch", "0"})
-csv.field_size_limit(1024 * 1024)
+csv.field_size_limit(MAX_CELL_CHARS)
 
 
 class FileRefused(Exception):
@@ -47,6 +54,20 @@ def size_text(size: int) -> str:
     if size >= 1024 * 1024:
         return f"{size / (1024 * 1024):.0f} MB"
     return f"{max(1, round(size / 1024))} KB"
+
+
+def _limit_text(number: int) -> str:
+    return number_format(number, force_grouping=True)
+
+
+def _refuse_long_cell(sheet: str, row: int) -> FileRefused:
+    return FileRefused(
+        gettext(
+            "A cell in row %(row)s of “%(sheet)s” holds more than %(limit)s characters, "
+            "the most a spreadsheet cell can hold."
+        )
+        % {"row": row, "sheet": sheet, "limit": _limit_text(MAX_CELL_CHARS)}
+    )
 
 
 def check_size(size: int) -> None:
@@ -111,6 +132,16 @@ def cell_text(value) -> str:
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
     return strip_export_quote(str(value).strip())
+
+
+def quoted(value) -> str:
+    """A cell's value as a message quotes it: its first :data:`QUOTED_CHARS` characters, and
+    "…" if there are more. A file can repeat one long text in thousands of wrong cells, and
+    every message that quoted it whole would hold a copy."""
+    text = value if isinstance(value, str) else cell_text(value)
+    if len(text) <= QUOTED_CHARS:
+        return text
+    return text[:QUOTED_CHARS].rstrip() + "…"
 
 
 def yes_no_value(text: str) -> bool | None:
@@ -201,7 +232,9 @@ def open_source(
                 % {"names": ", ".join(f"{name}.csv" for name in layout.sheets)}
             )
         source = Source()
-        source.sheets[sheet] = SheetSource(sheet, lambda: _csv_rows(lambda: open(path, "rb")))
+        source.sheets[sheet] = SheetSource(
+            sheet, lambda: _csv_rows(lambda: open(path, "rb"), filename)
+        )
         return source
     raise _refuse_not_a_spreadsheet()
 
@@ -234,7 +267,7 @@ def _open_folder(path: Path, layout: _Layout) -> Source:
             source.ignored.append(file.name)
             continue
         source.sheets[sheet] = SheetSource(
-            sheet, lambda file=file: _csv_rows(lambda: open(file, "rb"))
+            sheet, lambda file=file: _csv_rows(lambda: open(file, "rb"), file.name)
         )
     if not source.sheets:
         raise _refuse_no_sheets(layout)
@@ -273,7 +306,7 @@ def _open_csv_zip(archive: zipfile.ZipFile, layout: _Layout) -> Source:
             source.ignored.append(member.filename)
             continue
         source.sheets[sheet] = SheetSource(
-            sheet, lambda member=member: _csv_rows(lambda: archive.open(member))
+            sheet, lambda member=member: _csv_rows(lambda: archive.open(member), member.filename)
         )
     if not source.sheets:
         source.close()
@@ -293,6 +326,73 @@ _RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}
 _OFFICE_DOCUMENT = "/officeDocument"
 _R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _R_ID_STRICT = "{http://purl.oclc.org/ooxml/officeDocument/relationships}id"
+
+
+_READ_SIZE = 64 * 1024
+# The parser holds a tag whole until it ends, so none may be longer than this (no spreadsheet
+# writes one of even a few KB). Nor may text run longer without a tag: a cell's is far shorter.
+_MAX_TAG_BYTES = 1024 * 1024
+_TOO_LONG = object()  # a shared string longer than a cell may be
+
+
+class _CellTooLong(Exception):
+    """A cell's text grew past :data:`MAX_CELL_CHARS` while it was read."""
+
+
+class _NoDoctype(ElementTree.TreeBuilder):
+    def doctype(self, name, pubid, system):
+        _refuse_doctype()
+
+
+def _refuse_doctype(*_args):
+    # The parts of a workbook have none; it is where entity expansion attacks are declared.
+    raise ValueError("a workbook part has a document type declaration")
+
+
+def _xml(data: bytes) -> ElementTree.Element:
+    """A small part of the workbook (its sheet list, relationships, styles) as a tree."""
+    parser = ElementTree.XMLParser(target=_NoDoctype())
+    parser.feed(data)
+    return parser.close()
+
+
+def _parse(stream, start, data, end, ready: list) -> Iterator:
+    """Parse the XML of ``stream`` piece by piece with the handlers ``start(name, attributes)``,
+    ``data(text)`` and ``end(name)``, and yield what they put in ``ready`` after each piece.
+
+    Names are ``namespace}local``. Text reaches ``data`` in pieces of at most
+    :data:`_READ_SIZE` characters as it is read, so a handler can refuse a text that grows too
+    long before it is whole. The parser holds nothing else whole for long: a part is refused
+    (``ValueError``) before the parser reads a tag or a stretch of text longer than
+    :data:`_MAX_TAG_BYTES`, or a comment or processing instruction at all (it could hold
+    ``<`` and go on to the end; spreadsheet programs write none). The part is read as UTF-8,
+    as spreadsheet programs write it, so that no character hides a ``<``."""
+    parser = expat.ParserCreate(encoding="utf-8", namespace_separator="}")
+    parser.buffer_text = True
+    parser.buffer_size = _READ_SIZE
+    parser.StartDoctypeDeclHandler = _refuse_doctype
+    parser.StartElementHandler = start
+    parser.CharacterDataHandler = data
+    parser.EndElementHandler = end
+    since_tag = 0  # bytes since the last "<"
+    before = b""  # the end of the last piece, for a "<!--" split between two
+    declaration = 4  # the XML declaration ("<?xml"), after a byte order mark, is allowed
+    while piece := stream.read(_READ_SIZE):
+        last = piece.rfind(b"<")
+        since_tag = since_tag + len(piece) if last < 0 else len(piece) - last
+        if since_tag > _MAX_TAG_BYTES:
+            raise ValueError("a tag or text of the workbook is too long")
+        window = before + piece
+        if b"<!--" in window or b"<?" in window[declaration:]:
+            raise ValueError("a workbook part has a comment or processing instruction")
+        before, declaration = window[-3:], 0
+        parser.Parse(piece, False)
+        if ready:
+            yield from ready
+            ready.clear()
+    parser.Parse(b"", True)
+    yield from ready
+    ready.clear()
 
 
 def _local(tag: str) -> str:
@@ -321,7 +421,7 @@ def _relationships(archive: zipfile.ZipFile, part: str) -> dict[str, tuple[str, 
     else:
         rels = "_rels/.rels"
     try:
-        root = ElementTree.fromstring(archive.read(rels))
+        root = _xml(archive.read(rels))
     except KeyError:
         return {}
     return {
@@ -347,10 +447,11 @@ class _Workbook:
             ),
             "xl/workbook.xml",
         )
-        root = ElementTree.fromstring(archive.read(main))
+        root = _xml(archive.read(main))
         if _local(root.tag) != "workbook":
             raise _refuse_not_a_spreadsheet()  # a Word or PowerPoint file, say
         self.ns = root.tag[: -len("workbook")]
+        self.names = self.ns[1:]  # how the parts' element names begin as :func:`_parse` gives them
         relations = _relationships(archive, main)
         self.sheets: list[tuple[str, str]] = []  # (title, archive path)
         date1904 = False
@@ -367,33 +468,52 @@ class _Workbook:
         self.shared = self._shared_strings(by_kind.get("sharedStrings"))
         self.date_styles = self._date_styles(by_kind.get("styles"), BUILTIN_FORMATS, is_date_format)
 
-    def _shared_strings(self, path: str | None) -> list[str]:
-        strings: list[str] = []
+    def _shared_strings(self, path: str | None) -> list:
+        """The workbook's shared strings; one longer than a cell may be is :data:`_TOO_LONG`,
+        and is refused when a cell uses it."""
+        strings: list = []
         if path is None or path not in self.archive.namelist():
             return strings
-        si, t, r = f"{self.ns}si", f"{self.ns}t", f"{self.ns}r"
+        si, t, phonetic = (self.names + name for name in ("si", "t", "rPh"))
+        parts: list[str] = []
+        length = 0
+        reading = in_phonetic = False
+
+        def start(name, _attrs):
+            nonlocal length, reading, in_phonetic
+            if name == t:
+                reading = not in_phonetic  # phonetic hints (rPh) are not the text
+            elif name == si:
+                parts.clear()
+                length = 0
+            elif name == phonetic:
+                in_phonetic = True
+
+        def data(text):
+            nonlocal length
+            if reading:
+                length += len(text)
+                if length <= MAX_CELL_CHARS:
+                    parts.append(text)
+
+        def end(name):
+            nonlocal reading, in_phonetic
+            if name == t:
+                reading = False
+            elif name == si:
+                strings.append("".join(parts) if length <= MAX_CELL_CHARS else _TOO_LONG)
+            elif name == phonetic:
+                in_phonetic = False
+
         with self.archive.open(path) as stream:
-            root = None
-            for event, element in ElementTree.iterparse(stream, events=("start", "end")):
-                if root is None:
-                    root = element
-                if event == "end" and element.tag == si:
-                    # Plain text, or rich-text runs; phonetic hints (rPh) are not the text.
-                    text = "".join(
-                        (child.text or "")
-                        if child.tag == t
-                        else "".join(x.text or "" for x in child.iter(t))
-                        for child in element
-                        if child.tag in (t, r)
-                    )
-                    strings.append(text)
-                    root.clear()
+            for _ in _parse(stream, start, data, end, []):
+                pass
         return strings
 
     def _date_styles(self, path, builtin, is_date_format) -> frozenset[int]:
         if path is None or path not in self.archive.namelist():
             return frozenset()
-        root = ElementTree.fromstring(self.archive.read(path))
+        root = _xml(self.archive.read(path))
         formats = dict(builtin)
         for element in root.iter(f"{self.ns}numFmt"):
             formats[int(element.get("numFmtId", "0"))] = element.get("formatCode", "")
@@ -408,9 +528,10 @@ class _Workbook:
 
     def rows(self, title: str, path: str) -> Rows:
         try:
-            yield from self._rows(path)
+            yield from self._rows(title, path)
         except (
             ElementTree.ParseError,
+            expat.ExpatError,
             zipfile.BadZipFile,
             OSError,
             KeyError,
@@ -422,82 +543,130 @@ class _Workbook:
                 gettext("The sheet “%(sheet)s” is damaged and cannot be read.") % {"sheet": title}
             ) from error
 
-    def _rows(self, path: str) -> Rows:
+    def _rows(self, title: str, path: str) -> Rows:
         from openpyxl.utils.datetime import from_excel
 
-        ns = self.ns
-        row_tag, v_tag, f_tag, is_tag, t_tag = (f"{ns}{n}" for n in ("row", "v", "f", "is", "t"))
+        cell_tag, v_tag, row_tag, f_tag, is_tag, t_tag, phonetic_tag = (
+            self.names + name for name in ("c", "v", "row", "f", "is", "t", "rPh")
+        )
         shared, date_styles, epoch = self.shared, self.date_styles, self.epoch
         shared_formulas: dict[str, str] = {}
         columns: dict[str, int] = {}
+        ready: list[tuple[int, tuple]] = []  # rows read from the last piece of the stream
         number = 0
-        with self.archive.open(path) as stream:
-            # Only "end" events, and cells are read when their row ends: about half the events.
-            for _event, row in ElementTree.iterparse(stream, events=("end",)):
-                if row.tag != row_tag:
-                    continue
-                number = int(row.get("r") or number + 1)
-                cells: dict[int, object] = {}
+        cells: dict[int, object] = {}
+        column = -1
+        kind = style = text = formula = formula_kind = formula_index = inline = None
+        parts: list[str] | None = None  # the text being read, if it is a value
+        length = 0  # of the cell's text read so far
+        in_inline = in_phonetic = False
+
+        def start(name, attrs):
+            nonlocal column, kind, style, text, formula, inline, parts, length
+            nonlocal formula_kind, formula_index, number, cells, in_inline, in_phonetic
+            if name == cell_tag:
+                ref = attrs.get("r")
+                if ref:
+                    letters = ref.rstrip("0123456789")
+                    column = columns.get(letters)
+                    if column is None:
+                        column = columns[letters] = _column_index(letters)
+                        if column >= MAX_COLUMNS:
+                            # A row would need room for every column up to it.
+                            raise ValueError("a cell is past the last column")
+                else:
+                    column += 1
+                kind = attrs.get("t")
+                style = attrs.get("s")
+                text = formula = inline = None
+            elif name == v_tag:
+                parts = []
+                length = 0
+            elif name == row_tag:
+                number = int(attrs.get("r") or number + 1)
+                cells = {}
                 column = -1
-                for cell in row:
-                    ref = cell.get("r")
-                    if ref:
-                        letters = ref.rstrip("0123456789")
-                        column = columns.get(letters)
-                        if column is None:
-                            column = columns[letters] = _column_index(letters)
-                            if column >= MAX_COLUMNS:
-                                # A row would need room for every column up to it.
-                                raise ValueError("a cell is past the last column")
-                    else:
-                        column += 1
-                    kind = cell.get("t")
-                    text = formula = inline = None
-                    for child in cell:
-                        child_tag = child.tag
-                        if child_tag == v_tag:
-                            text = child.text
-                        elif child_tag == f_tag:
-                            formula = child
-                        elif child_tag == is_tag:
-                            if len(child) == 1 and child[0].tag == t_tag:
-                                inline = child[0].text or ""
-                            else:  # rich text runs
-                                inline = "".join(x.text or "" for x in child.iter(t_tag))
-                    if formula is not None:
-                        code = formula.text
-                        if formula.get("t") == "shared":
-                            index = formula.get("si", "")
-                            if code:
-                                shared_formulas[index] = code
-                            else:
-                                code = shared_formulas.get(index, "")
-                        value = "=" + (code or "")
-                    elif kind == "s":
-                        value = shared[int(text)] if text is not None else None
-                    elif kind == "inlineStr":
-                        value = inline
-                    elif kind in ("str", "e"):
-                        value = text
-                    elif kind == "b":
-                        value = text == "1"
-                    elif kind == "d":
-                        value = dt.datetime.fromisoformat(text) if text else None
-                    elif text is None:
-                        value = None
-                    else:
-                        value = float(text)
-                        if date_styles and int(cell.get("s", "0")) in date_styles:
-                            value = from_excel(value, epoch)
-                        elif value.is_integer() and abs(value) < 2**53:
-                            value = int(value)
-                    cells[column] = value
-                row.clear()  # the row's cells are read: let them go
+            elif name == f_tag:
+                parts = []
+                length = 0
+                formula_kind = attrs.get("t")
+                formula_index = attrs.get("si", "")
+            elif name == is_tag:
+                inline = []
+                length = 0
+                in_inline = True
+            elif name == t_tag:
+                if in_inline and not in_phonetic:  # phonetic hints (rPh) are not the text
+                    parts = inline
+            elif name == phonetic_tag:
+                in_phonetic = True
+
+        def data(piece):
+            nonlocal length
+            if parts is not None:
+                length += len(piece)
+                if length > MAX_CELL_CHARS:
+                    raise _CellTooLong
+                parts.append(piece)
+
+        def end(name):
+            nonlocal text, formula, inline, parts, in_inline, in_phonetic
+            if name == v_tag:
+                text = "".join(parts) or None
+                parts = None
+            elif name == cell_tag:
+                if formula is not None:
+                    code = formula
+                    if formula_kind == "shared":
+                        if code:
+                            shared_formulas[formula_index] = code
+                        else:
+                            code = shared_formulas.get(formula_index, "")
+                    value = "=" + code
+                elif kind == "s":
+                    value = shared[int(text)] if text is not None else None
+                    if value is _TOO_LONG:
+                        raise _CellTooLong
+                elif kind == "inlineStr":
+                    value = inline
+                elif kind in ("str", "e"):
+                    value = text
+                elif kind == "b":
+                    value = text == "1"
+                elif kind == "d":
+                    value = dt.datetime.fromisoformat(text) if text else None
+                elif text is None:
+                    value = None
+                else:
+                    value = float(text)
+                    if date_styles and int(style or "0") in date_styles:
+                        value = from_excel(value, epoch)
+                    elif value.is_integer() and abs(value) < 2**53:
+                        value = int(value)
+                cells[column] = value
+            elif name == row_tag:
                 if cells:
                     values = [None] * (max(cells) + 1)
                     for index, value in cells.items():
                         values[index] = value
-                    yield number, tuple(values)
+                    ready.append((number, tuple(values)))
+            elif name == t_tag:
+                if parts is inline:
+                    parts = None
+            elif name == f_tag:
+                formula = "".join(parts)
+                parts = None
+            elif name == is_tag:
+                inline = "".join(inline)
+                in_inline = False
+            elif name == phonetic_tag:
+                in_phonetic = False
+
+        with self.archive.open(path) as stream:
+            try:
+                yield from _parse(stream, start, data, end, ready)
+            except _CellTooLong:
+                raise _refuse_long_cell(title, number) from None
 
 
 def _column_index(ref: str) -> int:
@@ -518,7 +687,13 @@ def _column_index(ref: str) -> int:
 def _open_xlsx(archive: zipfile.ZipFile, layout: _Layout) -> Source:
     try:
         workbook = _Workbook(archive)
-    except (ElementTree.ParseError, KeyError, ValueError, zipfile.BadZipFile) as error:
+    except (
+        ElementTree.ParseError,
+        expat.ExpatError,
+        KeyError,
+        ValueError,
+        zipfile.BadZipFile,
+    ) as error:
         raise FileRefused(
             gettext("The file could not be read as an Excel workbook (.xlsx).")
         ) from error
@@ -541,17 +716,19 @@ def _open_xlsx(archive: zipfile.ZipFile, layout: _Layout) -> Source:
 # ---- CSV ---------------------------------------------------------------------------------
 
 
-def _csv_rows(open_binary: Callable[[], io.BufferedIOBase]) -> Rows:
-    """Rows of a UTF-8 CSV (with or without BOM), separated by commas, semicolons or tabs."""
+def _csv_rows(open_binary: Callable[[], io.BufferedIOBase], title: str) -> Rows:
+    """Rows of a UTF-8 CSV (with or without BOM), separated by commas, semicolons or tabs.
+
+    ``title`` names the file in messages. A cell longer than :data:`MAX_CELL_CHARS` is refused
+    as the csv module reads it (its field size limit), and no line is read further than
+    :data:`MAX_LINE_CHARS`."""
     with open_binary() as raw:
         text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
         number = 0
+        delimiter = None
         try:
-            first = text.readline()
-            if "\x00" in first:
-                raise UnicodeDecodeError("utf-8", b"", 0, 1, "NUL byte")
-            header = first.rstrip("\r\n")
-            delimiter = max(CSV_DELIMITERS, key=header.count) if header else ","
+            first = _line(text)
+            delimiter = _delimiter(first)
             lines = itertools.chain([first], _lines(text))
             for number, values in enumerate(csv.reader(lines, delimiter=delimiter), start=1):
                 yield number, tuple(values)
@@ -559,15 +736,65 @@ def _csv_rows(open_binary: Callable[[], io.BufferedIOBase]) -> Rows:
             raise FileRefused(
                 gettext("The file is not UTF-8 text. In Excel, save it as “CSV UTF-8”.")
             ) from error
-        except (csv.Error, zipfile.BadZipFile, OSError) as error:
+        except _LineTooLong as error:
+            start = error.args[0]
+            if _has_long_cell(start, delimiter or _delimiter(start)):
+                raise _refuse_long_cell(title, number + 1) from error
+            raise FileRefused(
+                gettext(
+                    "Row %(row)s of “%(sheet)s” holds more than %(limit)s characters, "
+                    "more than Lotse reads in one row."
+                )
+                % {"row": number + 1, "sheet": title, "limit": _limit_text(MAX_LINE_CHARS)}
+            ) from error
+        except csv.Error as error:
+            if _is_long_cell(error):
+                raise _refuse_long_cell(title, number + 1) from error
+            raise FileRefused(
+                gettext("The CSV file cannot be read near row %(row)s: %(error)s")
+                % {"row": number + 1, "error": error}
+            ) from error
+        except (zipfile.BadZipFile, OSError) as error:
             raise FileRefused(
                 gettext("The CSV file cannot be read near row %(row)s: %(error)s")
                 % {"row": number + 1, "error": error}
             ) from error
 
 
+def _delimiter(header: str) -> str:
+    header = header.rstrip("\r\n")
+    return max(CSV_DELIMITERS, key=header.count) if header else ","
+
+
+class _LineTooLong(Exception):
+    """A line of a CSV file is longer than :data:`MAX_LINE_CHARS`; the argument is its start."""
+
+
+def _line(text) -> str:
+    """The next line of ``text`` with its line break ("" at the end), read no further than
+    :data:`MAX_LINE_CHARS` characters."""
+    line = text.readline(MAX_LINE_CHARS + 2)  # room for "\r\n"
+    if "\x00" in line:
+        raise UnicodeDecodeError("utf-8", b"", 0, 1, "NUL byte")
+    if len(line) > MAX_LINE_CHARS and len(line.rstrip("\r\n")) > MAX_LINE_CHARS:
+        raise _LineTooLong(line)
+    return line
+
+
 def _lines(text) -> Iterator[str]:
-    for line in text:
-        if "\x00" in line:
-            raise UnicodeDecodeError("utf-8", b"", 0, 1, "NUL byte")
+    while line := _line(text):
         yield line
+
+
+def _is_long_cell(error: csv.Error) -> bool:
+    return str(error).startswith("field larger than field limit")
+
+
+def _has_long_cell(start: str, delimiter: str) -> bool:
+    """Whether the start of a line that is too long to read holds a cell that is too long."""
+    try:
+        for _values in csv.reader([start], delimiter=delimiter):
+            pass
+    except csv.Error as error:
+        return _is_long_cell(error)
+    return False

@@ -46,6 +46,7 @@ from programs.models import (
     Area,
     Funder,
     Grant,
+    HelperTerm,
     Language,
     Membership,
     Organisation,
@@ -372,6 +373,7 @@ class ProgramBuilder:
     description = ""
     country = "DE"
     language = "de"  # default UI and report language; also the host country's language
+    helper_term = HelperTerm.VOLUNTEERS  # what the program calls its volunteers
     starts_before_days = 120
     ends_after_days: int | None = None  # None: ongoing
     free_kinds: dict[str, float] = {}
@@ -509,6 +511,7 @@ class ProgramBuilder:
             ends_on=self.program_ends,
             country=self.country,
             default_language=self.language,
+            helper_term=self.helper_term,
             activity_kinds=list(self.topics),
             volunteer_edit_days=7,
         )

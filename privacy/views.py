@@ -4,7 +4,7 @@ import json
 
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
@@ -18,7 +18,7 @@ from .forms import EraseForm
 
 
 def _participant(request, pk):
-    return get_object_or_404(
+    return audit.read_or_404(
         request.program.participants.filter(erased_at__isnull=True).select_related("program"),
         pk=pk,
     )
@@ -28,8 +28,13 @@ def _participant(request, pk):
 def participant_data_export(request, program_slug, pk):
     """Everything Lotse stores about one participant, as a JSON download (Art. 15)."""
     participant = _participant(request, pk)
-    audit.log_access(participant)
-    export_record(request=request, what="participant_data", fmt="json", filters={"participant": pk})
+    export_record(
+        request=request,
+        what="participant_data",
+        fmt="json",
+        filters={"participant": pk},
+        participants=[participant.pk],
+    )
     body = json.dumps(services.participant_data(participant), ensure_ascii=False, indent=2)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(

@@ -8,7 +8,9 @@ Program is the tenant. Every scoped URL lives under ``/p/<program_slug>/`` and p
 - a member whose role lacks the view's permission: 403.
 
 Views declare what they need with :func:`program_view` (functions) or
-:class:`ProgramScopedMixin` (class-based views); both call :func:`resolve_scope`.
+:class:`ProgramScopedMixin` (class-based views); both call :func:`resolve_scope`, and both
+record a record the view then refuses (an id outside the user's scope answered 404, or a 403)
+in the security log, as :func:`resolve_scope` records its own refusals.
 
 Rules about single records (which referral a volunteer may follow, whose certificate they may
 download) are named predicates in each app's ``policies.py``, built on :func:`has_perm`; where
@@ -138,6 +140,27 @@ def resolve_scope(request, program_slug: str, perm: Perm) -> None:
         raise PermissionDenied(_("Your role in this program does not allow this."))
 
 
+def record_refusals(view, request, *args, **kwargs):
+    """Run a scoped view; a record it refuses (a 404 for an id outside what the user may see,
+    as ``get_object_or_404`` on a scoped queryset answers, or a 403) goes to the security log
+    as a refused access before the refusal is answered."""
+    try:
+        return view(request, *args, **kwargs)
+    except (Http404, PermissionDenied) as refusal:
+        status = 404 if isinstance(refusal, Http404) else 403
+        security_event_record(
+            kind=Kind.ACCESS_DENIED,
+            request=request,
+            detail={
+                "status": status,
+                "reason": "record refused",
+                "view": getattr(request.resolver_match, "view_name", ""),
+                "message": str(refusal)[:200],
+            },
+        )
+        raise
+
+
 def program_view(perm: Perm):
     """Decorate a function view ``view(request, program_slug, ...)`` with scope and permission."""
 
@@ -147,7 +170,7 @@ def program_view(perm: Perm):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             resolve_scope(request, program_slug, perm)
-            return view(request, program_slug, *args, **kwargs)
+            return record_refusals(view, request, program_slug, *args, **kwargs)
 
         wrapped.permission = perm
         return wrapped
@@ -166,7 +189,7 @@ class ProgramScopedMixin:
         resolve_scope(request, kwargs["program_slug"], self.permission)
         self.program = request.program
         self.membership = request.membership
-        return super().dispatch(request, *args, **kwargs)
+        return record_refusals(super().dispatch, request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(program=self.program, **kwargs)

@@ -23,6 +23,7 @@ from core.lists import (
     export_response,
 )
 
+from . import audit
 from .access import ProgramScopedMixin
 from .security import export_record, query_filters
 from .selectors import may_be_exported
@@ -146,6 +147,7 @@ class ProgramListView(ProgramScopedMixin, FilterView):
                 what=str(self.export_basename),
                 fmt=fmt,
                 filters=query_filters(request),
+                participants=audit.participant_ids_of(rows),
             )
             return export_response(
                 rows=rows.iterator(chunk_size=2000),
@@ -185,4 +187,19 @@ class ProgramListView(ProgramScopedMixin, FilterView):
             for obj in context["object_list"]
         ]
         context.update(title=self.title, headers=headers, rows=rows)
+        self.log_read(context)
         return context
+
+    def log_read(self, context) -> None:
+        """Record the page in the audit trail if its rows are participant-level records: which
+        list, with which filter, which page, and which records and participants it showed."""
+        page = context.get("page_obj")
+        audit.log_list_read(
+            model=self.filterset.queryset.model,
+            title=self.title,
+            rows=context["object_list"],
+            program=self.program,
+            list=self.request.resolver_match.url_name,
+            filters=query_filters(self.request),
+            page=page.number if page is not None else 1,
+        )

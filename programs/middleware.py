@@ -10,7 +10,7 @@ from django.urls import Resolver404, resolve, reverse
 
 from .security import client_ip
 
-PROGRAM_PREFIX = "/p/"
+ACCOUNT_PREFIX = "/accounts/"
 
 
 class SessionRenewalMiddleware:
@@ -47,12 +47,15 @@ def _is_download(response) -> bool:
 
 
 class NoStoreMiddleware:
-    """``Cache-Control: no-store`` on every signed-in program page and on every download.
+    """``Cache-Control: no-store`` on every page of a signed-in user, on every account page
+    and on every download.
 
     Program pages (``/p/<slug>/…``) may show participant-level data (special category data,
-    GDPR Art. 9); neither the browser's cache nor a shared proxy may keep a copy, and the
-    back button after logout must not show them again. Downloads (exports, certificates,
-    reports) are files the user saves deliberately, never cached copies.
+    GDPR Art. 9), the home page lists a user's programs and roles, and the account pages
+    (``/accounts/…``) show a two-factor secret, carry a reset link's token or take a password:
+    neither the browser's cache nor a shared proxy may keep a copy, and the back button after
+    logout must not show them again. Downloads (exports, certificates, reports) are files the
+    user saves deliberately, never cached copies.
     """
 
     def __init__(self, get_response):
@@ -61,8 +64,8 @@ class NoStoreMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         user = getattr(request, "user", None)
-        scoped = request.path_info.startswith(PROGRAM_PREFIX) and user and user.is_authenticated
-        if scoped or _is_download(response):
+        signed_in = user is not None and user.is_authenticated
+        if signed_in or request.path_info.startswith(ACCOUNT_PREFIX) or _is_download(response):
             if "no-store" not in response.get("Cache-Control", ""):
                 response["Cache-Control"] = "no-store"
             response.headers.pop("Expires", None)

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 from core.encryption import EncryptedCharField
@@ -52,6 +53,34 @@ class ActivityKind(models.TextChoices):
     def individual(cls) -> frozenset[str]:
         """Kinds that are logged with named participants rather than head counts."""
         return frozenset({cls.ONE_TO_ONE, cls.COUNSELLING, cls.VISIT, cls.MATCH_MEETING})
+
+
+class HelperTerm(models.TextChoices):
+    """What a program calls the people it trains and deploys, whom Lotse records as volunteers.
+
+    The label names them in a list or heading; ``sentence_noun`` inside a sentence.
+    """
+
+    VOLUNTEERS = "volunteers", pgettext_lazy("helpers", "Volunteers")
+    LAY_HELPERS = "lay_helpers", pgettext_lazy("helpers", "Lay helpers")
+    COUNSELLORS = "counsellors", pgettext_lazy("helpers", "Counsellors")
+    SOCIAL_WORKERS = "social_workers", pgettext_lazy("helpers", "Social workers")
+    IN_GANG_SETZER = "in_gang_setzer", pgettext_lazy("helpers", "In-Gang-Setzer")
+
+    @property
+    def sentence_noun(self) -> str:
+        """The plural noun as it stands inside a sentence ("active counsellors")."""
+        return str(HELPER_NOUNS[self])
+
+
+# Lower case in English and Danish, as nouns are inside a sentence; German capitalises them.
+HELPER_NOUNS = {
+    HelperTerm.VOLUNTEERS: pgettext_lazy("helpers in a sentence", "volunteers"),
+    HelperTerm.LAY_HELPERS: pgettext_lazy("helpers in a sentence", "lay helpers"),
+    HelperTerm.COUNSELLORS: pgettext_lazy("helpers in a sentence", "counsellors"),
+    HelperTerm.SOCIAL_WORKERS: pgettext_lazy("helpers in a sentence", "social workers"),
+    HelperTerm.IN_GANG_SETZER: pgettext_lazy("helpers in a sentence", "In-Gang-Setzer"),
+}
 
 
 class ReportLanguage(models.TextChoices):
@@ -183,6 +212,32 @@ class Program(models.Model):
         _("volunteers may send referrals"),
         default=False,
         help_text=_("Otherwise volunteers propose and a coordinator sends."),
+    )
+    disclosure_threshold = models.PositiveSmallIntegerField(
+        _("small-cell threshold in reports"),
+        choices=[(5, "5"), (10, "10")],
+        default=5,
+        help_text=_(
+            "Funder reports withhold counts of fewer persons than this, and every share, "
+            "mean or median resting on fewer; many statistics offices use 10."
+        ),
+    )
+    headline_indicators = models.JSONField(
+        _("headline figures of the report"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "The keys of the indicators shown as key figures at the start of the funder "
+            'report, in this order, for example ["contact_points", "contact_point_cities"]; '
+            "empty for the standard key figures."
+        ),
+    )
+    helper_term = models.CharField(
+        _("what the program calls its volunteers"),
+        max_length=20,
+        choices=HelperTerm.choices,
+        default=HelperTerm.VOLUNTEERS,
+        help_text=_("Reports name them so: in headings, key figures and the volunteers section."),
     )
     target_margin_points = models.PositiveSmallIntegerField(
         _("target margin (percentage points)"),
@@ -598,6 +653,8 @@ class SecurityEvent(models.Model):
         EXPORT = "export", _("Export")
         IMPORT = "import", _("Import")
         INVITATION = "invitation", _("Invitation")
+        PASSWORD_RESET = "password_reset", _("Password reset e-mail sent")
+        PASSWORD_RESET_LIMIT = "password_reset_limit", _("Password reset e-mail held back")
 
     kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
     user = models.ForeignKey(

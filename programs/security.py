@@ -66,13 +66,22 @@ def security_event_record(
 
 
 def export_record(
-    *, request, what: str, fmt: str, filters: dict | None = None, withheld: dict | None = None
+    *,
+    request,
+    what: str,
+    fmt: str,
+    filters: dict | None = None,
+    withheld: dict | None = None,
+    participants=None,
 ) -> None:
-    """Record an export: who exported what, in which format, with which filter, and (where
-    consent decides what goes into the file) how many records were left out."""
+    """Record an export: who exported what, in which format, with which filter, (where
+    consent decides what goes into the file) how many records were left out, and (where the
+    file holds participant-level data) the ids of the participants it holds."""
     detail = {"what": what, "format": fmt, "filters": filters or {}}
     if withheld is not None:
         detail["withheld"] = withheld
+    if participants is not None:
+        detail["participants"] = sorted(participants)
     security_event_record(kind=Kind.EXPORT, request=request, detail=detail)
 
 

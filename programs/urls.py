@@ -10,6 +10,8 @@ urlpatterns = [
 account_urlpatterns = [
     path("2fa/setup/", views.two_factor_setup, name="two_factor_setup"),
     path("2fa/verify/", views.two_factor_verify, name="two_factor_verify"),
+    # Before django.contrib.auth.urls, whose page of the same name it replaces.
+    path("password_reset/", views.PasswordResetView.as_view(), name="password_reset"),
 ]
 
 program_urlpatterns = [

@@ -1,11 +1,16 @@
 from decimal import Decimal
+from functools import partial
 
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.messages.views import SuccessMessageMixin
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.middleware.csrf import REASON_NO_CSRF_COOKIE
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString
@@ -20,13 +25,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from core.charts import Bar, ReferenceLine, bar_chart
 from core.lists import Column
 
-from . import audit, lockout, selectors, services, two_factor
+from . import audit, lockout, selectors, services, tasks, two_factor
 from .access import Perm, ProgramScopedMixin, memberships_of, program_view
 from .filters import AreaFilter, AuditTrailFilter, SecurityEventFilter, SiteFilter
 from .forms import AreaForm, OccupancyForm, SiteForm, TokenForm
 from .lists import ProgramListView
 from .models import Area, SecurityEvent, Site
-from .security import security_event_record
+from .security import client_ip, security_event_record
 from .selectors import CaseloadStatus
 
 
@@ -428,3 +433,40 @@ def two_factor_verify(request):
     return render(
         request, "registration/two_factor_verify.html", {"form": form, "next": _next_url(request)}
     )
+
+
+# ---- password reset and refused forms -----------------------------------------------------------
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's "forgot your password" page, with the e-mail sent by the task worker.
+
+    The page does the same for every address: it hands the address to
+    :func:`programs.tasks.send_password_reset` and answers "check your e-mail". Whether an
+    account exists, whether an e-mail goes out or is held back by the limits, is decided in the
+    worker, so neither the answer nor its timing tells.
+    """
+
+    def form_valid(self, form):
+        email = form.cleaned_data["email"]
+        transaction.on_commit(
+            partial(
+                tasks.send_password_reset.enqueue,
+                email,
+                client_ip(self.request),
+                translation.get_language(),
+            )
+        )
+        return HttpResponseRedirect(self.get_success_url())
+
+
+def csrf_failure(request, reason=""):
+    """The page of a form refused for a missing or out-of-date security token (CSRF): says
+    what happened and what to do, in the user's language (``CSRF_FAILURE_VIEW``)."""
+    back = request.META.get("HTTP_REFERER", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = ""
+    context = {"back_url": back, "no_cookie": reason == REASON_NO_CSRF_COOKIE}
+    return render(request, "403_csrf.html", context, status=403)

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from programs.admin import ReadOnly, ReadOnlyInline
+from programs.admin import AuditedReads, ReadOnly, ReadOnlyInline
 
 from .models import Referral, ReferralEvent, ServiceProvider
 
@@ -33,7 +33,7 @@ class ReferralEventInline(ReadOnlyInline):
 
 
 @admin.register(Referral)
-class ReferralAdmin(admin.ModelAdmin):
+class ReferralAdmin(AuditedReads, admin.ModelAdmin):
     list_display = [
         "referred_on",
         "participant",
@@ -78,7 +78,7 @@ class ReferralAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReferralEvent)
-class ReferralEventAdmin(ReadOnly, admin.ModelAdmin):
+class ReferralEventAdmin(AuditedReads, ReadOnly, admin.ModelAdmin):
     """Status history is read here; it is written when a referral's status changes."""
 
     list_display = ["referral", "at", "from_status", "to_status", "by"]

@@ -1,8 +1,9 @@
 """Reading a provider directory from a CSV or XLSX file (columns: docs/import-format.md).
 
 :func:`preview_providers` reads and checks the whole file and reports every problem at once as
-"row, column: message"; nothing is written here. The rows it returns are plain, JSON-ready
-dicts that :func:`referrals.services.provider_import` writes once the preview is confirmed.
+"row, column: message" (up to :data:`MAX_ERRORS`; a file with more is refused, naming the
+first); nothing is written here. The rows it returns are plain, JSON-ready dicts that
+:func:`referrals.services.provider_import` writes once the preview is confirmed.
 The file is read by the one hardened spreadsheet reader (``core.spreadsheets``), which
 refuses what it cannot read safely before reading a row.
 """
@@ -23,6 +24,7 @@ from core.spreadsheets import (
     cell_text,
     check_size,
     open_source,
+    quoted,
     yes_no_value,
 )
 from programs import languages as iso_languages
@@ -31,6 +33,7 @@ from programs.models import Program
 from .models import Category, ServiceProvider
 
 MAX_ROWS = 5000
+MAX_ERRORS = 1000  # problems listed in a preview; a file with more is refused
 
 # Columns in the order of the template; ``*`` marks the required ones in the documentation.
 COLUMNS = (
@@ -145,7 +148,7 @@ def _yes_no(text: str, default: bool) -> bool:
         return default
     value = yes_no_value(text)
     if value is None:
-        raise ValueError(gettext("write yes or no, not “%(value)s”") % {"value": text})
+        raise ValueError(gettext("write yes or no, not “%(value)s”") % {"value": quoted(text)})
     return value
 
 
@@ -173,20 +176,23 @@ def _check_row(cells: dict[str, str], *, categories, areas) -> tuple[dict, list[
             (
                 "category",
                 gettext("unknown category “%(value)s”; use one of: %(choices)s")
-                % {"value": category, "choices": ", ".join(Category.values)},
+                % {"value": quoted(category), "choices": ", ".join(Category.values)},
             )
         )
 
-    for raw in cells.get("languages", "").replace(",", ";").split(";"):
-        if not raw.strip():
+    checked = set()  # each code is checked once, however often the cell repeats it
+    for raw in dict.fromkeys(cells.get("languages", "").replace(",", ";").split(";")):
+        raw = raw.strip()
+        if not raw or raw.lower() in checked:
             continue
+        checked.add(raw.lower())
         code = iso_languages.normalise(raw)
         if code is None:
             problems.append(
                 (
                     "languages",
                     gettext("unknown language code “%(value)s” (use ISO 639-1 or 639-3)")
-                    % {"value": raw.strip()},
+                    % {"value": quoted(raw)},
                 )
             )
         elif code not in values["languages"]:
@@ -197,7 +203,7 @@ def _check_row(cells: dict[str, str], *, categories, areas) -> tuple[dict, list[
         values["area"] = areas.get(area.casefold())
         if values["area"] is None:
             problems.append(
-                ("area", gettext("this program has no area “%(value)s”") % {"value": area})
+                ("area", gettext("this program has no area “%(value)s”") % {"value": quoted(area)})
             )
 
     website = cells.get("website", "").strip()
@@ -223,7 +229,7 @@ def _check_row(cells: dict[str, str], *, categories, areas) -> tuple[dict, list[
             problems.append(
                 (
                     "waiting_weeks",
-                    gettext("a whole number of weeks, not “%(value)s”") % {"value": weeks},
+                    gettext("a whole number of weeks, not “%(value)s”") % {"value": quoted(weeks)},
                 )
             )
 
@@ -275,7 +281,7 @@ def _preview(program: Program, rows: Rows) -> ProviderPreview:
             preview.errors.append(
                 RowError(
                     header_number,
-                    header_cells[index] or str(index + 1),
+                    quoted(header_cells[index]) or str(index + 1),
                     gettext("unknown column; the columns are: %(columns)s")
                     % {"columns": ", ".join(COLUMNS)},
                 )
@@ -314,10 +320,21 @@ def _preview(program: Program, rows: Rows) -> ProviderPreview:
                 (
                     "name",
                     gettext("“%(name)s” is already in row %(row)s")
-                    % {"name": values["name"], "row": seen[key]},
+                    % {"name": quoted(values["name"]), "row": seen[key]},
                 )
             )
         seen.setdefault(key, number)
+        if len(preview.errors) + len(problems) > MAX_ERRORS:
+            # A file wrong in every row, or a cell with thousands of wrong language codes:
+            # checking on would only fill memory with problems nobody reads.
+            first = (preview.errors or [RowError(number, *problems[0])])[0]
+            raise ImportFileError(
+                gettext(
+                    "The file has more than %(max)s problems; Lotse stopped checking it. "
+                    "The first: %(problem)s"
+                )
+                % {"max": MAX_ERRORS, "problem": first}
+            )
         preview.errors.extend(RowError(number, column, message) for column, message in problems)
         if problems:
             continue

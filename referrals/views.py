@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.lists import Column
 from programs.access import Perm, program_view
+from programs.audit import read_or_404
 from programs.lists import ProgramListView, participant_code_column
 from programs.policies import can_see_participant_alias
 from programs.security import import_record
@@ -286,8 +287,9 @@ class FollowUpListView(ProgramListView):
 
 def _visible_referral(request, pk) -> Referral:
     """The referral if the user may follow it; 404 otherwise: for another program's referral
-    as for one another volunteer made (:func:`referrals.policies.visible_referrals`)."""
-    return get_object_or_404(
+    as for one another volunteer made (:func:`referrals.policies.visible_referrals`). The read
+    is logged, and a refusal is a security event."""
+    return read_or_404(
         policies.visible_referrals(request.program, request.membership).select_related(
             "program", "participant", "provider", "match__volunteer", "created_by"
         ),

@@ -1,9 +1,18 @@
 """A KPI snapshot laid out as a report: key figures, sections, tables and charts.
 
 One layout serves the HTML preview, the PDF and the XLSX export, so what a coordinator previews
-is what the funder receives. Funder output suppresses small cells: a count of persons from 1 to
-4 is printed as "<5", and so is a share computed over fewer than five persons. Totals of
-activities, volunteers and hours are printed in full.
+is what the funder receives. Funder output suppresses small cells with the program's threshold
+(5 or 10, :mod:`reports.disclosure`): a count of persons from 1 to threshold − 1 is printed as
+"<5" ("<10"); figures withheld so that such a count cannot be worked out from totals, and the
+activities of a row whose contacts are withheld, as "×"; a share, mean, median or change that
+rests on too few persons, or reveals such a count, as "–*" (a rate with its n as a whole).
+Sites that are private flats are one row "Private flats". Totals of activities, volunteers and
+hours are printed in full unless one has to be withheld to protect a small count. Each figure
+has one decision, wherever it is printed (key figures, section, targets table).
+
+Figures are the indicators of :mod:`reports.indicators`, with the labels stored in the
+snapshot: a rate is printed with its n ("11 of 14 (79 %)"), a figure the program does not
+record as "Not recorded", and the report ends with the definitions of the indicators it shows.
 
 Besides the figures of each KPI group, the layout holds what makes the report a Sachbericht: the
 key figures beside those of the previous period, the measures and milestones of the period,
@@ -12,23 +21,34 @@ The written parts come from the :class:`~reports.models.Report` passed to :func:
 """
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from django.utils.formats import date_format, number_format
+from babel.dates import format_date, parse_pattern
+from django.utils.formats import number_format
 from django.utils.safestring import SafeString
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy, gettext_noop, pgettext
 
 from core.charts import Bar, bar_chart, hbar_chart
+from programs.languages import current_locale
+from programs.models import HelperTerm
 from sessions_log.quality import MAX_GROUP_SIZE, MAX_MINUTES
 
+from . import disclosure, indicators
+from .disclosure import Relation, derived_withheld, is_small, share_numerator
+from .indicators import REGISTRY, Unit
 from .kpis import METHOD_NOTES
 from .narrative import parse_milestones
 
-SMALL_CELL = 5
-SUPPRESSED = "<5"
+SMALL_CELL = disclosure.DEFAULT_THRESHOLD
+COMPLEMENT = "×"  # withheld so that a small count cannot be worked out
+DERIVED = "–*"  # a share, mean, median or change resting on too few persons
+PRIVATE_FLATS = "private_flats"  # the key of the one row of all private flats
+NO_BREAK = "\u00a0"
 CHART_ROWS = 12  # longest breakdown drawn as a chart; the table lists all rows
 
 
@@ -36,26 +56,58 @@ class Kind(StrEnum):
     """How a figure is printed (and whether it is a count of persons)."""
 
     COUNT = "count"  # activities, volunteers, sessions, groups: never suppressed
-    PERSONS = "persons"  # counts of persons: suppressed from 1 to 4
+    PERSONS = "persons"  # counts of persons: withheld from 1 to threshold − 1
     HOURS = "hours"
     PERCENT = "percent"  # a share 0..1
     NUMBER = "number"  # days, ratios
     TEXT = "text"
+    RATE = "rate"  # a share with its n: a :class:`Rate`
+    POINTS = "points"  # a difference in percentage points, with its sign
     MONEY = "money"  # an amount in the grant's currency (named in the label)
     CHANGE = "change"  # a signed difference: counts, hours or percentage points
     CHANGE_PERCENT = "change_percent"  # a signed relative change 0..1
 
 
-def format_value(value, kind: Kind, *, suppress: bool, base: int | None = None) -> str:
-    """A figure as printed in the report's language; "–" where there is none."""
+# How the figures of each unit of :mod:`reports.indicators` are printed.
+KIND_OF_UNIT = {
+    Unit.COUNT: Kind.COUNT,
+    Unit.PERSONS: Kind.PERSONS,
+    Unit.HOURS: Kind.HOURS,
+    Unit.DAYS: Kind.NUMBER,
+    Unit.RATE: Kind.RATE,
+}
+
+
+def small_marker(threshold: int) -> str:
+    """How a count of persons from 1 to ``threshold`` − 1 is printed: "<5" or "<10"."""
+    return f"<{threshold}"
+
+
+def is_withheld(printed: str) -> bool:
+    """Whether a printed figure is a suppression marker rather than a number."""
+    return printed in (COMPLEMENT, DERIVED) or printed.startswith("<")
+
+
+def format_value(
+    value, kind: Kind, *, suppress: bool, base: int | None = None, threshold: int = SMALL_CELL
+) -> str:
+    """A figure as printed in the report's language; "–" where there is none.
+
+    Suppressed, a count of persons from 1 to ``threshold`` − 1 prints as "<5", a share whose
+    ``base`` or count is that small as "–*" (:func:`reports.disclosure.derived_withheld`).
+    """
     if value is None or value == "":
         return "–"
     if kind == Kind.TEXT:
         return str(value)
-    if suppress and kind == Kind.PERSONS and 0 < value < SMALL_CELL:
-        return SUPPRESSED
-    if suppress and kind == Kind.PERCENT and base is not None and 0 < base < SMALL_CELL:
-        return SUPPRESSED
+    if suppress and kind == Kind.PERSONS and is_small(value, threshold):
+        return small_marker(threshold)
+    if (
+        suppress
+        and kind == Kind.PERCENT
+        and derived_withheld(base, threshold, share_numerator(value, base))
+    ):
+        return DERIVED
     if kind == Kind.PERCENT:
         return f"{number_format(round(value * 100), 0, use_l10n=True)} %"
     if kind in (Kind.CHANGE, Kind.CHANGE_PERCENT):
@@ -82,12 +134,55 @@ def _signed(value, kind: Kind, of: Kind = Kind.NUMBER) -> str:
     return f"{sign}{printed} %" if kind == Kind.CHANGE_PERCENT else f"{sign}{printed}"
 
 
-def derived_value(value, kind: Kind, *, suppress: bool, persons: tuple = ()) -> str:
-    """A figure derived from counts of persons (a change, a cost per person), printed, or
-    withheld where any of the counts ``persons`` it rests on is a small cell."""
-    if suppress and any(n is not None and 0 < n < SMALL_CELL for n in persons):
-        return SUPPRESSED
-    return format_value(value, kind, suppress=False)
+@dataclass(frozen=True)
+class Rate:
+    """A share printed with its numerator and denominator."""
+
+    part: int | None
+    whole: int | None
+    counts: Kind = Kind.PERSONS  # what the two count: a rate over persons can be withheld
+
+    @property
+    def share(self) -> float | None:
+        return indicators.share(self.part, self.whole)
+
+
+def rate_withheld(rate: Rate, threshold: int) -> bool:
+    """Whether funder output withholds a rate over persons as a whole: its denominator, or
+    its numerator, is from 1 to ``threshold`` − 1 (:func:`reports.disclosure.derived_withheld`).
+    A rate over groups is never withheld: groups are not persons."""
+    if rate.counts != Kind.PERSONS or rate.part is None or not rate.whole:
+        return False
+    return derived_withheld(rate.whole, threshold, rate.part)
+
+
+def format_rate(rate: Rate, *, suppress: bool, threshold: int = SMALL_CELL) -> str:
+    """A rate as "11 of 14 (79 %)" in the report's language; "–" without a denominator.
+
+    In funder output a rate over few persons is withheld as a whole, "–*" (:func:`rate_withheld`):
+    neither its share nor its n is printed.
+    """
+    if rate.part is None or not rate.whole:
+        return "–"
+    if suppress and rate_withheld(rate, threshold):
+        return DERIVED
+    percent = format_value(rate.share, Kind.PERCENT, suppress=False)
+    return _("%(part)s of %(whole)s (%(percent)s)") % {
+        "part": format_value(rate.part, Kind.COUNT, suppress=False),
+        "whole": format_value(rate.whole, Kind.COUNT, suppress=False),
+        "percent": percent.replace(" ", NO_BREAK),  # "79 %" stays on one line
+    }
+
+
+def format_points(value) -> str:
+    """A difference in percentage points with its sign: "+3.5", "−0.4", "±0.0"; a whole
+    number of points (a count's deviation from plan) without a decimal: "−45", "±0"."""
+    if value is None or value == "":
+        return "–"
+    places = 0 if isinstance(value, int) else 1
+    number = number_format(round(abs(value), places), places, use_l10n=True, force_grouping=True)
+    sign = "+" if value > 0 else "\u2212" if value < 0 else "±"
+    return f"{sign}{number}"
 
 
 @dataclass(frozen=True)
@@ -108,6 +203,7 @@ class Table:
     rows: list[list] = field(default_factory=list)  # raw values, for the XLSX export
     cells: list[list[str]] = field(default_factory=list)  # printed values
     empty: str = ""
+    kinds: list[list[Kind]] = field(default_factory=list)  # how each cell is printed
 
 
 @dataclass(frozen=True)
@@ -142,44 +238,148 @@ class Section:
     note: str = ""
     text: str = ""  # written by the program, printed before the figures
     lists: list[Listing] = field(default_factory=list)
+    footnotes: list[str] = field(default_factory=list)  # what the markers used here mean
 
 
 class Builder:
-    """Turns snapshot values into printed figures, tables and charts, suppressing or not."""
+    """Turns snapshot values into printed figures, tables and charts, suppressing or not.
 
-    def __init__(self, *, suppress: bool, report=None):
+    ``withheld`` maps figure ids to their markers (:func:`disclosure_plan`): a breakdown's
+    cell is ``(measure, breakdown, row key)``, e.g. ``("contacts", "by_kind", "group")``, a
+    total ``(measure, "total")``. A row may carry ``"_marks"``, markers by column key.
+
+    ``entries`` are the snapshot's indicators (:func:`reports.indicators.entries_of`); the
+    keys of those printed are remembered in ``used``, for the definitions annex. ``bases``
+    gives the statistics that are not rates the persons they rest on (:func:`statistic_bases`).
+    """
+
+    def __init__(
+        self,
+        *,
+        suppress: bool,
+        threshold: int = SMALL_CELL,
+        withheld=None,
+        entries: dict | None = None,
+        bases: dict | None = None,
+        labels: dict | None = None,
+        report=None,
+    ):
         self.suppress = suppress
         self.report = report  # the written parts (reasons, measures, milestones), if any
+        self.threshold = threshold
+        self.withheld: dict = withheld or {}
+        self.entries = entries or {}
+        self.bases = bases or {}
+        self.labels = labels or {}  # the program's own words for some indicators
+        self.used: dict[str, None] = {}
 
-    def figure(self, label, value, kind=Kind.COUNT, base=None) -> Figure:
-        return Figure(
-            str(label), format_value(value, kind, suppress=self.suppress, base=base), value, kind
+    def format(self, value, kind: Kind, *, ref=None, base=None, mark=None) -> str:
+        """A value as printed: its marker where the plan or ``mark`` withholds it."""
+        if self.suppress:
+            if mark:
+                return mark
+            if ref is not None and ref in self.withheld:
+                return self.withheld[ref]
+            if kind in (Kind.NUMBER, Kind.HOURS) and derived_withheld(base, self.threshold):
+                return DERIVED if value is not None else "–"
+        if kind == Kind.RATE:
+            return format_rate(value, suppress=self.suppress, threshold=self.threshold)
+        if kind == Kind.POINTS:
+            return format_points(value)
+        return format_value(
+            value, kind, suppress=self.suppress, base=base, threshold=self.threshold
         )
 
-    def table(self, title, rows: list[dict], columns: list[Column]) -> Table:
+    def figure(self, label, value, kind=Kind.COUNT, base=None, ref=None) -> Figure:
+        """A figure; ``ref`` is its id in the plan, ``base`` the persons a statistic rests on."""
+        return Figure(str(label), self.format(value, kind, ref=ref, base=base), value, kind)
+
+    def recorded(self, key: str) -> bool:
+        entry = self.entries.get(key)
+        return entry is not None and entry["recorded"]
+
+    def mark(self, key: str) -> str | None:
+        """The marker of indicator ``key`` in funder output, None where it is printed.
+
+        The one decision for the figure, wherever it appears: its id in the plan
+        (:data:`PLAN_IDS`), a small count of persons, a rate over persons as a whole
+        (:func:`rate_withheld`), a statistic resting on too few persons (``bases``).
+        """
+        entry = self.entries.get(key)
+        if not self.suppress or entry is None or not entry["recorded"]:
+            return None
+        ref = PLAN_IDS.get(key)
+        if ref in self.withheld:
+            return self.withheld[ref]
+        unit = Unit(entry["unit"])
+        if unit == Unit.RATE:
+            rate = rate_of(key, entry["numerator"], entry["denominator"])
+            return DERIVED if rate_withheld(rate, self.threshold) else None
+        value = entry["value"]
+        if unit == Unit.PERSONS and is_small(value, self.threshold):
+            return small_marker(self.threshold)
+        if value is not None and derived_withheld(self.bases.get(key), self.threshold):
+            return DERIVED
+        return None
+
+    def indicator(self, key: str) -> Figure:
+        """The figure of indicator ``key``: a rate with its n, "Not recorded" where the
+        program does not record it, its marker where it is withheld (:meth:`mark`)."""
+        entry = self.entries[key]
+        self.used[key] = None
+        label = self.labels.get(key, entry["label"])
+        if not entry["recorded"]:
+            return Figure(label, _("Not recorded"), None, Kind.TEXT)
+        kind = KIND_OF_UNIT[Unit(entry["unit"])]
+        if kind == Kind.RATE:
+            value = rate_of(key, entry["numerator"], entry["denominator"])
+        else:
+            value = entry["value"]
+        return Figure(label, self.format(value, kind, mark=self.mark(key)), value, kind)
+
+    def indicators(self, *keys: str, optional: tuple[str, ...] = ()) -> list[Figure]:
+        """The figures of ``keys``, then of those ``optional`` ones the program records."""
+        chosen = list(keys) + [key for key in optional if self.recorded(key)]
+        return [self.indicator(key) for key in chosen if key in self.entries]
+
+    def table(self, title, rows: list[dict], columns: list[Column], ref=None) -> Table:
+        """A table of ``rows``; ``ref`` names the breakdown (``"by_kind"``) in the plan. A
+        row's ``kinds`` may print some of its cells differently from their column (a rate
+        target among counts), its ``_marks`` withhold some."""
         table = Table(str(title), columns, empty=_("Nothing recorded in this period."))
         for row in rows:
             values = [row.get(c.key) for c in columns]
+            kinds = [row.get("kinds", {}).get(c.key, c.kind) for c in columns]
+            marks = row.get("_marks", {})
             table.rows.append(values)
+            table.kinds.append(kinds)
             table.cells.append(
                 [
-                    format_value(v, c.kind, suppress=self.suppress)
-                    for v, c in zip(values, columns, strict=True)
+                    self.format(
+                        v,
+                        k,
+                        ref=(c.key, ref, row.get("key")) if ref else None,
+                        mark=marks.get(c.key),
+                    )
+                    for v, k, c in zip(values, kinds, columns, strict=True)
                 ]
             )
         return table
 
-    def printed(self, value, kind: Kind) -> tuple[int | float, str]:
+    def printed(self, value, kind: Kind, ref=None) -> tuple[int | float, str]:
         """A chart bar's length and printed value; a suppressed value draws no bar."""
-        text = format_value(value, kind, suppress=self.suppress)
-        return (0, text) if text == SUPPRESSED else (value or 0, text)
+        text = self.format(value, kind, ref=ref)
+        return (0, text) if self.suppress and is_withheld(text) else (value or 0, text)
 
     def chart(self, title, rows: list[dict], value: str, kind: Kind, chart_id: str, **kw):
         horizontal = kw.pop("horizontal", True)
         label: Callable[[dict], str] = kw.pop("label", lambda r: r["label"])
+        ref = kw.pop("ref", None)
         bars = []
         for row in rows[:CHART_ROWS]:
-            length, text = self.printed(row.get(value), kind)
+            length, text = self.printed(
+                row.get(value), kind, (value, ref, row.get("key")) if ref else None
+            )
             bars.append(
                 Bar(
                     label=label(row),
@@ -192,6 +392,34 @@ class Builder:
             return None  # nothing to draw: every value is zero or suppressed
         draw = hbar_chart if horizontal else bar_chart
         return Chart(str(title), draw(title=str(title), bars=bars, chart_id=chart_id))
+
+
+# Indicators that are figures of the disclosure plan (:func:`disclosure_plan`): their id in it.
+PLAN_IDS = {
+    "activities": ("activities", "total"),
+    "contacts": ("contacts", "total"),
+    "people_reached": ("people", "total"),
+    "referrals": ("referrals", "total"),
+    "matches_ended": ("matches", "total"),
+}
+
+
+def statistic_bases(s: dict) -> dict:
+    """Indicators that are statistics but not rates, with the persons each rests on."""
+    referrals = s["referrals"]
+    return {
+        "supervision_hours_per_active_volunteer": s["volunteers"]["active"],
+        "median_days_to_appointment": referrals.get(
+            "with_appointment", referrals.get("with_appointment_outcome")
+        ),
+    }
+
+
+def rate_of(key: str, part, whole) -> Rate:
+    """The :class:`Rate` of indicator ``key``, suppressed as what it counts."""
+    indicator = REGISTRY.get(key)
+    counts = KIND_OF_UNIT[indicator.counts] if indicator else Kind.PERSONS
+    return Rate(part, whole, counts)
 
 
 def _label_column(title=None) -> Column:
@@ -222,13 +450,100 @@ def _section(key: str) -> Section:
     return Section(key=key, title=str(SECTION_TITLES[key]), note=str(METHOD_NOTES[key]))
 
 
+# ---- what the program calls its volunteers --------------------------------------------------
+
+# Labels with the program's own word for its volunteers ("Aktive Counselor:innen"); the word
+# stands in the nominative plural, so one phrasing fits every term in German.
+HELPER_LABELS = {
+    "active": gettext_noop("Active %(helpers)s"),
+    "new": gettext_noop("New %(helpers)s"),
+    "left": gettext_noop("%(helpers)s who left"),
+    "trained": gettext_noop("%(helpers)s trained"),
+    "languages": gettext_noop("Languages spoken by active %(helpers)s"),
+    "supervised": gettext_noop("%(helpers)s supervised"),
+    "unsupervised": gettext_noop("Active %(helpers)s without supervision"),
+}
+
+
+def helper_term(s: dict) -> HelperTerm:
+    """The program's word for its volunteers, as the snapshot recorded it."""
+    try:
+        return HelperTerm(s.get("program", {}).get("helper_term") or HelperTerm.VOLUNTEERS)
+    except ValueError:
+        return HelperTerm.VOLUNTEERS
+
+
+def helper_label(s: dict, key: str) -> str:
+    """The label ``key`` of ``HELPER_LABELS`` in the report's language and the program's word."""
+    return capfirst(_(HELPER_LABELS[key]) % {"helpers": helper_term(s).sentence_noun})
+
+
+def helper_labels(s: dict) -> dict[str, str]:
+    """The labels of the indicators about a program's helpers, in the program's own word for
+    them ("Aktive Laienhelfer:innen"); the registry's labels say "volunteers"."""
+    if helper_term(s) == HelperTerm.VOLUNTEERS:
+        return {}
+    labels = {
+        "volunteers_active": "active",
+        "volunteers_new": "new",
+        "volunteers_left": "left",
+        "volunteers_trained": "trained",
+        "volunteer_languages": "languages",
+        "volunteers_supervised": "supervised",
+        "active_never_supervised": "unsupervised",
+    }
+    return {key: helper_label(s, label) for key, label in labels.items()} | {
+        "supervision_hours_per_active_volunteer": str(_("Supervision hours per active person"))
+    }
+
+
+def _helper_note(s: dict, note: str) -> str:
+    """A definition that says "volunteers", told what the word means in this program."""
+    term = helper_term(s)
+    if term == HelperTerm.VOLUNTEERS:
+        return note
+    meaning = _("In these definitions, “volunteers” means the program’s %(helpers)s.") % {
+        "helpers": term.sentence_noun
+    }
+    return f"{meaning} {note}"
+
+
+# ---- dates in the report's language ----------------------------------------------------------
+
+
+def format_day(day: dt.date, language: str | None = None) -> str:
+    """A day as the report's language writes it in full: "6 December 2026", "6. Dezember 2026"."""
+    return format_date(day, "long", locale=current_locale(language))
+
+
+def _full_months(pattern: str) -> str:
+    return re.sub(r"(?<![ML])(MMM|LLL)(?![ML])", lambda m: m.group(1) + m.group(1)[0], pattern)
+
+
+def format_period(start: dt.date, end: dt.date, language: str | None = None) -> str:
+    """A period as the report's language writes it, months in full and the shared year once:
+    "1 January – 31 December 2025", "1. Januar – 31. Dezember 2025", "1. januar–31. december
+    2025" (the CLDR's interval formats)."""
+    locale = current_locale(language)
+    if start == end:
+        return format_day(start, language)
+    greatest = "y" if start.year != end.year else "M" if start.month != end.month else "d"
+    patterns = (locale.interval_formats.get("yMMMd") or {}).get(greatest)
+    if not patterns or len(patterns) != 2:
+        fallback = locale.interval_formats.get(None) or "{0} – {1}"
+        return fallback.format(format_day(start, language), format_day(end, language))
+    text = "".join(
+        parse_pattern(_full_months(pattern)).apply(day, locale)
+        for pattern, day in zip(patterns, (start, end), strict=True)
+    )
+    # The CLDR sets the dash between thin spaces; the report sets every range with plain ones.
+    return text.replace("\u2009", " ")
+
+
 def _activities(s: dict, b: Builder) -> Section:
     a = s["activities"]
     sec = _section("activities")
-    sec.figures = [
-        b.figure(_("Activities"), a["total"]),
-        b.figure(_("Hours of activities"), a["hours"], Kind.HOURS),
-    ]
+    sec.figures = b.indicators("activities", "activity_hours", optional=("shelters_reached",))
     sec.charts = [
         b.chart(
             _("Activities per month"),
@@ -238,8 +553,16 @@ def _activities(s: dict, b: Builder) -> Section:
             "chart-activities-month",
             horizontal=False,
             label=lambda r: r.get("short", r["label"]),
+            ref="by_month",
         ),
-        b.chart(_("Activities by kind"), a["by_kind"], "activities", Kind.COUNT, "chart-kind"),
+        b.chart(
+            _("Activities by kind"),
+            a["by_kind"],
+            "activities",
+            Kind.COUNT,
+            "chart-kind",
+            ref="by_kind",
+        ),
     ]
     by_kind_columns = [
         _label_column(_("Kind")),
@@ -248,7 +571,7 @@ def _activities(s: dict, b: Builder) -> Section:
         Column("minutes", _("Minutes"), Kind.COUNT),
     ]
     sec.tables = [
-        b.table(_("Activities by kind"), a["by_kind"], by_kind_columns),
+        b.table(_("Activities by kind"), a["by_kind"], by_kind_columns, ref="by_kind"),
         b.table(
             _("Activities by month"),
             a["by_month"],
@@ -257,6 +580,7 @@ def _activities(s: dict, b: Builder) -> Section:
                 Column("activities", _("Activities"), Kind.COUNT),
                 Column("contacts", _("Contacts"), Kind.PERSONS),
             ],
+            ref="by_month",
         ),
         b.table(
             _("Activities by site"),
@@ -266,6 +590,7 @@ def _activities(s: dict, b: Builder) -> Section:
                 Column("activities", _("Activities"), Kind.COUNT),
                 Column("contacts", _("Contacts"), Kind.PERSONS),
             ],
+            ref="by_site",
         ),
         b.table(
             _("Activities by topic"),
@@ -275,6 +600,7 @@ def _activities(s: dict, b: Builder) -> Section:
                 Column("activities", _("Activities"), Kind.COUNT),
                 Column("contacts", _("Contacts"), Kind.PERSONS),
             ],
+            ref="by_topic",
         ),
     ]
     return sec
@@ -283,7 +609,7 @@ def _activities(s: dict, b: Builder) -> Section:
 def _contacts(s: dict, b: Builder) -> Section:
     c = s["contacts"]
     sec = _section("contacts")
-    sec.figures = [b.figure(_("Contacts"), c["total"], Kind.PERSONS)]
+    sec.figures = b.indicators("contacts")
     sec.charts = [
         b.chart(
             _("Contacts per month"),
@@ -293,6 +619,7 @@ def _contacts(s: dict, b: Builder) -> Section:
             "chart-contacts-month",
             horizontal=False,
             label=lambda r: r.get("short", r["label"]),
+            ref="by_month",
         )
     ]
     sec.tables = [
@@ -300,6 +627,7 @@ def _contacts(s: dict, b: Builder) -> Section:
             title,
             c[key],
             [_label_column(column), Column("contacts", _("Contacts"), Kind.PERSONS)],
+            ref=key,
         )
         for key, title, column in (
             ("by_kind", _("Contacts by kind of activity"), _("Kind")),
@@ -313,13 +641,37 @@ def _contacts(s: dict, b: Builder) -> Section:
 def _people(s: dict, b: Builder) -> Section:
     p = s["people_reached"]
     sec = _section("people_reached")
-    sec.figures = [b.figure(_("People reached"), p["total"], Kind.PERSONS)]
+    sec.figures = b.indicators(
+        "people_reached",
+        optional=("people_counselled", "intakes", "aftercare_at_end", "aftercare_ended"),
+    )
+    if not b.recorded("people_reached"):
+        return sec  # no participants are logged: nothing to break down
     sec.charts = [
-        b.chart(_("People by age"), p["by_age_band"], "people", Kind.PERSONS, "chart-age"),
-        b.chart(_("People by gender"), p["by_gender"], "people", Kind.PERSONS, "chart-gender"),
+        b.chart(
+            _("People by age"),
+            p["by_age_band"],
+            "people",
+            Kind.PERSONS,
+            "chart-age",
+            ref="by_age_band",
+        ),
+        b.chart(
+            _("People by gender"),
+            p["by_gender"],
+            "people",
+            Kind.PERSONS,
+            "chart-gender",
+            ref="by_gender",
+        ),
     ]
     sec.tables = [
-        b.table(title, p[key], [_label_column(column), Column("people", _("People"), Kind.PERSONS)])
+        b.table(
+            title,
+            p[key],
+            [_label_column(column), Column("people", _("People"), Kind.PERSONS)],
+            ref=key,
+        )
         for key, title, column in (
             ("by_gender", _("People reached by gender"), _("Gender")),
             ("by_age_band", _("People reached by age"), _("Age")),
@@ -333,9 +685,16 @@ def _people(s: dict, b: Builder) -> Section:
 def _languages(s: dict, b: Builder) -> Section:
     lang = s["languages"]
     sec = _section("languages")
-    sec.figures = [b.figure(_("Languages used"), lang["total"])]
+    sec.figures = b.indicators("languages", optional=("counselling_languages",))
     sec.charts = [
-        b.chart(_("Activities by language"), lang["rows"], "activities", Kind.COUNT, "chart-lang")
+        b.chart(
+            _("Activities by language"),
+            lang["rows"],
+            "activities",
+            Kind.COUNT,
+            "chart-lang",
+            ref="by_language",
+        )
     ]
     sec.tables = [
         b.table(
@@ -346,6 +705,7 @@ def _languages(s: dict, b: Builder) -> Section:
                 Column("activities", _("Activities"), Kind.COUNT),
                 Column("contacts", _("Contacts"), Kind.PERSONS),
             ],
+            ref="by_language",
         )
     ]
     return sec
@@ -354,20 +714,26 @@ def _languages(s: dict, b: Builder) -> Section:
 def _volunteers(s: dict, b: Builder) -> Section:
     v = s["volunteers"]
     sec = _section("volunteers")
-    sec.figures = [
-        b.figure(_("Active volunteers"), v["active"]),
-        b.figure(_("New volunteers"), v["new"]),
-        b.figure(_("Volunteers who left"), v["left"]),
-        b.figure(_("Volunteers trained"), v["trained"]),
-        b.figure(_("Employed counsellors"), v["employed"]),
-        b.figure(_("Retention over the period"), v["retention"], Kind.PERCENT),
-        b.figure(_("Languages spoken by active volunteers"), v["languages_total"]),
-    ]
+    sec.title = str(helper_term(s).label)
+    sec.note = _helper_note(s, sec.note)
+    sec.figures = b.indicators(
+        "volunteers_active",
+        "volunteers_new",
+        "volunteers_left",
+        "volunteers_trained",
+        "counsellors_employed",
+        "volunteer_retention",
+        "volunteer_languages",
+    )
     sec.tables = [
         b.table(
-            _("Languages spoken by active volunteers"),
+            helper_label(s, "languages"),
             v["languages"],
-            [_label_column(_("Language")), Column("volunteers", _("Volunteers"), Kind.COUNT)],
+            [
+                _label_column(_("Language")),
+                Column("volunteers", str(helper_term(s).label), Kind.COUNT),
+            ],
+            ref="by_language",
         )
     ]
     return sec
@@ -376,24 +742,21 @@ def _volunteers(s: dict, b: Builder) -> Section:
 def _supervision(s: dict, b: Builder) -> Section:
     sv = s["supervision"]
     sec = _section("supervision")
-    sec.figures = [
-        b.figure(_("Supervision sessions"), sv["sessions"]),
-        b.figure(_("Supervision hours"), sv["hours"], Kind.HOURS),
-        b.figure(_("Volunteers supervised"), sv["volunteers_supervised"]),
-        b.figure(
-            _("Supervision hours per active volunteer"),
-            sv["hours_per_active_volunteer"],
-            Kind.HOURS,
-        ),
-        b.figure(_("Active volunteers without supervision"), sv["active_never_supervised"]),
-    ]
+    sec.note = _helper_note(s, sec.note)
+    sec.figures = b.indicators(
+        "supervision_sessions",
+        "supervision_hours",
+        "volunteers_supervised",
+        "supervision_hours_per_active_volunteer",
+        "active_never_supervised",
+    )
     sec.tables = [
         b.table(
             _("Supervision by kind"),
             sv["by_kind"],
             [
                 _label_column(_("Kind")),
-                Column("sessions", _("Sessions"), Kind.COUNT),
+                Column("sessions", _("Supervision sessions"), Kind.COUNT),
                 Column("hours", _("Hours"), Kind.HOURS),
             ],
         )
@@ -404,30 +767,38 @@ def _supervision(s: dict, b: Builder) -> Section:
 def _referrals(s: dict, b: Builder) -> Section:
     r = s["referrals"]
     sec = _section("referrals")
-    sec.figures = [
-        b.figure(_("Referrals to services"), r["outbound"], Kind.PERSONS),
-        b.figure(
-            _("Share of sent referrals attended"), r["share_attended"], Kind.PERCENT, r["sent"]
-        ),
-        b.figure(_("No-show rate"), r["no_show_rate"], Kind.PERCENT, r["with_appointment_outcome"]),
-        b.figure(
-            _("Median days from referral to appointment"),
-            r["median_days_to_appointment"],
-            Kind.NUMBER,
-        ),
-        b.figure(_("Referrals received from partners"), r["inbound"], Kind.PERSONS),
-    ]
+    sec.figures = b.indicators(
+        "referrals",
+        "referrals_attended_share",
+        "no_show_rate",
+        "median_days_to_appointment",
+        "referrals_inbound",
+        "referral_sources",
+    )
     sec.charts = [
         b.chart(
-            _("Referrals by service"), r["by_category"], "referrals", Kind.PERSONS, "chart-refcat"
+            _("Referrals by service"),
+            r["by_category"],
+            "referrals",
+            Kind.PERSONS,
+            "chart-refcat",
+            ref="by_category",
         )
     ]
     columns = [Column("referrals", _("Referrals"), Kind.PERSONS)]
     sec.tables = [
         b.table(
-            _("Referrals by service"), r["by_category"], [_label_column(_("Service"))] + columns
+            _("Referrals by service"),
+            r["by_category"],
+            [_label_column(_("Service"))] + columns,
+            ref="by_category",
         ),
-        b.table(_("Referrals by status"), r["by_status"], [_label_column(_("Status"))] + columns),
+        b.table(
+            _("Referrals by status"),
+            r["by_status"],
+            [_label_column(_("Status"))] + columns,
+            ref="by_status",
+        ),
     ]
     return sec
 
@@ -435,22 +806,21 @@ def _referrals(s: dict, b: Builder) -> Section:
 def _matches(s: dict, b: Builder) -> Section:
     m = s["matches"]
     sec = _section("matches")
-    sec.figures = [
-        b.figure(_("Matches started"), m["started"], Kind.PERSONS),
-        b.figure(_("Matches running at the end of the period"), m["active_at_end"], Kind.PERSONS),
-        b.figure(_("Matches ended"), m["ended"], Kind.PERSONS),
-        b.figure(
-            _("Matches still running after 6 months"),
-            m["retention_6m"],
-            Kind.PERCENT,
-            m["retention_cohort"],
-        ),
-    ]
+    # The cohort started within the period, where any of it has a known outcome.
+    started = ("match_retention_6m_started",) if m.get("period_cohort") else ()
+    sec.figures = b.indicators(
+        "matches_started",
+        "matches_active_at_end",
+        "matches_ended",
+        "match_retention_6m",
+        *started,
+    )
     sec.tables = [
         b.table(
             _("Why matches ended"),
             m["end_reasons"],
             [_label_column(_("Reason")), Column("matches", _("Matches"), Kind.PERSONS)],
+            ref="end_reasons",
         )
     ]
     return sec
@@ -459,12 +829,15 @@ def _matches(s: dict, b: Builder) -> Section:
 def _selfhelp(s: dict, b: Builder) -> Section:
     g = s["selfhelp_groups"]
     sec = _section("selfhelp_groups")
-    sec.figures = [
-        b.figure(_("Groups started"), g["started"]),
-        b.figure(_("Groups accompanied"), g["accompanied"]),
-        b.figure(_("Contact points"), g["contact_points"]),
-        b.figure(_("Groups meeting on their own after 12 months"), g["rate_12m"], Kind.PERCENT),
-    ]
+    started = ("selfhelp_groups_12m_started",) if g.get("period_follow_up_cohort") else ()
+    sec.figures = b.indicators(
+        "selfhelp_groups_started",
+        "selfhelp_groups_accompanied",
+        "contact_points",
+        "contact_point_cities",
+        "selfhelp_groups_12m",
+        *started,
+    )
     sec.tables = [
         b.table(
             _("Groups accompanied by topic"),
@@ -480,7 +853,7 @@ def _caseload(s: dict, b: Builder) -> Section:
     sec.tables = [
         b.table(
             _("Residents per full-time staff"),
-            s["caseload"]["areas"],
+            [{**area, "_marks": _caseload_marks(area, b)} for area in s["caseload"]["areas"]],
             [
                 _label_column(_("Area")),
                 Column("sites", _("Sites"), Kind.COUNT),
@@ -495,21 +868,42 @@ def _caseload(s: dict, b: Builder) -> Section:
     return sec
 
 
-def _date(iso: str) -> str:
-    return date_format(dt.date.fromisoformat(iso), "SHORT_DATE_FORMAT")
+def _period(start_iso: str, end_iso: str) -> str:
+    return format_period(dt.date.fromisoformat(start_iso), dt.date.fromisoformat(end_iso))
+
+
+def _target_row(row: dict, s: dict, b: Builder) -> dict:
+    """A target as the table prints it: a count as its share of the target, a rate with its
+    n, never as a share of the target; each with its deviation from plan in percentage points
+    (:func:`reports.kpis.deviation_points`); in funder output withheld as the report's own
+    figure is, the deviation with it (:func:`_target_marks`)."""
+    printed = {
+        **row,
+        "period": _period(row["starts_on"], row["ends_on"]),
+        "share": None if row.get("percent") is None else row["percent"] / 100,
+        "elapsed": row["elapsed_percent"] / 100,
+        # A snapshot from before the deviation column holds a rate target's gap only.
+        "deviation": row.get("deviation", row.get("gap_points")),
+    }
+    if row["indicator"] in b.entries:
+        b.used[row["indicator"]] = None
+    if not row.get("recorded", True):
+        return {**printed, "actual": _("Not recorded"), "kinds": {"actual": Kind.TEXT}}
+    if row.get("unit") == Unit.RATE:
+        rate = rate_of(row["indicator"], row.get("numerator"), row.get("denominator"))
+        return {
+            **printed,
+            "target": row["target"] / 100,
+            "actual": rate,
+            "kinds": {"target": Kind.PERCENT, "actual": Kind.RATE},
+            "_marks": _target_marks(row, s, b),
+        }
+    return {**printed, "_marks": _target_marks(row, s, b)}
 
 
 def _targets(s: dict, b: Builder) -> Section:
     sec = _section("targets")
-    rows = [
-        {
-            **row,
-            "period": f"{_date(row['starts_on'])} – {_date(row['ends_on'])}",
-            "share": None if row["percent"] is None else row["percent"] / 100,
-            "elapsed": row["elapsed_percent"] / 100,
-        }
-        for row in s["targets"]["rows"]
-    ]
+    rows = [_target_row(row, s, b) for row in s["targets"]["rows"]]
     margin = s["targets"].get("margin")
     if margin is not None:
         sec.note = f"{sec.note} {METHOD_NOTES['plan_versus_actual'] % {'margin': margin}}"
@@ -527,80 +921,119 @@ def _targets(s: dict, b: Builder) -> Section:
                 Column("actual", _("Achieved"), Kind.NUMBER),
                 Column("share", _("Achieved (%)"), Kind.PERCENT),
                 Column("elapsed", _("Period elapsed (%)"), Kind.PERCENT),
-                Column("deviation", _("Deviation (points)"), Kind.CHANGE),
+                Column("deviation", _("Deviation (points)"), Kind.POINTS),
             ],
         )
     ]
     return sec
 
 
-def target_term(row: dict) -> str:
-    """A target row of the snapshot named as the reasons for deviations name it."""
+def target_term(row: dict, deviation: str | None = None) -> str:
+    """A target row named as the reasons for deviations name it, with its deviation printed
+    (``deviation``, or the row's own); without it where funder output withholds it."""
+    period = _period(row["starts_on"], row["ends_on"])
+    if deviation is None:
+        deviation = format_points(row.get("deviation"))
+    if deviation == "–" or is_withheld(deviation):
+        return f"{row['label']}, {period}"
     return _("%(target)s, %(period)s: %(deviation)s points") % {
         "target": row["label"],
-        "period": f"{_date(row['starts_on'])} – {_date(row['ends_on'])}",
-        "deviation": format_value(row.get("deviation"), Kind.CHANGE, suppress=False),
+        "period": period,
+        "deviation": deviation,
     }
 
 
 def _reasons(rows: list[dict], b: Builder) -> list[tuple[str, str]]:
     """The program's reason beside each target that has one, and a gap for each target behind
-    plan without one (a draft; a report is not published so)."""
+    plan without one (a draft; a report is not published so). ``rows``: as the table prints
+    them (:func:`_target_row`), so a withheld deviation stays withheld here."""
     given = (b.report.target_reasons or {}) if b.report is not None else {}
     items = []
     for row in rows:
         reason = str(given.get(row["key"], "")).strip()
         if reason or row.get("behind"):
-            items.append((target_term(row), reason or _("No reason given yet.")))
+            mark = row.get("_marks", {}).get("deviation")
+            deviation = b.format(row.get("deviation"), Kind.POINTS, mark=mark)
+            items.append((target_term(row, deviation), reason or _("No reason given yet.")))
     return items
 
 
-# The key figures compared with the previous period: (group, figure, label, kind).
-COMPARED = (
-    ("activities", "total", gettext_lazy("Activities"), Kind.COUNT),
-    ("contacts", "total", gettext_lazy("Contacts"), Kind.PERSONS),
-    ("people_reached", "total", gettext_lazy("People reached"), Kind.PERSONS),
-    ("languages", "total", gettext_lazy("Languages used"), Kind.COUNT),
-    ("volunteers", "active", gettext_lazy("Active volunteers"), Kind.COUNT),
-    ("supervision", "hours", gettext_lazy("Supervision hours"), Kind.HOURS),
-    ("referrals", "outbound", gettext_lazy("Referrals to services"), Kind.PERSONS),
-    ("matches", "active_at_end", gettext_lazy("Matches running"), Kind.PERSONS),
-    ("selfhelp_groups", "accompanied", gettext_lazy("Self-help groups accompanied"), Kind.COUNT),
-)
-# Compared only where the program does this kind of work (as in the key figures).
-COMPARED_IF_CONTENT = {"referrals", "matches", "selfhelp_groups"}
-
-
-def _change_cells(current, previous, kind: Kind, suppress: bool) -> tuple[list, list[str]]:
+def _change_cells(
+    current, previous, kind: Kind, suppress: bool, *, withheld=None, threshold=SMALL_CELL
+) -> tuple[list, list[str]]:
     """The change from ``previous`` to ``current``, absolute and in per cent, raw and printed.
 
-    A change is withheld where either count of persons is a small cell (it would give the
-    suppressed one away); the change in per cent also where the previous figure is below
-    :data:`SMALL_CELL` (a small base), and it is "–" where that figure is zero.
+    Suppressed, a change is withheld as "–*" where either figure is withheld (it would give
+    the withheld one away); ``withheld`` says so, by default where either is a small count of
+    persons (:func:`reports.disclosure.is_small`). The change in per cent is "–" where the
+    previous figure is zero or below ``threshold`` (too small a base).
     """
     if current is None or previous is None:
         return [None, None], ["–", "–"]
+    if withheld is None:
+        withheld = kind == Kind.PERSONS and (
+            is_small(current, threshold) or is_small(previous, threshold)
+        )
     change = round(current - previous, 1)
     ratio = change / previous if previous else None
-    persons = (current, previous) if kind == Kind.PERSONS else ()
-    printed_change = derived_value(change, Kind.CHANGE, suppress=suppress, persons=persons)
-    if kind == Kind.HOURS and printed_change != SUPPRESSED:
-        printed_change = _signed(change, Kind.CHANGE, Kind.HOURS)
-    if ratio is not None and previous < SMALL_CELL:
-        printed_ratio = SUPPRESSED if suppress and kind == Kind.PERSONS else "–"
-    else:
-        printed_ratio = derived_value(
-            ratio, Kind.CHANGE_PERCENT, suppress=suppress, persons=persons
-        )
-    return [change, ratio], [printed_change, printed_ratio]
+    if suppress and withheld:
+        return [change, ratio], [DERIVED, DERIVED]
+    printed_ratio = (
+        "–" if ratio is None or previous < threshold else _signed(ratio, Kind.CHANGE_PERCENT)
+    )
+    return [change, ratio], [_signed(change, Kind.CHANGE, kind), printed_ratio]
+
+
+def _previous_mark(key: str, entry: dict, figures: dict, b: Builder) -> str | None:
+    """The marker of indicator ``key`` of the previous period in funder output: a small count
+    of persons, a rate over few persons, a statistic resting on few (as :meth:`Builder.mark`)."""
+    if not b.suppress:
+        return None
+    unit = Unit(entry["unit"])
+    if unit == Unit.RATE:
+        rate = rate_of(key, entry["numerator"], entry["denominator"])
+        return DERIVED if rate_withheld(rate, b.threshold) else None
+    value = entry["value"]
+    if unit == Unit.PERSONS and is_small(value, b.threshold):
+        return small_marker(b.threshold)
+    base = statistic_bases(figures).get(key)
+    if value is not None and derived_withheld(base, b.threshold):
+        return DERIVED
+    return None
+
+
+def _comparison_row(key: str, figures: dict, b: Builder) -> tuple[list, list[str], list[Kind]]:
+    """Key figure ``key`` of this period and the previous one, with the change: raw values,
+    printed values and how each is printed. A rate changes in percentage points."""
+    now = b.indicator(key)
+    entry = indicators.entry(REGISTRY[key], figures)
+    kind = KIND_OF_UNIT[Unit(entry["unit"])]
+    mark = _previous_mark(key, entry, figures, b)
+    either_withheld = is_withheld(now.value) or mark is not None
+    if kind == Kind.RATE:
+        before = rate_of(key, entry["numerator"], entry["denominator"])
+        points = None
+        if now.raw.share is not None and before.share is not None:
+            points = round(100 * (now.raw.share - before.share), 1)
+        change = DERIVED if b.suppress and either_withheld else format_points(points)
+        printed = [now.value, b.format(before, kind, mark=mark), change, "–"]
+        return [now.raw, before, points, None], printed, [kind, kind, Kind.POINTS, Kind.TEXT]
+    before = entry["value"]
+    raw, changes = _change_cells(
+        now.raw, before, kind, b.suppress, withheld=either_withheld, threshold=b.threshold
+    )
+    printed = [now.value, b.format(before, kind, mark=mark), *changes]
+    return [now.raw, before, *raw], printed, [kind, kind, Kind.CHANGE, Kind.CHANGE_PERCENT]
 
 
 def _comparison(s: dict, b: Builder) -> Section | None:
+    """The report's key figures (the program's headline indicators) beside those of the
+    previous period, computed by the same definitions, with the change."""
     previous = s.get("previous")
     if previous is None:
         return None  # a snapshot from before the comparison
     sec = _section("comparison")
-    period = f"{_date(previous['start'])} – {_date(previous['end'])}"
+    period = _period(previous["start"], previous["end"])
     columns = [
         Column("label", _("Key figure")),
         Column("current", _("This period"), Kind.NUMBER),
@@ -619,21 +1052,15 @@ def _comparison(s: dict, b: Builder) -> Section | None:
         % {"period": period},
     )
     figures = previous["figures"]
-    for group, key, label, kind in COMPARED if figures is not None else ():
-        before = figures.get(group, {}).get(key)
-        if group in COMPARED_IF_CONTENT and not (_has_content(group, s) or before):
+    headline = s.get("headline") or indicators.headline(None, s)
+    for key in headline if figures is not None else ():
+        if key not in REGISTRY or not b.recorded(key):
             continue
-        now = s[group][key]
-        raw, printed = _change_cells(now, before, kind, b.suppress)
-        table.rows.append([str(label), now, before, *raw])
-        table.cells.append(
-            [
-                str(label),
-                format_value(now, kind, suppress=b.suppress),
-                format_value(before, kind, suppress=b.suppress),
-                *printed,
-            ]
-        )
+        raw, printed, kinds = _comparison_row(key, figures, b)
+        label = b.labels.get(key, b.entries[key]["label"])
+        table.rows.append([label, *raw])
+        table.cells.append([label, *printed])
+        table.kinds.append([Kind.TEXT, *kinds])
     sec.tables = [table]
     return sec
 
@@ -643,7 +1070,7 @@ def _measures(s: dict, b: Builder) -> Section | None:
     sec = _section("measures")
     sec.text = (report.measures or "").strip() if report is not None else ""
     trainings = [
-        {**row, "dates": f"{_date(row['starts_on'])} – {_date(row['ends_on'])}"}
+        {**row, "dates": _period(row["starts_on"], row["ends_on"])}
         for row in s.get("trainings", {}).get("rows", [])
     ]
     if trainings:
@@ -662,9 +1089,7 @@ def _measures(s: dict, b: Builder) -> Section | None:
         ]
     text = report.milestones if report is not None else ""
     try:
-        milestones = [
-            (date_format(day, "SHORT_DATE_FORMAT"), what) for day, what in parse_milestones(text)
-        ]
+        milestones = [(format_day(day), what) for day, what in parse_milestones(text)]
     except ValueError:  # stored before the form checked it: print the lines as they are
         milestones = [("", line.strip()) for line in text.splitlines() if line.strip()]
     if milestones:
@@ -675,29 +1100,34 @@ def _measures(s: dict, b: Builder) -> Section | None:
 
 
 def _costs(s: dict, b: Builder) -> Section | None:
+    """The grant's funds and what they came to per person and per hour. The cost per person
+    reached is derived from the people reached: withheld ("–*") where that figure is."""
     c = s.get("costs")
     if not c:
         return None
     sec = _section("costs")
     currency = {"currency": c["currency"]}
-    people = (c["people_reached"],)
+    people = b.indicator("people_reached")
 
-    def money(label, value, persons=()):
-        printed = derived_value(value, Kind.MONEY, suppress=b.suppress, persons=persons)
+    def money(label, value, withheld=False):
+        printed = (
+            DERIVED if b.suppress and withheld else format_value(value, Kind.MONEY, suppress=False)
+        )
         return Figure(str(label) % currency, printed, value, Kind.MONEY)
 
     rate = c["volunteer_hour_rate"]
     sec.figures = [
         money(_("Grant amount (%(currency)s)"), c["amount"]),
-        b.figure(
-            _("Grant period"),
-            f"{_date(c['grant_start'])} – {_date(c['grant_end'])}",
-            Kind.TEXT,
-        ),
+        b.figure(_("Grant period"), _period(c["grant_start"], c["grant_end"]), Kind.TEXT),
         b.figure(_("Share of the grant period in this report"), c["period_share"], Kind.PERCENT),
         money(_("Grant funds for this period, pro rata (%(currency)s)"), c["amount_for_period"]),
-        b.figure(_("People reached"), c["people_reached"], Kind.PERSONS),
-        money(_("Cost per person reached (%(currency)s)"), c["cost_per_person"], people),
+        people,
+        money(
+            _("Cost per person reached (%(currency)s)"),
+            c["cost_per_person"],
+            withheld=is_withheld(people.value)
+            or derived_withheld(c["people_reached"], b.threshold),
+        ),
         b.figure(_("Hours of activities"), c["activity_hours"], Kind.HOURS),
         money(_("Cost per hour of activity (%(currency)s)"), c["cost_per_activity_hour"]),
         b.figure(_("Hours given by volunteers"), c["volunteer_hours"], Kind.HOURS),
@@ -772,8 +1202,8 @@ def _data_quality(s: dict, b: Builder) -> Section | None:
         table.cells.append(
             [
                 str(label),
-                format_value(q[key], kind, suppress=b.suppress),
-                format_value(q[base], kind, suppress=b.suppress),
+                b.format(q[key], kind),
+                b.format(q[base], kind),
             ]
         )
     sec.tables = [table]
@@ -785,13 +1215,19 @@ def _outcomes(s: dict, b: Builder) -> Section:
     sec = _section("outcomes")
     rows = []
     for item in o["instruments"]:
-        row = {**item, "n": SUPPRESSED if item.get("suppressed") else item["n"]}
+        row = {
+            **item,
+            "n": small_marker(b.threshold) if item.get("suppressed") else item["n"],
+            "_marks": _outcome_marks(item, b),
+        }
         if item.get("ci_low") is not None:
             low = format_value(item["ci_low"], Kind.NUMBER, suppress=False)
             high = format_value(item["ci_high"], Kind.NUMBER, suppress=False)
             row["ci"] = f"{low} – {high}"
         rows.append(row)
-        if not item.get("suppressed"):
+        if not item.get("suppressed") and not (
+            b.suppress and derived_withheld(item.get("n"), b.threshold)
+        ):
             sec.charts.append(
                 b.chart(
                     _("%(instrument)s: mean before and after") % {"instrument": item["label"]},
@@ -874,44 +1310,270 @@ def _has_content(key: str, s: dict) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class Definition:
+    """One indicator in the definitions annex, in the report's language."""
+
+    key: str
+    label: str
+    numerator: str
+    denominator: str
+    unit: str
+    period: str
+
+
 @dataclass
 class Document:
     key_figures: list[Figure]
     sections: list[Section]
     suppression_note: str
+    definitions: list[Definition] = field(default_factory=list)
+
+
+def _definitions(entries: dict, used) -> list[Definition]:
+    """The annex: every indicator the report prints, in the order of the registry."""
+    return [
+        Definition(key=key, label=entry["label"], **entry["definition"])
+        for key, entry in entries.items()
+        if key in used
+    ]
 
 
 def build(snapshot: dict, *, suppress: bool = True, report=None) -> Document:
     """The report's layout from a snapshot; ``suppress`` for everything a funder sees; the
-    written parts (measures, milestones, reasons for deviations) from ``report``."""
-    b = Builder(suppress=suppress, report=report)
+    written parts (measures, milestones, reasons for deviations) from ``report``.
+
+    Suppressed, private flats are one row and small cells are withheld with the threshold the
+    snapshot records (:func:`reports.disclosure.report_facts`; 5 for older snapshots).
+    """
+    facts = snapshot.get("disclosure") or {}
+    threshold = facts.get("threshold") or SMALL_CELL
+    entries = indicators.entries_of(snapshot)
+    withheld = {}
+    if suppress:
+        snapshot = _without_private_flats(snapshot, facts.get("private_sites") or ())
+        withheld = disclosure_plan(snapshot, threshold)
+    b = Builder(
+        suppress=suppress,
+        threshold=threshold,
+        withheld=withheld,
+        entries=entries,
+        bases=statistic_bases(snapshot),
+        labels=helper_labels(snapshot),
+        report=report,
+    )
+    headline = snapshot.get("headline") or indicators.headline(None, snapshot)
+    key_figures = b.indicators(*headline)
     built = [BUILDERS[key](snapshot, b) for key in BUILDERS if _has_content(key, snapshot)]
     sections = [section for section in built if section is not None]
     for section in sections:
         section.charts = [chart for chart in section.charts if chart]
-    s = snapshot
-    key_figures = [
-        b.figure(_("Activities"), s["activities"]["total"]),
-        b.figure(_("Contacts"), s["contacts"]["total"], Kind.PERSONS),
-        b.figure(_("People reached"), s["people_reached"]["total"], Kind.PERSONS),
-        b.figure(_("Languages used"), s["languages"]["total"]),
-        b.figure(_("Active volunteers"), s["volunteers"]["active"]),
-        b.figure(_("Supervision hours"), s["supervision"]["hours"], Kind.HOURS),
-    ]
-    if _has_content("referrals", s):
-        key_figures.append(
-            b.figure(_("Referrals to services"), s["referrals"]["outbound"], Kind.PERSONS)
-        )
-    if _has_content("matches", s):
-        key_figures.append(
-            b.figure(_("Matches running"), s["matches"]["active_at_end"], Kind.PERSONS)
-        )
-    if _has_content("selfhelp_groups", s):
-        key_figures.append(
-            b.figure(_("Self-help groups accompanied"), s["selfhelp_groups"]["accompanied"])
-        )
+        if suppress:
+            section.footnotes = _footnotes(section, threshold)
     return Document(
         key_figures=key_figures,
         sections=sections,
-        suppression_note=str(METHOD_NOTES["suppression"]) if suppress else "",
+        suppression_note=suppression_rule(threshold) if suppress else "",
+        definitions=_definitions(entries, b.used),
     )
+
+
+# ---- disclosure control ------------------------------------------------------------------
+
+# Breakdowns whose rows add up to a published total: (group, list, measure, total id). The
+# activities of these rows add up too; breakdowns by topic or language do not (an activity
+# may have several), so only their small counts are withheld.
+ADDITIVE = (
+    ("activities", "by_kind", "contacts", ("contacts", "total")),
+    ("activities", "by_site", "contacts", ("contacts", "total")),
+    ("activities", "by_month", "contacts", ("contacts", "total")),
+    ("activities", "by_kind", "activities", ("activities", "total")),
+    ("activities", "by_site", "activities", ("activities", "total")),
+    ("activities", "by_month", "activities", ("activities", "total")),
+    ("people_reached", "by_gender", "people", ("people", "total")),
+    ("people_reached", "by_age_band", "people", ("people", "total")),
+    ("people_reached", "by_country", "people", ("people", "total")),
+    ("referrals", "by_category", "referrals", ("referrals", "total")),
+    ("referrals", "by_status", "referrals", ("referrals", "total")),
+    ("matches", "end_reasons", "matches", ("matches", "total")),
+)
+# Breakdowns without a total: (group, list, measure, figure id of the breakdown).
+NON_ADDITIVE = (
+    ("activities", "by_topic", "contacts", "by_topic"),
+    ("activities", "by_topic", "activities", "by_topic"),
+    ("languages", "rows", "contacts", "by_language"),
+    ("languages", "rows", "activities", "by_language"),
+    ("people_reached", "by_language", "people", "by_language"),
+    ("volunteers", "languages", "volunteers", "by_language"),
+)
+# Counts that are not of persons: withheld only to protect one that is.
+NOT_PERSONS = {"activities"}
+
+
+def disclosure_plan(s: dict, threshold: int) -> dict:
+    """Every figure of the report to withhold, by id, with its marker.
+
+    One decision per figure: the contacts by kind in the activities table and in the contacts
+    table are one figure (``("contacts", "by_kind", key)``), and the complements are chosen
+    against every total the report publishes (:func:`reports.disclosure.protect`).
+    """
+    values: dict = {}
+    relations = []
+    small = set()
+
+    def add(key, value, measure):
+        values[key] = value or 0
+        if measure not in NOT_PERSONS and is_small(value, threshold):
+            small.add(key)
+
+    add(("activities", "total"), s["activities"]["total"], "activities")
+    add(("contacts", "total"), s["contacts"]["total"], "contacts")
+    add(("people", "total"), s["people_reached"]["total"], "people")
+    add(("referrals", "total"), s["referrals"].get("outbound"), "referrals")
+    add(("matches", "total"), s["matches"].get("ended"), "matches")
+    for group, name, measure, total in ADDITIVE:
+        parts = []
+        for row in s[group].get(name, []):
+            key = (measure, name, row["key"])
+            add(key, row.get(measure), measure)
+            parts.append(key)
+        relations.append(Relation(total, tuple(parts)))
+    for group, name, measure, ref in NON_ADDITIVE:
+        for row in s[group].get(name, []):
+            add((measure, ref, row["key"]), row.get(measure), measure)
+    # A row's activities bound its contacts from below (4 activities, "<5" contacts = 4).
+    linked = {
+        ("activities", *key[1:])
+        for key in small
+        if key[0] == "contacts" and len(key) == 3 and values.get(("activities", *key[1:]))
+    }
+    protection = disclosure.protect(values, relations, threshold, primary=small | linked)
+    marker = small_marker(threshold)
+    return {key: marker if key in small else COMPLEMENT for key in protection.withheld}
+
+
+def _group_flats(rows: list[dict], private: set, measures: tuple[str, ...]) -> list[dict]:
+    flats = [row for row in rows if row["key"] in private]
+    if not flats:
+        return rows
+    merged = {"key": PRIVATE_FLATS, "label": _("Private flats")}
+    for measure in measures:
+        merged[measure] = sum(row.get(measure) or 0 for row in flats)
+    kept = [row for row in rows if row["key"] not in private] + [merged]
+    return sorted(kept, key=lambda row: (-(row.get(measures[0]) or 0), row["label"]))
+
+
+def _without_private_flats(s: dict, private_sites) -> dict:
+    """The snapshot with every private flat of the breakdowns by site in one row."""
+    private = set(private_sites)
+    if not private:
+        return s
+    s = dict(s)
+    activities = s["activities"]
+    s["activities"] = {
+        **activities,
+        "by_site": _group_flats(activities["by_site"], private, ("activities", "contacts")),
+    }
+    s["contacts"] = {
+        **s["contacts"],
+        "by_site": _group_flats(s["contacts"]["by_site"], private, ("contacts",)),
+    }
+    return s
+
+
+def _target_marks(row: dict, s: dict, b: Builder) -> dict:
+    """Markers of a target's achieved value, share and deviation: the decision the report made for
+    the same figure (:meth:`Builder.mark`), so the table never prints what a section withholds.
+
+    A rate target prints the report's own rate, so it is withheld, with its deviation,
+    when the section's rate is. A count whose window is the report's period is the section's
+    figure, withheld when the section's is. Over another window a count of persons is withheld
+    when small, or when it differs from the section's published figure by a small count (the
+    difference would count the persons of the other months).
+    """
+    entry = b.entries.get(row["indicator"])
+    if not b.suppress or entry is None or not row.get("recorded", True):
+        return {}
+    section_mark = b.mark(row["indicator"])
+    unit = Unit(entry["unit"])
+    if unit == Unit.RATE:
+        return {"actual": section_mark, "deviation": DERIVED} if section_mark else {}
+    actual, section_value = row.get("actual"), entry["value"]
+    period = s["period"]
+    same_window = row["starts_on"] == period["start"] and row["ends_on"] >= period["end"]
+    mark = None
+    if same_window and section_mark:
+        mark = section_mark
+    elif unit == Unit.PERSONS:
+        if is_small(actual, b.threshold):
+            mark = small_marker(b.threshold)
+        elif actual is not None and section_value is not None and not section_mark:
+            if is_small(abs(actual - section_value), b.threshold):
+                mark = COMPLEMENT
+    if mark is None:
+        return {}
+    return {"actual": mark, "share": DERIVED, "deviation": DERIVED}
+
+
+def _outcome_marks(item: dict, b: Builder) -> dict:
+    """An instrument's figures over fewer pairs than the threshold, or shares of few pairs."""
+    n = item.get("n")
+    if not b.suppress or item.get("suppressed") or n is None:
+        return {}
+    if derived_withheld(n, b.threshold):
+        statistics = ("mean_before", "mean_after", "mean_change", "ci", "improved_share")
+        shares = ("below_cutoff_before", "below_cutoff_after")
+        return {"n": small_marker(b.threshold)} | dict.fromkeys(statistics + shares, DERIVED)
+    return {
+        key: DERIVED
+        for key in ("improved_share", "below_cutoff_before", "below_cutoff_after")
+        if derived_withheld(n, b.threshold, share_numerator(item.get(key), n))
+    }
+
+
+def _caseload_marks(area: dict, b: Builder) -> dict:
+    """Residents per staff would give the residents of an area back."""
+    if b.suppress and is_small(area.get("residents"), b.threshold):
+        return {"residents_per_staff": DERIVED}
+    return {}
+
+
+def _footnotes(section: Section, threshold: int) -> list[str]:
+    """What the markers printed in ``section`` mean."""
+    printed = {f.value for f in section.figures}
+    for table in section.tables:
+        printed.update(cell for row in table.cells for cell in row)
+    notes = []
+    if small_marker(threshold) in printed:
+        notes.append(
+            _("“<%(n)s”: from 1 to %(below)s persons.") % {"n": threshold, "below": threshold - 1}
+        )
+    if COMPLEMENT in printed:
+        notes.append(
+            _("“×”: withheld so that a number below %(n)s cannot be worked out from totals.")
+            % {"n": threshold}
+        )
+    if DERIVED in printed:
+        notes.append(
+            _(
+                "“–*”: not shown, as it rests on fewer than %(n)s persons or would reveal "
+                "such a number."
+            )
+            % {"n": threshold}
+        )
+    return notes
+
+
+def suppression_rule(threshold: int) -> str:
+    """The rule as the methods annex states it, in the report's language."""
+    return _(
+        "To protect the people supported, this report withholds small numbers; the threshold "
+        "set for this program is %(n)s. Counts of 1 to %(below)s persons are shown as "
+        "“<%(n)s”. Where such a count could be worked out from a total or from other figures of "
+        "the report, further figures are withheld and shown as “×”; so is the number of "
+        "activities in a row whose contacts are withheld. Shares, averages, medians and changes "
+        "that rest on fewer than %(n)s persons, or that would reveal such a count, are shown as "
+        "“–*”. Private flats are never named: they are counted together as “Private flats”. "
+        "Counts of activities and volunteers and hours are otherwise shown in full; volunteers "
+        "by language count as persons."
+    ) % {"n": threshold, "below": threshold - 1}

@@ -4,15 +4,17 @@ The workbook is built from the same layout as the PDF (:func:`reports.document.b
 cells suppressed), in the report's language: an overview sheet with the program, period, grant,
 key figures and the figures of each section, then one sheet per section with its tables.
 Figures are written as numbers (with a number format) so they can be summed and charted; a
-suppressed cell stays the text "<5", and a missing figure the dash of the PDF. Text never runs
-as a formula (:func:`core.lists.export_value`).
+withheld cell stays the PDF's marker as text ("<5", "×", "–*"), and a missing figure its dash;
+each section ends with what its markers mean. A rate is written as the PDF prints it, with its n
+("11 of 14 (79 %)"), and a figure the program does not record as "Not recorded". Labels are those
+of the indicators (:mod:`reports.indicators`), and a last sheet holds their definitions. Text
+never runs as a formula (:func:`core.lists.export_value`).
 """
 
 import io
 import re
 
 from django.utils import translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -37,6 +39,7 @@ NUMBER_FORMATS = {
     Kind.MONEY: "#,##0.00",
     Kind.CHANGE: "+#,##0.##;-#,##0.##;0",
     Kind.CHANGE_PERCENT: "+0%;-0%;0%",
+    Kind.POINTS: "+0.0;-0.0;0.0",
 }
 MIN_WIDTH, MAX_WIDTH = 10, 60
 BOLD = Font(bold=True)
@@ -58,8 +61,9 @@ def sheet_title(text: str, used: set[str]) -> str:
 
 
 def _value(raw, printed: str, kind: Kind):
-    """What a cell holds: the number where the PDF prints one, else the printed text."""
-    if kind != Kind.TEXT and printed not in (document.SUPPRESSED, "–"):
+    """What a cell holds: the number where the PDF prints one, else the printed text (a rate
+    with its n, a withheld marker, too)."""
+    if kind in NUMBER_FORMATS and printed != "–" and not document.is_withheld(printed):
         if isinstance(raw, int | float) and not isinstance(raw, bool):
             return raw, NUMBER_FORMATS[kind]
     return export_value(printed), None
@@ -123,10 +127,7 @@ def _figure_cells(figure: document.Figure) -> list:
 def _overview(sheet: _Sheet, report: Report, doc: document.Document) -> None:
     program = report.program
     grant = report.grant
-    period = (
-        f"{date_format(report.period_start, 'DATE_FORMAT')} – "
-        f"{date_format(report.period_end, 'DATE_FORMAT')}"
-    )
+    period = document.format_period(report.period_start, report.period_end)
     sheet.row([report.title], font=HEADING, wrap_first=True)
     sheet.row([_("Program"), program.name])
     sheet.row([_("Organisation"), program.lead_organisation.name])
@@ -161,13 +162,12 @@ def _section(sheet: _Sheet, section: document.Section) -> None:
         sheet.blank()
         sheet.row([table.title], font=BOLD, wrap_first=True)
         header_rows.append(sheet.row([c.label for c in table.columns], font=BOLD))
-        for raw_row, printed_row in zip(table.rows, table.cells, strict=True):
+        kinds = table.kinds or [[c.kind for c in table.columns]] * len(table.rows)
+        for raw_row, printed_row, kind_row in zip(table.rows, table.cells, kinds, strict=True):
             sheet.row(
                 [
-                    _value(raw, printed, column.kind)
-                    for raw, printed, column in zip(
-                        raw_row, printed_row, table.columns, strict=True
-                    )
+                    _value(raw, printed, kind)
+                    for raw, printed, kind in zip(raw_row, printed_row, kind_row, strict=True)
                 ]
             )
         if not table.rows:
@@ -183,9 +183,23 @@ def _section(sheet: _Sheet, section: document.Section) -> None:
         for term, text in listing.items:
             sheet.row([term, text])
     sheet.blank()
+    for footnote in section.footnotes:
+        sheet.note(footnote)
     sheet.note(section.note)
     # One table: its header stays in view; several: the section's title does.
     sheet.finish(freeze=f"A{header_rows[0] + 1}" if len(header_rows) == 1 else "A2")
+
+
+def _definitions(sheet: _Sheet, definitions: list[document.Definition]) -> None:
+    """The definitions annex: one row per indicator the report shows."""
+    sheet.row([_("Definitions of the indicators")], font=HEADING, wrap_first=True)
+    sheet.blank()
+    header = sheet.row(
+        [_("Indicator"), _("Counted"), _("Out of"), _("Unit"), _("Period")], font=BOLD
+    )
+    for item in definitions:
+        sheet.row([item.label, item.numerator, item.denominator, item.unit, item.period])
+    sheet.finish(freeze=f"A{header + 1}")
 
 
 def report_xlsx(report: Report, snapshot: dict) -> bytes:
@@ -200,6 +214,9 @@ def report_xlsx(report: Report, snapshot: dict) -> bytes:
         for section in doc.sections:
             worksheet = workbook.create_sheet(sheet_title(section.title, used))
             _section(_Sheet(worksheet), section)
+        if doc.definitions:
+            worksheet = workbook.create_sheet(sheet_title(_("Definitions"), used))
+            _definitions(_Sheet(worksheet), doc.definitions)
         workbook.properties.title = report.title
         workbook.properties.creator = report.program.lead_organisation.name
         workbook.properties.language = report.language

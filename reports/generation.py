@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import kpis, pdf
+from . import disclosure, kpis, pdf
 from .models import Report
 
 Status = Report.Status
@@ -25,14 +25,17 @@ def locked(report: Report) -> Report:
 
 
 def report_figures(report: Report) -> dict:
-    """The report's figures computed now from the logged data, in the report's language."""
-    return kpis.compute(
+    """The report's figures computed now from the logged data, in the report's language, with
+    what their suppression needs (``disclosure``: the threshold, the private flats)."""
+    snapshot = kpis.compute(
         report.program,
         start=report.period_start,
         end=report.period_end,
         grant=report.grant,
         language=report.language,
     )
+    snapshot["disclosure"] = disclosure.report_facts(report.program)
+    return snapshot
 
 
 def report_filename(report: Report, extension: str = "pdf") -> str:

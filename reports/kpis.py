@@ -11,7 +11,9 @@ published snapshot reads the same for ever. Breakdowns are lists of rows
 Aggregation happens in SQL (``values().annotate()``, ``aggregate(Count(filter=…))``,
 ``Exists``); each group runs a fixed, small number of queries whatever the amount of data, and
 no Python loop walks over logged rows: loops only turn the few grouped rows into dicts.
-The definitions of every figure are in :data:`METHOD_NOTES` and printed in the report.
+Every figure is defined once in :mod:`reports.indicators`; the snapshot's ``indicators`` hold
+each with its label, value, n and definition, and ``headline`` the keys of the key figures.
+:data:`METHOD_NOTES` are the notes printed under each section.
 """
 
 import datetime as dt
@@ -47,7 +49,7 @@ from programs.models import (
     Grant,
     Participant,
     Program,
-    Target,
+    Site,
     age_band_label,
 )
 from programs.selectors import CaseloadStatus, areas_with_caseload
@@ -58,6 +60,8 @@ from sessions_log.quality import data_quality
 from sessions_log.topics import CATALOGUE
 from volunteers.models import Enrollment, SupervisionSession, Training, Volunteer
 
+from . import indicators
+from .indicators import REGISTRY, SHELTER_KINDS, Recording, Unit, qualified_on
 from .outcomes import outcome_kpis
 from .selectors import Period, targets_progress
 
@@ -333,13 +337,14 @@ def _people_reached(program: Program, period: Period) -> dict:
 
 
 def _volunteers(program: Program, period: Period) -> dict:
-    """Active, new, left, trained, employed and retained volunteers; languages of the active."""
+    """Active, new, left, trained, employed and retained volunteers; languages of the active.
+
+    Trained volunteers completed the whole qualifying training in the period
+    (:func:`reports.indicators.qualified_on`).
+    """
     facilitated = ActivityFacilitator.objects.filter(
         volunteer=OuterRef("pk"), activity__program=program
     ).filter(period.q("activity__date"))
-    completed = Enrollment.objects.filter(
-        volunteer=OuterRef("pk"), status=Enrollment.Status.COMPLETED
-    ).filter(period.q("completed_on"))
     supervised = SupervisionAttendee.objects.filter(
         volunteer=OuterRef("pk"), supervisionsession__program=program
     ).filter(period.q("supervisionsession__date"))
@@ -356,14 +361,14 @@ def _volunteers(program: Program, period: Period) -> dict:
         .order_by()
         .annotate(
             was_active=Exists(facilitated),
-            completed_training=Exists(completed),
+            trained_on=qualified_on(),
             was_supervised=Exists(supervised),
         )
         .aggregate(
             active=Count("pk", filter=Q(was_active=True)),
             new=Count("pk", filter=period.q("joined_on")),
             left=Count("pk", filter=period.q("left_on")),
-            trained=Count("pk", filter=Q(completed_training=True)),
+            trained=Count("pk", filter=period.q("trained_on")),
             employed=Count("pk", filter=employed),
             at_start=Count("pk", filter=on_team_at_start),
             retained=Count("pk", filter=on_team_at_start & still_there),
@@ -429,14 +434,18 @@ def _supervision(program: Program, period: Period, volunteers: dict) -> dict:
 
 def _referrals(program: Program, period: Period) -> dict:
     outbound = referral_figures(program, date_from=period.start, date_to=period.end)
-    inbound = Referral.objects.filter(program=program, direction=Referral.Direction.INBOUND).filter(
-        period.q("referred_on")
+    inbound = (
+        Referral.objects.filter(program=program, direction=Referral.Direction.INBOUND)
+        .filter(period.q("referred_on"))
+        .order_by()
+        .aggregate(n=Count("pk"), sources=Count("provider_id", distinct=True))
     )
     status_labels = dict(Referral.Status.choices)
     overall = outbound.overall
     return {
         "outbound": overall.total,
-        "inbound": inbound.count(),
+        "inbound": inbound["n"],
+        "inbound_sources": inbound["sources"],
         "sent": overall.sent,
         "attended": overall.attended,
         "no_show": overall.no_show,
@@ -457,12 +466,22 @@ def _referrals(program: Program, period: Period) -> dict:
 
 
 def _matches(program: Program, period: Period) -> dict:
-    """Matches started, running at the end, and the 6-month retention of those old enough."""
+    """Matches started, running at the end, and the 6-month retention.
+
+    The retention counts every match started up to the end of the period whose six-month
+    outcome is known by then: started at least six months before the end, or ended before
+    reaching six months (an early end is known as soon as it happens). A match that started
+    less than six months before the end and is still running is left out: its outcome is not
+    known yet. The same again for the matches started within the period.
+    """
     cohort_until = months_later(period.end, -6)
     running_at_end = Q(started_on__lte=period.end) & (
         Q(ended_on__isnull=True) | Q(ended_on__gt=period.end)
     )
-    lasted = Q(ended_on__isnull=True) | Q(months_lasted__gte=6)
+    reached = Q(started_on__lte=cohort_until) & (Q(ended_on__isnull=True) | Q(months_lasted__gte=6))
+    ended_early = Q(started_on__lte=period.end, ended_on__lte=period.end, months_lasted__lt=6)
+    known = Q(started_on__lte=cohort_until) | ended_early
+    started_in_period = period.q("started_on")
     matches = (
         Match.objects.filter(program=program)
         .order_by()
@@ -470,11 +489,13 @@ def _matches(program: Program, period: Period) -> dict:
     )
     counts = matches.aggregate(
         proposed=Count("pk", filter=period.q("proposed_on")),
-        started=Count("pk", filter=period.q("started_on")),
+        started=Count("pk", filter=started_in_period),
         ended=Count("pk", filter=period.q("ended_on")),
         active_at_end=Count("pk", filter=running_at_end),
-        cohort=Count("pk", filter=Q(started_on__lte=cohort_until)),
-        retained=Count("pk", filter=Q(started_on__lte=cohort_until) & lasted),
+        cohort=Count("pk", filter=known),
+        retained=Count("pk", filter=reached),
+        period_cohort=Count("pk", filter=known & started_in_period),
+        period_retained=Count("pk", filter=reached & started_in_period),
     )
     reason_labels = dict(Match.EndReason.choices)
     end_reasons = _by_count(
@@ -494,33 +515,59 @@ def _matches(program: Program, period: Period) -> dict:
         "retention_cohort": counts["cohort"],
         "retained_6m": counts["retained"],
         "retention_6m": _share(counts["retained"], counts["cohort"]),
+        "period_cohort": counts["period_cohort"],
+        "period_retained_6m": counts["period_retained"],
+        "period_retention_6m": _share(counts["period_retained"], counts["period_cohort"]),
         "cohort_started_until": cohort_until.isoformat(),
         "end_reasons": end_reasons,
     }
 
 
-def _selfhelp_groups(program: Program, period: Period) -> dict:
-    """Groups started and accompanied, and how many still meet a year after the start."""
-    cohort_until = months_later(period.end, -12)
-    accompanied = Q(started_on__lte=period.end) & (
-        Q(accompaniment_ends_on__gte=period.start)
+def _accompanied(period: Period, prefix: str = "") -> Q:
+    """Self-help groups (``prefix`` leads to them) accompanied during the period."""
+    return Q(**{f"{prefix}started_on__lte": period.end}) & (
+        Q(**{f"{prefix}accompaniment_ends_on__gte": period.start})
         | Q(
-            accompaniment_ends_on__isnull=True,
-            status__in=[SelfHelpGroup.Status.FORMING, SelfHelpGroup.Status.ACCOMPANIED],
+            **{
+                f"{prefix}accompaniment_ends_on__isnull": True,
+                f"{prefix}status__in": [
+                    SelfHelpGroup.Status.FORMING,
+                    SelfHelpGroup.Status.ACCOMPANIED,
+                ],
+            }
         )
     )
-    followed_up = Q(started_on__lte=cohort_until) & ~Q(
-        follow_up_still_meeting=SelfHelpGroup.FollowUp.UNKNOWN
+
+
+def _selfhelp_groups(program: Program, period: Period, places: dict) -> dict:
+    """Groups started and accompanied, and how many still meet a year after the start.
+
+    The 12-month rate counts every group started up to the end of the period whose
+    twelve-month answer is known by then: a "still meeting" recorded by the end for a group
+    started at least twelve months before it; a "no longer meeting" recorded by the end, or
+    the status "ended" without an answer, whenever the group started (a group that ended
+    before its twelve months counts as not meeting). The same again for the groups started
+    within the period. Contact points and their cities come from ``places``.
+    """
+    cohort_until = months_later(period.end, -12)
+    FollowUp = SelfHelpGroup.FollowUp
+    answered = Q(follow_up_checked_on__lte=period.end)
+    meeting = answered & Q(follow_up_still_meeting=FollowUp.YES, started_on__lte=cohort_until)
+    not_meeting = Q(started_on__lte=period.end) & (
+        (answered & Q(follow_up_still_meeting=FollowUp.NO))
+        | Q(follow_up_still_meeting=FollowUp.UNKNOWN, status=SelfHelpGroup.Status.ENDED)
     )
+    known = meeting | not_meeting
+    started_in_period = period.q("started_on")
+    accompanied = _accompanied(period)
     groups = SelfHelpGroup.objects.filter(program=program).order_by()
     counts = groups.aggregate(
-        started=Count("pk", filter=period.q("started_on")),
+        started=Count("pk", filter=started_in_period),
         accompanied=Count("pk", filter=accompanied),
-        contact_points=Count("contact_point_id", filter=accompanied, distinct=True),
-        cohort=Count("pk", filter=followed_up),
-        still_meeting=Count(
-            "pk", filter=followed_up & Q(follow_up_still_meeting=SelfHelpGroup.FollowUp.YES)
-        ),
+        cohort=Count("pk", filter=known),
+        still_meeting=Count("pk", filter=meeting),
+        period_cohort=Count("pk", filter=known & started_in_period),
+        period_still_meeting=Count("pk", filter=meeting & started_in_period),
     )
     topic_labels = dict(SelfHelpGroup.TopicArea.choices)
     by_topic = _by_count(
@@ -535,13 +582,106 @@ def _selfhelp_groups(program: Program, period: Period) -> dict:
     return {
         "started": counts["started"],
         "accompanied": counts["accompanied"],
-        "contact_points": counts["contact_points"],
+        "contact_points": places["contact_points"],
+        "cities": places["cities"],
         "follow_up_cohort": counts["cohort"],
         "still_meeting_12m": counts["still_meeting"],
         "rate_12m": _share(counts["still_meeting"], counts["cohort"]),
+        "period_follow_up_cohort": counts["period_cohort"],
+        "period_still_meeting_12m": counts["period_still_meeting"],
+        "period_rate_12m": _share(counts["period_still_meeting"], counts["period_cohort"]),
         "cohort_started_until": cohort_until.isoformat(),
         "by_topic": by_topic,
     }
+
+
+def _places(program: Program, period: Period) -> dict:
+    """Shelters reached, and the contact points worked at (and their cities), in one query.
+
+    A contact point counts when an activity was held there in the period or a group it looks
+    after was accompanied during it: the self-help section and the key figures count the same.
+    """
+    held_there = Exists(
+        Activity.objects.filter(program=program, site=OuterRef("pk")).filter(period.q())
+    )
+    group_there = Exists(
+        SelfHelpGroup.objects.filter(program=program, contact_point=OuterRef("pk")).filter(
+            _accompanied(period)
+        )
+    )
+    worked = Q(kind=Site.Kind.CONTACT_POINT, held=True) | Q(looked_after=True)
+    return (
+        Site.objects.filter(program=program)
+        .order_by()
+        .annotate(held=held_there, looked_after=group_there)
+        .aggregate(
+            shelters_reached=Count("pk", filter=Q(kind__in=SHELTER_KINDS, held=True)),
+            contact_points=Count("pk", filter=worked),
+            cities=Count("city", distinct=True, filter=worked & ~Q(city="")),
+        )
+    )
+
+
+def _people_counselled_and_visited(program: Program, period: Period) -> dict:
+    """People counselled, intakes (first visits) and aftercare, in one query over the
+    program's participants."""
+    took_part = ActivityParticipant.objects.filter(participant=OuterRef("pk"))
+    in_period = took_part.filter(period.q("activity__date"))
+    visits = took_part.filter(activity__kind=ActivityKind.VISIT)
+    return (
+        Participant.objects.filter(program=program)
+        .order_by()
+        .annotate(
+            was_counselled=Exists(in_period.filter(activity__kind=ActivityKind.COUNSELLING)),
+            visited=Exists(visits.filter(period.q("activity__date"))),
+            visited_before=Exists(visits.filter(activity__date__lt=period.start)),
+            met_by_end=Exists(took_part.filter(activity__date__lte=period.end)),
+        )
+        .aggregate(
+            counselled=Count("pk", filter=Q(was_counselled=True)),
+            intakes=Count("pk", filter=Q(visited=True, visited_before=False)),
+            aftercare_at_end=Count("pk", filter=Q(aftercare_until__gt=period.end, met_by_end=True)),
+            aftercare_ended=Count("pk", filter=period.q("aftercare_until")),
+        )
+    )
+
+
+def _counselling_languages(program: Program, period: Period) -> int:
+    return (
+        ActivityLanguage.objects.filter(
+            activity__program=program, activity__kind=ActivityKind.COUNSELLING
+        )
+        .filter(period.q("activity__date"))
+        .order_by()
+        .aggregate(n=Count("language_id", distinct=True))["n"]
+    )
+
+
+def _recording(program: Program) -> Recording:
+    """What the program's configuration says it records (one query)."""
+    sites = Site.objects.filter(program=OuterRef("pk"))
+    flags = (
+        Program.objects.filter(pk=program.pk)
+        .annotate(
+            qualifying=Exists(
+                Training.objects.filter(
+                    program=OuterRef("pk"),
+                    qualifying=True,
+                    kind__in=indicators.QUALIFYING_KINDS,
+                )
+            ),
+            shelters=Exists(sites.filter(kind__in=SHELTER_KINDS)),
+            contact_points=Exists(sites.filter(kind=Site.Kind.CONTACT_POINT)),
+        )
+        .values("qualifying", "shelters", "contact_points")
+        .get()
+    )
+    return Recording(
+        activity_kinds=frozenset(program.activity_kinds or ()),
+        qualifying_trainings=flags["qualifying"],
+        shelters=flags["shelters"],
+        contact_points=flags["contact_points"],
+    )
 
 
 def _caseload(program: Program, period: Period) -> dict:
@@ -565,64 +705,80 @@ def _caseload(program: Program, period: Period) -> dict:
     return {"as_of": period.end.isoformat(), "areas": areas}
 
 
-RATE_INDICATORS = {
-    Target.Indicator.MATCH_RETENTION_6M: ("matches", "retention_6m"),
-    Target.Indicator.SELFHELP_GROUPS_12M: ("selfhelp_groups", "rate_12m"),
-}
-
-
 def _targets(program: Program, period: Period, grant: Grant | None, snapshot: dict) -> dict:
-    """Every target overlapping the period, with what was logged from its start to the end."""
+    """Every target overlapping the period, with what was logged from its start to the end.
+
+    A count is compared as a share of its target (``percent``). A rate (the retention rates)
+    is the report's own figure with its n, compared as the gap to its target in percentage
+    points (``gap_points``), never as a share of it. An indicator the program does not
+    record has no actual.
+    """
     targets = program.targets.filter(starts_on__lte=period.end, ends_on__gte=period.start)
     if grant is not None:
         targets = targets.filter(Q(grant=grant) | Q(grant__isnull=True))
+    entries = snapshot["indicators"]
     rows = []
     for progress in targets_progress(program, period.end, targets=targets):
         target = progress.target
-        actual = progress.actual
-        if target.indicator in RATE_INDICATORS:
-            group, key = RATE_INDICATORS[target.indicator]
-            rate = snapshot[group][key]
-            actual = None if rate is None else round(rate * 100, 1)
-        percent = (
-            round(100 * float(actual) / float(target.value))
-            if actual is not None and target.value
-            else None
-        )
-        rows.append(
-            {
-                "key": str(target.pk),
-                "indicator": target.indicator,
-                "label": str(target.get_indicator_display()),
-                "grant": target.grant.reference if target.grant else "",
-                "starts_on": target.starts_on.isoformat(),
-                "ends_on": target.ends_on.isoformat(),
-                "target": _number(target.value),
-                "actual": _number(actual) if actual is not None else None,
-                "percent": percent,
-                "elapsed_percent": progress.elapsed_percent,
-                "note": target.note,
-            }
-        )
+        indicator = REGISTRY[target.indicator]
+        entry = entries[indicator.key]
+        row = {
+            "key": str(target.pk),
+            "indicator": target.indicator,
+            "label": entry["label"],
+            "unit": indicator.unit.value,
+            "recorded": entry["recorded"],
+            "grant": target.grant.reference if target.grant else "",
+            "starts_on": target.starts_on.isoformat(),
+            "ends_on": target.ends_on.isoformat(),
+            "target": _number(target.value),
+            "actual": None,
+            "percent": None,
+            "gap_points": None,
+            "elapsed_percent": progress.elapsed_percent,
+            "note": target.note,
+        }
+        if indicator.unit == Unit.RATE:
+            part, whole = entry["numerator"], entry["denominator"]
+            if whole:
+                points = 100 * part / whole
+                row.update(
+                    actual=round(points, 1),
+                    numerator=part,
+                    denominator=whole,
+                    gap_points=round(points - float(target.value), 1),
+                )
+        elif entry["recorded"] and progress.actual is not None:
+            row["actual"] = _number(progress.actual)
+            row["percent"] = progress.percent
+        rows.append(row)
     return {"rows": rows}
 
 
-def _plan_versus_actual(group: dict, margin: int) -> dict:
-    """Each target's deviation from plan in percentage points, and whether it is behind.
+def deviation_points(row: dict) -> int | float | None:
+    """A target's deviation from plan in percentage points, the one definition the targets
+    table prints and publishing checks.
 
-    A count is compared with the time gone: the share of the target reached minus the share
-    of its period gone. A rate target (retention) is compared with itself: the rate reached
-    minus the rate aimed at. A target more than ``margin`` points behind needs a reason.
+    A rate target (retention) is compared with itself: the rate reached minus the rate aimed
+    at (its ``gap_points``). A count is compared with the time gone: the share of the target
+    reached minus the share of its period gone. None without an actual.
     """
+    if row["actual"] is None:
+        return None
+    indicator = REGISTRY.get(row["indicator"])
+    if indicator is not None and indicator.unit == Unit.RATE:
+        gap = row.get("gap_points")
+        return gap if gap is not None else round(row["actual"] - row["target"], 1)
+    if row.get("percent") is None:
+        return None
+    return row["percent"] - row["elapsed_percent"]
+
+
+def _plan_versus_actual(group: dict, margin: int) -> dict:
+    """Each target's deviation from plan (:func:`deviation_points`), and whether it is more
+    than ``margin`` points behind, so that it needs a reason."""
     for row in group["rows"]:
-        if row["actual"] is None:
-            deviation = None
-        elif row["indicator"] in RATE_INDICATORS:
-            deviation = round(row["actual"] - row["target"], 1)
-        elif row["percent"] is not None:
-            deviation = row["percent"] - row["elapsed_percent"]
-        else:
-            deviation = None
+        deviation = deviation_points(row)
         row["deviation"] = deviation
         row["behind"] = deviation is not None and deviation < -margin
     group["margin"] = margin
@@ -649,25 +805,32 @@ def _scalars(group: dict) -> dict:
 
 
 def _previous(program: Program, period: Period) -> dict:
-    """The single figures of every group of the key figures for the previous period of the
-    same length, computed by the same functions as the report's own (so the same definitions);
-    none where the program had not started by the end of that period."""
+    """The single figures of every group that holds an indicator, for the previous period of
+    the same length, computed by the same functions as the report's own (as :func:`compute`
+    calls them, so by the same definitions); none where the program had not started by the end
+    of that period."""
     before = previous_period(period.start, period.end)
     result = {"start": before.start.isoformat(), "end": before.end.isoformat(), "figures": None}
     if before.end < program.starts_on:
         return result
     activities, contacts, languages = _activities(program, before)
+    places = _places(program, before)
+    activities["shelters_reached"] = places["shelters_reached"]
+    languages["counselling"] = _counselling_languages(program, before)
     volunteers = _volunteers(program, before)
     groups = {
         "activities": activities,
         "contacts": contacts,
-        "people_reached": _people_reached(program, before),
+        "people_reached": {
+            **_people_reached(program, before),
+            **_people_counselled_and_visited(program, before),
+        },
         "languages": languages,
         "volunteers": volunteers,
         "supervision": _supervision(program, before, volunteers),
         "referrals": _referrals(program, before),
         "matches": _matches(program, before),
-        "selfhelp_groups": _selfhelp_groups(program, before),
+        "selfhelp_groups": _selfhelp_groups(program, before, places),
     }
     result["figures"] = {name: _scalars(group) for name, group in groups.items()}
     return result
@@ -801,23 +964,35 @@ def compute(
     period = Period(start, end)
     with translation.override(language or program.default_language):
         activities, contacts, languages = _activities(program, period)
+        places = _places(program, period)
+        activities["shelters_reached"] = places["shelters_reached"]
+        languages["counselling"] = _counselling_languages(program, period)
         snapshot = {
             "schema": SCHEMA_VERSION,
-            "program": {"slug": program.slug, "name": program.name},
+            "program": {
+                "slug": program.slug,
+                "name": program.name,
+                "helper_term": program.helper_term,
+            },
             "period": {"start": start.isoformat(), "end": end.isoformat()},
             "grant": grant.reference if grant else "",
             "language": translation.get_language(),
             "activities": activities,
             "contacts": contacts,
-            "people_reached": _people_reached(program, period),
+            "people_reached": {
+                **_people_reached(program, period),
+                **_people_counselled_and_visited(program, period),
+            },
             "languages": languages,
         }
         snapshot["volunteers"] = _volunteers(program, period)
         snapshot["supervision"] = _supervision(program, period, snapshot["volunteers"])
         snapshot["referrals"] = _referrals(program, period)
         snapshot["matches"] = _matches(program, period)
-        snapshot["selfhelp_groups"] = _selfhelp_groups(program, period)
+        snapshot["selfhelp_groups"] = _selfhelp_groups(program, period, places)
         snapshot["caseload"] = _caseload(program, period)
+        snapshot["indicators"] = indicators.snapshot_entries(snapshot, _recording(program))
+        snapshot["headline"] = indicators.headline(program.headline_indicators, snapshot)
         snapshot["targets"] = _targets(program, period, grant, snapshot)
         snapshot["outcomes"] = _outcomes(program, period)
         _plan_versus_actual(snapshot["targets"], program.target_margin_points)
@@ -851,7 +1026,8 @@ METHOD_NOTES = {
     ),
     "volunteers": gettext_lazy(
         "Active volunteers facilitated at least one activity in the period. New and leaving "
-        "volunteers joined or left within it; trained volunteers completed a training in it; "
+        "volunteers joined or left within it; trained volunteers completed the whole qualifying "
+        "training, and count once, in the period in which they completed its last part; "
         "employed counsellors are employed by a partner organisation at the end of the period. "
         "Retention is the share of the volunteers on the team at the start of the period who "
         "are still on it at its end."
@@ -869,13 +1045,17 @@ METHOD_NOTES = {
     ),
     "matches": gettext_lazy(
         "Matches started in the period and matches running at its end. The 6-month retention "
-        "is the share of all matches started at least six months before the end of the period "
-        "that were still running six months after their start."
+        "counts every match started up to the end of the period whose six-month outcome is "
+        "known by then: those started at least six months before the end, and those that ended "
+        "before reaching six months. A match started less than six months before the end that "
+        "is still running is not counted yet."
     ),
     "selfhelp_groups": gettext_lazy(
         "Self-help groups started in the period and groups accompanied during it. The 12-month "
-        "rate is the share of groups started at least twelve months before the end of the "
-        "period, and followed up, that still met on their own a year after the start."
+        "rate counts every group started up to the end of the period whose twelve-month answer "
+        "is recorded by then; a group recorded as no longer meeting, or as ended, counts as not "
+        "meeting. Contact points are those where an activity was held or a group they look "
+        "after was accompanied."
     ),
     "caseload": gettext_lazy(
         "Residents are the latest recorded occupancy, up to the end of the period, of each "
@@ -883,15 +1063,12 @@ METHOD_NOTES = {
     ),
     "targets": gettext_lazy(
         "Each target whose period overlaps the report is compared with what was logged from "
-        "the target's start to the end of the report period (or of the target)."
+        "the target's start to the end of the report period (or of the target). A rate is "
+        "compared with its target as the gap in percentage points."
     ),
     "outcomes": gettext_lazy(
         "Outcomes compare each participant's baseline with the latest follow-up measure of the "
         "same validated instrument."
-    ),
-    "suppression": gettext_lazy(
-        "To protect the people supported, counts of persons from 1 to 4 in any breakdown are "
-        "shown as “<5”. Totals of activities, volunteers and hours are shown in full."
     ),
     "plan_versus_actual": gettext_lazy(
         "The deviation is the share of the target reached minus the share of the target's "

@@ -21,14 +21,25 @@ unit (WHO-5: percent 0–100; UCLA-3 and RHS-15: points):
 
 Shares are fractions between 0 and 1. Fewer than 5 pairs are suppressed (small cells): the
 entry keeps only ``instrument``, ``label``, ``n=None``, ``suppressed=True`` and a ``note``.
-Everything returned is JSON-serialisable. Sums, means and the standard deviation are SQL
-aggregates; Python only turns them into the interval.
+Everything returned is JSON-serialisable. Counts, means and the sum of the squared changes are
+SQL aggregates; Python only turns them into the standard deviation and the interval (a sample
+standard deviation needs two pairs: with one, there is none).
 """
 
 import math
 from datetime import date
 
-from django.db.models import Avg, Count, F, OuterRef, Q, StdDev, Subquery
+from django.db.models import (
+    Avg,
+    Count,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+)
 from django.utils.translation import gettext as _
 
 from programs.models import Program
@@ -85,6 +96,14 @@ def t_critical(df: int) -> float:
     return T_CRITICAL_95[max(k for k in T_CRITICAL_95 if k <= df)]
 
 
+def sample_sd(n: int, mean: float, squares: float | None) -> float | None:
+    """The sample standard deviation of ``n`` values from their mean and the sum of their
+    squares; None for fewer than two values."""
+    if n < 2 or squares is None:
+        return None
+    return math.sqrt(max(0.0, (float(squares) - n * mean * mean) / (n - 1)))
+
+
 def _pairs(program: Program, instrument: Instrument, start: date, end: date):
     """Complete baselines with the latest complete follow-up in the period (one row each)."""
     field = instrument.report_field
@@ -98,6 +117,7 @@ def _pairs(program: Program, instrument: Instrument, start: date, end: date):
         )
         .filter(date__gte=OuterRef("date"))
         .exclude(timepoint=OutcomeMeasure.Timepoint.BASELINE)
+        .complete()
         .order_by("-date", "-id")
     )
     return (
@@ -107,6 +127,7 @@ def _pairs(program: Program, instrument: Instrument, start: date, end: date):
             timepoint=OutcomeMeasure.Timepoint.BASELINE,
             complete=True,
         )
+        .complete()
         .annotate(
             before=F(field),
             after=Subquery(follow_ups.values(field)[:1]),
@@ -143,7 +164,8 @@ def instrument_kpis(program: Program, instrument: Instrument, start: date, end: 
         mean_before=Avg("before"),
         mean_after=Avg("after"),
         mean_change=Avg("change"),
-        sd_change=StdDev("change", sample=True),
+        # Not StdDev: SQLite's raises on a single value, before the count is known.
+        squares=Sum(ExpressionWrapper(F("change") * F("change"), output_field=FloatField())),
         band_before=Count("pk", filter=Q(category__in=in_band)),
         band_after=Count("pk", filter=Q(after_category__in=in_band)),
         **({"improved": Count("pk", filter=improved)} if improved is not None else {}),
@@ -158,8 +180,8 @@ def instrument_kpis(program: Program, instrument: Instrument, start: date, end: 
             "note": _("Fewer than %(n)s before-and-after pairs: not shown.") % {"n": SMALL_CELL},
         }
     mean_change = float(figures["mean_change"])
-    sd = float(figures["sd_change"] or 0.0)
-    margin = t_critical(n - 1) * sd / math.sqrt(n)
+    sd = sample_sd(n, mean_change, figures["squares"])
+    margin = None if sd is None else t_critical(n - 1) * sd / math.sqrt(n)
     return {
         **entry,
         "n": n,
@@ -169,8 +191,8 @@ def instrument_kpis(program: Program, instrument: Instrument, start: date, end: 
         "mean_before": _round(figures["mean_before"]),
         "mean_after": _round(figures["mean_after"]),
         "mean_change": _round(mean_change),
-        "ci_low": _round(mean_change - margin),
-        "ci_high": _round(mean_change + margin),
+        "ci_low": None if margin is None else _round(mean_change - margin),
+        "ci_high": None if margin is None else _round(mean_change + margin),
         "improved_share": _share(figures.get("improved"), n),
         "cutoff_label": str(instrument.report_cutoff_label),
         "below_cutoff_before": _share(figures["band_before"], n),

@@ -27,7 +27,9 @@ from django.utils.http import urlencode
 from programs.models import Participant, Program, Target
 from referrals.models import Referral
 from sessions_log.models import Activity, Match, SelfHelpGroup
-from volunteers.models import Enrollment, SupervisionSession, Volunteer
+from volunteers.models import SupervisionSession, Volunteer
+
+from .indicators import REGISTRY, qualified_on
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,14 @@ class TargetProgress:
     elapsed_percent: int  # how much of the target's period has passed
 
     @property
+    def label(self) -> str:
+        """The indicator's name as the report prints it (:mod:`reports.indicators`)."""
+        return str(REGISTRY[self.target.indicator].label)
+
+    @property
     def percent(self) -> int | None:
+        """The share of the target reached; never computed for a rate (its ``actual`` is
+        None), which a report compares in percentage points instead."""
         if self.actual is None or not self.target.value:
             return None
         return round(100 * Decimal(self.actual) / self.target.value)
@@ -118,11 +127,10 @@ MEASURES: dict[str, Measure] = {
             "pk", filter=_took_part(Activity.facilitators.through, "volunteer", period)
         ),
     ),
+    # Completed the whole qualifying training, counted once, when its last part was completed.
     Indicator.VOLUNTEERS_TRAINED: (
-        lambda p: Enrollment.objects.filter(
-            training__program=p, status=Enrollment.Status.COMPLETED
-        ),
-        lambda period: Count("volunteer", distinct=True, filter=period.q("completed_on")),
+        lambda p: Volunteer.objects.filter(program=p).annotate(trained_on=qualified_on()),
+        lambda period: Count("pk", filter=period.q("trained_on")),
     ),
     Indicator.COUNSELLORS_EMPLOYED: (
         lambda p: Volunteer.objects.filter(program=p, employed_by__isnull=False),

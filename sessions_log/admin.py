@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from programs.admin import AuditedReads
+
 from .models import Activity, Concern, Match, OutcomeMeasure, SelfHelpGroup, Topic
 
 
@@ -31,7 +33,7 @@ class ConcernInline(admin.StackedInline):
 
 
 @admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
+class ActivityAdmin(AuditedReads, admin.ModelAdmin):
     list_display = [
         "date",
         "kind",
@@ -110,7 +112,7 @@ class ConcernStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Concern)
-class ConcernAdmin(admin.ModelAdmin):
+class ConcernAdmin(AuditedReads, admin.ModelAdmin):
     list_display = [
         "raised_at",
         "category",
@@ -129,7 +131,7 @@ class ConcernAdmin(admin.ModelAdmin):
 
 
 @admin.register(Match)
-class MatchAdmin(admin.ModelAdmin):
+class MatchAdmin(AuditedReads, admin.ModelAdmin):
     list_display = [
         "__str__",
         "program",
@@ -166,7 +168,7 @@ class SelfHelpGroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutcomeMeasure)
-class OutcomeMeasureAdmin(admin.ModelAdmin):
+class OutcomeMeasureAdmin(AuditedReads, admin.ModelAdmin):
     """Scores are never typed: they are computed from the answers when a measure is added, and
     the answers of a saved measure are read-only, so a score cannot go stale."""
 

@@ -462,13 +462,14 @@ class ParticipantQuickForm(NotInFutureMixin, forms.Form):
         required=False,
         widget=LongSelectMultiple,
     )
+    # Nothing is chosen for the volunteer: consent is recorded only when it was given.
     consent_scope = forms.ChoiceField(
         label=_("Consent"),
-        choices=Participant.ConsentScope.choices,
-        initial=Participant.ConsentScope.SUPPORT,
+        choices=[("", _("— choose —")), *Participant.ConsentScope.choices],
         help_text=_("What the person agreed to. Without consent, do not record them."),
+        error_messages={"required": _("Choose what the participant agreed to.")},
     )
-    consent_on = forms.DateField(label=_("Consent given on"), widget=date_input())
+    consent_on = forms.DateField(label=_("Consent given on"), widget=date_input(), required=False)
 
     def __init__(
         self,
@@ -510,7 +511,6 @@ class ParticipantQuickForm(NotInFutureMixin, forms.Form):
                 details.append("alias")
         self.fields["year_of_birth"].validators.append(MaxValueValidator(today.year))
         self.fields["year_of_birth"].widget.attrs["max"] = today.year
-        self.fields["consent_on"].initial = today
         self.fields["consent_on"].widget.attrs["max"] = today.isoformat()
         languages = sorted(Language.objects.all(), key=str)
         own = set(volunteer.languages.values_list("pk", flat=True)) if volunteer else set()
@@ -535,6 +535,13 @@ class ParticipantQuickForm(NotInFutureMixin, forms.Form):
 
     def clean_consent_on(self):
         return self._not_in_future("consent_on")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("consent_scope") and not cleaned.get("consent_on"):
+            if "consent_on" not in self.errors:
+                self.add_error("consent_on", _("Give the date the participant agreed."))
+        return cleaned
 
     def participant_data(self) -> dict:
         data = self.cleaned_data
@@ -697,9 +704,20 @@ class OutcomeMeasureForm(NotInFutureMixin, forms.Form):
         label=_("Language of the questionnaire"), queryset=Language.objects.none(), required=False
     )
 
-    def __init__(self, *args, instrument: Instrument, participant: Participant, **kwargs):
+    # The value of the "Save as draft" button (``name="_action"``).
+    DRAFT_ACTION = "draft"
+
+    def __init__(
+        self,
+        *args,
+        instrument: Instrument,
+        participant: Participant,
+        draft: bool = False,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.instrument = instrument
+        self.draft = draft
         self.fields["date"].initial = timezone.localdate()
         codes = {*participant.languages.values_list("code", flat=True), "de", "en", "da"}
         codes.add(participant.program.default_language)
@@ -741,7 +759,41 @@ class OutcomeMeasureForm(NotInFutureMixin, forms.Form):
             and not cleaned.get("custom_label", "").strip()
         ):
             self.add_error("custom_label", _("Name the time point."))
+        if not self.draft:
+            self._clean_every_item_answered()
         return cleaned
+
+    def _clean_every_item_answered(self):
+        """Saved as complete, every item needs an answer; the message is at each one left."""
+        missing = [
+            name
+            for name in (self.item_field(item) for item in self.instrument.items)
+            if name not in self.errors and self.cleaned_data.get(name) is None
+        ]
+        for name in missing:
+            self.add_error(name, _("Choose an answer, or save the questionnaire as a draft."))
+        if missing:
+            self.add_error(
+                None,
+                _(
+                    "Not every question is answered. Answer the marked questions, or save "
+                    "the questionnaire as a draft to finish it later."
+                ),
+            )
+
+    @classmethod
+    def initial_of(cls, measure: OutcomeMeasure) -> dict:
+        """A saved draft as the form's initial values, to go on where it was left."""
+        initial = {
+            "timepoint": measure.timepoint,
+            "custom_label": measure.custom_label,
+            "date": measure.date,
+            "language": measure.language_id,
+        }
+        for item in measure.definition.items:
+            value = measure.answers.get(item.key)
+            initial[cls.item_field(item)] = "" if value is None else value
+        return initial
 
     def answers(self) -> dict[str, int | None]:
         return {

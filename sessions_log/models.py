@@ -394,6 +394,15 @@ def _percent_follows_score() -> Q:
     return condition
 
 
+class OutcomeMeasureQuerySet(models.QuerySet):
+    def complete(self):
+        """The questionnaires that count as done: saved complete, not as a draft."""
+        return self.filter(status=OutcomeMeasure.Status.COMPLETE)
+
+    def drafts(self):
+        return self.filter(status=OutcomeMeasure.Status.DRAFT)
+
+
 class OutcomeMeasure(ChoiceLabels, models.Model):
     """One administration of a validated instrument (WHO-5, UCLA-3, RHS-15) to a participant.
 
@@ -408,6 +417,10 @@ class OutcomeMeasure(ChoiceLabels, models.Model):
         FOLLOWUP_6M = "followup_6m", _("6-month follow-up")
         EXIT = "exit", _("Exit")
         CUSTOM = "custom", _("Other time point")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        COMPLETE = "complete", _("Complete")
 
     program = models.ForeignKey(
         Program,
@@ -444,6 +457,10 @@ class OutcomeMeasure(ChoiceLabels, models.Model):
     complete = models.BooleanField(_("complete"), default=False)
     positive_screen = models.BooleanField(_("positive screen"), null=True, blank=True)
     category = models.CharField(_("category"), max_length=30, blank=True)
+    # A draft is kept to be finished later: it is still due and counts nowhere.
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
     language = models.ForeignKey(
         Language,
         on_delete=models.SET_NULL,
@@ -453,6 +470,8 @@ class OutcomeMeasure(ChoiceLabels, models.Model):
         verbose_name=_("language"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = OutcomeMeasureQuerySet.as_manager()
 
     class Meta:
         ordering = ["participant", "instrument", "date", "id"]
@@ -481,6 +500,13 @@ class OutcomeMeasure(ChoiceLabels, models.Model):
             models.CheckConstraint(
                 condition=Q(complete=False) | Q(score__isnull=False),
                 name="outcome_complete_has_score",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(complete=True),
+                name="outcome_saved_complete_has_every_answer",
+                violation_error_message=_(
+                    "Not every question is answered: save the questionnaire as a draft."
+                ),
             ),
         ]
         indexes = [
@@ -512,8 +538,12 @@ class OutcomeMeasure(ChoiceLabels, models.Model):
         """The score in the unit reports use (WHO-5: percent)."""
         return self.score_percent if self.definition.report_field == "score_percent" else self.score
 
-    def apply_score(self) -> None:
-        """Set score, percentage, completeness, screen and category from the answers."""
+    def apply_score(self, *, draft: bool = False) -> None:
+        """Set score, percentage, completeness, screen and category from the answers.
+
+        The status follows: complete when every item is answered, unless ``draft`` asks to
+        keep it as a draft; a questionnaire with a missing answer is always a draft.
+        """
         definition = self.definition
         self.answers = {key: self.answers.get(key) for key in definition.keys}
         result = definition.score(self.answers)
@@ -522,6 +552,11 @@ class OutcomeMeasure(ChoiceLabels, models.Model):
         self.complete = result.complete
         self.positive_screen = result.positive_screen
         self.category = result.category
+        self.status = self.Status.COMPLETE if result.complete and not draft else self.Status.DRAFT
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
 
     def clean(self):
         super().clean()

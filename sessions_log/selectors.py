@@ -13,6 +13,7 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
@@ -266,11 +267,12 @@ def outcome_follow_ups_due(program: Program, today: date) -> QuerySet:
     The 6-month follow-up is due six months after the baseline unless it (or an exit measure)
     was recorded; before that, the 3-month follow-up is due three months after the baseline
     unless a 3-month, 6-month or exit measure exists. Nothing is due after an exit measure.
+    Only complete measures count: a draft leaves its follow-up due, and ``draft_id`` names
+    the draft saved for the time point that is due, to be finished.
     """
     Timepoint = OutcomeMeasure.Timepoint
-    later = OutcomeMeasure.objects.filter(
-        participant=OuterRef("participant"), instrument=OuterRef("instrument")
-    )
+    same = {"participant": OuterRef("participant"), "instrument": OuterRef("instrument")}
+    later = OutcomeMeasure.objects.complete().filter(**same)
     return (
         OutcomeMeasure.objects.filter(program=program, timepoint=Timepoint.BASELINE)
         .annotate(
@@ -296,5 +298,13 @@ def outcome_follow_ups_due(program: Program, today: date) -> QuerySet:
             )
         )
         .exclude(due="")
+        .annotate(
+            draft_id=Subquery(
+                OutcomeMeasure.objects.drafts()
+                .filter(**same, timepoint=OuterRef("due"))
+                .order_by("-date", "-id")
+                .values("pk")[:1]
+            )
+        )
         .select_related("participant")
     )

@@ -497,12 +497,17 @@ def outcome_measure_record(
     by,
     language: Language | None = None,
     custom_label: str = "",
+    draft: bool = False,
+    measure: OutcomeMeasure | None = None,
 ) -> OutcomeMeasure:
     """Record one administration of an instrument; the score is computed, never typed.
 
     ``answers`` maps item keys ("1", "2", …) to an int on the item's scale or None (not
     answered). Refuses a participant of another program, a date in the future, answers off
     the scale, a second baseline and a follow-up dated before the baseline.
+
+    With ``draft`` it is kept as a draft, to be finished later; without, every item needs an
+    answer. ``measure`` is a draft of this participant and instrument being finished.
     """
     definition = INSTRUMENTS.get(instrument)
     if definition is None:
@@ -515,14 +520,27 @@ def outcome_measure_record(
     if problems:
         raise ValidationError({"answers": problems})
     answers = {key: answers.get(key) for key in definition.keys}
+    if not draft:
+        missing_answers_refused(definition, answers)
     custom_label = custom_label.strip() if timepoint == OutcomeMeasure.Timepoint.CUSTOM else ""
     if timepoint == OutcomeMeasure.Timepoint.CUSTOM and not custom_label:
         raise ValidationError({"custom_label": _("Name the time point.")})
     # Lock the participant's row so two baselines cannot be recorded side by side.
     Participant.objects.select_for_update().filter(pk=participant.pk).first()
-    baseline = participant.outcome_measures.filter(
+    baselines = participant.outcome_measures.filter(
         instrument=instrument, timepoint=OutcomeMeasure.Timepoint.BASELINE
-    ).first()
+    )
+    if measure is not None:
+        # Read again under the lock: someone may have finished the draft meanwhile.
+        measure = (
+            participant.outcome_measures.drafts()
+            .filter(pk=measure.pk, instrument=instrument)
+            .first()
+        )
+        if measure is None:
+            raise ValidationError(_("Only a draft of this questionnaire can be finished."))
+        baselines = baselines.exclude(pk=measure.pk)
+    baseline = baselines.first()
     if timepoint == OutcomeMeasure.Timepoint.BASELINE and baseline is not None:
         raise ValidationError(
             {
@@ -532,18 +550,33 @@ def outcome_measure_record(
         )
     if timepoint != OutcomeMeasure.Timepoint.BASELINE and baseline and date < baseline.date:
         raise ValidationError({"date": _("A follow-up cannot be dated before the baseline.")})
-    measure = OutcomeMeasure(
-        program=program,
-        participant=participant,
-        instrument=instrument,
-        timepoint=timepoint,
-        custom_label=custom_label,
-        date=date,
-        administered_by=by,
-        answers=answers,
-        language=language,
-    )
-    measure.apply_score()
+    if measure is None:
+        measure = OutcomeMeasure(
+            program=program, participant=participant, instrument=instrument, administered_by=by
+        )
+    elif measure.administered_by_id is None:
+        measure.administered_by = by
+    measure.timepoint = timepoint
+    measure.custom_label = custom_label
+    measure.date = date
+    measure.answers = answers
+    measure.language = language
+    measure.apply_score(draft=draft)
     measure.full_clean()
     measure.save()
     return measure
+
+
+def missing_answers_refused(definition, answers: dict) -> None:
+    """Refuse to save as complete a questionnaire with an item left unanswered."""
+    missing = [key for key in definition.keys if answers.get(key) is None]
+    if missing:
+        raise ValidationError(
+            {
+                "answers": _(
+                    "Not every question is answered (%(items)s): answer them, or save the "
+                    "questionnaire as a draft."
+                )
+                % {"items": ", ".join(missing)}
+            }
+        )

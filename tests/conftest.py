@@ -4,8 +4,10 @@ import importlib
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.core.cache import cache
 from django.db import models
+from django.utils import translation
 
 from programs.models import Language, Membership
 
@@ -16,7 +18,6 @@ from .factories import PASSWORD, MembershipFactory, ProgramFactory, UserFactory
 def django_db_modify_db_settings(django_db_modify_db_settings, tmp_path_factory):
     """On SQLite the test database is a file, not memory: the live server of the browser
     tests then opens its own connections instead of sharing the test thread's."""
-    from django.conf import settings
 
     database = settings.DATABASES["default"]
     if database["ENGINE"] == "django.db.backends.sqlite3":
@@ -88,6 +89,14 @@ def _lists_fetch_nothing_lazily(monkeypatch):
     """A list column that reads a related record its queryset did not load fails the test
     (in production the page would fetch it for all rows at once)."""
     monkeypatch.setattr("programs.lists.LIST_FETCH_MODE", models.FETCH_RAISE)
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request through the locale middleware
+    leaves its language active in the thread, which the next test would inherit."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

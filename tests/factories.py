@@ -272,4 +272,5 @@ class OutcomeMeasureFactory(factory.django.DjangoModelFactory):
         kwargs.setdefault("complete", result.complete)
         kwargs.setdefault("positive_screen", result.positive_screen)
         kwargs.setdefault("category", result.category)
+        kwargs.setdefault("status", "complete" if result.complete else "draft")
         return super()._create(model_class, *args, **kwargs)

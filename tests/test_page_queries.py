@@ -203,3 +203,38 @@ def test_every_main_page_takes_at_most_15_queries(login, alice, world, page):
     url = _pages(world)[page]
     client.get(url)
     assert count_queries(client, url) <= QUERY_CEILING
+
+
+# What the read log costs (docs/data-protection.md, "What is logged"): one entry per page, so a
+# fixed number of queries whatever the page shows. A list whose rows name their participant
+# writes the entry only; one that reaches them through another table reads them in one query.
+READ_LOG_QUERIES = {
+    "participant list": ("participant_list", 1),
+    "referral list": ("referral_list", 1),
+    "activity list": ("activity_list", 2),
+    "concern list": ("concern_list", 2),
+}
+
+
+@pytest.mark.parametrize("page", READ_LOG_QUERIES)
+def test_logging_a_list_page_costs_a_fixed_number_of_queries(
+    login, alice, world, monkeypatch, page
+):
+    name, cost = READ_LOG_QUERIES[page]
+    client = login(alice)
+    world.grow(LARGE)
+    url = reverse(name, args=[world.program.slug])
+    client.get(url)
+    logged = count_queries(client, url)
+    monkeypatch.setattr("programs.audit.log_list_read", lambda **kwargs: None)
+    assert logged - count_queries(client, url) == cost
+
+
+def test_who_looked_at_a_participant_costs_one_query(login, alice, world, monkeypatch):
+    client = login(alice)
+    world.grow(LARGE)
+    url = _pages(world)["participant page"]
+    client.get(url)
+    shown = count_queries(client, url)
+    monkeypatch.setattr("programs.audit.participant_reads", lambda participant: [])
+    assert shown - count_queries(client, url) == 1

@@ -243,9 +243,9 @@ POST_ONLY = {
 OBJECT_RULES = {
     # Funders never see participant-level data; the view refuses outright.
     "participant_detail": {Role.FUNDER: 403},
-    # A certificate is for coordinators and the volunteer it belongs to; others don't learn
-    # that it exists.
-    "training_certificate": {Role.SUPERVISOR: 404, Role.FUNDER: 404},
+    # A certificate is for coordinators and the volunteer it belongs to: the other roles are
+    # refused by role, as the role table says (another volunteer's is a 404, below).
+    "training_certificate": {Role.SUPERVISOR: 403, Role.FUNDER: 403},
     # The fixture's report is published, so it is frozen: editing leads back to it.
     "report_edit": {Role.COORDINATOR: 302},
 }

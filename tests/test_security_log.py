@@ -95,7 +95,9 @@ def test_it_logs_a_certificate_download(login, program, alice):
 
 def test_it_logs_the_program_data_export_with_what_consent_left_out(login, program, alice):
     ParticipantFactory(program=program)  # no consent recorded
-    ParticipantFactory(program=program, consent_on="2024-01-01", consent_scope="evaluation")
+    exported = ParticipantFactory(
+        program=program, consent_on="2024-01-01", consent_scope="evaluation"
+    )
     url = reverse("program_export", args=[program.slug])
     response = login(alice).get(
         url, {"start": "2024-01-01", "end": "2024-12-31", "file_format": "xlsx"}
@@ -107,6 +109,7 @@ def test_it_logs_the_program_data_export_with_what_consent_left_out(login, progr
         "format": "xlsx",
         "filters": {"start": "2024-01-01", "end": "2024-12-31"},
         "withheld": {"participants": 1, "referrals": 0},
+        "participants": [exported.pk],  # the people the file holds
     }
 
 

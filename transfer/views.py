@@ -22,6 +22,7 @@ from django.utils.translation import gettext
 from core.spreadsheets import FileRefused
 from programs.access import Perm, program_view
 from programs.security import export_record, import_record
+from programs.selectors import exportable
 
 from . import exporter
 from . import format as fmt
@@ -217,6 +218,8 @@ def program_export(request, program_slug):
             fmt=file_format,
             filters={"start": start.isoformat(), "end": end.isoformat()},
             withheld=result.withheld,
+            # The participants sheet: everyone the other sheets may name.
+            participants=program.participants.filter(exportable()).values_list("pk", flat=True),
         )
         if withheld := result.withheld_message():
             messages.warning(request, withheld)

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from programs.admin import ReadOnly, ReadOnlyInline
+from programs.admin import AuditedReads, ReadOnly, ReadOnlyInline
 
 from .models import (
     Enrollment,
@@ -136,7 +136,7 @@ class TrainingAttendanceAdmin(admin.ModelAdmin):
 
 
 @admin.register(SupervisionSession)
-class SupervisionSessionAdmin(admin.ModelAdmin):
+class SupervisionSessionAdmin(AuditedReads, admin.ModelAdmin):
     list_display = [
         "date",
         "kind",

@@ -132,6 +132,8 @@ class VolunteerStatusChange(models.Model):
 
 
 class Training(ChoiceLabels, models.Model):
+    """A training or one phase of a program's qualification (intensive phase, practice, …)."""
+
     class Kind(models.TextChoices):
         BASIC = "basic", _("Basic training")
         INTENSIVE = "intensive", _("Intensive training")
@@ -148,6 +150,15 @@ class Training(ChoiceLabels, models.Model):
     planned_hours = models.DecimalField(_("planned hours"), max_digits=6, decimal_places=1)
     trainer = models.CharField(_("trainer"), max_length=200, blank=True)
     description = models.TextField(_("description"), blank=True)
+    qualifying = models.BooleanField(
+        _("part of the qualification"),
+        default=True,
+        help_text=_(
+            "A volunteer counts as trained once they have completed one qualifying training of "
+            "each kind the program's qualifying trainings have (for example the intensive phase "
+            "and the supervised practice). Refreshers never count."
+        ),
+    )
 
     class Meta:
         ordering = ["program_id", "-starts_on"]

@@ -17,6 +17,13 @@ def can_open_volunteers(membership: Membership | None) -> bool:
     return has_perm(membership, Perm.MANAGE_PROGRAM)
 
 
+def can_ask_for_certificates(membership: Membership | None) -> bool:
+    """Whether a member's role has training certificates at all: coordinators (any) and
+    volunteers (their own). Supervisors and funders are refused by role, before any record is
+    looked up."""
+    return has_perm(membership, Perm.MANAGE_PROGRAM) or has_perm(membership, Perm.VIEW_OWN_WORK)
+
+
 def can_see_certificate(membership: Membership | None, enrollment: Enrollment) -> bool:
     """A training certificate is for coordinators and for the volunteer it belongs to."""
     if can_open_volunteers(membership):

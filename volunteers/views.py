@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth import login as auth_login
 from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F, Q
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -533,7 +533,15 @@ def enrollment_complete(request, program_slug, pk, enrollment_pk):
 
 @program_view(Perm.VIEW_HOME)
 def training_certificate(request, program_slug, pk, enrollment_pk):
-    """A completed enrolment's certificate: coordinators any, a volunteer only their own."""
+    """A completed enrolment's certificate: coordinators any, a volunteer only their own;
+    other roles are refused by role (403), a volunteer asking for another's gets 404."""
+    if not policies.can_ask_for_certificates(request.membership):
+        security_event_record(
+            kind=SecurityEvent.Kind.ACCESS_DENIED,
+            request=request,
+            detail={"status": 403, "what": "training_certificate", "role": request.membership.role},
+        )
+        raise PermissionDenied(_("Your role in this program does not allow this."))
     enrollment = get_object_or_404(
         Enrollment.objects.filter(
             training__program=request.program,

@@ -11,13 +11,25 @@ from demo.builder import Kind, ProgramBuilder, Role, grant_targets
 from demo.data.organisations import AID_LEAD, AID_PARTNERS, KIM_NRW, SW_NRW
 from demo.data.places import AID_AREAS, AID_STREETS, aid_area_name
 from demo.data.providers import AID_PROVIDERS
+from demo.programs import HeadlineChoice
 from demo.specs import GrantSpec, SiteSpec
-from programs.models import Site
+from programs.models import HelperTerm, Site
 from referrals.models import Category
 
 
-class AnkommenInDueren(ProgramBuilder):
+class AnkommenInDueren(HeadlineChoice, ProgramBuilder):
     slug = "aid-dueren"
+    # The city asks for first visits with intake, and aftercare until its end.
+    headline_indicators = (
+        "intakes",
+        "aftercare_at_end",
+        "aftercare_ended",
+        "people_reached",
+        "referrals",
+        "activities",
+    )
+
+    helper_term = HelperTerm.SOCIAL_WORKERS
     members = (("coordinator_aid", Role.COORDINATOR),)
     name = "AiD – Ankommen in Düren"
     description = (

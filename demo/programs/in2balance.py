@@ -26,16 +26,28 @@ from demo.data.places import IN2BALANCE_OFFICE, IN2BALANCE_SHELTERS
 from demo.data.providers import IN2BALANCE_PROVIDERS
 from demo.data.texts import IN2BALANCE_REASONS, IN2BALANCE_REPORT
 from demo.logins import DEMO_LOGINS
+from demo.programs import HeadlineChoice
 from demo.specs import GrantSpec, SiteSpec
-from programs.models import Program, Site
+from programs.models import HelperTerm, Program, Site
 from reports import generation as report_generation
 from reports import services as report_services
 from reports.models import Report
 from sessions_log.models import OutcomeMeasure
 
 
-class In2Balance(ProgramBuilder):
+class In2Balance(HeadlineChoice, ProgramBuilder):
     slug = "in2balance"
+    # The funder asks how many shelters the lay helpers reached.
+    headline_indicators = (
+        "shelters_reached",
+        "people_reached",
+        "contacts",
+        "activities",
+        "volunteers_active",
+        "referrals",
+    )
+
+    helper_term = HelperTerm.LAY_HELPERS
     name = "in2balance"
     description = (
         "Geschulte Laienhelfer*innen mit eigener Fluchterfahrung bieten in Düsseldorfer "

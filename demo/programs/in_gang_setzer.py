@@ -20,14 +20,26 @@ from demo.data.activities import SELFHELP_GROUP_TOPICS
 from demo.data.organisations import GKV_NRW, IGS_LEAD, MAGS_NRW
 from demo.data.places import IGS_CITIES
 from demo.data.providers import IGS_PROVIDERS
+from demo.programs import HeadlineChoice
 from demo.specs import GrantSpec, SiteSpec
-from programs.models import Site
+from programs.models import HelperTerm, Site
 from referrals.models import Category
 from sessions_log.models import SelfHelpGroup
 
 
-class InGangSetzer(ProgramBuilder):
+class InGangSetzer(HeadlineChoice, ProgramBuilder):
     slug = "in-gang-setzer"
+    # The federation reports its contact points and the cities and districts they serve.
+    headline_indicators = (
+        "contact_points",
+        "contact_point_cities",
+        "selfhelp_groups_started",
+        "selfhelp_groups_accompanied",
+        "selfhelp_groups_12m",
+        "volunteers_active",
+    )
+
+    helper_term = HelperTerm.IN_GANG_SETZER
     members = (("coordinator_igs", Role.COORDINATOR),)
     name = "In-Gang-Setzer"
     description = (

@@ -23,15 +23,27 @@ from demo.data.organisations import LIVET_LEAD, LIVET_PARTNERS, SBST_DK, VELUX_D
 from demo.data.places import LIVET_OFFICES
 from demo.data.providers import LIVET_PROVIDERS
 from demo.data.texts import AVAILABILITY_DA, INTERESTS_DA
+from demo.programs import HeadlineChoice
 from demo.specs import GrantSpec, SiteSpec
 from programs.languages import display_name as language_name
-from programs.models import Site
+from programs.models import HelperTerm, Site
 from referrals.models import Category, Referral
 from sessions_log.models import Match, OutcomeMeasure
 
 
-class LivetGaarVidere(ProgramBuilder):
+class LivetGaarVidere(HeadlineChoice, ProgramBuilder):
     slug = "livet-gaar-videre"
+    # The funders ask where the referrals come from and how long the matches last.
+    headline_indicators = (
+        "referral_sources",
+        "referrals_inbound",
+        "matches_started",
+        "matches_active_at_end",
+        "match_retention_6m",
+        "volunteers_active",
+    )
+
+    helper_term = HelperTerm.VOLUNTEERS
     members = (("coordinator_livet", Role.COORDINATOR),)
     name = "Livet går videre"
     description = (

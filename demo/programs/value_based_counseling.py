@@ -6,18 +6,32 @@ Malteser. They give awareness talks in shelters and counsel in many languages.
 
 from datetime import timedelta
 
+from django.db.models import Case, When
+
 from demo.builder import Kind, ProgramBuilder, Role, grant_targets
 from demo.data.organisations import AMIF, MALTESER, MSGS_MV, VBC_LEAD
 from demo.data.places import VBC_OFFICE_CITIES, VBC_SHELTERS
 from demo.data.providers import VBC_PROVIDERS
 from demo.data.texts import QUALIFICATIONS_VBC
+from demo.programs import HeadlineChoice
 from demo.specs import Cohort, GrantSpec, SiteSpec, TrainingSpec
-from programs.models import Site
+from programs.models import HelperTerm, Site
 from volunteers.models import Training, Volunteer
 
 
-class ValueBasedCounseling(ProgramBuilder):
+class ValueBasedCounseling(HeadlineChoice, ProgramBuilder):
     slug = "value-based-counseling"
+    # The funder asks how many people were counselled, in how many languages.
+    headline_indicators = (
+        "people_counselled",
+        "counselling_languages",
+        "volunteers_trained",
+        "counsellors_employed",
+        "people_reached",
+        "supervision_hours",
+    )
+
+    helper_term = HelperTerm.COUNSELLORS
     members = (("coordinator_vbc", Role.COORDINATOR),)
     name = "Value Based Counseling"
     description = (
@@ -164,6 +178,16 @@ class ValueBasedCounseling(ProgramBuilder):
             ],
             practice_starts,
         )
+
+    def create_trainings(self, cohorts):
+        """The qualification is the intensive phase and the supervised practice: a counsellor
+        counts as trained once both are completed."""
+        per_cohort = super().create_trainings(cohorts)
+        qualifying = (Training.Kind.INTENSIVE, Training.Kind.SUPERVISED_PRACTICE)
+        Training.objects.filter(pk__in=[t.pk for ts in per_cohort for t in ts]).update(
+            qualifying=Case(When(kind__in=qualifying, then=True), default=False)
+        )
+        return per_cohort
 
     def working_in_training(self, cohort):
         practice = cohort.trainings[1].starts_on

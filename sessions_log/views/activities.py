@@ -5,14 +5,16 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.lists import Column
 from programs.access import Perm, program_view
+from programs.audit import read_or_404
 from programs.lists import ProgramListView
 from programs.models import ActivityKind
 
@@ -40,6 +42,7 @@ def activity_log(request, program_slug):
     if request.method == "POST":
         existing = services.activity_logged_with(program, request.POST.get("idempotency_key"))
         if existing is not None:
+            _confirm_kept_entry(request, existing)
             return _land_on_existing(request, existing)
         form = ActivityForm(request.POST, **activity_form_kwargs(request, volunteer))
         if request.POST.get("_action") == "add_participant":
@@ -54,9 +57,20 @@ def activity_log(request, program_slug):
                 concern=concern,
                 **form.activity_data(),
             )
+            _confirm_kept_entry(request, activity)
             if not created:
                 return _land_on_existing(request, activity)
-            messages.success(request, _("Your session was saved. Thank you!"))
+            if request.POST.get("_kept"):
+                messages.success(
+                    request,
+                    _(
+                        "Your session of %(date)s was kept while you signed in again "
+                        "and is now saved. Thank you!"
+                    )
+                    % {"date": date_format(activity.date, "SHORT_DATE_FORMAT")},
+                )
+            else:
+                messages.success(request, _("Your session was saved. Thank you!"))
             if concern is not None:
                 messages.info(
                     request, _("Your concern was passed on to the coordinators and supervisors.")
@@ -76,7 +90,7 @@ def activity_log(request, program_slug):
             visible = visible_participants(request, volunteer)
             initial["participants"] = [
                 str(pk)
-                for pk in visible.filter(pk__in=[p for p in picked if p.isdigit()]).values_list(
+                for pk in visible.filter(pk__in=_ids(picked, visible.model)).values_list(
                     "pk", flat=True
                 )
             ]
@@ -95,6 +109,36 @@ def activity_log(request, program_slug):
     )
 
 
+def _ids(values, model) -> list[int]:
+    """The values from a query string that are ids ``model``'s table can hold; the rest are
+    dropped (a number too large for the column would fail the query, not match nothing)."""
+    field = model._meta.pk
+    ids = []
+    for value in values:
+        try:
+            pk = field.to_python(value)
+            field.run_validators(pk)
+        except ValidationError:
+            continue
+        ids.append(pk)
+    return ids
+
+
+# The idempotency keys of the last sessions the log form saved (or found saved) in this sign-in;
+# base.html lists them, and static/js/keep-entry.js drops the browser's kept copy of each.
+SAVED_ENTRIES = "lotse_saved_entries"
+
+
+def _confirm_kept_entry(request, activity) -> None:
+    """Tell the browser that the server has this session, so that the copy of the form it kept
+    in case the sign-in had expired is dropped on the next page."""
+    if activity.idempotency_key is None:
+        return
+    key = str(activity.idempotency_key)
+    keys = [k for k in request.session.get(SAVED_ENTRIES, []) if k != key]
+    request.session[SAVED_ENTRIES] = [*keys[-9:], key]
+
+
 def _land_on_existing(request, activity):
     messages.info(request, _("This session was already saved."))
     if policies.may_open_activity(request.membership, activity):
@@ -109,7 +153,7 @@ def activity_edit(request, program_slug, pk):
     coordinator = policies.coordinates(membership)
     any_time = policies.edits_any_time(membership)
     volunteer = selectors.volunteer_of(program, request.user)
-    activity = get_object_or_404(
+    activity = read_or_404(
         policies.openable_activities(membership).select_related("site", "logged_by"), pk=pk
     )
     deadline = activity.edit_deadline(program)
@@ -264,7 +308,7 @@ class ActivityListView(ProgramListView):
 @program_view(Perm.VIEW_ACTIVITIES)
 def activity_detail(request, program_slug, pk):
     program, membership = request.program, request.membership
-    activity = get_object_or_404(program.activities.select_related("site", "logged_by"), pk=pk)
+    activity = read_or_404(program.activities.select_related("site", "logged_by"), pk=pk)
     context = _activity_context(activity, show_notes=True)
     context.update(
         program=program,

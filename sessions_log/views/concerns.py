@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from core.lists import Column
 from programs.access import Perm, program_view
+from programs.audit import read_or_404
 from programs.lists import ProgramListView
 
 from .. import selectors, services
@@ -76,7 +77,7 @@ class ConcernListView(ProgramListView):
 @program_view(Perm.ACKNOWLEDGE_CONCERNS)
 def concern_acknowledge(request, program_slug, pk):
     program = request.program
-    concern = get_object_or_404(
+    concern = read_or_404(
         Concern.objects.filter(program=program).select_related(
             "activity__site", "raised_by", "acknowledged_by"
         ),

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from core.lists import Column
 from programs.access import Perm, program_view
+from programs.audit import read_or_404
 from programs.lists import ProgramListView, participant_code_column
 
 from .. import policies, selectors, services
@@ -110,7 +111,7 @@ def match_create(request, program_slug):
 def match_detail(request, program_slug, pk):
     program = request.program
     today = timezone.localdate()
-    match = get_object_or_404(
+    match = read_or_404(
         selectors.with_six_month_check_due(
             Match.objects.filter(program=program).select_related("volunteer", "participant"),
             today,

@@ -3,7 +3,8 @@ the follow-ups that are due."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,9 +14,10 @@ from core import charts
 from core.dates import months_later
 from core.lists import Column
 from programs.access import Perm, program_view
+from programs.audit import read_or_404
 from programs.lists import ProgramListView, participant_code_column
 
-from .. import selectors, services
+from .. import policies, selectors, services
 from ..filters import OutcomeDueFilter
 from ..forms import OutcomeMeasureForm
 from ..instruments import INSTRUMENTS
@@ -32,7 +34,7 @@ def _outcome_chart(definition, measures, chart_id: str):
             f"{m.date.isoformat()} {m.timepoint_label}: {m.report_value}",
         )
         for m in measures
-        if m.report_value is not None
+        if m.report_value is not None and not m.is_draft
     ]
     if not points:
         return ""
@@ -93,15 +95,33 @@ def _result_text(measure) -> str:
     return text
 
 
+def _draft_of(request, participant, value):
+    """The draft ``?draft=`` names: one of this participant's, and for a volunteer one they
+    took themselves (as they see only those); anything else is a 404."""
+    if not str(value).isdigit():
+        raise Http404
+    drafts = participant.outcome_measures.drafts()
+    administered_by = policies.outcomes_administered_by(request.membership)
+    if administered_by is not None:
+        drafts = drafts.filter(administered_by=administered_by)
+    return read_or_404(drafts, pk=value)
+
+
 @program_view(Perm.LOG_ACTIVITY)
 def outcome_measure_create(request, program_slug, pk):
-    """Record a questionnaire: coordinators for anyone, a volunteer for the people they met."""
+    """Record a questionnaire: coordinators for anyone, a volunteer for the people they met.
+
+    With ``?draft=<id>`` the page opens a saved draft to finish it.
+    """
     program = request.program
     volunteer = selectors.volunteer_of(program, request.user)
-    participant = get_object_or_404(
+    participant = read_or_404(
         visible_participants(request, volunteer).select_related("program"), pk=pk
     )
-    code = request.GET.get("instrument", "")
+    draft = None
+    if "draft" in request.GET:
+        draft = _draft_of(request, participant, request.GET["draft"])
+    code = draft.instrument if draft else request.GET.get("instrument", "")
     definition = INSTRUMENTS.get(code)
     context = {"program": program, "participant": participant}
     if definition is None:
@@ -110,12 +130,20 @@ def outcome_measure_create(request, program_slug, pk):
             "sessions_log/outcome_choose.html",
             {**context, "instruments": INSTRUMENTS.values()},
         )
-    initial = {
-        "timepoint": request.GET.get("timepoint")
-        or selectors.suggested_timepoint(participant, code, timezone.localdate())
-    }
+    if draft:
+        initial = OutcomeMeasureForm.initial_of(draft)
+    else:
+        initial = {
+            "timepoint": request.GET.get("timepoint")
+            or selectors.suggested_timepoint(participant, code, timezone.localdate())
+        }
+    as_draft = request.POST.get("_action") == OutcomeMeasureForm.DRAFT_ACTION
     form = OutcomeMeasureForm(
-        request.POST or None, initial=initial, instrument=definition, participant=participant
+        request.POST or None,
+        initial=initial,
+        instrument=definition,
+        participant=participant,
+        draft=as_draft,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -129,13 +157,22 @@ def outcome_measure_create(request, program_slug, pk):
                 answers=form.answers(),
                 language=form.cleaned_data["language"],
                 by=request.user,
+                draft=as_draft,
+                measure=draft,
             )
         except ValidationError as error:
             form_errors(form, error)
         else:
+            if measure.is_draft:
+                text = _(
+                    "%(instrument)s saved as a draft for %(code)s. It stays due until it is "
+                    "complete."
+                )
+            else:
+                text = _("%(instrument)s recorded for %(code)s. %(result)s")
             messages.success(
                 request,
-                _("%(instrument)s recorded for %(code)s. %(result)s")
+                text
                 % {
                     "instrument": definition.name,
                     "code": participant.code,
@@ -149,6 +186,7 @@ def outcome_measure_create(request, program_slug, pk):
         {
             **context,
             "form": form,
+            "draft": draft,
             "instrument": definition,
             "stem": definition.stem(),
             "items": form.item_fields(),
@@ -177,7 +215,12 @@ class OutcomeDueListView(ProgramListView):
 
         def record_url(m):
             target = reverse("outcome_measure_create", args=[slug, m.participant_id])
+            if m.draft_id:
+                return f"{target}?draft={m.draft_id}"
             return f"{target}?instrument={m.instrument}&timepoint={m.due}"
+
+        def record_text(m):
+            return _("Finish the draft") if m.draft_id else _("Record")
 
         return (
             participant_code_column(
@@ -193,5 +236,5 @@ class OutcomeDueListView(ProgramListView):
                 gettext_lazy("Due since"),
                 lambda m: months_later(m.date, months.get(m.due, 0)),
             ),
-            Column(gettext_lazy("Record"), lambda m: _("Record"), link=record_url),
+            Column(gettext_lazy("Record"), record_text, link=record_url),
         )

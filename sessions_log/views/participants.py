@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from core.lists import Column
 from programs.access import Perm, program_view
-from programs.audit import log_access
+from programs.audit import read_or_404
 from programs.lists import ProgramListView
 from programs.models import Participant, age_band, age_band_label
 from programs.selectors import exportable
@@ -107,10 +107,9 @@ def participant_detail(request, program_slug, pk):
     volunteer = None if sees_all else selectors.volunteer_of(program, request.user)
     if not policies.may_open_participants(membership):
         raise PermissionDenied(_("Your role in this program does not allow this."))
-    participant = get_object_or_404(
+    participant = read_or_404(
         visible_participants(request, volunteer).select_related("site"), pk=pk
     )
-    log_access(participant)
     activities = (
         policies.participant_activities(membership, participant)
         .select_related("site")

@@ -103,6 +103,8 @@ def test_a_volunteer_logs_a_one_to_one_with_someone_new(
     page.get_by_label("Year of birth").fill("1984")
     page.locator("#id_qc-gender").select_option("female")
     page.locator("#id_qc-languages").select_option(["ar"])
+    page.locator("#id_qc-consent_scope").select_option("support")
+    page.locator("#id_qc-consent_on").fill("2024-05-02")
     page.get_by_role("button", name="Add participant").click()
 
     participant = page.get_by_role("checkbox", name="born 1984")

@@ -243,9 +243,7 @@ def test_a_volunteer_may_withdraw_their_own_proposal(program, bob, met, provider
     assert referral.status == S.CLOSED
 
 
-def test_a_volunteer_cannot_write_the_outcome_of_their_own_proposal(
-    program, bob, met, provider
-):
+def test_a_volunteer_cannot_write_the_outcome_of_their_own_proposal(program, bob, met, provider):
     referral = services.referral_create(program=program, participant=met, provider=provider, by=bob)
     with pytest.raises(PermissionDenied):
         services.referral_transition(

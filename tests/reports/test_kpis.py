@@ -486,13 +486,15 @@ def test_it_states_caseload_and_targets_by_hand(program, world):
         ("Bezirk West", 1, 30, 0.0, None, "no_staff"),
     ]
     targets = [
-        (t["indicator"], t["grant"], t["target"], t["actual"], t["percent"], t["elapsed_percent"])
+        (t["indicator"], t["grant"], t["target"], t["actual"], t["percent"], t["gap_points"])
+        + (t["elapsed_percent"],)
         for t in s["targets"]["rows"]
     ]
     assert targets == [
         # 5 activities in the period and 1 in February count towards the year's target.
-        ("activities", GRANT, 20, 6, 30, 33),
-        ("match_retention_6m", "", 75, 50.0, 67, 33),
+        ("activities", GRANT, 20, 6, 30, None, 33),
+        # A rate is compared in percentage points (50 % against 75 %), never as 50 / 75.
+        ("match_retention_6m", "", 75, 50.0, None, -25.0, 33),
     ]
 
 
@@ -537,7 +539,13 @@ def test_the_json_holds_the_raw_figures(program, world, tmp_path):
     printed = json.loads(build(program, "-", fmt="json"))
     build(program, tmp_path / "kpis.json", fmt="json")
     written = json.loads((tmp_path / "kpis.json").read_text(encoding="utf-8"))
-    assert printed == written == compute(program, world["grant"])
+    assert printed == written
+    # First a notice that the figures are raw; then the snapshot and what suppression needs.
+    notice = written.pop("notice")
+    assert "NOT suppressed" in notice and "internal use only" in notice
+    assert written.pop("suppressed") is False
+    assert written.pop("disclosure") == {"threshold": 5, "private_sites": []}
+    assert written == compute(program, world["grant"])
     assert set(kpis.KPI_GROUPS) <= set(written)
     assert written["grant"] == GRANT
     # Raw: 3 contacts in German and 2 men are not suppressed here.
@@ -565,7 +573,7 @@ def test_the_pdf_prints_the_figures_suppressed(program, world, tmp_path):
     build(program, path, fmt="pdf")
     text = pdf_text(path)
     # Cover: period and grant.
-    assert "Reporting period" in text and "March 1, 2024 – April 30, 2024" in text
+    assert "Reporting period" in text and "1 March – 30 April 2024" in text
     assert "Grant reference" in text and GRANT in text
     assert "Ministerium für Arbeit" in text
     # Key figures: 5 activities, 25 contacts, 7 people, 3 languages, 3 volunteers, 3.0 h.
@@ -574,12 +582,16 @@ def test_the_pdf_prints_the_figures_suppressed(program, world, tmp_path):
         r"Languages used\s+Active volunteers\s+Supervision hours\s+3\s+3\s+3\.0",
         text,
     ), text[:3000]
-    # Tables: a count of 3 activities is printed; 3 contacts and 2 men are "<5"; 5 women not.
+    # Tables: a count of 3 activities is printed; 3 contacts and 2 men are "<5". The one
+    # activity with 3 contacts is withheld ("×": 1 activity would bound them), and so are the
+    # 5 women of 7 people (they would give the 2 men away) and Süd (else 25 - 14 - 8 = 3).
     assert has_row(text, "Unterkunft Nord", 3, 14)
     assert has_row(text, "April 2024", 3, 5)
-    assert has_row(text, FORMULA_SITE, 1, "<5")
+    assert has_row(text, FORMULA_SITE, "×", "<5")
+    assert has_row(text, "Unterkunft Süd", "×", "×")
+    assert has_row(text, "German", "×", "<5")
     assert has_row(text, "German", "<5")
-    assert has_row(text, "Female", 5)
+    assert has_row(text, "Female", "×")
     assert has_row(text, "Male", "<5")
     assert has_row(text, "Group session", 2, 20, 150)
     assert has_row(text, "Bezirk Nord", 2, 160, "1.5", 107, 100, "Over target")
@@ -605,7 +617,7 @@ def test_the_pdf_is_tagged_with_outline_language_title_and_page_numbers(program,
     assert catalog["/MarkInfo"]["/Marked"].value is True
     assert "/StructTreeRoot" in catalog
     assert str(catalog["/Lang"]).lower().startswith("en")
-    assert reader.metadata.title == "in2balance Düsseldorf 2024-03-01–2024-04-30"
+    assert reader.metadata.title == "in2balance Düsseldorf, 1 March – 30 April 2024"
     titles = list(outline_titles(reader.outline))
     assert "Key figures" in titles and "Activities" in titles and "Method notes" in titles
     total = len(reader.pages)
@@ -618,7 +630,7 @@ def test_the_german_pdf_prints_german_numbers_and_dates(program, world, tmp_path
     path = tmp_path / "bericht.pdf"
     build(program, path, fmt="pdf", language="de")
     text = pdf_text(path)
-    assert "1. März 2024 – 30. April 2024" in text
+    assert "1. März – 30. April 2024" in text
     assert GRANT in text
     assert has_row(text, "Unterkunft Nord", 3, 14)
     assert re.search(r"\b5,9\b", text)  # hours of activities
@@ -647,18 +659,21 @@ def test_the_xlsx_holds_every_table_with_numbers_and_suppressed_cells(program, w
         "Targets and results",
         "Costs",
         "Data quality",
+        "Definitions",
     ]
     overview = {row[0]: row[1] for row in workbook["Key figures"].iter_rows(values_only=True)}
     assert overview["Grant reference"] == GRANT
-    assert overview["Reporting period"] == "March 1, 2024 – April 30, 2024"
+    assert overview["Reporting period"] == "1 March – 30 April 2024"
     assert (overview["Activities"], overview["Contacts"], overview["People reached"]) == (5, 25, 7)
 
     sheet = workbook["Activities"]
     cells = {row[0]: row[1:] for row in sheet.iter_rows(values_only=True) if row[0]}
     assert cells["Site"][:2] == ("Activities", "Contacts")  # the header of "by site"
     assert cells["Unterkunft Nord"][:2] == (3, 14)  # numbers, not text
-    # The formula-looking site name is text, its 3 contacts are "<5".
-    assert cells["'" + FORMULA_SITE][:2] == (1, "<5")
+    # The formula-looking site name is text, its 3 contacts are "<5" and its one activity is
+    # withheld with them; Süd's figures are withheld so that neither can be recomputed.
+    assert cells["'" + FORMULA_SITE][:2] == ("×", "<5")
+    assert cells["Unterkunft Süd"][:2] == ("×", "×")
     header = next(c for c in sheet["A"] if c.value == "Kind")
     assert header.font.bold
     assert sheet.freeze_panes == "A2"
@@ -667,7 +682,7 @@ def test_the_xlsx_holds_every_table_with_numbers_and_suppressed_cells(program, w
             for cell in row:
                 assert cell.data_type != "f", (worksheet.title, cell.coordinate, cell.value)
     people = {r[0]: r[1] for r in workbook["People reached"].iter_rows(values_only=True) if r[0]}
-    assert (people["Female"], people["Male"]) == (5, "<5")
+    assert (people["Female"], people["Male"]) == ("×", "<5")
     nord = next(r for r in sheet.iter_rows() if r[0].value == "Unterkunft Nord")
     assert nord[1].data_type == "n" and nord[1].number_format == "#,##0"
 
@@ -785,4 +800,4 @@ def test_the_no_show_rate_of_fewer_than_five_referrals_is_suppressed(program):
     assert snapshot["referrals"]["no_show_rate"] == 1.0  # 3 of 3 appointments had a no-show
     section = next(s for s in document.build(snapshot).sections if s.key == "referrals")
     no_show = next(f for f in section.figures if f.label == "No-show rate")
-    assert no_show.value == "<5", "a share of 3 persons must be suppressed"
+    assert no_show.value == "–*", "a share of 3 persons must be suppressed, and not as a count"

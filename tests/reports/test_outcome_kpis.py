@@ -94,7 +94,7 @@ def test_it_leaves_out_what_cannot_be_paired(program, other_program, who5_pairs)
     pair(other_program, 5, 25)  # another program
     incomplete = pair(program, 5, 10)
     incomplete.outcome_measures.filter(timepoint="followup_6m").update(
-        complete=False, score=None, score_percent=None
+        complete=False, score=None, score_percent=None, status="draft"
     )
     lonely = ParticipantFactory(program=program)  # a follow-up without a baseline
     OutcomeMeasureFactory(participant=lonely, timepoint="exit", date=dt.date(2025, 6, 1))
@@ -142,3 +142,10 @@ def test_the_t_table_falls_back_conservatively_and_then_to_the_normal_value():
     assert t_critical(45) == 2.021
     assert t_critical(119) == 2.000
     assert t_critical(500) == 1.96
+
+
+def test_one_pair_has_no_standard_deviation_and_is_suppressed(program):
+    # One pair: a standard deviation needs two; the instrument is counted, not shown.
+    pair(program, 10, 15)
+    who = entry(outcome_kpis(program, START, END), "who5")
+    assert (who["n"], who["suppressed"]) == (None, True)

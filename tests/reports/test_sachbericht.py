@@ -213,11 +213,11 @@ def test_the_targets_table_prints_the_deviation_and_asks_for_the_reason(program,
         "Deviation (points)",
     ]
     assert cells(table)["People reached"][-3:] == ["5 %", "50 %", "−45"]
-    assert cells(table)["Activities"][-1] == "0"
+    assert cells(table)["Activities"][-1] == "±0"
     # The draft shows the gap where the reason belongs; the margin is in the note.
     (listing,) = targets.lists
     assert listing.items == [
-        ("People reached, 01/01/2024 – 12/31/2024: −45 points", "No reason given yet.")
+        ("People reached, 1 January – 31 December 2024: −45 points", "No reason given yet.")
     ]
     assert "more than 10 points behind" in targets.note
 
@@ -253,6 +253,22 @@ def test_a_rate_target_deviates_by_the_gap_between_rates():
         (-10, False),
         (None, False),
     ]
+
+
+def test_a_withheld_target_withholds_its_deviation_and_the_reason_names_no_points(program, world):
+    report = make_report(program, world)
+    snapshot = compute(program, world["grant"])
+    # Say 3 people were reached: "<5" in the section, so in the targets table the achieved
+    # figure, its share and its deviation (3 of 600 against 50 % of the time) are withheld.
+    snapshot["people_reached"]["total"] = 3
+    snapshot["indicators"]["people_reached"]["value"] = 3
+    targets = section(document.build(snapshot, report=report), "targets")
+    assert cells(targets.tables[0])["People reached"][-4:] == ["<5", "–*", "50 %", "–*"]
+    assert targets.lists[0].items == [
+        ("People reached, 1 January – 31 December 2024", "No reason given yet.")
+    ]
+    internal = section(document.build(snapshot, suppress=False, report=report), "targets")
+    assert cells(internal.tables[0])["People reached"][-1] == "−45"
 
 
 def test_publishing_asks_for_the_reason_and_the_pdf_prints_it(
@@ -306,7 +322,7 @@ def test_publishing_asks_for_the_reason_and_the_pdf_prints_it(
     assert report.status == Status.PUBLISHED
     text = " ".join(pdf_text(report.pdf.read()).split())
     assert "Reasons for deviations" in text
-    assert f"People reached, 01/01/2024 – 12/31/2024: −45 points {REASON}" in text
+    assert f"People reached, 1 January – 31 December 2024: −45 points {REASON}" in text
 
 
 def test_a_new_version_keeps_the_written_parts(program, world, alice):
@@ -361,7 +377,7 @@ def test_the_key_figures_stand_beside_the_previous_periods(program, world):
     assert [c.label for c in table.columns] == [
         "Key figure",
         "This period",
-        "Previous period (07/01/2023 – 12/31/2023)",
+        "Previous period (1 July – 31 December 2023)",
         "Change",
         "Change (%)",
     ]
@@ -369,7 +385,7 @@ def test_the_key_figures_stand_beside_the_previous_periods(program, world):
         "Activities": ["2", "2", "0", "–"],  # a base under 5: no per cent
         "Contacts": ["38", "22", "+16", "+73 %"],  # 16 / 22
         # 3 people are a small cell: the change would give them away.
-        "People reached": ["28", "<5", "<5", "<5"],
+        "People reached": ["28", "<5", "–*", "–*"],
         "Languages used": ["2", "1", "+1", "–"],
         "Active volunteers": ["4", "1", "+3", "–"],
         "Supervision hours": ["1.0", "0.0", "+1.0", "–"],
@@ -379,13 +395,24 @@ def test_the_key_figures_stand_beside_the_previous_periods(program, world):
     assert internal["People reached"] == ["28", "3", "+25", "–"]
 
 
+def test_the_comparison_lists_the_programs_key_figures(program, world):
+    program.headline_indicators = ["contacts", "volunteers_active"]
+    program.helper_term = "lay_helpers"
+    program.save()
+    table = section(document.build(compute(program, world["grant"])), "comparison").tables[0]
+    assert cells(table) == {
+        "Contacts": ["38", "22", "+16", "+73 %"],
+        "Active lay helpers": ["4", "1", "+3", "–"],
+    }
+
+
 @pytest.mark.parametrize(
     "current, previous, kind, printed",
     [
         (6, 5, Kind.COUNT, ["+1", "+20 %"]),
         (4, 5, Kind.COUNT, ["−1", "−20 %"]),
         (12, 10, Kind.PERSONS, ["+2", "+20 %"]),
-        (4, 10, Kind.PERSONS, ["<5", "<5"]),
+        (4, 10, Kind.PERSONS, ["–*", "–*"]),
         (10, 0, Kind.PERSONS, ["+10", "–"]),
         (None, 10, Kind.COUNT, ["–", "–"]),
     ],
@@ -402,7 +429,7 @@ def test_no_previous_period_before_the_program_started(program, world):
     table = section(document.build(snapshot), "comparison").tables[0]
     assert table.cells == []
     assert table.empty == (
-        "The program had not started in the previous period (07/01/2023 – 12/31/2023)."
+        "The program had not started in the previous period (1 July – 31 December 2023)."
     )
 
 
@@ -421,9 +448,10 @@ def test_the_sachbericht_adds_a_fixed_number_of_queries(program, world):
     with CaptureQueriesContext(connection) as thrice:
         tripled = compute(program, world["grant"])
     assert tripled["previous"]["figures"]["activities"]["total"] == 6
-    # The previous period runs the key-figure groups again (a fixed handful each), the
+    # The previous period runs every group holding an indicator again (a fixed handful each,
+    # with the places, the people counselled and the counselling languages), the
     # trainings 1 query, the volunteer hours 2 and the data-quality checks 4.
-    assert len(previous.captured_queries) == 28
+    assert len(previous.captured_queries) == 31
     assert len(added.captured_queries) == 7
     assert len(thrice.captured_queries) == len(once.captured_queries)
 
@@ -460,7 +488,7 @@ def test_the_costs_section_prints_them_in_the_grants_currency(program, world):
     figures = {f.label: f.value for f in costs.figures}
     assert figures == {
         "Grant amount (EUR)": "12,000",
-        "Grant period": "01/01/2024 – 12/31/2024",
+        "Grant period": "1 January – 31 December 2024",
         "Share of the grant period in this report": "50 %",
         "Grant funds for this period, pro rata (EUR)": "5,967.21",
         "People reached": "28",
@@ -498,7 +526,7 @@ def test_a_cost_per_person_over_a_small_cell_is_withheld(program, world):
     snapshot = compute(program, world["grant"])
     snapshot["costs"]["people_reached"] = 3
     figures = {f.label: f.value for f in section(document.build(snapshot), "costs").figures}
-    assert figures["Cost per person reached (EUR)"] == "<5"
+    assert figures["Cost per person reached (EUR)"] == "–*"
 
 
 def test_no_costs_without_a_grant(program, world):
@@ -559,13 +587,11 @@ def test_measures_milestones_and_the_trainings_of_the_period(program, world):
     ]
     measures = section(document.build(snapshot, report=report), "measures")
     assert measures.text == "Weekly groups in two shelters."
-    assert cells(measures.tables[0]) == {
-        "Basic course": ["05/01/2024 – 07/15/2024", "24.0", "3", "2"]
-    }
+    assert cells(measures.tables[0]) == {"Basic course": ["1 May – 15 July 2024", "24.0", "3", "2"]}
     assert measures.lists[0].title == "Milestones"
     assert measures.lists[0].items == [
-        ("02/01/2024", "Groups start"),
-        ("05/01/2024", "First course starts"),
+        ("1 February 2024", "Groups start"),
+        ("1 May 2024", "First course starts"),
     ]
 
 
@@ -594,7 +620,7 @@ def test_the_xlsx_holds_the_new_tables(program, world):
         if r[0]
     }
     assert comparison["Contacts"] == (38, 22, 16, pytest.approx(16 / 22))
-    assert comparison["People reached"] == (28, "<5", "<5", "<5")
+    assert comparison["People reached"] == (28, "<5", "–*", "–*")
     targets = {r[0]: r[1:] for r in workbook["Targets and results"].iter_rows(values_only=True)}
     assert targets["People reached"][-1] == -45
     reason = next(k for k in targets if k and k.startswith("People reached, "))
@@ -667,10 +693,10 @@ def test_build_report_reads_the_narrative_from_a_file(program, world, tmp_path):
     text = " ".join(pdf_text(path.read_bytes()).split())
     assert "The first half of 2024 in two shelters." in text
     assert "Measures and milestones Weekly groups in two shelters." in text
-    assert "Milestones 02/01/2024 Groups start" in text
-    assert "05/01/2024 First course starts" in text
-    assert f"People reached, 01/01/2024 – 12/31/2024: −45 points {REASON}" in text
-    assert re.search(r"Previous period \(07/01/2023 – 12/31/2023\)", text)
+    assert "Milestones 1 February 2024 Groups start" in text
+    assert "1 May 2024 First course starts" in text
+    assert f"People reached, 1 January – 31 December 2024: −45 points {REASON}" in text
+    assert re.search(r"Previous period \(1 July – 31 December 2023\)", text)
     assert "Data quality" in text and "Costs" in text
 
 

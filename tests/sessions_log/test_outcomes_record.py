@@ -72,10 +72,44 @@ def test_a_custom_time_point_needs_a_name(program):
     assert "custom_label" in error.value.message_dict
 
 
-def test_missing_items_are_stored_as_null(program):
-    measure = record(program, ParticipantFactory(program=program), answers={"1": 4})
+def test_missing_items_are_stored_as_null_in_a_draft(program):
+    measure = record(program, ParticipantFactory(program=program), answers={"1": 4}, draft=True)
     assert measure.answers == {"1": 4, "2": None, "3": None, "4": None, "5": None}
-    assert (measure.score, measure.complete) == (None, False)
+    assert (measure.score, measure.complete, measure.status) == (None, False, "draft")
+
+
+def test_it_refuses_to_save_missing_items_as_complete(program):
+    with pytest.raises(ValidationError) as error:
+        record(program, ParticipantFactory(program=program), answers={"1": 4, "3": 2})
+    assert error.value.message_dict == {
+        "answers": [
+            "Not every question is answered (2, 4, 5): answer them, or save the questionnaire "
+            "as a draft."
+        ]
+    }
+    assert not OutcomeMeasure.objects.exists()
+
+
+def test_a_draft_is_finished_in_place_and_keeps_who_took_it(program, alice):
+    person = ParticipantFactory(program=program)
+    draft = record(program, person, answers={"1": 4}, draft=True, by=alice)
+    finished = record(program, person, measure=draft, by=None)
+    assert finished.pk == draft.pk
+    draft.refresh_from_db()
+    assert (draft.status, draft.score, draft.administered_by) == ("complete", 12, alice)
+    assert OutcomeMeasure.objects.count() == 1
+
+
+def test_only_a_draft_of_the_same_questionnaire_can_be_finished(program):
+    person = ParticipantFactory(program=program)
+    done = record(program, person)
+    with pytest.raises(ValidationError):
+        record(program, person, timepoint="followup_3m", measure=done)
+    draft = record(program, person, timepoint="exit", answers={}, draft=True)
+    with pytest.raises(ValidationError):
+        record(program, ParticipantFactory(program=program), measure=draft)
+    with pytest.raises(ValidationError):
+        record(program, person, instrument="ucla3", answers={"1": 1, "2": 1, "3": 1}, measure=draft)
 
 
 def test_the_database_keeps_one_baseline_and_scores_in_range(program):
@@ -93,3 +127,9 @@ def test_the_database_keeps_one_baseline_and_scores_in_range(program):
         OutcomeMeasure.objects.filter(pk=measure.pk).update(score=26, score_percent=104)
     with pytest.raises(IntegrityError), transaction.atomic():
         OutcomeMeasure.objects.filter(pk=measure.pk).update(score_percent=50)
+
+
+def test_the_database_refuses_a_complete_status_without_every_answer(program):
+    draft = record(program, ParticipantFactory(program=program), answers={"1": 4}, draft=True)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        OutcomeMeasure.objects.filter(pk=draft.pk).update(status="complete")

@@ -69,14 +69,14 @@ def test_a_coordinator_records_who5_and_sees_the_score(login, program, alice):
     assert "<svg" in response.text
 
 
-def test_a_missing_answer_is_stored_as_incomplete(login, program, alice):
+def test_a_missing_answer_is_stored_as_incomplete_in_a_draft(login, program, alice):
     participant = ParticipantFactory(program=program)
-    data = who5_post()
+    data = who5_post(_action="draft")
     data["item_4"] = ""
     login(alice).post(new_url(participant), data)
     measure = OutcomeMeasure.objects.get()
     assert measure.answers["4"] is None
-    assert (measure.score, measure.complete) == (None, False)
+    assert (measure.score, measure.complete, measure.status) == (None, False, "draft")
 
 
 def test_an_answer_off_the_scale_is_refused_and_nothing_stored(login, program, alice):

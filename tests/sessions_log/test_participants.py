@@ -206,3 +206,120 @@ def test_the_list_shows_the_age_bands_of_the_funder_reports(login, program, alic
         "P-AGE50": "50+",
         "P-NOYOB": "—",
     }
+
+
+# ---- consent is never filled in by default -----------------------------------------------
+
+CHOOSE_CONSENT = {
+    "en": "Choose what the participant agreed to.",
+    "de": "Bitte wählen Sie, wozu die teilnehmende Person eingewilligt hat.",
+    "da": "Vælg, hvad deltageren har givet samtykke til.",
+}
+
+
+def as_a_browser_sends_it(form) -> dict:
+    """The form's fields as shown, sent unchanged: what pressing "Add" on an untouched form
+    posts."""
+    data = {}
+    for field in form:
+        value = field.value()
+        if value in (None, "", []):
+            continue
+        if isinstance(value, dt.date):
+            value = value.isoformat()
+        data[field.html_name] = value
+    return data
+
+
+def in_language(client, language):
+    client.cookies["django_language"] = language
+    return {"HTTP_ACCEPT_LANGUAGE": language}
+
+
+@pytest.fixture
+def new_participant_page(program):
+    return reverse("participant_quick_create", args=[program.slug])
+
+
+def test_the_new_participant_form_preselects_no_consent_and_no_date(
+    login, program, volunteer, new_participant_page
+):
+    response = login(volunteer.user).get(new_participant_page, HTTP_ACCEPT_LANGUAGE="en")
+    form = response.context["qc_form"]
+    assert form["consent_scope"].value() in (None, "")
+    assert form["consent_on"].value() is None
+    text = response.text
+    assert '<option value="" selected>— choose —</option>' in text
+    date_input = text.split('name="qc-consent_on"', 1)[1].split(">", 1)[0]
+    assert "value=" not in date_input
+
+
+@pytest.mark.parametrize("language", ["en", "de", "da"])
+def test_an_untouched_new_participant_form_records_no_one(
+    login, client, program, volunteer, new_participant_page, language
+):
+    login(volunteer.user)
+    headers = in_language(client, language)
+    shown = client.get(new_participant_page, **headers).context["qc_form"]
+    response = client.post(new_participant_page, as_a_browser_sends_it(shown), **headers)
+    assert response.status_code == 200
+    assert not Participant.objects.exists()
+    form = response.context["qc_form"]
+    assert form.errors["consent_scope"] == [CHOOSE_CONSENT[language]]
+    assert CHOOSE_CONSENT[language] in response.text
+
+
+@pytest.mark.parametrize("language", ["en", "de", "da"])
+def test_the_quick_add_in_the_log_form_records_no_one_without_a_consent_choice(
+    login, client, program, volunteer, shelter, language
+):
+    login(volunteer.user)
+    headers = in_language(client, language)
+    log_url = reverse("activity_log", args=[program.slug])
+    quick = client.get(log_url, **headers).context["qc_form"]
+    assert quick["consent_scope"].value() in (None, "")
+    assert quick["consent_on"].value() is None
+    data = {
+        "kind": "one_to_one",
+        "date": "2024-05-02",
+        "site": shelter.pk,
+        "notes": "She asked about the language course.",
+        **as_a_browser_sends_it(quick),
+        "qc-year_of_birth": "1990",
+    }
+    response = client.post(log_url, {**data, "_action": "add_participant"}, **headers)
+    assert not Participant.objects.exists()
+    assert response.context["qc_form"].errors["consent_scope"] == [CHOOSE_CONSENT[language]]
+    assert CHOOSE_CONSENT[language] in response.text
+    assert "She asked about the language course." in response.text
+    # The same through htmx, as the button does with JavaScript.
+    response = client.post(
+        reverse("participant_quick_create", args=[program.slug]),
+        data,
+        HTTP_HX_REQUEST="true",
+        **headers,
+    )
+    assert not Participant.objects.exists()
+    assert CHOOSE_CONSENT[language] in response.text
+
+
+def test_a_chosen_consent_needs_its_date(login, program, volunteer, new_participant_page):
+    response = login(volunteer.user).post(
+        new_participant_page,
+        {"qc-gender": "female", "qc-consent_scope": "support", "qc-consent_on": ""},
+    )
+    assert not Participant.objects.exists()
+    assert response.context["qc_form"].errors == {
+        "consent_on": ["Give the date the participant agreed."]
+    }
+
+
+def test_a_chosen_consent_with_its_date_is_recorded(
+    login, program, volunteer, new_participant_page
+):
+    login(volunteer.user).post(
+        new_participant_page,
+        {"qc-gender": "female", "qc-consent_scope": "referral", "qc-consent_on": "2024-05-02"},
+    )
+    person = Participant.objects.get()
+    assert (person.consent_scope, person.consent_on) == ("referral", dt.date(2024, 5, 2))

@@ -6,7 +6,7 @@ every upload form can walk the same set.
 """
 
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -144,6 +144,205 @@ def cell_beyond_the_last_column(directory: Path) -> Path:
     return _with_sheet(path, xml.encode())
 
 
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_DOCUMENT_RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _shared_string_workbook(path: Path, sheets: dict[str, list[list[int]]], shared: list[str]):
+    """A workbook whose cells are all shared strings, given as indexes into ``shared``.
+
+    openpyxl cannot write one: it writes every text into its cell, and cuts it at 32,767
+    characters."""
+    relationships = "".join(
+        f'<Relationship Id="rId{number}" Target="worksheets/sheet{number}.xml" '
+        f'Type="{_DOCUMENT_RELATIONSHIPS}/worksheet"/>'
+        for number in range(1, len(sheets) + 1)
+    )
+    members = {
+        "[Content_Types].xml": "<Types/>",
+        "_rels/.rels": (
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Target="xl/workbook.xml" '
+            f'Type="{_DOCUMENT_RELATIONSHIPS}/officeDocument"/></Relationships>'
+        ),
+        "xl/workbook.xml": (
+            f'<workbook xmlns="{_MAIN}" xmlns:r="{_DOCUMENT_RELATIONSHIPS}"><sheets>'
+            + "".join(
+                f'<sheet name="{name}" sheetId="{number}" r:id="rId{number}"/>'
+                for number, name in enumerate(sheets, start=1)
+            )
+            + "</sheets></workbook>"
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f"{relationships}"
+            f'<Relationship Id="rIdS" Target="sharedStrings.xml" '
+            f'Type="{_DOCUMENT_RELATIONSHIPS}/sharedStrings"/></Relationships>'
+        ),
+        "xl/sharedStrings.xml": (
+            f'<sst xmlns="{_MAIN}">'
+            + "".join(f"<si><t>{_escape(text)}</t></si>" for text in shared)
+            + "</sst>"
+        ),
+    }
+    for number, rows in enumerate(sheets.values(), start=1):
+        members[f"xl/worksheets/sheet{number}.xml"] = _sheet_xml(
+            "".join(
+                f'<row r="{row}">'
+                + "".join(f'<c t="s"><v>{index}</v></c>' for index in cells)
+                + "</row>"
+                for row, cells in enumerate(rows, start=1)
+            )
+        )
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, text in members.items():
+            archive.writestr(name, text)
+    return path
+
+
+# Excel's limit for the text of one cell; the reader refuses longer cells.
+CELL_LIMIT = 32_767
+MILLION = 1_000_000
+
+
+def shared_string_in_every_row(directory: Path, rows: int = 500) -> Path:
+    """A workbook of 5 KB whose cells below the header are all one shared string of 32,764
+    characters (within the cell limit), wrong in every column: an importer that quotes a wrong
+    value in full in each row's problems holds a copy of it for each (for 500 rows twice 16 MB,
+    and more while the page shows them; at the upload limit gigabytes). A ``service providers``
+    sheet for the provider import and a ``sites`` sheet for the program import; each import
+    ignores the other's sheet."""
+    shared = ["name", "category", "kind", ("Lang " * (CELL_LIMIT // 5)).strip()]
+    return _shared_string_workbook(
+        directory / "data.xlsx",
+        {
+            "service providers": [[0, 1], *([3, 3],) * rows],
+            "sites": [[0, 2], *([3, 3],) * rows],
+        },
+        shared,
+    )
+
+
+def million_character_cell(directory: Path) -> Path:
+    """A workbook of a few KB with one cell of 1,000,000 characters, a shared string. Its
+    columns are read by the provider import and by the sites sheet of the program import."""
+    return _shared_string_workbook(
+        directory / "data.xlsx",
+        {"sites": [[0, 1], [2, 3]]},
+        ["name", "category", "A" * MILLION, "other"],
+    )
+
+
+def _repeated(text: bytes, times: int) -> Iterator[bytes]:
+    """``text * times`` in pieces of at most 1 MB."""
+    piece = 1024 * 1024 // len(text)
+    while times > 0:
+        yield text * min(piece, times)
+        times -= piece
+
+
+def _write_member(archive: zipfile.ZipFile, name: str, pieces: Iterable[bytes]) -> None:
+    """A deflated member written piece by piece, without its whole text in memory."""
+    info = zipfile.ZipInfo(name)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.compress_level = 1  # fast; the text is one letter repeated
+    with archive.open(info, "w") as member:
+        for piece in pieces:
+            member.write(piece)
+
+
+def _streamed_sheet(directory: Path, rows: Iterable[bytes]) -> Path:
+    """A workbook whose (only) sheet holds ``rows`` (XML), written piece by piece."""
+    path = write_xlsx(directory / "data.xlsx", {"sites": [["name"]]})
+    with zipfile.ZipFile(path) as source:
+        members = {name: source.read(name) for name in source.namelist()}
+    del members["xl/worksheets/sheet1.xml"]
+    head, tail = _sheet_xml("|").encode().split(b"|")
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+        _write_member(archive, "xl/worksheets/sheet1.xml", [head, *rows, tail])
+    return path
+
+
+_HEADER_ROW = (
+    b'<row r="1"><c r="A1" t="inlineStr"><is><t>name</t></is></c>'
+    b'<c r="B1" t="inlineStr"><is><t>category</t></is></c></row>'
+)
+
+
+def huge_cell_within_the_unpack_limit(directory: Path) -> Path:
+    """A workbook of about 300 KB whose one cell unpacks to 64 MB of text, well within the
+    unpack limit at the default upload limit (200 MB): the cell limit refuses it."""
+    return _streamed_sheet(
+        directory,
+        [
+            _HEADER_ROW,
+            b'<row r="2"><c r="A2" t="inlineStr"><is><t>',
+            *_repeated(b"A", HUGE_CELL_MB * 1024 * 1024),
+            b'</t></is></c><c r="B2" t="inlineStr"><is><t>other</t></is></c></row>',
+        ],
+    )
+
+
+def huge_attribute(directory: Path) -> Path:
+    """A workbook of about 300 KB with a row tag of 64 MB (an attribute): a parser holds a tag
+    whole until it ends."""
+    return _streamed_sheet(
+        directory,
+        [
+            _HEADER_ROW,
+            b'<row r="2" x="',
+            *_repeated(b"A", HUGE_CELL_MB * 1024 * 1024),
+            b'"><c r="A2" t="inlineStr"><is><t>Haus</t></is></c></row>',
+        ],
+    )
+
+
+def huge_comment(directory: Path) -> Path:
+    """A workbook of about 400 KB with a comment of 64 MB, "<" and ">" all through it: a
+    parser holds a comment whole until it ends."""
+    return _streamed_sheet(
+        directory,
+        [
+            _HEADER_ROW,
+            b"<!--",
+            *_repeated(b"<>AAAAAAAA", HUGE_CELL_MB * 1024 * 1024 // 10),
+            b'--><row r="2"><c r="A2" t="inlineStr"><is><t>Haus</t></is></c></row>',
+        ],
+    )
+
+
+def csv_million_character_cell(directory: Path) -> Path:
+    """A CSV file of 1 MB whose second row has a cell of 1,000,000 characters."""
+    path = directory / "sites.csv"
+    path.write_text("name,category\n" + "A" * MILLION + ",other\n", encoding="utf-8")
+    return path
+
+
+def csv_zip_with_a_huge_cell(directory: Path) -> Path:
+    """A zip of about 600 KB of CSV files whose second rows are one cell of 64 MB each: a
+    reader that reads a line whole before the csv module counts its cells holds 64 MB.
+    ``sites.csv`` for the program import, ``service providers.csv`` for the provider import."""
+    path = directory / "data.zip"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name in ("sites.csv", "service providers.csv"):
+            _write_member(
+                archive,
+                name,
+                [
+                    b"name,category\n",
+                    *_repeated(b"A", HUGE_CELL_MB * 1024 * 1024),
+                    b",other\n",
+                ],
+            )
+    return path
+
+
 @dataclass(frozen=True)
 class HostileFile:
     id: str
@@ -167,4 +366,11 @@ HOSTILE_FILES = [
     HostileFile("entity expansion", entity_expansion),
     HostileFile("huge cell", huge_cell, max_bytes=SMALL_LIMIT),
     HostileFile("cell beyond the last column", cell_beyond_the_last_column),
+    HostileFile("shared string in every row", shared_string_in_every_row),
+    HostileFile("million character cell", million_character_cell),
+    HostileFile("huge cell within the unpack limit", huge_cell_within_the_unpack_limit),
+    HostileFile("huge attribute", huge_attribute),
+    HostileFile("huge comment", huge_comment),
+    HostileFile("csv million character cell", csv_million_character_cell),
+    HostileFile("csv zip with a huge cell", csv_zip_with_a_huge_cell),
 ]

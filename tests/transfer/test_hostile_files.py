@@ -1,10 +1,17 @@
-"""Files that are not what they claim, too big, bombs, formulas, and CSV injection on export."""
+"""Files that are not what they claim, too big, bombs, formulas, and CSV injection on export.
+
+The upload form refuses every file of :data:`hostile_files.HOSTILE_FILES` within seconds and
+a few MB; the other tests say what the person uploading it reads."""
 
 import datetime as dt
 import io
+import time
+import tracemalloc
 import zipfile
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from core.spreadsheets import FileRefused
@@ -16,11 +23,46 @@ from .helpers import messages, run_import, write_csv_zip, write_xlsx
 
 pytestmark = pytest.mark.django_db
 
+MAX_SECONDS = 5
+MAX_PEAK_MB = 8  # most of it is the test client and Django holding an upload of 1 MB
+
 
 def _refusal(program, path) -> str:
     with pytest.raises(FileRefused) as caught:
         run_import(program, path)
     return str(caught.value)
+
+
+@pytest.mark.parametrize("hostile_file", hostile.HOSTILE_FILES, ids=lambda file: file.id)
+def test_the_upload_form_refuses_a_hostile_file_within_seconds_and_bounded_memory(
+    login, program, alice, tmp_path, settings, hostile_file
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    if hostile_file.max_bytes is not None:
+        settings.LOTSE_IMPORT_MAX_BYTES = hostile_file.max_bytes
+    path = hostile_file.build(tmp_path)
+    upload = SimpleUploadedFile(path.name, path.read_bytes())
+    client = login(alice)
+    url = reverse("program_import", args=[program.slug])
+    client.get(url)  # the page's code and templates are loaded before measuring
+
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        response = client.post(url, {"file": upload})
+        seconds = time.perf_counter() - started
+        _size, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    assert response.status_code == 200
+    result = response.context.get("result")
+    refusal = response.context["form"].errors.get("file") or (result and result.problems)
+    assert refusal, "the file was not refused"
+    assert "confirm" not in response.context
+    assert not program.sites.exists()
+    assert seconds < MAX_SECONDS
+    assert peak < MAX_PEAK_MB * 1024 * 1024, f"peak {peak / 1024 / 1024:.0f} MB"
 
 
 @pytest.mark.parametrize("name", ["data.xlsx", "data.pdf", "data.zip", "data"])
@@ -188,3 +230,111 @@ def test_a_cell_past_the_last_column_is_damage_not_a_reason_to_fill_memory(progr
     result = run_import(program, hostile.cell_beyond_the_last_column(tmp_path))
 
     assert messages(result) == ["sites: The sheet “sites” is damaged and cannot be read."]
+
+
+def test_a_long_wrong_value_is_quoted_shortened_in_each_problem(program, tmp_path):
+    path = hostile.shared_string_in_every_row(tmp_path, rows=3)
+    shortened = ("Lang " * 12).strip() + "…"  # the first 60 characters
+
+    problems = messages(run_import(program, path))
+
+    assert f"sites, row 3, name: “{shortened}” is already in row 2" in problems
+    assert any(
+        problem.startswith(f"sites, row 2, kind: “{shortened}” is not allowed; use one of: ")
+        for problem in problems
+    )
+    assert max(len(problem) for problem in problems) < 300
+
+
+def _long_cell_message(sheet: str) -> str:
+    return (
+        f"sites: A cell in row 2 of “{sheet}” holds more than 32,767 characters, "
+        "the most a spreadsheet cell can hold."
+    )
+
+
+@pytest.mark.parametrize(
+    ("build", "sheet"),
+    [
+        (hostile.million_character_cell, "sites"),
+        (hostile.huge_cell_within_the_unpack_limit, "sites"),
+        (hostile.csv_million_character_cell, "sites.csv"),
+        (hostile.csv_zip_with_a_huge_cell, "sites.csv"),
+    ],
+    ids=["shared string", "inline string", "csv", "csv in a zip"],
+)
+def test_a_cell_longer_than_a_spreadsheet_cell_is_refused_naming_the_sheet_and_row(
+    program, tmp_path, build, sheet
+):
+    result = run_import(program, build(tmp_path))
+
+    assert messages(result)[-1] == _long_cell_message(sheet)
+    assert not program.sites.exists()
+
+
+def _name_of(length: int) -> list[list[str]]:
+    return [["name", "kind"], ["N" * length, "shelter"]]
+
+
+@pytest.mark.parametrize("length", [hostile.CELL_LIMIT, hostile.CELL_LIMIT + 1])
+def test_the_cell_limit_is_excels_in_workbooks_and_csv_files(program, tmp_path, length):
+    read = "sites, row 2, name: the text is longer than 200 characters"
+    refused = _long_cell_message("sites")
+    # openpyxl cuts longer text, so the sheet is written here.
+    inline = hostile._with_sheet(
+        write_xlsx(tmp_path / "inline.xlsx", {"sites": [["name"]]}),
+        hostile._sheet_xml(
+            "".join(
+                f'<row r="{number}">'
+                + "".join(f'<c t="inlineStr"><is><t>{cell}</t></is></c>' for cell in row)
+                + "</row>"
+                for number, row in enumerate(_name_of(length), start=1)
+            )
+        ).encode(),
+    )
+    shared = hostile._shared_string_workbook(
+        tmp_path / "shared.xlsx",
+        {"sites": [[0, 1], [2, 3]]},
+        [*_name_of(length)[0], *_name_of(length)[1]],
+    )
+    text = tmp_path / "sites.csv"
+    text.write_text("name,kind\n" + "N" * length + ",shelter\n", encoding="utf-8")
+
+    found = [messages(run_import(program, path))[-1] for path in (inline, shared, text)]
+
+    if length == hostile.CELL_LIMIT:
+        assert found == [read, read, read]
+    else:
+        assert found == [refused, refused, _long_cell_message("sites.csv")]
+
+
+def test_the_text_of_a_cell_in_runs_counts_as_a_whole(program, tmp_path):
+    path = write_xlsx(tmp_path / "data.xlsx", {"sites": [["name"]]})
+    run = "<r><t>" + "N" * 20_000 + "</t></r>"
+    xml = hostile._sheet_xml(
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>name</t></is></c></row>'
+        f'<row r="2"><c r="A2" t="inlineStr"><is>{run}{run}</is></c></row>'
+    )
+    hostile._with_sheet(path, xml.encode())
+
+    assert messages(run_import(program, path)) == [_long_cell_message("sites")]
+
+
+def test_a_csv_line_longer_than_four_full_cells_is_refused(program, tmp_path):
+    path = tmp_path / "sites.csv"
+    path.write_text("name,kind\n" + ",".join(["N" * 30_000] * 5) + "\n", encoding="utf-8")
+
+    assert messages(run_import(program, path)) == [
+        "sites: Row 2 of “sites.csv” holds more than 131,068 characters, "
+        "more than Lotse reads in one row."
+    ]
+
+
+@pytest.mark.parametrize(
+    "build", [hostile.huge_attribute, hostile.huge_comment], ids=["attribute", "comment"]
+)
+def test_a_huge_tag_or_comment_is_damage_not_a_reason_to_fill_memory(program, tmp_path, build):
+    result = run_import(program, build(tmp_path))
+
+    assert messages(result)[-1] == "sites: The sheet “sites” is damaged and cannot be read."
+    assert not program.sites.exists()

@@ -9,7 +9,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
 
-from core.spreadsheets import FileRefused, Source, cell_text
+from core.spreadsheets import FileRefused, Source, cell_text, quoted
 from programs.models import Program
 from sessions_log.selectors import forget_session_languages
 
@@ -36,7 +36,7 @@ def _header(run: Run, sheet: fmt.Sheet, values: tuple) -> tuple[dict[str, int], 
             run.problem(
                 sheet.name,
                 1,
-                cell_text(value),
+                quoted(cell_text(value)),
                 gettext("unknown column; the columns of this sheet are: %(columns)s")
                 % {"columns": ", ".join(sheet.names)},
             )
@@ -89,7 +89,7 @@ def _import_sheet(run: Run, handler: Handler, rows: Iterator[tuple[int, tuple]])
                 row.error(
                     sheet.key,
                     gettext("“%(value)s” is already in row %(row)s")
-                    % {"value": key, "row": seen[key]},
+                    % {"value": quoted(key), "row": seen[key]},
                 )
             elif key:
                 seen[key] = number

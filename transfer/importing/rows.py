@@ -11,7 +11,7 @@ from typing import Any
 from django.utils.translation import gettext
 from django_countries import countries
 
-from core.spreadsheets import cell_text, yes_no_value
+from core.spreadsheets import cell_text, quoted, yes_no_value
 from programs import languages as iso_languages
 
 from .. import format as fmt
@@ -98,7 +98,8 @@ class Row:
             number = int(re.split(r"[.,]", raw.strip())[0])
         if number is None:
             self.error(
-                column, gettext("“%(value)s” is not a whole number") % {"value": cell_text(raw)}
+                column,
+                gettext("“%(value)s” is not a whole number") % {"value": quoted(cell_text(raw))},
             )
             return None
         spec = self.sheet.column(column)
@@ -143,7 +144,7 @@ class Row:
             self.error(
                 column,
                 gettext("“%(value)s” is not a date; write it as YYYY-MM-DD, e.g. 2024-03-31")
-                % {"value": cell_text(raw)},
+                % {"value": quoted(cell_text(raw))},
             )
             return None
         return day
@@ -160,7 +161,7 @@ class Row:
             self.error(
                 column,
                 gettext("“%(value)s” is not allowed; use one of: %(choices)s")
-                % {"value": text, "choices": ", ".join(spec.choices)},
+                % {"value": quoted(text), "choices": ", ".join(spec.choices)},
             )
             return ""
         return value
@@ -173,7 +174,9 @@ class Row:
         text = cell_text(self.cells[column]).casefold()
         answer = yes_no_value(text)
         if answer is None:
-            self.error(column, gettext("write yes or no, not “%(value)s”") % {"value": text})
+            self.error(
+                column, gettext("write yes or no, not “%(value)s”") % {"value": quoted(text)}
+            )
         return answer
 
     def items(self, column: str):
@@ -196,7 +199,7 @@ class Row:
                 self.error(
                     column,
                     gettext("“%(value)s” is not a language code; use ISO 639-1 or 639-3 codes")
-                    % {"value": item},
+                    % {"value": quoted(item)},
                 )
             else:
                 codes.add(code)
@@ -212,7 +215,7 @@ class Row:
             self.error(
                 column,
                 gettext("“%(value)s” is not a country code; use ISO 3166 alpha-2 (e.g. SY)")
-                % {"value": text},
+                % {"value": quoted(text)},
             )
             return ""
         return text
@@ -255,4 +258,4 @@ def _unknown_message(what: str, value: str) -> str:
             "participants sheet"
         ),
     }
-    return messages[what] % {"value": value}
+    return messages[what] % {"value": quoted(value)}

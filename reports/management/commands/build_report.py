@@ -1,7 +1,8 @@
 """``manage.py build_report --program SLUG --start DATE --end DATE --output PATH``.
 
 Builds a funder report of a period without storing it: the PDF (default), the raw KPI
-snapshot as JSON, or the XLSX export of its tables. The file is written beside PATH under a
+snapshot as JSON, or the XLSX export of its tables. The JSON is not suppressed: it is for
+internal use and says so in its first key, ``notice``. The file is written beside PATH under a
 temporary name and renamed when complete, so an error never leaves a partial file behind.
 ``--narrative FILE`` adds the written parts (summary, highlights, challenges, outlook, measures,
 milestones and the reasons for targets behind plan) from a TOML file
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from core.commands import iso_date
 from programs.models import Grant, Program, ReportLanguage
+from reports.document import format_period
 from reports.generation import report_figures
 from reports.models import Report
 from reports.narrative import read_narrative, reasons_by_target
@@ -28,8 +30,19 @@ FORMATS = ("pdf", "json", "xlsx")
 STDOUT = "-"
 
 
-def report_title(program: Program, start: dt.date, end: dt.date) -> str:
-    return f"{program.name} {start.isoformat()}–{end.isoformat()}"
+def report_title(program: Program, start: dt.date, end: dt.date, language: str) -> str:
+    """The program and the period, in the report's language: "VBC, 1 January – 31 March 2026"."""
+    return f"{program.name}, {format_period(start, end, language)}"
+
+
+def internal_json(snapshot: dict) -> dict:
+    """The snapshot as the JSON file holds it: first a notice that it is not suppressed."""
+    notice = _(
+        "Raw figures, NOT suppressed: counts of fewer persons than the threshold (%(n)s) "
+        "appear as they are and private flats are named. For internal use only; never hand "
+        "this file to a funder, whose reports and tables are suppressed."
+    ) % {"n": snapshot.get("disclosure", {}).get("threshold", "")}
+    return {"notice": notice, "suppressed": False, **snapshot}
 
 
 def _check_writable(target: Path) -> None:
@@ -152,20 +165,21 @@ class Command(BaseCommand):
             except ValueError as error:
                 raise CommandError(str(error)) from error
 
+        language = language or program_obj.default_language
         report = Report(
             program=program_obj,
             grant=grant_obj,
-            title=report_title(program_obj, start_on, end_on),
+            title=report_title(program_obj, start_on, end_on, language),
             period_start=start_on,
             period_end=end_on,
-            language=language or program_obj.default_language,
+            language=language,
             **(written.texts if written else {}),
         )
         snapshot = report_figures(report)
         if written is not None or file_format != "json":
             self.add_reasons(report, snapshot, written.reasons if written else {}, file_format)
         if file_format == "json":
-            text = json.dumps(snapshot, ensure_ascii=False, indent=2) + "\n"
+            text = json.dumps(internal_json(snapshot), ensure_ascii=False, indent=2) + "\n"
             if to_stdout:
                 self.stdout.write(text, ending="")
                 return
@@ -184,6 +198,8 @@ class Command(BaseCommand):
                 _("Written to %(path)s (%(size)d bytes).") % {"path": target, "size": len(content)}
             )
         )
+        if file_format == "json":
+            self.stderr.write(_("The JSON holds raw, unsuppressed figures: for internal use only."))
 
     def add_reasons(self, report: Report, snapshot: dict, reasons: dict, file_format: str) -> None:
         """Set the file's reasons on the targets they name; warn of targets still without."""

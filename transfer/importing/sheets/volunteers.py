@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext
 
+from core.spreadsheets import quoted
 from volunteers.models import Volunteer, VolunteerStatusChange
 
 from ... import format as fmt
@@ -31,7 +32,8 @@ class Volunteers(Handler):
             except ValidationError:
                 row.error(
                     "email",
-                    gettext("“%(value)s” is not an e-mail address") % {"value": data["email"]},
+                    gettext("“%(value)s” is not an e-mail address")
+                    % {"value": quoted(data["email"])},
                 )
         data["languages"] = row.languages("languages")
         data["status"] = row.choice("status")

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('programs', '0013_security_event_lockout_kinds'),
+        ('programs', '0016_program_disclosure_threshold'),
     ]
 
     operations = [
