@@ -5,6 +5,7 @@ from django.db import connection, models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import rules
 from .models import Area, Program, Site
 
 
@@ -77,6 +78,11 @@ class SiteForm(_ProgramModelForm):
             "active",
             Submit("save", self.submit_label, css_class="btn-lg"),
         )
+
+    def clean(self):
+        cleaned = super().clean()
+        rules.check_site(capacity=cleaned.get("capacity")).add_to_form(self)
+        return cleaned
 
 
 class AreaForm(_ProgramModelForm):

@@ -23,7 +23,6 @@ import pycountry
 from babel import Locale, UnknownLocaleError
 from django.utils import translation
 from django.utils.functional import Promise, lazy
-from django.utils.translation import gettext_noop
 
 # ISO 639-3 languages without a two-letter code that refugees in Germany and Denmark speak,
 # and sign languages used in the two countries.
@@ -60,6 +59,14 @@ CLDR_CODES = {"prs": "fa_AF"}
 # Languages Lotse offers that the CLDR does not name in every locale (in English and German:
 # acm, aii, apc, dsl, gsg, haz, kmr, mnk, pes; in Danish also ary and arz). Lotse's catalogues
 # translate these names; a language without a Lotse catalogue gets pycountry's translation.
+
+
+def gettext_noop(message: str) -> str:
+    """Marks ``message`` for the catalogues, as Django's ``gettext_noop`` does. Django's reads
+    the settings, and the settings import this module while they load (``COUNTRIES_OVERRIDE``)."""
+    return message
+
+
 OWN_NAMES = {
     "acm": gettext_noop("Mesopotamian Arabic"),
     "aii": gettext_noop("Assyrian Neo-Aramaic"),
@@ -189,7 +196,8 @@ _lazy_country_name = lazy(_country_name_or_iso, str)
 
 def cldr_country_names() -> dict[str, Promise]:
     """django-countries' ``COUNTRIES_OVERRIDE``: every country it knows, named by the CLDR in
-    the language active when the name is shown (the ISO name where the CLDR has none)."""
-    from django_countries.data import COUNTRIES
+    the language active when the name is shown (the ISO name where the CLDR has none).
 
-    return {code: _lazy_country_name(code) for code in COUNTRIES}
+    The settings call this while they load, so it reads nothing that reads the settings:
+    the codes are ISO 3166's from pycountry, the same list django-countries holds."""
+    return {country.alpha_2: _lazy_country_name(country.alpha_2) for country in pycountry.countries}

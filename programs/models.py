@@ -11,6 +11,7 @@ from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 from core.encryption import EncryptedCharField
+from core.rules import ConstraintErrorsAtFields
 
 from . import languages
 
@@ -161,8 +162,13 @@ class Funder(models.Model):
 VOLUNTEER_HOUR_RATES = {"EUR": Decimal("15.00")}
 
 
-class Program(models.Model):
+class Program(ConstraintErrorsAtFields, models.Model):
     """The tenant: everything logged in Lotse belongs to exactly one program."""
+
+    # Where a violated constraint's message is shown.
+    constraint_fields = {
+        "program_ends_after_start": "ends_on",
+    }
 
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
@@ -269,6 +275,7 @@ class Program(models.Model):
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
                 name="program_ends_after_start",
+                violation_error_message=_("The program cannot end before it starts."),
             ),
         ]
 
@@ -299,7 +306,13 @@ class Program(models.Model):
         return [(k, label) for k, label in ActivityKind.choices if k in self.activity_kinds]
 
 
-class Grant(models.Model):
+class Grant(ConstraintErrorsAtFields, models.Model):
+    # Where a violated constraint's message is shown.
+    constraint_fields = {
+        "grant_unique_reference": "reference",
+        "grant_ends_after_start": "ends_on",
+    }
+
     class Currency(models.TextChoices):
         EUR = "EUR", "EUR"
         DKK = "DKK", "DKK"
@@ -330,10 +343,20 @@ class Grant(models.Model):
         verbose_name = _("grant")
         verbose_name_plural = _("grants")
         constraints = [
-            models.UniqueConstraint(fields=["funder", "reference"], name="grant_unique_reference"),
-            models.CheckConstraint(condition=Q(amount__gte=0), name="grant_amount_not_negative"),
+            models.UniqueConstraint(
+                fields=["funder", "reference"],
+                name="grant_unique_reference",
+                violation_error_message=_("This funder already has a grant with this reference."),
+            ),
             models.CheckConstraint(
-                condition=Q(ends_on__gte=F("starts_on")), name="grant_ends_after_start"
+                condition=Q(amount__gte=0),
+                name="grant_amount_not_negative",
+                violation_error_message=_("The amount cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")),
+                name="grant_ends_after_start",
+                violation_error_message=_("The period cannot end before it starts."),
             ),
         ]
 
@@ -341,7 +364,14 @@ class Grant(models.Model):
         return f"{self.funder} {self.reference}"
 
 
-class Target(models.Model):
+class Target(ConstraintErrorsAtFields, models.Model):
+    # Where a violated constraint's message is shown.
+    constraint_fields = {
+        "target_ends_after_start": "ends_on",
+        "target_unique_per_period": "indicator",
+        "target_unique_per_grant_period": "indicator",
+    }
+
     class Indicator(models.TextChoices):
         ACTIVITIES = "activities", _("Activities")
         CONTACTS = "contacts", _("Contacts")
@@ -382,19 +412,27 @@ class Target(models.Model):
         verbose_name = _("target")
         verbose_name_plural = _("targets")
         constraints = [
-            models.CheckConstraint(condition=Q(value__gte=0), name="target_value_not_negative"),
             models.CheckConstraint(
-                condition=Q(ends_on__gte=F("starts_on")), name="target_ends_after_start"
+                condition=Q(value__gte=0),
+                name="target_value_not_negative",
+                violation_error_message=_("The target cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")),
+                name="target_ends_after_start",
+                violation_error_message=_("The period cannot end before it starts."),
             ),
             models.UniqueConstraint(
                 fields=["program", "indicator", "starts_on", "ends_on"],
                 condition=Q(grant__isnull=True),
                 name="target_unique_per_period",
+                violation_error_message=_("This indicator already has a target for this period."),
             ),
             models.UniqueConstraint(
                 fields=["grant", "indicator", "starts_on", "ends_on"],
                 condition=Q(grant__isnull=False),
                 name="target_unique_per_grant_period",
+                violation_error_message=_("This indicator already has a target for this period."),
             ),
         ]
 
@@ -402,7 +440,7 @@ class Target(models.Model):
         return f"{self.get_indicator_display()}: {self.value}"
 
 
-class Membership(models.Model):
+class Membership(ConstraintErrorsAtFields, models.Model):
     class Role(models.TextChoices):
         COORDINATOR = "coordinator", _("Coordinator")
         SUPERVISOR = "supervisor", _("Supervisor")
@@ -426,14 +464,18 @@ class Membership(models.Model):
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         constraints = [
-            models.UniqueConstraint(fields=["user", "program"], name="membership_one_per_program"),
+            models.UniqueConstraint(
+                fields=["user", "program"],
+                name="membership_one_per_program",
+                violation_error_message=_("This person is already a member of the program."),
+            ),
         ]
 
     def __str__(self):
         return f"{self.user} · {self.program} · {self.get_role_display()}"
 
 
-class Area(models.Model):
+class Area(ConstraintErrorsAtFields, models.Model):
     """An integration area; its caseload target is residents per full-time staff (1:N)."""
 
     program = models.ForeignKey(
@@ -450,19 +492,28 @@ class Area(models.Model):
         verbose_name = _("area")
         verbose_name_plural = _("areas")
         constraints = [
-            models.UniqueConstraint(fields=["program", "name"], name="area_unique_name"),
+            models.UniqueConstraint(
+                fields=["program", "name"],
+                name="area_unique_name",
+                violation_error_message=_("This program already has an area with this name."),
+            ),
             models.CheckConstraint(
                 condition=Q(caseload_ratio_target__isnull=True) | Q(caseload_ratio_target__gt=0),
                 name="area_ratio_target_positive",
+                violation_error_message=_("The caseload target is at least 1."),
             ),
-            models.CheckConstraint(condition=Q(staff_fte__gte=0), name="area_staff_not_negative"),
+            models.CheckConstraint(
+                condition=Q(staff_fte__gte=0),
+                name="area_staff_not_negative",
+                violation_error_message=_("The staff cannot be negative."),
+            ),
         ]
 
     def __str__(self):
         return self.name
 
 
-class Site(ChoiceLabels, models.Model):
+class Site(ConstraintErrorsAtFields, ChoiceLabels, models.Model):
     class Kind(models.TextChoices):
         SHELTER = "shelter", _("Shelter")
         TRANSITION_HOME = "transition_home", _("Transition home")
@@ -494,14 +545,23 @@ class Site(ChoiceLabels, models.Model):
         verbose_name = _("site")
         verbose_name_plural = _("sites")
         constraints = [
-            models.UniqueConstraint(fields=["program", "name"], name="site_unique_name"),
+            models.UniqueConstraint(
+                fields=["program", "name"],
+                name="site_unique_name",
+                violation_error_message=_("This program already has a site with this name."),
+            ),
         ]
 
     def __str__(self):
         return self.name
 
 
-class SiteOccupancy(models.Model):
+class SiteOccupancy(ConstraintErrorsAtFields, models.Model):
+    # Where a violated constraint's message is shown.
+    constraint_fields = {
+        "occupancy_one_per_day": "date",
+    }
+
     site = models.ForeignKey(
         Site, on_delete=models.CASCADE, related_name="occupancies", verbose_name=_("site")
     )
@@ -513,7 +573,11 @@ class SiteOccupancy(models.Model):
         verbose_name = _("site occupancy")
         verbose_name_plural = _("site occupancies")
         constraints = [
-            models.UniqueConstraint(fields=["site", "date"], name="occupancy_one_per_day"),
+            models.UniqueConstraint(
+                fields=["site", "date"],
+                name="occupancy_one_per_day",
+                violation_error_message=_("The occupancy of this day is already recorded."),
+            ),
         ]
 
     def __str__(self):
@@ -556,8 +620,13 @@ def age_band_label(key: str) -> str:
     return key.replace("-", "–")
 
 
-class Participant(ChoiceLabels, models.Model):
+class Participant(ConstraintErrorsAtFields, ChoiceLabels, models.Model):
     """A person supported by the program, known only by a pseudonymous code."""
+
+    # Where a violated constraint's message is shown.
+    constraint_fields = {
+        "participant_consent_scope_with_date": "consent_on",
+    }
 
     class Gender(models.TextChoices):
         FEMALE = "female", _("Female")
@@ -616,16 +685,24 @@ class Participant(ChoiceLabels, models.Model):
         verbose_name = _("participant")
         verbose_name_plural = _("participants")
         constraints = [
-            models.UniqueConstraint(fields=["program", "code"], name="participant_unique_code"),
+            models.UniqueConstraint(
+                fields=["program", "code"],
+                name="participant_unique_code",
+                violation_error_message=_("Another participant of this program has this code."),
+            ),
             models.CheckConstraint(
                 condition=Q(year_of_birth__isnull=True)
                 | Q(year_of_birth__gte=1900, year_of_birth__lte=2100),
                 name="participant_plausible_birth_year",
+                violation_error_message=_("The year of birth lies between 1900 and 2100."),
             ),
             models.CheckConstraint(
                 condition=Q(consent_scope="", consent_on__isnull=True)
                 | (~Q(consent_scope="") & Q(consent_on__isnull=False)),
                 name="participant_consent_scope_with_date",
+                violation_error_message=_(
+                    "Consent needs both what the person agreed to and the date."
+                ),
             ),
         ]
 

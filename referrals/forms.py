@@ -13,7 +13,7 @@ from programs.models import Language, Membership, Participant, Program
 from programs.policies import can_see_participant_alias
 from sessions_log import selectors as sessions_selectors
 
-from . import selectors
+from . import rules, selectors
 from .models import Category, Referral, ServiceProvider
 from .services import REFERRAL_SCOPES
 
@@ -210,6 +210,7 @@ class ReferralForm(_ConsentMixin, forms.Form):
     def __init__(self, *args, program: Program, membership: Membership, participants, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("referred_on", timezone.localdate())
         super().__init__(*args, **kwargs)
+        self.program = program
         self.fields["participant"].queryset = participants.order_by("code")
         self.fields["participant"].show_alias = can_see_participant_alias(membership)
         self.fields["provider"].queryset = (
@@ -229,7 +230,11 @@ class ReferralForm(_ConsentMixin, forms.Form):
     def clean(self):
         cleaned = super().clean()
         self.clean_consent()
-        _no_future(self, "referred_on")
+        rules.check_referral(
+            program=self.program,
+            referred_on=cleaned.get("referred_on"),
+            consent_on=self.consent,
+        ).add_to_form(self)
         return cleaned
 
 
@@ -306,6 +311,7 @@ class InboundReferralForm(forms.Form):
     def __init__(self, *args, program: Program, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("referred_on", timezone.localdate())
         super().__init__(*args, **kwargs)
+        self.program = program
         self.fields["provider"].queryset = selectors.providers_for(program).order_by("name")
         self.fields["participant"].queryset = program.participants.order_by("code")
         self.fields["participant"].show_alias = True
@@ -349,7 +355,9 @@ class InboundReferralForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        _no_future(self, "referred_on")
+        rules.check_referral(
+            program=self.program, referred_on=cleaned.get("referred_on")
+        ).add_to_form(self)
         if cleaned.get("who") == NewParticipantMode.EXISTING:
             if not cleaned.get("participant"):
                 self.add_error("participant", _("Choose the participant."))
@@ -394,6 +402,7 @@ class ReferralEditForm(_ConsentMixin, VersionedForm):
             "outcome": referral.outcome,
         }
         super().__init__(*args, initial=initial, **kwargs)
+        self.referral = referral
         self.fields["provider"].queryset = selectors.providers_for(referral.program).order_by(
             "name"
         )
@@ -409,7 +418,15 @@ class ReferralEditForm(_ConsentMixin, VersionedForm):
     def clean(self):
         cleaned = super().clean()
         self.clean_consent()
-        _no_future(self, "referred_on")
+        referral = self.referral
+        rules.check_referral(
+            program=referral.program,
+            referred_on=cleaned.get("referred_on"),
+            sent_on=referral.sent_on,
+            appointment_on=referral.appointment_on,
+            closed_on=referral.closed_on,
+            consent_on=self.consent,
+        ).add_to_form(self)
         return cleaned
 
 
@@ -495,6 +512,16 @@ class TransitionForm(VersionedForm):
 
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("appointment_on"):
+            referral = self.referral
+            findings = rules.check_referral(
+                program=referral.program,
+                referred_on=referral.referred_on,
+                sent_on=referral.sent_on,
+                appointment_on=cleaned["appointment_on"],
+            )
+            for error in findings.errors.get("appointment_on", ()):
+                self.add_error("appointment_on", error)
         if "consent_to_share" in self.fields:
             if not cleaned.get("consent_to_share"):
                 self.add_error(

@@ -4,6 +4,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.encryption import EncryptedTextField
+from core.rules import ConstraintErrorsAtFields
 from programs.models import Area, ChoiceLabels, Language, Organisation, Participant, Program
 from sessions_log.models import Match
 
@@ -24,7 +25,7 @@ class Category(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class ServiceProvider(ChoiceLabels, models.Model):
+class ServiceProvider(ConstraintErrorsAtFields, ChoiceLabels, models.Model):
     """A service in the referral directory of a program (shareable across its organisation)."""
 
     program = models.ForeignKey(
@@ -67,14 +68,27 @@ class ServiceProvider(ChoiceLabels, models.Model):
         verbose_name = _("service provider")
         verbose_name_plural = _("service providers")
         constraints = [
-            models.UniqueConstraint(fields=["program", "name"], name="provider_unique_name"),
+            models.UniqueConstraint(
+                fields=["program", "name"],
+                name="provider_unique_name",
+                violation_error_message=_("The directory already has a service with this name."),
+            ),
         ]
 
     def __str__(self):
         return self.name
 
 
-class Referral(ChoiceLabels, models.Model):
+class Referral(ConstraintErrorsAtFields, ChoiceLabels, models.Model):
+    # Where a violated constraint's message is shown.
+    constraint_fields = {
+        "referral_sent_needs_consent": "consent_on",
+        "referral_sent_after_referred": "sent_on",
+        "referral_closed_after_referred": "closed_on",
+        "referral_appointment_has_date": "appointment_on",
+        "referral_closed_has_date": "closed_on",
+    }
+
     class Direction(models.TextChoices):
         OUTBOUND = "outbound", _("Outbound (to a service)")
         INBOUND = "inbound", _("Inbound (from a service)")
@@ -159,25 +173,36 @@ class Referral(ChoiceLabels, models.Model):
                 | (Q(sent_on__isnull=True) & Q(status__in=["proposed", "closed"]))
                 | Q(consent_to_share=True, consent_on__isnull=False),
                 name="referral_sent_needs_consent",
+                violation_error_message=_(
+                    "A referral is sent only with the participant's consent and the date they "
+                    "gave it."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(sent_on__isnull=True) | Q(sent_on__gte=F("referred_on")),
                 name="referral_sent_after_referred",
+                violation_error_message=_("A referral cannot be sent before its date."),
             ),
             models.CheckConstraint(
                 condition=Q(closed_on__isnull=True) | Q(closed_on__gte=F("referred_on")),
                 name="referral_closed_after_referred",
+                violation_error_message=_("A referral cannot be closed before its date."),
             ),
             models.CheckConstraint(
                 condition=~Q(status="appointment") | Q(appointment_on__isnull=False),
                 name="referral_appointment_has_date",
+                violation_error_message=_("Give the date of the appointment."),
             ),
             models.CheckConstraint(
                 condition=~Q(status="closed") | Q(closed_on__isnull=False),
                 name="referral_closed_has_date",
+                violation_error_message=_("A closed referral needs the date it was closed."),
             ),
             models.UniqueConstraint(
-                fields=["program", "ref"], condition=~Q(ref=""), name="referral_unique_ref"
+                fields=["program", "ref"],
+                condition=~Q(ref=""),
+                name="referral_unique_ref",
+                violation_error_message=_("Another referral of this program has this reference."),
             ),
         ]
         indexes = [

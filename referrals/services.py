@@ -21,7 +21,7 @@ from programs.models import Language, Membership, Participant, Program
 from sessions_log import services as sessions_services
 from volunteers.models import Volunteer
 
-from . import policies, selectors
+from . import policies, rules, selectors
 from .importing import FIELDS, provider_differs
 from .models import Referral, ReferralEvent, ServiceProvider
 
@@ -100,6 +100,19 @@ def _check_provider(program: Program, provider: ServiceProvider) -> None:
         raise ValidationError({"provider": gettext("This service is not in the directory.")})
 
 
+def _check_dates(current: Referral, changes: dict, *, today: date) -> None:
+    """The rules of a referral's dates (:func:`referrals.rules.check_referral`) for the dates
+    a step sets, with the referral's other dates as saved."""
+    dates = {
+        name: changes.get(name, getattr(current, name))
+        for name in ("referred_on", "sent_on", "appointment_on", "closed_on", "consent_on")
+    }
+    findings = rules.check_referral(program=current.program, today=today, **dates)
+    errors = {field: errors for field, errors in findings.errors.items() if field in changes}
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def referral_create(
     *,
@@ -132,8 +145,9 @@ def referral_create(
             gettext("In this program a coordinator sends referrals; save it as a proposal.")
         )
     _check_provider(program, provider)
-    not_in_future(referred_on, field="referred_on", today=today)
-    not_in_future(consent_on, field="consent_on", today=today)
+    rules.check_referral(
+        program=program, referred_on=referred_on or today, consent_on=consent_on, today=today
+    ).raise_errors()
     referral = Referral(
         program=program,
         participant=participant,
@@ -238,6 +252,7 @@ def referral_transition(
         changes["closed_on"] = max(today, current.referred_on)
     if outcome is not None:
         changes["outcome"] = outcome.strip()
+    _check_dates(current, changes, today=today)
 
     for name, value in changes.items():
         setattr(current, name, value)
@@ -281,8 +296,15 @@ def referral_update(
         raise PermissionDenied(gettext("Only a coordinator changes a referral's details."))
     if provider.pk != current.provider_id:
         _check_provider(program, provider)
-    not_in_future(referred_on, field="referred_on", today=today)
-    not_in_future(consent_on, field="consent_on", today=today)
+    rules.check_referral(
+        program=program,
+        referred_on=referred_on,
+        sent_on=current.sent_on,
+        appointment_on=current.appointment_on,
+        closed_on=current.closed_on,
+        consent_on=consent_on,
+        today=today,
+    ).raise_errors()
     if current.sent_on and referred_on > current.sent_on:
         raise ValidationError(
             {
@@ -364,7 +386,9 @@ def referral_inbound_create(
     if (participant is None) == (new_participant is None):
         raise ValidationError(gettext("Choose a participant or describe a new one."))
     _check_provider(program, provider)
-    not_in_future(referred_on, field="referred_on", today=today)
+    rules.check_referral(
+        program=program, referred_on=referred_on or today, today=today
+    ).raise_errors()
     if participant is not None and participant.program_id != program.pk:
         raise ValidationError({"participant": gettext("This participant is not in the program.")})
     if new_participant is not None:

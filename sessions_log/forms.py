@@ -19,7 +19,7 @@ from programs.forms import ModelMultipleChoiceField
 from programs.models import ActivityKind, Language, Participant, Site
 from volunteers.models import Volunteer
 
-from . import selectors
+from . import rules, selectors
 from .instruments import Instrument
 from .models import Activity, Concern, Match, OutcomeMeasure, SelfHelpGroup, Topic
 from .services import Attendance, ConcernData, attendance_of_participants
@@ -91,7 +91,7 @@ def participant_label(participant: Participant, *, with_alias: bool = False) -> 
     return " · ".join(parts)
 
 
-class ActivityForm(NotInFutureMixin, forms.ModelForm):
+class ActivityForm(forms.ModelForm):
     """Log or change a session: one short form, made for a phone."""
 
     kind = forms.ChoiceField(
@@ -101,6 +101,9 @@ class ActivityForm(NotInFutureMixin, forms.ModelForm):
     )
     # Made when the form is shown; the same key sent twice lands on the first session.
     idempotency_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    # The fingerprint of the warnings the user confirmed ("Yes, save it"); the template shows
+    # it as a checkbox next to the warnings.
+    confirm = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
     worried = forms.BooleanField(label=_("I am worried about someone"), required=False)
     concern_category = forms.ChoiceField(
         label=_("What worries you?"),
@@ -174,6 +177,7 @@ class ActivityForm(NotInFutureMixin, forms.ModelForm):
         self.program = program
         self.volunteer = volunteer
         self.sees_all = sees_all
+        self.warnings, self.warning_key, self.confirmed = [], "", False
         instance = self.instance if self.instance.pk else None
         today = timezone.localdate()
 
@@ -342,23 +346,47 @@ class ActivityForm(NotInFutureMixin, forms.ModelForm):
         )
         return helper
 
-    def clean_date(self):
-        return self._not_in_future("date")
-
     def clean(self):
         cleaned = super().clean()
         kind = cleaned.get("kind")
+        self.warnings, self.warning_key, self.confirmed = [], "", False
         if not kind:
             return cleaned
         if kind in ActivityKind.individual():
-            if "participants" in cleaned and not cleaned["participants"]:
-                self.add_error(
-                    "participants",
-                    _("Choose who took part, or add a new participant."),
-                )
+            participants = cleaned.get("participants")
+            counted = participants is not None
         else:
+            participants = None
             cleaned["participants"] = self.fields["participants"].queryset.none()
-            self._clean_head_counts(cleaned)
+            counted = self._default_head_counts(cleaned)
+        # A one-to-one kind counts its ticked participants (``activity_data``).
+        counts = (
+            {}
+            if participants is not None
+            else {
+                "total": cleaned.get("attendees_total"),
+                "women": cleaned.get("attendees_women") or 0,
+                "men": cleaned.get("attendees_men") or 0,
+                "children": cleaned.get("attendees_children") or 0,
+            }
+        )
+        site = cleaned.get("site")
+        findings = rules.check_activity(
+            program=self.program,
+            kind=kind if counted else "",
+            date=cleaned.get("date"),
+            minutes=cleaned.get("minutes"),
+            site=site.pk if site else None,
+            site_capacity=site.capacity if site else None,
+            participants=None if participants is None else len(participants),
+            before=self._saved_values(),
+            **counts,
+        )
+        if findings.warnings:
+            self.warning_key = findings.warning_key
+            self.confirmed = cleaned.get("confirm") == self.warning_key
+            self.warnings = [message for _field, message in findings.messages("warnings")]
+        findings.add_to_form(self, confirmed=self.confirmed)
         if cleaned.get("worried"):
             for name, message in (
                 ("concern_category", _("What worries you?")),
@@ -369,27 +397,30 @@ class ActivityForm(NotInFutureMixin, forms.ModelForm):
                     self.add_error(name, message)
         return cleaned
 
-    def _clean_head_counts(self, cleaned):
+    def _default_head_counts(self, cleaned) -> bool:
+        """Empty boxes of women, men and children count 0; False where a count could not be
+        read (its own message says why)."""
         names = ("attendees_total", "attendees_women", "attendees_men", "attendees_children")
         if any(name in self.errors for name in names):
-            return
-        total = cleaned.get("attendees_total")
-        if total is None:
-            self.add_error("attendees_total", _("How many people took part?"))
-            return
-        women, men, children = (cleaned.get(n) or 0 for n in names[1:])
-        cleaned.update(attendees_women=women, attendees_men=men, attendees_children=children)
-        if women + men > total:
-            self.add_error(
-                "attendees_women",
-                _("Women and men together cannot be more than the %(total)s attending.")
-                % {"total": total},
-            )
-        if children > total:
-            self.add_error(
-                "attendees_children",
-                _("Children cannot be more than the %(total)s attending.") % {"total": total},
-            )
+            return False
+        for name in names[1:]:
+            cleaned[name] = cleaned.get(name) or 0
+        return True
+
+    def _saved_values(self) -> dict | None:
+        """The session as saved, when it is being changed: warnings about values that did
+        not change are not asked again."""
+        activity = self.instance
+        if not activity.pk:
+            return None
+        return {
+            "kind": activity.kind,
+            "date": activity.date,
+            "minutes": activity.minutes,
+            "site": activity.site_id,
+            "attendees_total": activity.attendees_total,
+            "participants": activity.participants.count(),
+        }
 
     def activity_data(self) -> dict:
         """The cleaned session, as keyword arguments of the activity services."""
@@ -415,6 +446,7 @@ class ActivityForm(NotInFutureMixin, forms.ModelForm):
             "interpreter_used": data["interpreter_used"],
             "attendance": attendance,
             "follow_up_needed": data["follow_up_needed"],
+            "confirmed": self.confirmed,
         }
         if "notes" in self.fields:
             result["notes"] = data["notes"]
@@ -567,7 +599,7 @@ class ConcernAcknowledgeForm(forms.Form):
     )
 
 
-class MatchForm(NotInFutureMixin, forms.ModelForm):
+class MatchForm(forms.ModelForm):
     class Meta:
         model = Match
         fields = ["volunteer", "participant", "proposed_on", "matching_notes"]
@@ -578,6 +610,7 @@ class MatchForm(NotInFutureMixin, forms.ModelForm):
 
     def __init__(self, *args, program, with_alias: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.program = program
         self.fields["volunteer"].queryset = selectors.working_volunteers(program)
         self.fields["participant"].queryset = program.participants.order_by("code")
         self.fields["participant"].label_from_instance = lambda p: participant_label(
@@ -591,8 +624,12 @@ class MatchForm(NotInFutureMixin, forms.ModelForm):
         self.helper.form_tag = False
         self.helper.disable_csrf = True
 
-    def clean_proposed_on(self):
-        return self._not_in_future("proposed_on")
+    def clean(self):
+        cleaned = super().clean()
+        rules.check_match(program=self.program, proposed_on=cleaned.get("proposed_on")).add_to_form(
+            self
+        )
+        return cleaned
 
 
 class MatchActivateForm(forms.Form):

@@ -7,6 +7,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.encryption import EncryptedTextField
+from core.rules import ConstraintErrorsAtFields
 from programs.models import ActivityKind, ChoiceLabels, Language, Participant, Program, Site
 from volunteers.models import Volunteer
 
@@ -14,7 +15,7 @@ from .instruments import INSTRUMENT_CHOICES, INSTRUMENTS
 from .topics import CATALOGUE
 
 
-class Topic(models.Model):
+class Topic(ConstraintErrorsAtFields, models.Model):
     """A topic of an activity: from the shared catalogue (no program) or a program's own."""
 
     program = models.ForeignKey(
@@ -35,14 +36,20 @@ class Topic(models.Model):
         verbose_name_plural = _("topics")
         constraints = [
             models.UniqueConstraint(
-                fields=["program", "name"], name="topic_unique_name_per_program"
+                fields=["program", "name"],
+                name="topic_unique_name_per_program",
+                violation_error_message=_("This program already has a topic with this name."),
             ),
             models.UniqueConstraint(
-                fields=["key"], condition=~Q(key=""), name="topic_unique_catalogue_key"
+                fields=["key"],
+                condition=~Q(key=""),
+                name="topic_unique_catalogue_key",
+                violation_error_message=_("Another catalogue topic has this key."),
             ),
             models.CheckConstraint(
                 condition=Q(key="") | Q(program__isnull=True),
                 name="topic_catalogue_is_shared",
+                violation_error_message=_("A topic of the catalogue belongs to no single program."),
             ),
         ]
 
@@ -50,8 +57,14 @@ class Topic(models.Model):
         return str(CATALOGUE.get(self.key, self.name))
 
 
-class Activity(ChoiceLabels, models.Model):
+class Activity(ConstraintErrorsAtFields, ChoiceLabels, models.Model):
     """One piece of logged work: a group session, a talk, a visit, a meeting."""
+
+    # Where a violated constraint's message is shown.
+    constraint_fields = {
+        "activity_women_men_within_total": "attendees_women",
+        "activity_children_within_total": "attendees_children",
+    }
 
     program = models.ForeignKey(
         Program, on_delete=models.CASCADE, related_name="activities", verbose_name=_("program")
@@ -112,22 +125,31 @@ class Activity(ChoiceLabels, models.Model):
             models.CheckConstraint(
                 condition=Q(attendees_women__lte=F("attendees_total") - F("attendees_men")),
                 name="activity_women_men_within_total",
+                violation_error_message=_(
+                    "Women and men together cannot be more than the people attending."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(attendees_children__lte=F("attendees_total")),
                 name="activity_children_within_total",
+                violation_error_message=_("Children cannot be more than the people attending."),
             ),
             models.CheckConstraint(
                 condition=Q(minutes__isnull=True) | Q(minutes__gt=0),
                 name="activity_minutes_positive",
+                violation_error_message=_("A session lasts at least one minute."),
             ),
             models.UniqueConstraint(
                 fields=["program", "idempotency_key"],
                 condition=Q(idempotency_key__isnull=False),
                 name="activity_unique_idempotency_key",
+                violation_error_message=_("This session was already saved."),
             ),
             models.UniqueConstraint(
-                fields=["program", "ref"], condition=~Q(ref=""), name="activity_unique_ref"
+                fields=["program", "ref"],
+                condition=~Q(ref=""),
+                name="activity_unique_ref",
+                violation_error_message=_("Another activity of this program has this reference."),
             ),
         ]
         indexes = [
@@ -150,8 +172,13 @@ class Activity(ChoiceLabels, models.Model):
         return today <= self.edit_deadline(program)
 
 
-class Concern(ChoiceLabels, models.Model):
+class Concern(ConstraintErrorsAtFields, ChoiceLabels, models.Model):
     """A safeguarding flag raised by a volunteer, acknowledged by a supervisor or coordinator."""
+
+    # Where a violated constraint's message is shown.
+    constraint_fields = {
+        "concern_acknowledged_by_someone": "acknowledged_by",
+    }
 
     class Category(models.TextChoices):
         SELF_HARM = "self_harm", _("Risk of self-harm or suicide")
@@ -210,6 +237,7 @@ class Concern(ChoiceLabels, models.Model):
             models.CheckConstraint(
                 condition=Q(acknowledged_at__isnull=True) | Q(acknowledged_by__isnull=False),
                 name="concern_acknowledged_by_someone",
+                violation_error_message=_("An acknowledged concern names who acknowledged it."),
             ),
         ]
         indexes = [
@@ -220,8 +248,16 @@ class Concern(ChoiceLabels, models.Model):
         return f"{self.get_category_display()} ({self.get_severity_display()})"
 
 
-class Match(ChoiceLabels, models.Model):
+class Match(ConstraintErrorsAtFields, ChoiceLabels, models.Model):
     """A volunteer matched 1:1 with a participant (e.g. someone in trauma treatment)."""
+
+    # Where a violated constraint's message is shown.
+    constraint_fields = {
+        "match_starts_after_proposal": "started_on",
+        "match_ends_after_proposal": "ended_on",
+        "match_running_has_start": "started_on",
+        "match_ended_has_date_and_reason": "ended_on",
+    }
 
     class Status(models.TextChoices):
         PROPOSED = "proposed", _("Proposed")
@@ -275,19 +311,26 @@ class Match(ChoiceLabels, models.Model):
             models.CheckConstraint(
                 condition=Q(started_on__isnull=True) | Q(started_on__gte=F("proposed_on")),
                 name="match_starts_after_proposal",
+                violation_error_message=_("A match cannot start before it was proposed."),
             ),
             models.CheckConstraint(
                 condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("proposed_on")),
                 name="match_ends_after_proposal",
+                violation_error_message=_("A match cannot end before it was proposed."),
             ),
             models.CheckConstraint(
                 condition=~Q(status__in=["active", "paused"]) | Q(started_on__isnull=False),
                 name="match_running_has_start",
+                violation_error_message=_("An active or paused match needs the date it started."),
             ),
             models.CheckConstraint(
                 condition=(Q(status="ended") & Q(ended_on__isnull=False) & ~Q(end_reason=""))
                 | (~Q(status="ended") & Q(ended_on__isnull=True)),
                 name="match_ended_has_date_and_reason",
+                violation_error_message=_(
+                    "An ended match needs the date it ended and a reason; a match that has not "
+                    "ended has no end date."
+                ),
             ),
         ]
 
@@ -295,8 +338,15 @@ class Match(ChoiceLabels, models.Model):
         return f"{self.volunteer} ↔ {self.participant}"
 
 
-class SelfHelpGroup(ChoiceLabels, models.Model):
+class SelfHelpGroup(ConstraintErrorsAtFields, ChoiceLabels, models.Model):
     """A self-help group accompanied for a limited time, with a one-year follow-up."""
+
+    # Where a violated constraint's message is shown.
+    constraint_fields = {
+        "selfhelp_accompaniment_after_start": "accompaniment_ends_on",
+        "selfhelp_follow_up_has_date": "follow_up_checked_on",
+        "selfhelp_follow_up_after_start": "follow_up_checked_on",
+    }
 
     class TopicArea(models.TextChoices):
         MENTAL_HEALTH = "mental_health", _("Mental health")
@@ -358,16 +408,19 @@ class SelfHelpGroup(ChoiceLabels, models.Model):
                 condition=Q(accompaniment_ends_on__isnull=True)
                 | Q(accompaniment_ends_on__gte=F("started_on")),
                 name="selfhelp_accompaniment_after_start",
+                violation_error_message=_("The accompaniment cannot end before the group started."),
             ),
             models.CheckConstraint(
                 condition=Q(follow_up_still_meeting="unknown")
                 | Q(follow_up_checked_on__isnull=False),
                 name="selfhelp_follow_up_has_date",
+                violation_error_message=_("Give the date the follow-up was checked."),
             ),
             models.CheckConstraint(
                 condition=Q(follow_up_checked_on__isnull=True)
                 | Q(follow_up_checked_on__gte=F("started_on")),
                 name="selfhelp_follow_up_after_start",
+                violation_error_message=_("The follow-up cannot be before the group started."),
             ),
         ]
 
@@ -403,13 +456,22 @@ class OutcomeMeasureQuerySet(models.QuerySet):
         return self.filter(status=OutcomeMeasure.Status.DRAFT)
 
 
-class OutcomeMeasure(ChoiceLabels, models.Model):
+class OutcomeMeasure(ConstraintErrorsAtFields, ChoiceLabels, models.Model):
     """One administration of a validated instrument (WHO-5, UCLA-3, RHS-15) to a participant.
 
     The answers are stored as given (item → value or null); score, percentage, completeness,
     screen and category are computed by ``sessions_log.instruments`` when the measure is
     recorded (``services.outcome_measure_record``), never typed in.
     """
+
+    # Where a violated constraint's message is shown.
+    constraint_fields = {
+        "outcome_one_baseline_per_instrument": "timepoint",
+        "outcome_custom_label_with_custom_timepoint": "custom_label",
+        "outcome_score_within_range": "score",
+        "outcome_percent_follows_score": "score_percent",
+        "outcome_complete_has_score": "score",
+    }
 
     class Timepoint(models.TextChoices):
         BASELINE = "baseline", _("Baseline")
@@ -479,27 +541,38 @@ class OutcomeMeasure(ChoiceLabels, models.Model):
         verbose_name_plural = _("outcome measures")
         constraints = [
             models.CheckConstraint(
-                condition=Q(instrument__in=list(INSTRUMENTS)), name="outcome_known_instrument"
+                condition=Q(instrument__in=list(INSTRUMENTS)),
+                name="outcome_known_instrument",
+                violation_error_message=_("Unknown instrument."),
             ),
             models.UniqueConstraint(
                 fields=["participant", "instrument"],
                 condition=Q(timepoint="baseline"),
                 name="outcome_one_baseline_per_instrument",
+                violation_error_message=_("A baseline of this instrument was already recorded."),
             ),
             models.CheckConstraint(
                 condition=Q(timepoint="custom", custom_label__gt="")
                 | (~Q(timepoint="custom") & Q(custom_label="")),
                 name="outcome_custom_label_with_custom_timepoint",
+                violation_error_message=_(
+                    "Another time point needs its name; the other time points have none."
+                ),
             ),
             models.CheckConstraint(
-                condition=_score_within_range(), name="outcome_score_within_range"
+                condition=_score_within_range(),
+                name="outcome_score_within_range",
+                violation_error_message=_("The score lies outside the instrument's range."),
             ),
             models.CheckConstraint(
-                condition=_percent_follows_score(), name="outcome_percent_follows_score"
+                condition=_percent_follows_score(),
+                name="outcome_percent_follows_score",
+                violation_error_message=_("The percentage does not follow from the score."),
             ),
             models.CheckConstraint(
                 condition=Q(complete=False) | Q(score__isnull=False),
                 name="outcome_complete_has_score",
+                violation_error_message=_("A complete questionnaire has a score."),
             ),
             models.CheckConstraint(
                 condition=Q(status="draft") | Q(complete=True),

@@ -19,7 +19,7 @@ from core.validators import not_in_future
 from programs.models import ActivityKind, Language, Participant, Program, Site
 from volunteers.models import Volunteer
 
-from . import selectors, tasks
+from . import rules, selectors, tasks
 from .instruments import INSTRUMENTS
 from .models import Activity, Concern, Match, OutcomeMeasure, SelfHelpGroup
 
@@ -63,15 +63,32 @@ def _write_activity(
     topics,
     participants: Iterable[Participant],
     attendance: Attendance | None,
+    confirmed: bool,
+    before: dict | None = None,
 ) -> Activity:
-    participants = list(participants) if activity.kind in ActivityKind.individual() else []
-    if activity.kind in ActivityKind.individual():
+    individual = activity.kind in ActivityKind.individual()
+    participants = list(participants) if individual else []
+    if individual:
         attendance = attendance_of_participants(participants, activity.date)
     if attendance is not None:
         activity.attendees_total = attendance.total
         activity.attendees_women = attendance.women
         activity.attendees_men = attendance.men
         activity.attendees_children = attendance.children
+    rules.check_activity(
+        program=activity.program,
+        kind=activity.kind,
+        date=activity.date,
+        minutes=activity.minutes,
+        site=activity.site_id,
+        site_capacity=activity.site.capacity if activity.site else None,
+        total=activity.attendees_total,
+        women=activity.attendees_women,
+        men=activity.attendees_men,
+        children=activity.attendees_children,
+        participants=len(participants) if individual else None,
+        before=before,
+    ).check(confirmed=confirmed)
     # The idempotency key is left to the database's unique constraint (see activity_log).
     activity.full_clean(exclude=["idempotency_key"])
     activity.save()
@@ -115,8 +132,13 @@ def activity_log(
     follow_up_needed: bool = False,
     notes: str = "",
     concern: ConcernData | None = None,
+    confirmed: bool = False,
 ) -> tuple[Activity, bool]:
     """Log a session; returns ``(activity, created)``.
+
+    The session is checked by :func:`sessions_log.rules.check_activity`: impossible values
+    are refused (``ValidationError`` by field); unusual ones are refused with
+    ``core.rules.NeedsConfirmation`` unless ``confirmed``.
 
     A second call with the same idempotency key (a double tap, the back button, a retry on a
     flaky connection) returns the activity of the first call and writes nothing: no second
@@ -151,6 +173,7 @@ def activity_log(
                 topics=topics,
                 participants=participants,
                 attendance=attendance,
+                confirmed=confirmed,
             )
             if concern is not None:
                 concern_raise(
@@ -187,8 +210,12 @@ def activity_update(
     attendance: Attendance | None = None,
     follow_up_needed: bool = False,
     notes: str | None = None,
+    confirmed: bool = False,
 ) -> Activity:
     """Change a logged session. ``notes=None`` keeps the notes as they are.
+
+    The rules of :func:`activity_log` apply; a warning about a value that did not change
+    (confirmed when it was saved) is not raised again.
 
     A volunteer may change a session only within the program's edit window
     (``Activity.edit_deadline``); ``any_time`` lifts it for those who may change any session
@@ -210,6 +237,14 @@ def activity_update(
     activity.follow_up_needed = follow_up_needed
     if notes is not None:
         activity.notes = notes
+    before = {
+        "kind": saved.kind,
+        "date": saved.date,
+        "minutes": saved.minutes,
+        "site": saved.site_id,
+        "attendees_total": saved.attendees_total,
+        "participants": saved.participants.count(),
+    }
     return _write_activity(
         activity,
         volunteer=volunteer,
@@ -218,6 +253,8 @@ def activity_update(
         topics=topics,
         participants=participants,
         attendance=attendance,
+        confirmed=confirmed,
+        before=before,
     )
 
 
@@ -330,6 +367,21 @@ def _refuse(match: Match, message: str) -> None:
     raise ValidationError(message % {"status": match.get_status_display().lower()})
 
 
+def _check_match_date(match: Match, field: str, day: date) -> None:
+    """The rules of a match's dates (:func:`sessions_log.rules.check_match`) for the date
+    being recorded now, with the match's other dates as saved."""
+    dates = {
+        "proposed_on": match.proposed_on,
+        "started_on": match.started_on,
+        "ended_on": match.ended_on,
+        "six_month_check_on": match.six_month_check_on,
+        field: day,
+    }
+    findings = rules.check_match(program=match.program, **dates)
+    if field in findings.errors:
+        raise ValidationError({field: findings.errors[field]})
+
+
 @transaction.atomic
 def match_propose(
     *,
@@ -341,6 +393,7 @@ def match_propose(
 ) -> Match:
     if volunteer.program_id != program.pk or participant.program_id != program.pk:
         raise ValidationError(_("Volunteer and participant must belong to this program."))
+    rules.check_match(program=program, proposed_on=proposed_on).raise_errors()
     match = Match(
         program=program,
         volunteer=volunteer,
@@ -358,9 +411,7 @@ def match_activate(*, match: Match, started_on: date) -> Match:
     match = _locked_match(match)
     if "activate" not in match_actions(match):
         _refuse(match, _("Only a proposed match can be activated; this match is %(status)s."))
-    not_in_future(started_on, field="started_on")
-    if started_on < match.proposed_on:
-        raise ValidationError({"started_on": _("A match cannot start before it was proposed.")})
+    _check_match_date(match, "started_on", started_on)
     match.status = Match.Status.ACTIVE
     match.started_on = started_on
     match.full_clean()
@@ -395,9 +446,7 @@ def match_end(*, match: Match, ended_on: date, reason: str) -> Match:
         _refuse(match, _("This match has already ended."))
     if not reason:
         raise ValidationError({"end_reason": _("Please give a reason for ending the match.")})
-    not_in_future(ended_on, field="ended_on")
-    if ended_on < (match.started_on or match.proposed_on):
-        raise ValidationError({"ended_on": _("A match cannot end before it started.")})
+    _check_match_date(match, "ended_on", ended_on)
     match.status = Match.Status.ENDED
     match.ended_on = ended_on
     match.end_reason = reason
@@ -411,11 +460,7 @@ def match_record_six_month_check(*, match: Match, checked_on: date) -> Match:
     match = _locked_match(match)
     if match.started_on is None:
         _refuse(match, _("The six-month check follows a start; this match is %(status)s."))
-    not_in_future(checked_on, field="six_month_check_on")
-    if checked_on < match.started_on:
-        raise ValidationError(
-            {"six_month_check_on": _("The check cannot be before the match started.")}
-        )
+    _check_match_date(match, "six_month_check_on", checked_on)
     match.six_month_check_on = checked_on
     match.save(update_fields=["six_month_check_on"])
     return match

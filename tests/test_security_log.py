@@ -123,7 +123,9 @@ def test_it_logs_an_import_of_the_programs_data(login, program, alice, tmp_path,
     client = login(alice)
     url = reverse("program_import", args=[program.slug])
     preview = client.post(url, {"file": SimpleUploadedFile("data.xlsx", path.read_bytes())})
-    client.post(url, {"token": preview.context["confirm"]["token"].value()})
+    confirm = preview.context["confirm"]
+    choices = {field.name: field.value() for field in confirm.new_value_fields()}
+    client.post(url, {"token": confirm["token"].value(), **choices})
     (event,) = _events(Kind.IMPORT)
     assert event.user == alice
     assert event.program == program

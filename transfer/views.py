@@ -4,6 +4,10 @@ The uploaded file is kept until the coordinator confirms the preview: under
 ``MEDIA_ROOT/imports/`` with a random name, referred to by a signed token that names the
 program and the user and expires after an hour. Confirming or cancelling deletes it; files
 left behind are swept away once they are older than that.
+
+The preview lists the rows that would change and every area, topic or provider the file names
+that the program does not have; the token carries that list, and the confirmation posts for
+each whether to create it or which existing one to use. Nothing new is created otherwise.
 """
 
 import re
@@ -27,7 +31,8 @@ from programs.selectors import exportable
 from . import exporter
 from . import format as fmt
 from .forms import ExportForm, ImportConfirmForm, ImportUploadForm
-from .importing import ImportResult, program_data_import
+from .importing import ImportResult, NewValue, program_data_import
+from .importing.lookups import existing_values
 
 IMPORT_SALT = "transfer.import"
 IMPORT_MAX_AGE = 60 * 60
@@ -71,10 +76,18 @@ def _discard(name: str) -> None:
     (import_dir() / name).unlink(missing_ok=True)
 
 
-def _check(request, stored: str, original: str, *, dry_run: bool) -> ImportResult:
+def _check(
+    request, stored: str, original: str, *, dry_run: bool, mapping: dict | None = None
+) -> ImportResult:
+    """The import of a stored upload; new values only as ``mapping`` decides them."""
     with fmt.open_import(import_dir() / stored, original) as source:
         return program_data_import(
-            program=request.program, source=source, by=request.user, dry_run=dry_run
+            program=request.program,
+            source=source,
+            by=request.user,
+            dry_run=dry_run,
+            create_new=False,
+            mapping=mapping or {},
         )
 
 
@@ -102,6 +115,7 @@ def _confirmed_upload(request) -> dict | None:
         payload.get("p") != request.program.pk
         or payload.get("u") != request.user.pk
         or not STORED_NAME.match(payload.get("f", ""))
+        or not isinstance(payload.get("v"), list)
     ):
         return None
     return payload
@@ -122,9 +136,40 @@ def _with_result(context: dict, result: ImportResult) -> dict:
         result=result,
         problems=shown,
         more_problems=result.problem_count - len(shown),
-        created=[(what, result.created[what]) for what in ("areas", "topics", "providers")],
+        changed=[(sheet, p) for sheet, p in result.preview.items() if p.total],
     )
     return context
+
+
+def _offer(request, context: dict, result: ImportResult, stored: str, original: str) -> None:
+    """The confirmation of a valid preview: the token and a choice per new value."""
+    new_values = list(result.new_values.values())
+    token = signing.dumps(
+        {
+            "p": request.program.pk,
+            "u": request.user.pk,
+            "f": stored,
+            "n": original,
+            "v": [[v.what, v.name, v.sheet, v.row] for v in new_values],
+        },
+        salt=IMPORT_SALT,
+    )
+    context["confirm"] = ImportConfirmForm(
+        initial={"token": token}, new_values=new_values, options=result.options
+    )
+
+
+def _choices(request, payload: dict) -> dict:
+    """What the confirmation decided for each new value of its preview (the valid choices)."""
+    new_values = [NewValue(what, name, sheet, row) for what, name, sheet, row in payload["v"]]
+    whats = dict.fromkeys(value.what for value in new_values)
+    form = ImportConfirmForm(
+        request.POST,
+        new_values=new_values,
+        options={what: existing_values(request.program, what) for what in whats},
+    )
+    form.is_valid()  # a choice that is not valid (any more) is asked for again
+    return form.mapping()
 
 
 @program_view(Perm.MANAGE_PROGRAM)
@@ -142,10 +187,28 @@ def program_import(request, program_slug):
             messages.info(request, gettext("Nothing was imported."))
             return redirect("program_import", program_slug)
         try:
-            result = _check(request, payload["f"], payload["n"], dry_run=False)
+            result = _check(
+                request,
+                payload["f"],
+                payload["n"],
+                dry_run=False,
+                mapping=_choices(request, payload),
+            )
         except FileRefused as error:
             result = None
             context["form"].add_error(None, str(error))
+        if result is not None and result.valid and not result.written:
+            # A new value is still undecided (the program's values changed meanwhile).
+            messages.warning(
+                request,
+                gettext(
+                    "Nothing was imported yet: choose for each new value below whether to "
+                    "create it or which existing one to use."
+                ),
+            )
+            _with_result(context, result)
+            _offer(request, context, result, payload["f"], payload["n"])
+            return render(request, "transfer/import.html", context)
         _discard(payload["f"])
         if result is not None and result.written:
             import_record(
@@ -174,16 +237,7 @@ def program_import(request, program_slug):
             else:
                 _with_result(context, result)
                 if result.valid:
-                    token = signing.dumps(
-                        {
-                            "p": request.program.pk,
-                            "u": request.user.pk,
-                            "f": stored,
-                            "n": upload.name,
-                        },
-                        salt=IMPORT_SALT,
-                    )
-                    context["confirm"] = ImportConfirmForm(initial={"token": token})
+                    _offer(request, context, result, stored, upload.name)
                 else:
                     _discard(stored)
     return render(request, "transfer/import.html", context)

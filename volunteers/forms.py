@@ -7,11 +7,10 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from core.validators import future_date_error, not_in_future
 from programs.forms import ModelMultipleChoiceField
 from programs.models import Language, Organisation, Participant, Program
 
-from . import policies, selectors
+from . import policies, rules, selectors
 from .models import Enrollment, SupervisionSession, Training, TrainingSession, Volunteer
 
 
@@ -186,9 +185,16 @@ class VolunteerForm(forms.ModelForm):
         if cleaned.get("employed_since") and not cleaned.get("employed_by"):
             self.add_error("employed_since", _("Say who employs the volunteer."))
         joined_on = cleaned.get("joined_on")
-        if error := future_date_error(joined_on):
-            self.add_error("joined_on", error)
-        elif joined_on and self.instance.left_on and joined_on > self.instance.left_on:
+        findings = rules.check_volunteer(
+            joined_on=joined_on, employed_since=cleaned.get("employed_since")
+        )
+        findings.add_to_form(self)
+        if (
+            "joined_on" not in findings.errors
+            and joined_on
+            and self.instance.left_on
+            and joined_on > self.instance.left_on
+        ):
             self.add_error("joined_on", _("The joining date cannot be after the leaving date."))
         return cleaned
 
@@ -247,9 +253,11 @@ class TrainingForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
-        if starts_on and ends_on and ends_on < starts_on:
-            self.add_error("ends_on", _("The training cannot end before it starts."))
+        rules.check_training(
+            starts_on=cleaned.get("starts_on"),
+            ends_on=cleaned.get("ends_on"),
+            planned_hours=cleaned.get("planned_hours"),
+        ).add_to_form(self)
         return cleaned
 
     def _post_clean(self):
@@ -270,21 +278,15 @@ class TrainingSessionForm(forms.ModelForm):
         self.fields["minutes"].initial = 180
         self.helper = _helper(_row("date", "minutes"), "topic")
 
-    def clean_date(self):
-        date = self.cleaned_data["date"]
-        t = self.training
-        if not t.starts_on <= date <= t.ends_on:
-            raise forms.ValidationError(
-                _("The training runs from %(start)s to %(end)s."),
-                params={"start": t.starts_on.isoformat(), "end": t.ends_on.isoformat()},
-            )
-        return date
-
-    def clean_minutes(self):
-        minutes = self.cleaned_data["minutes"]
-        if minutes <= 0:
-            raise forms.ValidationError(_("A session lasts at least one minute."))
-        return minutes
+    def clean(self):
+        cleaned = super().clean()
+        rules.check_training_session(
+            training_starts_on=self.training.starts_on,
+            training_ends_on=self.training.ends_on,
+            date=cleaned.get("date"),
+            minutes=cleaned.get("minutes"),
+        ).add_to_form(self)
+        return cleaned
 
     def _post_clean(self):
         self.instance.training = self.training
@@ -401,13 +403,11 @@ class SupervisionForm(forms.ModelForm):
             "confidential_notes",
         )
 
-    def clean_date(self):
-        date = self.cleaned_data["date"]
-        not_in_future(date)
-        return date
-
     def clean(self):
         cleaned = super().clean()
+        rules.check_supervision(
+            date=cleaned.get("date"), minutes=cleaned.get("minutes")
+        ).add_to_form(self)
         supervisor, name = cleaned.get("supervisor"), (cleaned.get("supervisor_name") or "")
         if supervisor and name.strip():
             self.add_error(

@@ -4,11 +4,19 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.encryption import EncryptedTextField
+from core.rules import ConstraintErrorsAtFields
 from programs.models import ChoiceLabels, Language, Organisation, Program, Site
 
 
-class Volunteer(ChoiceLabels, models.Model):
+class Volunteer(ConstraintErrorsAtFields, ChoiceLabels, models.Model):
     """A peer helper, lay helper, In-Gang-Setzer or counsellor of one program."""
+
+    # Where a violated constraint's message is shown.
+    constraint_fields = {
+        "volunteer_leaves_after_joining": "left_on",
+        "volunteer_left_has_date": "left_on",
+        "volunteer_employment_has_employer": "employed_since",
+    }
 
     class Status(models.TextChoices):
         APPLICANT = "applicant", _("Applicant")
@@ -69,25 +77,37 @@ class Volunteer(ChoiceLabels, models.Model):
         verbose_name = _("volunteer")
         verbose_name_plural = _("volunteers")
         constraints = [
-            models.UniqueConstraint(fields=["program", "code"], name="volunteer_unique_code"),
+            models.UniqueConstraint(
+                fields=["program", "code"],
+                name="volunteer_unique_code",
+                violation_error_message=_(
+                    "Another volunteer in this program already has this code."
+                ),
+            ),
             models.UniqueConstraint(
                 fields=["program", "user"],
                 condition=Q(user__isnull=False),
                 name="volunteer_one_profile_per_user",
+                violation_error_message=_(
+                    "This account is already linked to another volunteer of the program."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(left_on__isnull=True)
                 | Q(joined_on__isnull=True)
                 | Q(left_on__gte=F("joined_on")),
                 name="volunteer_leaves_after_joining",
+                violation_error_message=_("The leaving date cannot be before the joining date."),
             ),
             models.CheckConstraint(
                 condition=~Q(status="left") | Q(left_on__isnull=False),
                 name="volunteer_left_has_date",
+                violation_error_message=_("A volunteer who left needs the date they left."),
             ),
             models.CheckConstraint(
                 condition=Q(employed_since__isnull=True) | Q(employed_by__isnull=False),
                 name="volunteer_employment_has_employer",
+                violation_error_message=_("Say who employs the volunteer."),
             ),
         ]
         indexes = [models.Index(fields=["program", "status"], name="volunteer_program_status")]
@@ -131,8 +151,13 @@ class VolunteerStatusChange(models.Model):
         return f"{self.volunteer}: {self.from_status} → {self.to_status}"
 
 
-class Training(ChoiceLabels, models.Model):
+class Training(ConstraintErrorsAtFields, ChoiceLabels, models.Model):
     """A training or one phase of a program's qualification (intensive phase, practice, …)."""
+
+    # Where a violated constraint's message is shown.
+    constraint_fields = {
+        "training_ends_after_start": "ends_on",
+    }
 
     class Kind(models.TextChoices):
         BASIC = "basic", _("Basic training")
@@ -166,10 +191,14 @@ class Training(ChoiceLabels, models.Model):
         verbose_name_plural = _("trainings")
         constraints = [
             models.CheckConstraint(
-                condition=Q(ends_on__gte=F("starts_on")), name="training_ends_after_start"
+                condition=Q(ends_on__gte=F("starts_on")),
+                name="training_ends_after_start",
+                violation_error_message=_("The training cannot end before it starts."),
             ),
             models.CheckConstraint(
-                condition=Q(planned_hours__gte=0), name="training_hours_not_negative"
+                condition=Q(planned_hours__gte=0),
+                name="training_hours_not_negative",
+                violation_error_message=_("The hours cannot be negative."),
             ),
         ]
 
@@ -177,7 +206,7 @@ class Training(ChoiceLabels, models.Model):
         return self.title
 
 
-class TrainingSession(models.Model):
+class TrainingSession(ConstraintErrorsAtFields, models.Model):
     training = models.ForeignKey(
         Training, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("training")
     )
@@ -190,14 +219,25 @@ class TrainingSession(models.Model):
         verbose_name = _("training session")
         verbose_name_plural = _("training sessions")
         constraints = [
-            models.CheckConstraint(condition=Q(minutes__gt=0), name="training_session_minutes"),
+            models.CheckConstraint(
+                condition=Q(minutes__gt=0),
+                name="training_session_minutes",
+                violation_error_message=_("A session lasts at least one minute."),
+            ),
         ]
 
     def __str__(self):
         return f"{self.training} {self.date}"
 
 
-class Enrollment(ChoiceLabels, models.Model):
+class Enrollment(ConstraintErrorsAtFields, ChoiceLabels, models.Model):
+    # Where a violated constraint's message is shown.
+    constraint_fields = {
+        "enrollment_once_per_training": "volunteer",
+        "enrollment_completed_has_date": "completed_on",
+        "enrollment_completed_after_enrolled": "completed_on",
+    }
+
     class Status(models.TextChoices):
         ENROLLED = "enrolled", _("Enrolled")
         COMPLETED = "completed", _("Completed")
@@ -228,19 +268,28 @@ class Enrollment(ChoiceLabels, models.Model):
         verbose_name_plural = _("enrolments")
         constraints = [
             models.UniqueConstraint(
-                fields=["training", "volunteer"], name="enrollment_once_per_training"
+                fields=["training", "volunteer"],
+                name="enrollment_once_per_training",
+                violation_error_message=_("This volunteer is already enrolled in the training."),
             ),
             models.CheckConstraint(
                 condition=(Q(status="completed") & Q(completed_on__isnull=False))
                 | (~Q(status="completed") & Q(completed_on__isnull=True)),
                 name="enrollment_completed_has_date",
+                violation_error_message=_(
+                    "A completed training has the date it was completed, and only a completed "
+                    "one has it."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(completed_on__isnull=True) | Q(completed_on__gte=F("enrolled_on")),
                 name="enrollment_completed_after_enrolled",
+                violation_error_message=_("The completion date cannot be before the enrolment."),
             ),
             models.CheckConstraint(
-                condition=Q(practice_hours__gte=0), name="enrollment_hours_not_negative"
+                condition=Q(practice_hours__gte=0),
+                name="enrollment_hours_not_negative",
+                violation_error_message=_("The hours cannot be negative."),
             ),
         ]
 
@@ -248,7 +297,12 @@ class Enrollment(ChoiceLabels, models.Model):
         return f"{self.volunteer} · {self.training}"
 
 
-class TrainingAttendance(models.Model):
+class TrainingAttendance(ConstraintErrorsAtFields, models.Model):
+    # Where a violated constraint's message is shown.
+    constraint_fields = {
+        "attendance_once_per_session": "volunteer",
+    }
+
     session = models.ForeignKey(
         TrainingSession,
         on_delete=models.CASCADE,
@@ -268,7 +322,9 @@ class TrainingAttendance(models.Model):
         verbose_name_plural = _("training attendances")
         constraints = [
             models.UniqueConstraint(
-                fields=["session", "volunteer"], name="attendance_once_per_session"
+                fields=["session", "volunteer"],
+                name="attendance_once_per_session",
+                violation_error_message=_("This volunteer is already marked as present."),
             ),
         ]
 
@@ -276,7 +332,7 @@ class TrainingAttendance(models.Model):
         return f"{self.volunteer} · {self.session}"
 
 
-class SupervisionSession(ChoiceLabels, models.Model):
+class SupervisionSession(ConstraintErrorsAtFields, ChoiceLabels, models.Model):
     class Kind(models.TextChoices):
         GROUP = "group", _("Group supervision")
         INDIVIDUAL = "individual", _("Individual supervision")
@@ -316,7 +372,11 @@ class SupervisionSession(ChoiceLabels, models.Model):
         verbose_name = _("supervision session")
         verbose_name_plural = _("supervision sessions")
         constraints = [
-            models.CheckConstraint(condition=Q(minutes__gt=0), name="supervision_minutes"),
+            models.CheckConstraint(
+                condition=Q(minutes__gt=0),
+                name="supervision_minutes",
+                violation_error_message=_("A session lasts at least one minute."),
+            ),
         ]
         indexes = [models.Index(fields=["program", "date"], name="supervision_program_date")]
 
@@ -324,12 +384,17 @@ class SupervisionSession(ChoiceLabels, models.Model):
         return f"{self.get_kind_display()} {self.date}"
 
 
-class Invitation(models.Model):
+class Invitation(ConstraintErrorsAtFields, models.Model):
     """An e-mailed invitation for a volunteer to set a password and join the program.
 
     The link carries a signed, timestamped token of this row; it works once, for
     ``LOTSE_INVITATION_DAYS`` days.
     """
+
+    # Where a violated constraint's message is shown.
+    constraint_fields = {
+        "invitation_accepted_by_an_account": "user",
+    }
 
     program = models.ForeignKey(
         Program, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("program")
@@ -368,6 +433,9 @@ class Invitation(models.Model):
             models.CheckConstraint(
                 condition=Q(accepted_at__isnull=True) | Q(user__isnull=False),
                 name="invitation_accepted_by_an_account",
+                violation_error_message=_(
+                    "An accepted invitation names the account that accepted it."
+                ),
             ),
         ]
 

@@ -18,6 +18,7 @@ from core.validators import future_date_error
 from programs.access import INVITED_VOLUNTEER_ROLE
 from programs.models import Membership
 
+from . import rules
 from .invitation_links import invitation_id
 from .models import (
     Enrollment,
@@ -39,6 +40,9 @@ def volunteer_create(*, volunteer: Volunteer, languages=(), usual_sites=(), by=N
         volunteer.joined_on = timezone.localdate()
     if volunteer.status == Status.LEFT:
         raise ValidationError({"status": _("A new volunteer cannot start as having left.")})
+    rules.check_volunteer(
+        joined_on=volunteer.joined_on, employed_since=volunteer.employed_since
+    ).raise_errors()
     volunteer.full_clean()
     volunteer.save()
     volunteer.languages.set(languages)
@@ -182,18 +186,18 @@ def enrollment_set_outcome(
     practice_hours: Decimal | None = None,
 ) -> Enrollment:
     """Mark an enrolment completed (on a date), dropped out, or back to enrolled."""
-    errors: dict[str, str] = {}
+    errors: dict[str, object] = {}
     if status not in Enrollment.Status.values:
         errors["status"] = _("Choose an outcome.")
-    if status == Enrollment.Status.COMPLETED:
-        if completed_on is None:
-            errors["completed_on"] = _("Please give the date the training was completed.")
-        elif completed_on < enrollment.enrolled_on:
-            errors["completed_on"] = _(
-                "The completion date cannot be before the enrolment (%(date)s)."
-            ) % {"date": formats.date_format(enrollment.enrolled_on, "SHORT_DATE_FORMAT")}
-        elif error := future_date_error(completed_on):
-            errors["completed_on"] = error
+    if status == Enrollment.Status.COMPLETED and completed_on is None:
+        errors["completed_on"] = _("Please give the date the training was completed.")
+    findings = rules.check_enrollment(
+        enrolled_on=enrollment.enrolled_on,
+        completed_on=completed_on if status == Enrollment.Status.COMPLETED else None,
+        practice_hours=practice_hours,
+    )
+    for field, messages in findings.errors.items():
+        errors.setdefault(field, messages)
     if errors:
         raise ValidationError(errors)
     enrollment.status = status

@@ -68,13 +68,20 @@ def test_a_coordinator_checks_a_workbook_then_imports_it(
     page.get_by_role("button", name="Check the file").click()
     expect(page.get_by_role("heading", name="Preview")).to_be_visible()
     expect(page.get_by_role("row", name="activities")).to_contain_text("2")
+    new_topic = page.get_by_label("New topic “Resilienz” (activities, row 2)")
+    expect(new_topic).to_have_value("new")
+    page.get_by_text("activities · 2 rows would be added or changed").click()
+    changed = page.get_by_role("row").filter(has_text="duration_minutes: 90")
+    expect(changed).to_contain_text("A1")
     assert not program.activities.exists()
+    assert not program.topics.exists()
     _no_horizontal_scroll(page)
     save_screenshot(page, f"import-preview-{device}")
 
     page.get_by_role("button", name="Import now").click()
     expect(page.get_by_role("alert")).to_contain_text("The data is imported.")
     assert program.activities.count() == 2
+    assert program.topics.get().name == "Resilienz"
     assert violations == []
     page.context.close()
 

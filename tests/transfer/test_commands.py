@@ -6,6 +6,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
+from sessions_log.models import Topic
+
 from ..factories import ActivityFactory, ParticipantFactory, SiteFactory
 from .helpers import run_import, sample_sheets, write_xlsx
 
@@ -22,13 +24,40 @@ def test_the_import_command_imports_and_prints_the_counts(program, alice, tmp_pa
     path = write_xlsx(tmp_path / "data.xlsx", sample_sheets())
 
     out, _err = _call(
-        "import_program_data", "--program", program.slug, "--user", alice.username, str(path)
+        "import_program_data",
+        "--program",
+        program.slug,
+        "--user",
+        alice.username,
+        "--create-new",
+        str(path),
     )
 
     assert "activities             2         0          0" in out
     assert "Imported into in2balance." in out
     assert program.activities.count() == 2
     assert program.activities.first().logged_by == alice
+    assert program.topics.get().name == "Resilienz"
+
+
+def test_without_create_new_the_command_lists_the_new_values_and_writes_nothing(program, tmp_path):
+    Topic.objects.create(program=program, name="Resilience")
+    topics_before = Topic.objects.count()
+    path = write_xlsx(tmp_path / "data.xlsx", sample_sheets())
+    out = io.StringIO()
+
+    with pytest.raises(CommandError, match="4 new areas, topics or services; nothing was"):
+        call_command("import_program_data", "--program", program.slug, str(path), stdout=out)
+
+    assert "sites, row 2, area: “Nord” is new to the program\n" in out.getvalue()
+    assert (
+        "activities, row 2, topics: “Resilienz” is new to the program; the closest existing one "
+        "is “Resilience”"
+    ) in out.getvalue()
+    assert "referrals, row 3, provider: “Sozialamt” is new to the program" in out.getvalue()
+    assert not program.sites.exists() and not program.activities.exists()
+    assert not program.areas.exists() and not program.providers.exists()
+    assert Topic.objects.count() == topics_before
 
 
 def test_a_dry_run_writes_nothing(program, tmp_path):
@@ -38,7 +67,9 @@ def test_a_dry_run_writes_nothing(program, tmp_path):
 
     assert "activities             2         0          0" in out
     assert "Dry run: nothing was written." in out
+    assert "activities, row 2, topics: “Resilienz” is new to the program" in out
     assert not program.sites.exists()
+    assert not program.areas.exists()
     assert not program.activities.exists()
 
 

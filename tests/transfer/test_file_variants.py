@@ -106,7 +106,7 @@ def test_a_german_excel_workbook_with_date_cells(program, alice, tmp_path):
 
 def test_a_danish_csv_with_day_first_dates(program, tmp_path):
     path = tmp_path / "activities.csv"
-    rows = [HEADERS["activities"][:3], ["A1", "05-03-2024", "group"]]
+    rows = [[*HEADERS["activities"][:3], "attendees_total"], ["A1", "05-03-2024", "group", 9]]
     path.write_bytes(csv_bytes(rows, ";", bom=True))
 
     result = run_import(program, path)
@@ -221,7 +221,7 @@ def _excel_workbook(path):
         '<row r="2"><c r="A2"><v>1</v></c><c r="B2" s="1"><v>45356</v></c>'
         '<c r="C2" t="s"><v>8</v></c><c r="D2"><v>12</v></c></row>'
         '<row r="3"><c r="A3"><v>2</v></c><c r="B3" s="2"><v>45357.5</v></c>'
-        '<c r="C3" t="s"><v>8</v></c></row>'
+        '<c r="C3" t="s"><v>8</v></c><c r="D3"><v>8</v></c></row>'
         "</sheetData></worksheet>",
     }
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:

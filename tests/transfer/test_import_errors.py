@@ -88,8 +88,8 @@ CASES = {
                 _activity(attendees_total=12, attendees_women=7, attendees_men=6),
             ]
         },
-        "activities, row 2, attendees_women: women (7) and men (6) together are more than the "
-        "total (12)",
+        "activities, row 2, attendees_women: Women and men together cannot be more than the 12 "
+        "attending.",
     ),
     "children above the total": (
         {
@@ -98,7 +98,7 @@ CASES = {
                 _activity(attendees_total=2, attendees_children=3),
             ]
         },
-        "activities, row 2, attendees_children: 3 children are more than the total (2)",
+        "activities, row 2, attendees_children: Children cannot be more than the 2 attending.",
     ),
     "unknown facilitator": (
         {"activities": [HEADERS["activities"], _activity(facilitators="V-404")]},
@@ -139,7 +139,8 @@ CASES = {
                 ["V-1", "Amina", "left", "2020-01-01", "2019-01-01"],
             ]
         },
-        "volunteers, row 2, left_on: 2019-01-01 is before the joining date 2020-01-01",
+        "volunteers, row 2, left_on: The leaving date cannot be before the joining date "
+        "(01/01/2020).",
     ),
     "not an e-mail address": (
         {"volunteers": [["code", "name", "status", "email"], ["V-1", "Amina", "active", "amina"]]},
@@ -198,7 +199,7 @@ CASES = {
                 _referral(status="closed", closed_on="2024-01-01"),
             ],
         },
-        "referrals, row 2, closed_on: 2024-01-01 is before the referral date 2024-03-06",
+        "referrals, row 2, closed_on: A referral cannot be closed before its date (03/06/2024).",
     ),
 }
 

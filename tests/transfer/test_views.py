@@ -43,6 +43,14 @@ def _upload(client, program, path, name=None):
     return client.post(reverse("program_import", args=[program.slug]), {"file": upload})
 
 
+def _confirmation(response) -> dict:
+    """What the browser posts for "Import now": the token and the preselected choices."""
+    form = response.context["confirm"]
+    data = {"token": form["token"].value()}
+    data.update({field.name: field.value() for field in form.new_value_fields()})
+    return data
+
+
 @pytest.fixture
 def sample(tmp_path):
     return write_xlsx(tmp_path / "in2balance.xlsx", sample_sheets())
@@ -86,7 +94,9 @@ def test_an_upload_shows_the_preview_and_writes_nothing(login, program, alice, s
     assert preview.counts["activities"].new == 2
     page = response.content.decode()
     assert "Import now" in page
-    assert "new areas are added" not in page and "1 new area is added." in page
+    assert "New area “Nord” (sites, row 2)" in page
+    assert "Add the new service “Sozialamt” to the directory" in page
+    assert not program.areas.exists() and not program.topics.exists()
     assert not program.sites.exists()
     assert not program.activities.exists()
     assert len(_stored()) == 1  # kept for the confirmation
@@ -94,14 +104,13 @@ def test_an_upload_shows_the_preview_and_writes_nothing(login, program, alice, s
 
 def test_confirming_the_preview_imports_and_removes_the_upload(login, program, alice, sample):
     client = login(alice)
-    token = _upload(client, program, sample).context["confirm"]["token"].value()
+    data = _confirmation(_upload(client, program, sample))
 
-    response = client.post(
-        reverse("program_import", args=[program.slug]), {"token": token}, follow=True
-    )
+    response = client.post(reverse("program_import", args=[program.slug]), data, follow=True)
 
     assert response.redirect_chain[-1][0] == reverse("program_import", args=[program.slug])
     assert program.activities.count() == 2
+    assert program.areas.get().name == "Nord"
     assert program.referrals.count() == 2
     assert "The data is imported. sites: 2 new, 0 updated, 0 unchanged" in (
         response.content.decode()
@@ -144,8 +153,8 @@ def test_a_file_with_problems_lists_them_and_is_not_kept(login, program, alice, 
     page = response.content.decode()
     assert "The file has 1 problem. Nothing was imported" in page
     assert (
-        "activities, row 2, attendees_women: women (20) and men (4) together are more than the "
-        "total (12)"
+        "activities, row 2, attendees_women: Women and men together cannot be more than the 12 "
+        "attending."
     ) in page
     assert "Import now" not in page
     assert _stored() == []

@@ -2,7 +2,10 @@
 
 :func:`program_data_import` makes two passes. The first checks every row of every sheet and
 counts what importing would do (new, updated, unchanged per sheet) without writing anything;
-it reports every problem as ``sheet, row, column: message``. Only when the whole file is valid
+it reports every problem as ``sheet, row, column: message``, keeps the first 50 rows per sheet
+that would be added or changed for the preview, and lists the areas, topics and providers the
+file names that the program does not have: each is created only when the caller says so, or
+mapped to an existing one. Only when the whole file is valid
 (and it is not a dry run) does the second pass write, in one transaction: if anything goes
 wrong there, nothing is kept. The second pass replays the rows the first one read from a
 temporary spool file instead of parsing the workbook again; a file where every row is
@@ -21,11 +24,12 @@ back. A column that is missing from a sheet leaves that field of existing record
 empty cell in a present column clears it.
 
 The modules: ``engine`` makes the passes and the all-or-nothing write; ``results`` holds what
-an import found and did; ``lookups`` the references of one pass; ``rows`` reads a row's cells
-by type; ``sheets`` has one handler per sheet, mapping its rows to a model.
+an import found and did; ``lookups`` the references of one pass and the new values;
+``preview`` the rows the preview shows; ``rows`` reads a row's cells by type; ``sheets`` has
+one handler per sheet, mapping its rows to a model.
 """
 
 from .engine import program_data_import
-from .results import Counts, ImportResult, Problem
+from .results import CREATE, Counts, ImportResult, NewValue, Problem
 
-__all__ = ["Counts", "ImportResult", "Problem", "program_data_import"]
+__all__ = ["CREATE", "Counts", "ImportResult", "NewValue", "Problem", "program_data_import"]

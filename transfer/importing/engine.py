@@ -2,7 +2,7 @@
 
 import pickle
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from itertools import islice
 from typing import Any
 
@@ -14,7 +14,8 @@ from programs.models import Program
 from sessions_log.selectors import forget_session_languages
 
 from .. import format as fmt
-from .lookups import Run
+from . import preview
+from .lookups import DataChanged, Run
 from .results import Counts, ImportResult, Problem
 from .rows import ABSENT, Row
 from .sheets import HANDLERS
@@ -74,6 +75,7 @@ def _import_sheet(run: Run, handler: Handler, rows: Iterator[tuple[int, tuple]])
         return
     seen: dict[str, int] = {}
     defaults = handler.defaults()
+    shown = None if run.write else preview.Collector(run.result, handler)
     for batch in _batches(rows, BATCH):
         parsed = []
         for number, values in batch:
@@ -84,6 +86,7 @@ def _import_sheet(run: Run, handler: Handler, rows: Iterator[tuple[int, tuple]])
                 for name, index in columns.items()
             }
             row = Row(run, sheet, number, cells)
+            run.at = (sheet.name, number)
             key = row.text(sheet.key)
             if key and key in seen:
                 row.error(
@@ -124,6 +127,9 @@ def _import_sheet(run: Run, handler: Handler, rows: Iterator[tuple[int, tuple]])
                 updates.append((key, merged, old))
             else:
                 counts.unchanged += 1
+                continue
+            if shown is not None:
+                shown.add(row.number, key, merged, old)
         if run.write and run.result.valid:
             handler.write(creates, updates)
 
@@ -161,11 +167,29 @@ class _Spool:
 
 
 def _run(
-    *, program: Program, source: Source, by, write: bool, spool: _Spool | None = None
+    *,
+    program: Program,
+    source: Source,
+    by,
+    write: bool,
+    spool: _Spool | None = None,
+    create_new: bool = True,
+    mapping: Mapping | None = None,
 ) -> ImportResult:
-    """One pass; the first records the rows in ``spool``, the second replays them."""
+    """One pass; the first records the rows in ``spool``, the second replays them.
+
+    The first pass also gathers the preview: the rows that change, and the new values with
+    the existing ones they may be mapped to.
+    """
     result = ImportResult(ignored=list(source.ignored))
-    run = Run(program=program, by=by, write=write, result=result)
+    run = Run(
+        program=program,
+        by=by,
+        write=write,
+        result=result,
+        create_new=create_new,
+        mapping=mapping,
+    )
     for sheet in fmt.SHEETS:
         if sheet.name not in source.sheets:
             continue
@@ -179,21 +203,38 @@ def _run(
             _import_sheet(run, HANDLERS[sheet.name](run), rows)
         except FileRefused as error:  # found while reading the rows (encoding, damage)
             run.problem(sheet.name, None, "", str(error))
+    if not write:
+        for what in dict.fromkeys(value.what for value in result.new_values.values()):
+            result.options[what] = run.existing(what)[0]
+        if result.valid:
+            preview.label(result)
     return result
 
 
 def program_data_import(
-    *, program: Program, source: Source, by=None, dry_run: bool = False
+    *,
+    program: Program,
+    source: Source,
+    by=None,
+    dry_run: bool = False,
+    create_new: bool = True,
+    mapping: Mapping | None = None,
 ) -> ImportResult:
     """Check the whole file, then (unless ``dry_run`` or invalid) write it in one transaction.
 
-    The result counts new, updated and unchanged records per sheet and lists the problems;
-    ``written`` says whether anything was saved.
+    The result counts new, updated and unchanged records per sheet, lists the problems and
+    previews the rows that change; ``written`` says whether anything was saved.
+
+    An area, topic or provider the file names that the program does not have is created if
+    ``mapping`` says so (``(what, casefolded name) -> CREATE``) or, when the mapping does not
+    name it, if ``create_new``; a mapping to the pk of an existing one uses that one instead.
+    Without either, the value is undecided (``result.undecided``) and nothing is written.
     """
     spool = None if dry_run else _Spool()
+    choices = {"create_new": create_new, "mapping": mapping}
     try:
-        result = _run(program=program, source=source, by=by, write=False, spool=spool)
-        if not result.valid or dry_run:
+        result = _run(program=program, source=source, by=by, write=False, spool=spool, **choices)
+        if not result.valid or dry_run or result.undecided:
             return result
         if not result.created and not any(c.new or c.updated for c in result.counts.values()):
             result.written = True  # every row is unchanged: there is nothing to write
@@ -201,13 +242,15 @@ def program_data_import(
         with transaction.atomic():
             # One import at a time per program.
             list(Program.objects.select_for_update().filter(pk=program.pk).values_list("pk"))
-            written = _run(program=program, source=source, by=by, write=True, spool=spool)
+            written = _run(
+                program=program, source=source, by=by, write=True, spool=spool, **choices
+            )
             if not written.valid:
                 transaction.set_rollback(True)
                 return written
             written.written = True
             transaction.on_commit(lambda: forget_session_languages(program.pk))
-    except IntegrityError:
+    except (IntegrityError, DataChanged):
         failed = ImportResult(counts=result.counts, ignored=result.ignored)
         failed.add_problem(
             Problem(

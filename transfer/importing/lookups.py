@@ -1,14 +1,20 @@
 """One pass over an import file for a program: the lookups, the problems, the counts.
 
 :class:`Run` resolves the references a row makes (sites, volunteers, participants, areas,
-topics, providers) with dicts loaded once per pass, and creates the areas, topics and
-providers a file names that do not exist yet (in the second pass only).
+topics, providers) with dicts loaded once per pass. An area, topic or provider the file names
+that the program does not have is a :class:`NewValue`: it is created (in the second pass only)
+when the import is told to create it, or refers to the existing record it is mapped to;
+otherwise it stays undecided and the import writes nothing. Each new value also gets the
+closest existing one as a suggestion (``difflib`` on casefolded names), so that a typo such as
+"Stres" is offered "Stress".
 """
 
-from collections.abc import Iterable
+import difflib
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import models
 from django.utils import timezone, translation
 
 from programs.models import ActivityKind, Area, Language, Participant, Program, Site
@@ -20,7 +26,7 @@ from sessions_log.topics import CATALOGUE
 from volunteers.models import Volunteer
 
 from .. import format as fmt
-from .results import ImportResult, Problem
+from .results import CREATE, ImportResult, NewValue, Problem
 
 # Columns whose values may also be written as their label in one of the interface languages.
 CHOICE_LABELS = {
@@ -41,6 +47,47 @@ class Pending:
 
     what: str
     key: str
+
+
+class DataChanged(Exception):
+    """An existing value a new one was mapped to is gone by the time the file is written."""
+
+
+NEW_VALUE_COLUMNS = {"area": "area", "topic": "topics", "provider": "provider"}
+CREATED_COUNTS = {"area": "areas", "topic": "topics", "provider": "providers"}
+
+
+def existing_values(program: Program, what: str) -> list[tuple[Any, str]]:
+    """The program's areas, topics or providers a new value may be mapped to: (pk, label)."""
+    return _existing(program, what)[0]
+
+
+def _existing(program: Program, what: str) -> tuple[list[tuple[Any, str]], dict[str, Any]]:
+    """The values a new one may be mapped to, as (pk, label) by label, and names -> pk.
+
+    The names are casefolded; a catalogue topic's key and English name count as names too.
+    """
+    if what == "area":
+        found = [(pk, name, (name,)) for pk, name in program.areas.values_list("pk", "name")]
+    elif what == "provider":
+        providers = referral_selectors.providers_for(program).values_list("pk", "name")
+        found = [(pk, name, (name,)) for pk, name in providers]
+    else:
+        found = []
+        topics = Topic.objects.filter(active=True).filter(
+            models.Q(program__isnull=True) | models.Q(program=program)
+        )
+        for topic in topics:
+            with translation.override("en"):
+                english = str(topic)
+            found.append((topic.pk, str(topic), (topic.key, topic.name, english, str(topic))))
+    names: dict[str, Any] = {}
+    for pk, _label, texts in found:
+        for text in texts:
+            if text:
+                names.setdefault(text.casefold(), pk)
+    options = sorted(((pk, label) for pk, label, _texts in found), key=lambda p: p[1].casefold())
+    return options, names
 
 
 class KeyMap:
@@ -67,11 +114,24 @@ class KeyMap:
 class Run:
     """One pass over a file for a program: the lookups, the problems, the counts."""
 
-    def __init__(self, *, program: Program, by, write: bool, result: ImportResult):
+    def __init__(
+        self,
+        *,
+        program: Program,
+        by,
+        write: bool,
+        result: ImportResult,
+        create_new: bool = True,
+        mapping: Mapping[tuple[str, str], Any] | None = None,
+    ):
         self.program = program
         self.by = by
         self.write = write
         self.result = result
+        self.create_new = create_new
+        self.mapping = mapping or {}
+        self.at: tuple[str, int | None] = ("", None)  # the sheet and row being read
+        self._existing: dict[str, tuple[list, dict[str, Any]]] = {}
         self.today = timezone.localdate()
         self.now = timezone.now()
         self.sites = KeyMap(program.sites.values_list("name", "pk"))
@@ -128,38 +188,77 @@ class Run:
 
     # Records the file refers to that may have to be created.
 
+    def existing(self, what: str) -> tuple[list[tuple[Any, str]], dict[str, Any]]:
+        """The values a new one may be mapped to, and their casefolded names -> pk."""
+        if what not in self._existing:
+            self._existing[what] = _existing(self.program, what)
+        return self._existing[what]
+
+    def _new(self, what: str, name: str, create: Callable[[], Any]):
+        """What a value the program does not have refers to: created, mapped or undecided.
+
+        An undecided value refers to its suggestion (or to nothing yet) in the first pass, so
+        that the preview shows what the preselected choice would do; the second pass never
+        meets one unless the program's data changed in between.
+        """
+        key = (what, name.casefold())
+        value = self.result.new_values.get(key)
+        if value is not None:
+            return value.pk
+        options, names = self.existing(what)
+        decision = self.mapping.get(key)
+        if decision is None and self.create_new:
+            decision = CREATE
+        if decision is not None and decision != CREATE:
+            if decision not in {pk for pk, _label in options}:
+                decision = None  # not one of the program's values (any more)
+        if decision is None and self.write:
+            raise DataChanged(key)
+        sheet, row = self.at
+        value = NewValue(what, name, sheet, row, decision=decision)
+        close = difflib.get_close_matches(key[1], list(names), n=1)
+        if close:
+            value.suggestion = names[close[0]]
+        if decision == CREATE:
+            value.pk = create() if self.write else Pending(what, key[1])
+            self.result.created[CREATED_COUNTS[what]] += 1
+        elif decision is not None:
+            value.pk = decision
+        else:
+            value.pk = value.suggestion or Pending(what, key[1])
+        self.result.new_values[key] = value
+        return value.pk
+
     def area(self, name: str):
         pk = self.areas.get(name)
         if pk is None:
-            if self.write:
-                pk = Area.objects.create(program=self.program, name=name).pk
-            else:
-                pk = Pending("area", name.casefold())
+            pk = self._new(
+                "area", name, lambda: Area.objects.create(program=self.program, name=name).pk
+            )
             self.areas.add(name, pk)
-            self.result.created["areas"] += 1
         return pk
 
     def topic(self, name: str):
         folded = name.casefold()
         pk = self.topics.get(folded)
         if pk is None:
-            if self.write:
-                pk = Topic.objects.create(program=self.program, name=name).pk
-            else:
-                pk = Pending("topic", folded)
+            pk = self._new(
+                "topic", name, lambda: Topic.objects.create(program=self.program, name=name).pk
+            )
             self.topics[folded] = pk
-            self.result.created["topics"] += 1
         return pk
 
     def provider(self, name: str, category: str):
         pk = self.providers.get(name)
         if pk is None:
-            if self.write:
-                pk = ServiceProvider.objects.create(
-                    program=self.program, name=name, category=category
-                ).pk
-            else:
-                pk = Pending("provider", name.casefold())
+            pk = self._new(
+                "provider",
+                name,
+                lambda: (
+                    ServiceProvider.objects.create(
+                        program=self.program, name=name, category=category
+                    ).pk
+                ),
+            )
             self.providers.add(name, pk)
-            self.result.created["providers"] += 1
         return pk

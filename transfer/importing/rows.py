@@ -16,6 +16,7 @@ from programs import languages as iso_languages
 
 from .. import format as fmt
 from .lookups import KeyMap, Run
+from .results import Problem
 
 DATE_PATTERNS = (
     (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$"), (1, 2, 3)),
@@ -53,6 +54,19 @@ class Row:
     def error(self, column: str, message: str) -> None:
         self.ok = False
         self.run.problem(self.sheet.name, self.number, column, message)
+
+    def warning(self, column: str, message: str) -> None:
+        """A value that is unusual but possible: listed in the preview, imported on confirm."""
+        self.run.result.add_warning(Problem(self.sheet.name, self.number, column, message))
+
+    def report(self, findings, columns: dict[str, str] | None = None) -> None:
+        """The errors and warnings of a rules module (``core.rules.Findings``), each at the
+        column of its field (``columns`` maps the fields whose column is named otherwise)."""
+        columns = columns or {}
+        for field, message in findings.messages("errors"):
+            self.error(columns.get(field, field), message)
+        for field, message in findings.messages("warnings"):
+            self.warning(columns.get(field, field), message)
 
     def has(self, column: str) -> bool:
         return column in self.cells

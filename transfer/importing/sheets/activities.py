@@ -3,11 +3,15 @@
 from django.utils.translation import gettext
 
 from programs.models import ActivityKind
+from sessions_log import rules
 from sessions_log.models import Activity, Topic
 
 from ... import format as fmt
 from ..rows import ABSENT
-from .base import M2M, Handler
+from .base import M2M, Handler, site_capacities
+
+# The columns of the fields the rules name otherwise.
+COLUMNS = {"minutes": "duration_minutes"}
 
 
 class Activities(Handler):
@@ -90,27 +94,40 @@ class Activities(Handler):
             merged["participants"] = frozenset(merged["participants"] | kept)
         total = data["attendees_total"]
         if total is None or (total is ABSENT and old is None):
-            if merged["kind"] in self.individual:
-                merged["attendees_total"] = max(1, len(merged["participants"]))
-            else:
-                merged["attendees_total"] = 0
-        total = merged["attendees_total"]
-        women, men = merged["attendees_women"], merged["attendees_men"]
-        if women + men > total:
-            row.error(
-                "attendees_women" if row.has("attendees_women") else "attendees_men",
-                gettext(
-                    "women (%(women)s) and men (%(men)s) together are more than the total "
-                    "(%(total)s)"
-                )
-                % {"women": women, "men": men, "total": total},
-            )
-        if merged["attendees_children"] > total:
-            row.error(
-                "attendees_children",
-                gettext("%(children)s children are more than the total (%(total)s)")
-                % {"children": merged["attendees_children"], "total": total},
-            )
+            # A one-to-one kind counts its participants; a group's head count is needed.
+            individual = merged["kind"] in self.individual
+            merged["attendees_total"] = max(1, len(merged["participants"])) if individual else None
+        site = merged["site_id"]
+        findings = rules.check_activity(
+            program=self.program,
+            kind=merged["kind"],
+            date=merged["date"],
+            minutes=merged["minutes"],
+            site=site,
+            site_capacity=site_capacities(self.run).get(site),
+            total=merged["attendees_total"],
+            women=merged["attendees_women"],
+            men=merged["attendees_men"],
+            children=merged["attendees_children"],
+            before=self._saved(old),
+            today=self.run.today,
+        )
+        row.report(findings, COLUMNS)
+
+    @staticmethod
+    def _saved(old):
+        """The activity as saved, in the words of the rules (warnings about unchanged values
+        are not raised again)."""
+        if old is None:
+            return None
+        values = old.values
+        return {
+            "kind": values["kind"],
+            "date": values["date"],
+            "minutes": values["minutes"],
+            "site": values["site_id"],
+            "attendees_total": values["attendees_total"],
+        }
 
     def attributes(self, merged, old):
         attributes = super().attributes(merged, old)

@@ -57,6 +57,14 @@ class M2M:
                 )
 
 
+def site_capacities(run: Run) -> dict:
+    """Places per site (by id, or by the pending key of a site the file adds), as the program
+    holds them and as the sites sheet of the file gives them; kept with the run."""
+    if not hasattr(run, "site_capacities"):
+        run.site_capacities = dict(run.program.sites.values_list("pk", "capacity"))
+    return run.site_capacities
+
+
 class Handler:
     """How one sheet maps to its model. Subclasses fill in the sheet-specific parts."""
 

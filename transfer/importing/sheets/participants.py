@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext
 
+from programs import rules
 from programs.models import Participant
 
 from ... import format as fmt
@@ -48,6 +49,13 @@ class Participants(Handler):
         }
 
     def complete(self, row, merged, data, old):
+        row.report(
+            rules.check_participant(
+                year_of_birth=merged["year_of_birth"],
+                consent_on=merged["consent_on"],
+                today=self.run.today,
+            )
+        )
         if merged["consent_on"] is None:
             if data["consent_scope"] is not ABSENT:
                 row.error(

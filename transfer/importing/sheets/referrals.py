@@ -2,11 +2,15 @@
 
 from django.utils.translation import gettext
 
+from referrals import rules
 from referrals.models import Referral, ReferralEvent
 
 from ... import format as fmt
 from ..rows import ABSENT
 from .base import BATCH, IMPORT_NOTE, Handler
+
+# The columns of the fields the rules name otherwise.
+COLUMNS = {"referred_on": "date"}
 
 
 class Referrals(Handler):
@@ -59,21 +63,30 @@ class Referrals(Handler):
             )
         if status == Referral.Status.CLOSED and merged["closed_on"] is None:
             row.error("closed_on", gettext("the status “closed” needs the date it was closed"))
-        if merged["closed_on"] and day and merged["closed_on"] < day:
-            row.error(
-                "closed_on",
-                gettext("%(closed)s is before the referral date %(date)s")
-                % {"closed": merged["closed_on"].isoformat(), "date": day.isoformat()},
-            )
+        findings = rules.check_referral(
+            program=self.program,
+            referred_on=day,
+            sent_on=self._sent_on(merged, old),
+            appointment_on=merged["appointment_on"],
+            closed_on=merged["closed_on"],
+            today=self.run.today,
+        )
+        row.report(findings, COLUMNS)
+
+    @staticmethod
+    def _sent_on(merged, old):
+        """A referral that left "proposed" was sent on its date, or on the day recorded."""
+        if merged["status"] == Referral.Status.PROPOSED or merged["referred_on"] is None:
+            return None
+        day = merged["referred_on"]
+        extra = old.extra if old is not None else {}
+        return max(extra.get("sent_on") or day, day)
 
     def attributes(self, merged, old):
         attributes = super().attributes(merged, old)
         extra = old.extra if old is not None else {}
         day = merged["referred_on"]
-        sent_on = None
-        if merged["status"] != Referral.Status.PROPOSED:
-            sent_on = max(extra.get("sent_on") or day, day)
-        attributes["sent_on"] = sent_on
+        attributes["sent_on"] = self._sent_on(merged, old)
         consent, consent_on = extra.get("consent_to_share", False), extra.get("consent_on")
         if (
             merged["direction"] == Referral.Direction.OUTBOUND

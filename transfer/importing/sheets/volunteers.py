@@ -5,6 +5,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext
 
 from core.spreadsheets import quoted
+from volunteers import rules
 from volunteers.models import Volunteer, VolunteerStatusChange
 
 from ... import format as fmt
@@ -46,13 +47,11 @@ class Volunteers(Handler):
     def complete(self, row, merged, data, old):
         if merged["status"] == Volunteer.Status.LEFT and merged["left_on"] is None:
             row.error("left_on", gettext("a volunteer who left needs the date they left"))
-        joined, left = merged["joined_on"], merged["left_on"]
-        if joined and left and left < joined:
-            row.error(
-                "left_on",
-                gettext("%(left)s is before the joining date %(joined)s")
-                % {"left": left.isoformat(), "joined": joined.isoformat()},
+        row.report(
+            rules.check_volunteer(
+                joined_on=merged["joined_on"], left_on=merged["left_on"], today=self.run.today
             )
+        )
 
     def db_values(self):
         return ("name", "email", "status", "joined_on", "left_on")

@@ -1,15 +1,20 @@
-"""``manage.py import_program_data --program SLUG PATH [--dry-run]`` (docs/import-format.md)."""
+"""``manage.py import_program_data --program SLUG PATH [--dry-run] [--create-new]``.
+
+The format and the options are described in docs/import-format.md.
+"""
 
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.spreadsheets import FileRefused
 from programs.models import Program
 from transfer.format import open_import
 from transfer.importing import program_data_import
+from transfer.importing.lookups import NEW_VALUE_COLUMNS
 
 
 class Command(BaseCommand):
@@ -30,11 +35,19 @@ class Command(BaseCommand):
             help=_("Check the file and show what would change, but write nothing."),
         )
         parser.add_argument(
+            "--create-new",
+            action="store_true",
+            help=_(
+                "Create the areas, topics and services the file names that the program does "
+                "not have. Without it they are listed and nothing is written."
+            ),
+        )
+        parser.add_argument(
             "--user",
             help=_("Username recorded as who logged the activities and referrals."),
         )
 
-    def handle(self, *args, path, program, dry_run, user, **options):
+    def handle(self, *args, path, program, dry_run, create_new, user, **options):
         try:
             program_obj = Program.objects.get(slug=program)
         except Program.DoesNotExist as error:
@@ -50,7 +63,11 @@ class Command(BaseCommand):
         try:
             with open_import(file) as source:
                 result = program_data_import(
-                    program=program_obj, source=source, by=by, dry_run=dry_run
+                    program=program_obj,
+                    source=source,
+                    by=by,
+                    dry_run=dry_run,
+                    create_new=create_new,
                 )
         except FileRefused as error:
             raise CommandError(str(error)) from error
@@ -71,9 +88,22 @@ class Command(BaseCommand):
                 self.stdout.write(
                     _("new %(what)s: %(count)d") % {"what": what, "count": result.created[what]}
                 )
+        self._new_values(result)
         if not result.valid:
             raise CommandError(
                 _("%(count)d problems; nothing was imported.") % {"count": result.problem_count}
+            )
+        if result.undecided and not dry_run:
+            count = len(result.undecided)
+            raise CommandError(
+                ngettext(
+                    "%(count)d new area, topic or service; nothing was imported. Correct the "
+                    "name in the file, or run again with --create-new to create it.",
+                    "%(count)d new areas, topics or services; nothing was imported. Correct the "
+                    "names in the file, or run again with --create-new to create them.",
+                    count,
+                )
+                % {"count": count}
             )
         if dry_run:
             self.stdout.write(_("Dry run: nothing was written."))
@@ -81,3 +111,23 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(_("Imported into %(program)s.") % {"program": program_obj.name})
             )
+
+    def _new_values(self, result) -> None:
+        """Each area, topic or service the file names that the program does not have."""
+        options = {what: dict(pairs) for what, pairs in result.options.items()}  # pk -> label
+        for value in result.new_values.values():
+            where = {
+                "sheet": value.sheet,
+                "row": value.row,
+                "column": NEW_VALUE_COLUMNS[value.what],
+                "name": value.name,
+            }
+            match = options.get(value.what, {}).get(value.suggestion)
+            if match is None:
+                line = _("%(sheet)s, row %(row)s, %(column)s: “%(name)s” is new to the program")
+            else:
+                line = _(
+                    "%(sheet)s, row %(row)s, %(column)s: “%(name)s” is new to the program; "
+                    "the closest existing one is “%(match)s”"
+                )
+            self.stdout.write(line % {**where, "match": match})

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('programs', '0016_program_disclosure_threshold'),
+        ('programs', '0017_constraint_messages'),
     ]
 
     operations = [
