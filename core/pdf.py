@@ -8,8 +8,16 @@ rules. Nothing is fetched over the network: the only files the renderer may open
 files, so images have to be data URLs and stylesheets inline.
 
 WeasyPrint is imported when a PDF is made, not when the web process starts.
+
+WeasyPrint builds the structure tree (the tags a screen reader follows) page by page, so an
+element that runs over a page break becomes one structure element per page: a table across two
+pages reads as two tables, each with its header row. :class:`StructureRepair` mends the tree
+before the file is written: fragments of one HTML element become one structure element again, a
+table header repeated on a later page is marked as a pagination artifact (the reader hears it
+once), and a figure's caption moves into its figure.
 """
 
+from contextvars import ContextVar
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -73,14 +81,260 @@ def render_pdf(html: str) -> bytes:
     """``html`` as a tagged PDF (PDF/UA-1) in the bundled fonts, fetching nothing but them.
 
     The document's language, title and metadata come from its ``<html lang>``, ``<title>`` and
-    ``<meta>`` elements.
+    ``<meta>`` elements. The structure tree is repaired before writing (:class:`StructureRepair`).
     """
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
+    _record_sources()
     fetcher = url_fetcher()
     font_config = FontConfiguration()
     fonts = CSS(string=font_face_css(), url_fetcher=fetcher, font_config=font_config)
-    return HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf(
-        stylesheets=[fonts], font_config=font_config, pdf_variant="pdf/ua-1"
-    )
+    sources: dict = {}
+    token = _SOURCES.set(sources)
+    try:
+        return HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf(
+            stylesheets=[fonts],
+            font_config=font_config,
+            pdf_variant="pdf/ua-1",
+            finisher=lambda _document, pdf: StructureRepair(pdf, sources).repair(),
+        )
+    finally:
+        _SOURCES.reset(token)
+
+
+# ---- the structure tree ----------------------------------------------------------------------
+
+# While a PDF is written: structure element number -> the HTML element it was made for.
+_SOURCES: ContextVar[dict | None] = ContextVar("pdf_structure_sources", default=None)
+
+
+def _record_sources() -> None:
+    """Make WeasyPrint's structure builder note which HTML element each structure element
+    stands for (into :data:`_SOURCES`, while a PDF is written). Installed once per process."""
+    from weasyprint.pdf import tags
+
+    build = tags._build_box_tree
+    if getattr(build, "records_sources", False):
+        return
+
+    def recording(box, *args):
+        for element in build(box, *args):
+            sources = _SOURCES.get()
+            if sources is not None:
+                # The innermost call sees an element first; html and body pass theirs on.
+                sources.setdefault(element.number, getattr(box, "_box", box).element)
+            yield element
+
+    recording.records_sources = True
+    tags._build_box_tree = recording
+
+
+class StructureRepair:
+    """Mends WeasyPrint's page-by-page structure tree of ``pdf`` (a ``pydyf.PDF``) in place.
+
+    ``sources`` maps structure element numbers to the HTML elements they were made for.
+    """
+
+    def __init__(self, pdf, sources: dict):
+        import pydyf
+
+        self.pydyf = pydyf
+        self.pdf = pdf
+        self.sources = sources
+        self.replaced: dict[bytes, bytes] = {}  # absorbed element -> the element it went into
+
+    # -- helpers
+
+    def obj(self, reference):
+        return self.pdf.objects[int(reference.split()[0])]
+
+    def element(self, kid):
+        """The structure element ``kid`` refers to, or None (a content id, an annotation)."""
+        if not isinstance(kid, bytes):
+            return None
+        found = self.obj(kid)
+        return found if found.get("Type") == "/StructElem" else None
+
+    def source(self, element):
+        return self.sources.get(element.number)
+
+    def kids(self, element):
+        return [e for e in (self.element(k) for k in element["K"]) if e is not None]
+
+    # -- the repairs
+
+    def repair(self) -> None:
+        root_reference = self.pdf.catalog.get("StructTreeRoot")
+        if root_reference is None:
+            return
+        root = self.obj(root_reference)
+        self.parent_tree = self.obj(root["ParentTree"])
+        document = self.obj(root["K"][0])
+        self.merge_fragments(document)
+        self.drop_repeated_headers(document)
+        self.merge_fragments(document)  # the body groups on either side of a dropped header
+        self.update_parent_tree()
+        self.captions_into_figures(document)
+
+    def continues(self, first, second, *, inside_merged: bool) -> bool:
+        """Whether ``second`` is the next page's fragment of ``first``."""
+        if first is None or second is None or first["S"] != second["S"]:
+            return False
+        if first["Pg"] == second["Pg"]:
+            return False  # fragments of one element lie on different pages
+        a, b = self.source(first), self.source(second)
+        if a is not None or b is not None:
+            return a is b
+        # Unnamed pieces (text runs, list bodies) continue only inside a mended element.
+        return (
+            inside_merged
+            and first.number not in self.sources
+            and (second.number not in self.sources)
+        )
+
+    def merge_fragments(self, element, *, inside_merged: bool = False) -> None:
+        """Join each run of page fragments among ``element``'s children into one element."""
+        merged_numbers = set()
+        kept = []
+        for kid in element["K"]:
+            previous = self.element(kept[-1]) if kept else None
+            current = self.element(kid)
+            if self.continues(previous, current, inside_merged=inside_merged):
+                self.absorb(previous, current)
+                merged_numbers.add(previous.number)
+                continue
+            kept.append(kid)
+        element["K"][:] = kept
+        for kid in self.kids(element):
+            self.merge_fragments(kid, inside_merged=inside_merged or kid.number in merged_numbers)
+
+    def absorb(self, first, second) -> None:
+        """Move ``second``'s content into ``first``; content ids of another page are
+        referenced with their page."""
+        for kid in second["K"]:
+            child = self.element(kid)
+            if child is not None:
+                child["P"] = first.reference
+            elif isinstance(kid, int) and second["Pg"] != first["Pg"]:
+                kid = self.pydyf.Dictionary({"Type": "/MCR", "Pg": second["Pg"], "MCID": kid})
+            first["K"].append(kid)
+        self.replaced[second.reference] = first.reference
+
+    def update_parent_tree(self) -> None:
+        """Point the parent tree's entries of absorbed elements at the elements they joined."""
+        if not self.replaced:
+            return
+
+        def final(reference):
+            while reference in self.replaced:
+                reference = self.replaced[reference]
+            return reference
+
+        nums = self.parent_tree["Nums"]
+        for i in range(1, len(nums), 2):
+            value = nums[i]
+            if isinstance(value, list):
+                value[:] = [final(ref) if isinstance(ref, bytes) else ref for ref in value]
+            elif isinstance(value, bytes):
+                nums[i] = final(value)
+
+    def drop_repeated_headers(self, element) -> None:
+        """A table's header row group repeated on a later page becomes a pagination artifact."""
+        if element["S"] == "/Table":
+            first_groups = {}
+            for group in self.kids(element):
+                if group["S"] not in ("/THead", "/TFoot"):
+                    continue
+                source = self.source(group)
+                if source is None:
+                    continue
+                if source not in first_groups:
+                    first_groups[source] = group
+                elif self.to_artifact(group):
+                    self.point_headers_at(element, group, first_groups[source])
+                    element["K"].remove(group.reference)
+        for kid in self.kids(element):
+            self.drop_repeated_headers(kid)
+
+    def point_headers_at(self, table, repeated, first) -> None:
+        """Cells that named the repeated header cells name the first header's cells."""
+        ids_by_source = {
+            self.source(cell): cell.get("ID") for cell in self.descendants(first) if "ID" in cell
+        }
+        renamed = {
+            cell["ID"]: ids_by_source.get(self.source(cell))
+            for cell in self.descendants(repeated)
+            if "ID" in cell
+        }
+        renamed = {old: new for old, new in renamed.items() if new is not None}
+        for cell in self.descendants(table):
+            headers = cell.get("A", {}).get("Headers") if cell["S"] == "/TD" else None
+            if headers:
+                headers[:] = [renamed.get(header, header) for header in headers]
+
+    def descendants(self, element):
+        for kid in self.kids(element):
+            yield kid
+            yield from self.descendants(kid)
+
+    def marked_content(self, element):
+        """(page reference, content id) of every piece of content below ``element``."""
+        for kid in element["K"]:
+            if isinstance(kid, int):
+                yield element["Pg"], kid
+            elif isinstance(kid, dict) and kid.get("Type") == "/MCR":
+                yield kid["Pg"], kid["MCID"]
+            elif (child := self.element(kid)) is not None:
+                yield from self.marked_content(child)
+
+    def to_artifact(self, element) -> bool:
+        """Mark ``element``'s content as a pagination artifact; False (nothing changed) when a
+        piece of it is not found in its page's content stream."""
+        found = []
+        for page, mcid in self.marked_content(element):
+            stream = self.obj(self.obj(page)["Contents"]).stream
+            position = self.content_positions(stream).get(mcid)
+            if position is None:
+                return False
+            found.append((page, mcid, stream, position))
+        pages = list(self.pdf.page_references)
+        nums = self.parent_tree["Nums"]
+        for page, mcid, stream, position in found:
+            stream[position - 1] = "/Artifact"
+            stream[position] = self.pydyf.Dictionary({"Type": "/Pagination"})
+            parents = nums[2 * pages.index(page) + 1]
+            parents[mcid] = b"null"
+        return True
+
+    def content_positions(self, stream) -> dict[int, int]:
+        """Content id -> position of its property list in a page's content stream."""
+        cache = getattr(self, "_positions", None)
+        if cache is None:
+            cache = self._positions = {}
+        key = id(stream)
+        if key not in cache:
+            cache[key] = {
+                item["MCID"]: i
+                for i, item in enumerate(stream)
+                if isinstance(item, dict)
+                and "MCID" in item
+                and i + 1 < len(stream)
+                and stream[i + 1] == b"BDC"
+            }
+        return cache[key]
+
+    def captions_into_figures(self, element) -> None:
+        """A ``<figure>``'s caption becomes the first child of its one Figure element."""
+        source = self.source(element)
+        if source is not None and str(source.tag).rpartition("}")[2] == "figure":
+            figures = [e for e in self.descendants(element) if e["S"] == "/Figure"]
+            captions = [e for e in self.kids(element) if e["S"] == "/Caption"]
+            if len(figures) == 1 and len(captions) == 1:
+                figure, caption = figures[0], captions[0]
+                element["K"].remove(caption.reference)
+                figure["K"].insert(0, caption.reference)
+                caption["P"] = figure.reference
+                return
+        for kid in self.kids(element):
+            self.captions_into_figures(kid)

@@ -27,15 +27,16 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from babel.dates import format_date, parse_pattern
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.safestring import SafeString
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop, pgettext
 
-from core.charts import Bar, bar_chart, hbar_chart
+from core.charts import Bar, Estimate, bar_chart, hbar_chart, interval_chart
 from programs.languages import current_locale
 from programs.models import HelperTerm
+from sessions_log.instruments import INSTRUMENTS
 from sessions_log.quality import MAX_GROUP_SIZE, MAX_MINUTES
 
 from . import disclosure, indicators
@@ -49,7 +50,10 @@ COMPLEMENT = "×"  # withheld so that a small count cannot be worked out
 DERIVED = "–*"  # a share, mean, median or change resting on too few persons
 PRIVATE_FLATS = "private_flats"  # the key of the one row of all private flats
 NO_BREAK = "\u00a0"
-CHART_ROWS = 12  # longest breakdown drawn as a chart; the table lists all rows
+# Most bars of a breakdown chart: longer breakdowns show their first rows and one bar for the
+# others (the table lists every row).
+CHART_ROWS = 12
+QUARTERS_AFTER = 18  # months; a longer period is charted by quarter
 
 
 class Kind(StrEnum):
@@ -210,6 +214,7 @@ class Table:
 class Chart:
     title: str
     svg: SafeString
+    markers: tuple[str, ...] = ()  # suppression markers on its bars, for the footnotes
 
 
 @dataclass(frozen=True)
@@ -239,6 +244,7 @@ class Section:
     text: str = ""  # written by the program, printed before the figures
     lists: list[Listing] = field(default_factory=list)
     footnotes: list[str] = field(default_factory=list)  # what the markers used here mean
+    paragraphs: list[str] = field(default_factory=list)  # findings and limitations, in words
 
 
 class Builder:
@@ -372,26 +378,149 @@ class Builder:
         return (0, text) if self.suppress and is_withheld(text) else (value or 0, text)
 
     def chart(self, title, rows: list[dict], value: str, kind: Kind, chart_id: str, **kw):
+        """A bar per row, or the first rows and one bar for the others past
+        :data:`CHART_ROWS`; ``ref`` names the breakdown in the plan, so a bar prints the
+        marker its table cell prints."""
         horizontal = kw.pop("horizontal", True)
         label: Callable[[dict], str] = kw.pop("label", lambda r: r["label"])
         ref = kw.pop("ref", None)
+        shown, others = rows, []
+        if len(rows) > CHART_ROWS:
+            shown, others = rows[: CHART_ROWS - 1], rows[CHART_ROWS - 1 :]
         bars = []
-        for row in rows[:CHART_ROWS]:
-            length, text = self.printed(
-                row.get(value), kind, (value, ref, row.get("key")) if ref else None
-            )
+        for row in shown:
+            length, text = self.printed(row.get(value), kind, _cell(value, ref, row))
             bars.append(
                 Bar(
                     label=label(row),
                     value=length,
-                    description=f"{row['label']}: {text}",
+                    description=f"{row['label']}: {spoken(text)}",
                     display=text,
                 )
             )
+        if others:
+            bars.append(self.others_bar(others, value, kind, ref))
         if not any(bar.value for bar in bars):
             return None  # nothing to draw: every value is zero or suppressed
         draw = hbar_chart if horizontal else bar_chart
-        return Chart(str(title), draw(title=str(title), bars=bars, chart_id=chart_id))
+        svg = draw(title=str(title), bars=bars, chart_id=chart_id)
+        return Chart(str(title), svg, markers_of(bars))
+
+    def total(self, values: list[tuple], kind: Kind) -> tuple[int | float, str]:
+        """A bar's length and printed value for the sum of ``values`` (value, plan id) pairs:
+        withheld as "×" when one of them is withheld, since the sum and the other values
+        printed beside it would give it away."""
+        if self.suppress and any(
+            is_withheld(self.printed(value, kind, ref)[1]) for value, ref in values
+        ):
+            return 0, COMPLEMENT
+        return self.printed(sum(value or 0 for value, _ref in values), kind)
+
+    def others_bar(self, rows: list[dict], value: str, kind: Kind, ref=None) -> Bar:
+        """One bar for the rows beyond the chart's limit: their sum, each named in the
+        description."""
+        label = _("%(count)s others") % {"count": len(rows)}
+        cells = [(row.get(value), _cell(value, ref, row)) for row in rows]
+        length, text = self.total(cells, kind)
+        listed = ", ".join(
+            f"{row['label']} {spoken(self.printed(v, kind, cell)[1])}"
+            for row, (v, cell) in zip(rows, cells, strict=True)
+        )
+        return Bar(
+            label=label,
+            value=length,
+            display=text,
+            description=f"{label}: {spoken(text)} ({listed})",
+        )
+
+
+def _cell(value: str, ref, row: dict):
+    """The plan id of a breakdown's cell: ``(measure, breakdown, row key)``."""
+    return (value, ref, row.get("key")) if ref else None
+
+
+def spoken(text: str) -> str:
+    """A printed value as the alternative text says it: "×" in words."""
+    return str(_("withheld")) if text == COMPLEMENT else text
+
+
+def markers_of(bars: list[Bar]) -> tuple[str, ...]:
+    """The suppression markers printed on ``bars``, for the section's footnotes."""
+    return tuple(sorted({bar.display for bar in bars if is_withheld(bar.display)}))
+
+
+def _period_chart(
+    b: Builder, titles: tuple, rows: list[dict], value: str, kind: Kind, chart_id, ref=None
+):
+    """A chart over the report period: a bar for every month, or for every quarter when the
+    period is longer than :data:`QUARTERS_AFTER` months, with the years under the labels. Its
+    alternative text names the period and every value ("… January 2025 to December 2025:
+    January 2025 12, February 15, …"); ``titles`` are the titles by month and by quarter,
+    ``ref`` names the breakdown by month in the plan."""
+    months = [
+        (dt.date.fromisoformat(f"{row['key']}-01"), row.get(value), _cell(value, ref, row))
+        for row in rows
+    ]
+    if not months:
+        return None
+    by_quarter = len(months) > QUARTERS_AFTER
+    bars = _quarter_bars(b, months, kind) if by_quarter else _month_bars(b, months, kind)
+    if not any(bar.value for bar in bars):
+        return None
+    title = str(titles[1] if by_quarter else titles[0])
+    alt = _("%(title)s, %(start)s to %(end)s: %(values)s") % {
+        "title": title,
+        "start": date_format(months[0][0], "YEAR_MONTH_FORMAT"),
+        "end": date_format(months[-1][0], "YEAR_MONTH_FORMAT"),
+        "values": ", ".join(bar.description for bar in bars),
+    }
+    svg = bar_chart(title=title, bars=bars, chart_id=chart_id, alt=alt)
+    return Chart(title, svg, markers_of(bars))
+
+
+def _month_bars(b: Builder, months: list[tuple], kind: Kind) -> list[Bar]:
+    """A bar per month; the year is named at the first month and at each January."""
+    bars = []
+    for i, (month, value, ref) in enumerate(months):
+        length, text = b.printed(value, kind, ref)
+        named = date_format(month, "YEAR_MONTH_FORMAT" if i == 0 or month.month == 1 else "F")
+        bars.append(
+            Bar(
+                label=date_format(month, "M"),
+                value=length,
+                display=text,
+                description=f"{named} {spoken(text)}",
+                group=str(month.year),
+            )
+        )
+    return bars
+
+
+def _quarter_bars(b: Builder, months: list[tuple], kind: Kind) -> list[Bar]:
+    """A bar per calendar quarter; a quarter the period covers only in part names its months.
+    A quarter with a withheld month is withheld as "×" (:meth:`Builder.total`)."""
+    quarters: dict[tuple[int, int], list] = {}
+    for month, value, ref in months:
+        quarters.setdefault((month.year, (month.month - 1) // 3 + 1), []).append(
+            (month, value, ref)
+        )
+    bars = []
+    for (year, quarter), inside in quarters.items():
+        length, text = b.total([(value, ref) for _month, value, ref in inside], kind)
+        named = _("Q%(quarter)s %(year)s") % {"quarter": quarter, "year": year}
+        if len(inside) < 3:
+            first, last = date_format(inside[0][0], "F"), date_format(inside[-1][0], "F")
+            named += f" ({first}–{last})" if first != last else f" ({first})"
+        bars.append(
+            Bar(
+                label=_("Q%(quarter)s") % {"quarter": quarter},
+                value=length,
+                display=text,
+                description=f"{named} {spoken(text)}",
+                group=str(year),
+            )
+        )
+    return bars
 
 
 # Indicators that are figures of the disclosure plan (:func:`disclosure_plan`): their id in it.
@@ -545,14 +674,13 @@ def _activities(s: dict, b: Builder) -> Section:
     sec = _section("activities")
     sec.figures = b.indicators("activities", "activity_hours", optional=("shelters_reached",))
     sec.charts = [
-        b.chart(
-            _("Activities per month"),
+        _period_chart(
+            b,
+            (_("Activities per month"), _("Activities per quarter")),
             a["by_month"],
             "activities",
             Kind.COUNT,
             "chart-activities-month",
-            horizontal=False,
-            label=lambda r: r.get("short", r["label"]),
             ref="by_month",
         ),
         b.chart(
@@ -611,14 +739,13 @@ def _contacts(s: dict, b: Builder) -> Section:
     sec = _section("contacts")
     sec.figures = b.indicators("contacts")
     sec.charts = [
-        b.chart(
-            _("Contacts per month"),
+        _period_chart(
+            b,
+            (_("Contacts per month"), _("Contacts per quarter")),
             c["by_month"],
             "contacts",
             Kind.PERSONS,
             "chart-contacts-month",
-            horizontal=False,
-            label=lambda r: r.get("short", r["label"]),
             ref="by_month",
         )
     ]
@@ -1210,37 +1337,142 @@ def _data_quality(s: dict, b: Builder) -> Section | None:
     return sec
 
 
+def _with_sign(value: float) -> str:
+    text = format_value(value, Kind.NUMBER, suppress=False)
+    return f"+{text}" if value > 0 else text
+
+
+def _outcome_scale(item: dict) -> tuple[int, int]:
+    """The instrument's range in report units (older snapshots do not carry it)."""
+    if "scale_min" in item:
+        return item["scale_min"], item["scale_max"]
+    instrument = INSTRUMENTS[item["instrument"]]
+    factor = instrument.percent_factor if instrument.report_field == "score_percent" else 1
+    return instrument.score_min * (factor or 1), instrument.score_max * (factor or 1)
+
+
+def _outcome_chart(item: dict) -> Chart:
+    """The means before and after with their 95 % intervals and n, on the instrument's scale."""
+    low, high = _outcome_scale(item)
+    title = _("%(instrument)s: mean before and after (n = %(n)s)") % {
+        "instrument": item["label"],
+        "n": item["n"],
+    }
+    estimates = []
+    for label, key in ((_("Before"), "before"), (_("After"), "after")):
+        mean = item[f"mean_{key}"]
+        ci_low, ci_high = item.get(f"{key}_ci_low", mean), item.get(f"{key}_ci_high", mean)
+        text = format_value(mean, Kind.NUMBER, suppress=False)
+        estimates.append(
+            Estimate(
+                label=str(label),
+                value=mean,
+                low=ci_low,
+                high=ci_high,
+                text=text,
+                description=_("%(label)s %(mean)s (95 %% confidence interval %(low)s to %(high)s)")
+                % {
+                    "label": label,
+                    "mean": text,
+                    "low": format_value(ci_low, Kind.NUMBER, suppress=False),
+                    "high": format_value(ci_high, Kind.NUMBER, suppress=False),
+                },
+            )
+        )
+    alt = _("%(title)s, scale %(low)s to %(high)s: %(values)s") % {
+        "title": title,
+        "low": low,
+        "high": high,
+        "values": "; ".join(e.description for e in estimates),
+    }
+    chart_id = f"chart-outcome-{item['instrument']}"
+    svg = interval_chart(
+        title=title, estimates=estimates, low=low, high=high, chart_id=chart_id, alt=alt
+    )
+    return Chart(title, svg)
+
+
+def _reliable_threshold(item: dict) -> str:
+    """The rule of a reliable improvement in words ("a rise of at least 10 percentage points")."""
+    rule, threshold = item.get("reliable_rule"), item.get("reliable_threshold")
+    if rule == "screen":
+        return _("from a positive to a negative screen")
+    if threshold is None:
+        return "–"
+    amount = f"{format_value(threshold, Kind.NUMBER, suppress=False)} {item.get('unit', '')}"
+    better_up = item.get("direction") == "higher_is_better"
+    if rule == "rci":
+        text = (
+            _("a rise of more than %(amount)s")
+            if better_up
+            else _("a fall of more than %(amount)s")
+        )
+        return _("%(rule)s (reliable change index)") % {"rule": text % {"amount": amount}}
+    text = _("a rise of at least %(amount)s") if better_up else _("a fall of at least %(amount)s")
+    return text % {"amount": amount}
+
+
+def _finding(item: dict) -> str:
+    """The mean change in words, and whether its interval includes zero."""
+    text = _(
+        "%(instrument)s: mean change %(change)s %(unit)s (95 %% confidence interval %(low)s "
+        "to %(high)s; %(n)s pairs)."
+    ) % {
+        "instrument": item["label"],
+        "change": _with_sign(item["mean_change"]),
+        "unit": item.get("unit", ""),
+        "low": format_value(item["ci_low"], Kind.NUMBER, suppress=False),
+        "high": format_value(item["ci_high"], Kind.NUMBER, suppress=False),
+        "n": item["n"],
+    }
+    if item["ci_low"] <= 0 <= item["ci_high"]:
+        verdict = _("The interval includes zero: the change may be due to chance.")
+    else:
+        verdict = _(
+            "The interval does not include zero: a change this large is unlikely to be due to "
+            "chance alone."
+        )
+    return f"{text} {verdict}"
+
+
+OUTCOME_LIMITATIONS = (
+    gettext_lazy(
+        "Limitations: there is no control group, so the change cannot be attributed to the "
+        "program alone. People also change without support, and very high or low first scores "
+        "tend to move towards the average by themselves."
+    ),
+    gettext_lazy(
+        "Attrition: baselines without a follow-up are left out (see the table). The people "
+        "followed up may differ from those who were not, for instance if those who did well, "
+        "or badly, stopped coming."
+    ),
+    gettext_lazy(
+        "Self-report: the questionnaires are answered by the participants themselves, often "
+        "with the people who support them, which can tilt answers towards improvement."
+    ),
+)
+
+
 def _outcomes(s: dict, b: Builder) -> Section:
     o = s["outcomes"]
     sec = _section("outcomes")
     rows = []
     for item in o["instruments"]:
-        row = {
-            **item,
-            "n": small_marker(b.threshold) if item.get("suppressed") else item["n"],
-            "_marks": _outcome_marks(item, b),
-        }
+        row = {**item, "n": small_marker(b.threshold) if item.get("suppressed") else item["n"]}
         if item.get("ci_low") is not None:
             low = format_value(item["ci_low"], Kind.NUMBER, suppress=False)
             high = format_value(item["ci_high"], Kind.NUMBER, suppress=False)
             row["ci"] = f"{low} – {high}"
+            row["reliable"] = _reliable_threshold(item)
+            if "reliable_improved_share" not in item:  # a snapshot from before reliable change
+                row["reliable_improved_share"] = item.get("improved_share")
+        row["_marks"] = _outcome_marks({**row, "n": item.get("n")}, b)
         rows.append(row)
         if not item.get("suppressed") and not (
             b.suppress and derived_withheld(item.get("n"), b.threshold)
         ):
-            sec.charts.append(
-                b.chart(
-                    _("%(instrument)s: mean before and after") % {"instrument": item["label"]},
-                    [
-                        {"label": _("Before"), "value": item["mean_before"]},
-                        {"label": _("After"), "value": item["mean_after"]},
-                    ],
-                    "value",
-                    Kind.NUMBER,
-                    f"chart-outcome-{item['instrument']}",
-                    horizontal=False,
-                )
-            )
+            sec.charts.append(_outcome_chart(item))
+            sec.paragraphs.append(_finding(item))
     columns = [
         _label_column(_("Instrument")),
         Column("n", _("Pairs"), Kind.TEXT),
@@ -1251,8 +1483,28 @@ def _outcomes(s: dict, b: Builder) -> Section:
         Column("ci", _("95 % confidence interval"), Kind.TEXT),
         Column("improved_share", _("Improved meaningfully"), Kind.PERCENT),
     ]
+    attrition = b.table(
+        _("Baselines and follow-ups"),
+        rows,
+        [
+            _label_column(_("Instrument")),
+            Column("baselines", _("Baselines due"), Kind.PERSONS),
+            Column("lost", _("Without follow-up"), Kind.PERSONS),
+            Column("attrition_share", _("Attrition"), Kind.PERCENT),
+        ],
+    )
     sec.tables = [
         b.table(_("Change between baseline and latest follow-up"), rows, columns),
+        b.table(
+            _("Reliable improvement"),
+            rows,
+            [
+                _label_column(_("Instrument")),
+                Column("reliable", _("Threshold"), Kind.TEXT),
+                Column("reliable_improved_share", _("Improved reliably"), Kind.PERCENT),
+            ],
+        ),
+        attrition,
         b.table(
             _("Share in the cut-off band"),
             rows,
@@ -1264,6 +1516,8 @@ def _outcomes(s: dict, b: Builder) -> Section:
             ],
         ),
     ]
+    if sec.paragraphs:
+        sec.paragraphs += [str(text) for text in OUTCOME_LIMITATIONS]
     if o.get("note"):
         sec.note = f"{sec.note} {o['note']}"
     return sec
@@ -1516,18 +1770,38 @@ def _target_marks(row: dict, s: dict, b: Builder) -> dict:
 
 
 def _outcome_marks(item: dict, b: Builder) -> dict:
-    """An instrument's figures over fewer pairs than the threshold, or shares of few pairs."""
+    """An instrument's figures over fewer pairs than the threshold, or shares of few pairs;
+    and, where few baselines went without a follow-up, the baselines and attrition beside
+    them (:func:`_attrition_marks`)."""
     n = item.get("n")
     if not b.suppress or item.get("suppressed") or n is None:
         return {}
+    shares = ("improved_share", "reliable_improved_share", "below_cutoff_before")
+    shares += ("below_cutoff_after",)
     if derived_withheld(n, b.threshold):
-        statistics = ("mean_before", "mean_after", "mean_change", "ci", "improved_share")
-        shares = ("below_cutoff_before", "below_cutoff_after")
-        return {"n": small_marker(b.threshold)} | dict.fromkeys(statistics + shares, DERIVED)
+        statistics = ("mean_before", "mean_after", "mean_change", "ci")
+        if item.get("reliable_rule") == "rci":  # the index rests on the baselines' spread
+            statistics += ("reliable",)
+        marks = {"n": small_marker(b.threshold)} | dict.fromkeys(statistics + shares, DERIVED)
+    else:
+        marks = {
+            key: DERIVED
+            for key in shares
+            if derived_withheld(n, b.threshold, share_numerator(item.get(key), n))
+        }
+    return marks | _attrition_marks(item, b)
+
+
+def _attrition_marks(item: dict, b: Builder) -> dict:
+    """Few baselines without a follow-up ("<5"): the baselines due are withheld as "×" and
+    the attrition as "–*", since with the pairs printed beside them they would give the
+    small count away."""
+    if not is_small(item.get("lost"), b.threshold):
+        return {}
     return {
-        key: DERIVED
-        for key in ("improved_share", "below_cutoff_before", "below_cutoff_after")
-        if derived_withheld(n, b.threshold, share_numerator(item.get(key), n))
+        "lost": small_marker(b.threshold),
+        "baselines": COMPLEMENT,
+        "attrition_share": DERIVED,
     }
 
 
@@ -1543,6 +1817,8 @@ def _footnotes(section: Section, threshold: int) -> list[str]:
     printed = {f.value for f in section.figures}
     for table in section.tables:
         printed.update(cell for row in table.cells for cell in row)
+    for chart in section.charts:
+        printed.update(chart.markers)
     notes = []
     if small_marker(threshold) in printed:
         notes.append(

@@ -183,8 +183,8 @@ def _section(sheet: _Sheet, section: document.Section) -> None:
         for term, text in listing.items:
             sheet.row([term, text])
     sheet.blank()
-    for footnote in section.footnotes:
-        sheet.note(footnote)
+    for text in [*section.paragraphs, *section.footnotes]:
+        sheet.note(text)
     sheet.note(section.note)
     # One table: its header stays in view; several: the section's title does.
     sheet.finish(freeze=f"A{header_rows[0] + 1}" if len(header_rows) == 1 else "A2")

@@ -471,6 +471,7 @@ class OutcomeMeasure(ConstraintErrorsAtFields, ChoiceLabels, models.Model):
         "outcome_score_within_range": "score",
         "outcome_percent_follows_score": "score_percent",
         "outcome_complete_has_score": "score",
+        "outcome_saved_complete_has_every_answer": "status",
     }
 
     class Timepoint(models.TextChoices):

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from reports.outcomes import outcome_kpis, t_critical
+from reports.outcomes import RELIABLE_CHANGE, outcome_kpis, reliable_change_index, t_critical
 
 from ..factories import OutcomeMeasureFactory, ParticipantFactory
 
@@ -23,11 +23,20 @@ def who5(raw):
     return answers
 
 
-def pair(program, before, after, *, instrument="who5", after_on=dt.date(2025, 7, 1), **extra):
+def pair(
+    program,
+    before,
+    after,
+    *,
+    instrument="who5",
+    after_on=dt.date(2025, 7, 1),
+    before_on=dt.date(2025, 1, 15),
+    **extra,
+):
     person = ParticipantFactory(program=program)
-    make = who5 if instrument == "who5" else ucla3
+    make = {"who5": who5, "ucla3": ucla3, "rhs15": rhs15}[instrument]
     OutcomeMeasureFactory(
-        participant=person, instrument=instrument, date=dt.date(2025, 1, 15), answers=make(before)
+        participant=person, instrument=instrument, date=before_on, answers=make(before)
     )
     OutcomeMeasureFactory(
         participant=person,
@@ -47,6 +56,22 @@ def ucla3(total):
         answers[key] = 1 + min(2, left)
         left -= answers[key] - 1
     return answers
+
+
+def rhs15(total):
+    """RHS-15 answers: items 1–14 (0–4 each) adding up to ``total``, thermometer 0."""
+    answers, left = {}, total
+    for key in range(1, 15):
+        answers[str(key)] = min(4, left)
+        left -= answers[str(key)]
+    return {**answers, "15": 0}
+
+
+def baseline_only(program, on, instrument="who5"):
+    """A participant with a complete baseline and no follow-up."""
+    return OutcomeMeasureFactory(
+        participant=ParticipantFactory(program=program), instrument=instrument, date=on
+    )
 
 
 def entry(result, code):
@@ -69,24 +94,63 @@ def test_it_pairs_baselines_with_the_latest_follow_up(program, who5_pairs):
     figures = entry(outcome_kpis(program, START, END), "who5")
     # changes 20, 4, 20, -4, 12: mean 10.4; sd² = (9.6² + 6.4² + 9.6² + 14.4² + 1.6²) / 4
     # = 435.2 / 4 = 108.8; margin = t(4) 2.776 × √(108.8 / 5) = 2.776 × 4.66476 = 12.9494
+    # before 40, 48, 28, 60, 52: mean 45.6; sd² = (5.6² + 2.4² + 17.6² + 14.4² + 6.4²) / 4
+    # = 595.2 / 4 = 148.8; margin = 2.776 × √(148.8 / 5) = 2.776 × 5.45527 = 15.1438
+    # after 60, 52, 48, 56, 64: mean 56; sd² = (4² + 4² + 8² + 0² + 8²) / 4 = 40;
+    # margin = 2.776 × √(40 / 5) = 2.776 × 2.82843 = 7.8517
     assert figures == {
         "instrument": "who5",
         "label": "WHO-5 Well-Being Index",
         "n": 5,
         "unit": "percentage points",
         "direction": "higher_is_better",
+        "scale_min": 0,
+        "scale_max": 100,
         "meaningful_change": 10,
         "mean_before": 45.6,
         "mean_after": 56.0,
         "mean_change": 10.4,
         "ci_low": -2.55,
         "ci_high": 23.35,
+        "ci_includes_zero": True,
+        "before_ci_low": 30.46,
+        "before_ci_high": 60.74,
+        "after_ci_low": 48.15,
+        "after_ci_high": 63.85,
+        # Every baseline (15 January) fell due in the period and has its follow-up.
+        "baselines": 5,
+        "lost": 0,
+        "attrition_share": 0.0,
         "improved_share": 0.6,  # +20, +20, +12
+        "reliable_rule": "fixed",
+        "reliable_threshold": 10.0,
+        "reliable_improved_share": 0.6,  # +20, +20, +12: at least 10 points
+        "reliable_source": RELIABLE_CHANGE["who5"].source,
         "cutoff_label": "Poor wellbeing (WHO-5 ≤ 50 %)",
         "below_cutoff_before": 0.6,  # 40, 48, 28
         "below_cutoff_after": 0.2,  # 48
         "suppressed": False,
     }
+    assert "Topp" in figures["reliable_source"]
+
+
+def test_attrition_counts_the_baselines_due_in_the_period_without_a_follow_up(program, who5_pairs):
+    # Due in 2025: baselines from 1 October 2024 to 30 September 2025 (three months before
+    # the period's first and last day).
+    baseline_only(program, dt.date(2024, 10, 1))  # due 1 January 2025: lost
+    baseline_only(program, dt.date(2025, 9, 30))  # due 30 December 2025: lost
+    pair(program, 10, 15, before_on=dt.date(2025, 2, 1), after_on=dt.date(2026, 2, 1))  # late
+    baseline_only(program, dt.date(2024, 9, 30))  # due in 2024: counted in that year's report
+    baseline_only(program, dt.date(2025, 10, 1))  # not due before the end of the period
+    figures = entry(outcome_kpis(program, START, END), "who5")
+    assert (figures["n"], figures["lost"], figures["baselines"]) == (5, 3, 8)
+    assert figures["attrition_share"] == 0.375  # 3 of 8
+
+
+def test_a_pair_from_an_earlier_baseline_counts_among_the_baselines(program, who5_pairs):
+    pair(program, 10, 15, before_on=dt.date(2024, 3, 1), after_on=dt.date(2025, 3, 1))
+    figures = entry(outcome_kpis(program, START, END), "who5")
+    assert (figures["n"], figures["lost"], figures["baselines"]) == (6, 0, 6)
 
 
 def test_it_leaves_out_what_cannot_be_paired(program, other_program, who5_pairs):
@@ -109,10 +173,59 @@ def test_loneliness_improves_when_the_score_goes_down(program):
     # sd² = (1² + 1² + 2² + 0² + 2²) / 4 = 2.5; margin = 2.776 × √(2.5 / 5) = 1.96293
     assert (figures["mean_before"], figures["mean_after"]) == (7.0, 6.0)
     assert (figures["mean_change"], figures["ci_low"], figures["ci_high"]) == (-1.0, -2.96, 0.96)
+    assert figures["ci_includes_zero"] is True
     assert figures["improved_share"] == 0.6  # -2, -3, -1
     assert figures["cutoff_label"] == "Lonely (UCLA-3 6–9)"
     # lonely (6–9) before: 7, 6, 9, 8; after: 6, 6, 7, 6
     assert (figures["below_cutoff_before"], figures["below_cutoff_after"]) == (0.8, 0.8)
+    assert (figures["scale_min"], figures["scale_max"]) == (3, 9)
+
+
+def test_a_reliable_fall_in_loneliness_exceeds_the_reliable_change_index(program):
+    for before, after in ((7, 5), (6, 6), (9, 6), (8, 7), (5, 6)):
+        pair(program, before, after, instrument="ucla3")
+    figures = entry(outcome_kpis(program, START, END), "ucla3")
+    # Baselines 7, 6, 9, 8, 5: mean 7, sd = √((0 + 1 + 4 + 1 + 4) / 4) = √2.5 = 1.58114.
+    # RCI = 1.96 × √2 × 1.58114 × √(1 − 0.72) = 2.77186 × 1.58114 × 0.52915 = 2.3191 points:
+    # only the fall of 3 (9 → 6) is reliable; the falls of 2 and 1 are not.
+    assert figures["reliable_rule"] == "rci"
+    assert figures["reliable_threshold"] == 2.32
+    assert figures["reliable_improved_share"] == 0.2
+    assert "Jacobson" in figures["reliable_source"] and "0.72" in figures["reliable_source"]
+
+
+def test_the_rci_is_the_smallest_reliable_change():
+    assert round(reliable_change_index(1.58114, 0.72), 4) == 2.3191
+    assert reliable_change_index(2.0, 1.0) == 0
+
+
+def test_a_distress_screen_improves_reliably_from_positive_to_negative(program):
+    # items 1–14 sum: 20 → 8 and 14 → 11 turn negative (cut-off 12); 30 → 13 stays
+    # positive; 5 → 3 and 8 → 16 were not positive before.
+    for before, after in ((20, 8), (14, 11), (30, 13), (5, 3), (8, 16)):
+        pair(program, before, after, instrument="rhs15")
+    figures = entry(outcome_kpis(program, START, END), "rhs15")
+    assert figures["reliable_rule"] == "screen"
+    assert figures["reliable_threshold"] is None
+    assert figures["reliable_improved_share"] == 0.4
+    assert figures["improved_share"] is None  # no meaningful change in the registry
+    assert (figures["scale_min"], figures["scale_max"]) == (0, 56)
+    # changes -12, -3, -17, -2, +8: mean -5.2; the interval -5.2 ± 2.776 × sd / √5 with
+    # sd² = (6.8² + 2.2² + 11.8² + 3.2² + 13.2²) / 4 = 374.8 / 4 = 93.7:
+    # margin = 2.776 × √(93.7 / 5) = 2.776 × 4.32897 = 12.0172
+    assert (figures["ci_low"], figures["ci_high"]) == (-17.22, 6.82)
+    assert figures["ci_includes_zero"] is True
+
+
+def test_an_interval_above_zero_does_not_include_it(program):
+    # WHO-5 raw 10 → 15, 12 → 16, 7 → 12, 15 → 18, 13 → 17: +20, +16, +20, +12, +16 percent
+    for before, after in ((10, 15), (12, 16), (7, 12), (15, 18), (13, 17)):
+        pair(program, before, after)
+    figures = entry(outcome_kpis(program, START, END), "who5")
+    # mean 16.8; sd² = (3.2² + 0.8² + 3.2² + 4.8² + 0.8²) / 4 = 44.8 / 4 = 11.2;
+    # margin = 2.776 × √(11.2 / 5) = 2.776 × 1.49666 = 4.1547
+    assert (figures["ci_low"], figures["ci_high"]) == (12.65, 20.95)
+    assert figures["ci_includes_zero"] is False
 
 
 def test_fewer_than_five_pairs_are_suppressed(program):

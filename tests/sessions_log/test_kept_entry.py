@@ -2,11 +2,14 @@
 sessions it has saved, whose page it is, and that a kept session was sent again and saved.
 The browser side is tested in tests/e2e/test_expired_session.py."""
 
+import datetime as dt
 import uuid
 
 import lxml.html
 import pytest
 from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from sessions_log.models import Activity
 
@@ -66,18 +69,22 @@ def test_a_form_with_errors_names_nothing(login, volunteer, shelter, url):
 
 
 def test_a_kept_session_sent_again_says_it_was_kept_and_saved(login, volunteer, shelter, url):
-    data = group_session(shelter, date="2024-05-02", _kept="1")
+    day = timezone.localdate() - dt.timedelta(days=2)
+    data = group_session(shelter, date=day.isoformat(), _kept="1")
     response = login(volunteer.user).post(url, data, follow=True, HTTP_ACCEPT_LANGUAGE="en")
     text = response.text
-    assert "Your session of 05/02/2024 was kept while you signed in again" in text
+    with translation.override("en"):
+        printed = date_format(day, "SHORT_DATE_FORMAT")
+    assert f"Your session of {printed} was kept while you signed in again" in text
     assert "Your session was saved. Thank you!" not in text
     assert Activity.objects.count() == 1
 
 
 def test_the_kept_message_is_in_the_users_language(login, volunteer, shelter, url):
-    data = group_session(shelter, date="2024-05-02", _kept="1")
+    day = timezone.localdate() - dt.timedelta(days=2)
+    data = group_session(shelter, date=day.isoformat(), _kept="1")
     response = login(volunteer.user).post(url, data, follow=True, HTTP_ACCEPT_LANGUAGE="de")
-    assert "Ihr Einsatz vom 02.05.2024 wurde aufbewahrt" in response.text
+    assert f"Ihr Einsatz vom {day:%d.%m.%Y} wurde aufbewahrt" in response.text
 
 
 def test_pages_say_whose_they_are(client, login, volunteer, url):
