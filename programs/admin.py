@@ -126,6 +126,8 @@ class ProgramAdminForm(forms.ModelForm):
             "participant_retention_months",
             "disclosure_threshold",
             "headline_indicators",
+            "target_margin_points",
+            "volunteer_hour_rate",
         ]
 
     def clean_activity_kinds(self):

@@ -1,5 +1,6 @@
 import functools
 import secrets
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -154,6 +155,13 @@ class Funder(models.Model):
         return self.name
 
 
+# The value of an hour of volunteer work where a program sets no rate of its own, by currency:
+# 15 € is the flat rate that many German funders accept for civic engagement as an in-kind
+# contribution (for instance North Rhine-Westphalia's programme for local engagement); some
+# EU programmes use the statutory minimum wage instead, which a program sets as its own rate.
+VOLUNTEER_HOUR_RATES = {"EUR": Decimal("15.00")}
+
+
 class Program(ConstraintErrorsAtFields, models.Model):
     """The tenant: everything logged in Lotse belongs to exactly one program."""
 
@@ -237,6 +245,27 @@ class Program(ConstraintErrorsAtFields, models.Model):
         default=HelperTerm.VOLUNTEERS,
         help_text=_("Reports name them so: in headings, key figures and the volunteers section."),
     )
+    target_margin_points = models.PositiveSmallIntegerField(
+        _("target margin (percentage points)"),
+        default=10,
+        help_text=_(
+            "A target further behind the share of its period gone than this many percentage "
+            "points needs a reason in the funder report before the report is published."
+        ),
+    )
+    volunteer_hour_rate = models.DecimalField(
+        _("value of a volunteer hour"),
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_(
+            "In the currency of the program's grants: funder reports value the hours "
+            "volunteers gave as an in-kind contribution at this rate. Empty: 15 an hour for "
+            "grants in euros, the flat rate many German funders accept for volunteer work; "
+            "hours are then not valued in other currencies."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -264,6 +293,13 @@ class Program(ConstraintErrorsAtFields, models.Model):
                     % {"kinds": ", ".join(sorted(unknown))}
                 }
             )
+
+    def volunteer_hour_value(self, currency: str) -> Decimal | None:
+        """The value of one volunteer hour in ``currency``: the program's own rate, else the
+        default for that currency (:data:`VOLUNTEER_HOUR_RATES`), else None (not valued)."""
+        if self.volunteer_hour_rate is not None:
+            return self.volunteer_hour_rate
+        return VOLUNTEER_HOUR_RATES.get(currency)
 
     @property
     def activity_kind_choices(self) -> list[tuple[str, str]]:

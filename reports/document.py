@@ -13,6 +13,11 @@ has one decision, wherever it is printed (key figures, section, targets table).
 Figures are the indicators of :mod:`reports.indicators`, with the labels stored in the
 snapshot: a rate is printed with its n ("11 of 14 (79 %)"), a figure the program does not
 record as "Not recorded", and the report ends with the definitions of the indicators it shows.
+
+Besides the figures of each KPI group, the layout holds what makes the report a Sachbericht: the
+key figures beside those of the previous period, the measures and milestones of the period,
+each target's deviation from plan with the program's reason, the costs, and the data quality.
+The written parts come from the :class:`~reports.models.Report` passed to :func:`build`.
 """
 
 import datetime as dt
@@ -26,17 +31,19 @@ from django.utils.formats import date_format, number_format
 from django.utils.safestring import SafeString
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop, pgettext
 
 from core.charts import Bar, Estimate, bar_chart, hbar_chart, interval_chart
 from programs.languages import current_locale
 from programs.models import HelperTerm
 from sessions_log.instruments import INSTRUMENTS
+from sessions_log.quality import MAX_GROUP_SIZE, MAX_MINUTES
 
 from . import disclosure, indicators
 from .disclosure import Relation, derived_withheld, is_small, share_numerator
 from .indicators import REGISTRY, Unit
 from .kpis import METHOD_NOTES
+from .narrative import parse_milestones
 
 SMALL_CELL = disclosure.DEFAULT_THRESHOLD
 COMPLEMENT = "×"  # withheld so that a small count cannot be worked out
@@ -60,6 +67,9 @@ class Kind(StrEnum):
     TEXT = "text"
     RATE = "rate"  # a share with its n: a :class:`Rate`
     POINTS = "points"  # a difference in percentage points, with its sign
+    MONEY = "money"  # an amount in the grant's currency (named in the label)
+    CHANGE = "change"  # a signed difference: counts, hours or percentage points
+    CHANGE_PERCENT = "change_percent"  # a signed relative change 0..1
 
 
 # How the figures of each unit of :mod:`reports.indicators` are printed.
@@ -104,12 +114,28 @@ def format_value(
         return DERIVED
     if kind == Kind.PERCENT:
         return f"{number_format(round(value * 100), 0, use_l10n=True)} %"
+    if kind in (Kind.CHANGE, Kind.CHANGE_PERCENT):
+        return _signed(value, kind)
+    if kind == Kind.MONEY:
+        places = 0 if float(value).is_integer() else 2
+        return number_format(round(value, places), places, use_l10n=True, force_grouping=True)
     # Django's number_format cuts decimals off; round first so 44.57 prints as 44.6.
     if kind == Kind.HOURS:
         return number_format(round(value, 1), 1, use_l10n=True, force_grouping=True)
     if isinstance(value, float) and not value.is_integer():
         return number_format(round(value, 1), 1, use_l10n=True, force_grouping=True)
     return number_format(int(value), 0, use_l10n=True, force_grouping=True)
+
+
+def _signed(value, kind: Kind, of: Kind = Kind.NUMBER) -> str:
+    """A change with its sign: "+12", "−3,5", "+8 %"; no change is "0". ``of``: the kind of
+    the figures compared (a change of hours keeps their decimal)."""
+    number = round(value * 100) if kind == Kind.CHANGE_PERCENT else value
+    printed = format_value(
+        abs(number), Kind.HOURS if of == Kind.HOURS else Kind.NUMBER, suppress=False
+    )
+    sign = "+" if number > 0 else "−" if number < 0 else ""
+    return f"{sign}{printed} %" if kind == Kind.CHANGE_PERCENT else f"{sign}{printed}"
 
 
 @dataclass(frozen=True)
@@ -153,10 +179,12 @@ def format_rate(rate: Rate, *, suppress: bool, threshold: int = SMALL_CELL) -> s
 
 
 def format_points(value) -> str:
-    """A gap in percentage points with its sign: "+3.5", "−0.4", "±0.0"."""
+    """A difference in percentage points with its sign: "+3.5", "−0.4", "±0.0"; a whole
+    number of points (a count's deviation from plan) without a decimal: "−45", "±0"."""
     if value is None or value == "":
         return "–"
-    number = number_format(round(abs(value), 1), 1, use_l10n=True, force_grouping=True)
+    places = 0 if isinstance(value, int) else 1
+    number = number_format(round(abs(value), places), places, use_l10n=True, force_grouping=True)
     sign = "+" if value > 0 else "\u2212" if value < 0 else "±"
     return f"{sign}{number}"
 
@@ -197,6 +225,14 @@ class Figure:
     kind: Kind = Kind.COUNT
 
 
+@dataclass(frozen=True)
+class Listing:
+    """Terms with a text each (milestones, reasons for deviations), printed as a list."""
+
+    title: str
+    items: list[tuple[str, str]]
+
+
 @dataclass
 class Section:
     key: str
@@ -205,6 +241,8 @@ class Section:
     tables: list[Table] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
     note: str = ""
+    text: str = ""  # written by the program, printed before the figures
+    lists: list[Listing] = field(default_factory=list)
     footnotes: list[str] = field(default_factory=list)  # what the markers used here mean
     paragraphs: list[str] = field(default_factory=list)  # findings and limitations, in words
 
@@ -230,8 +268,10 @@ class Builder:
         entries: dict | None = None,
         bases: dict | None = None,
         labels: dict | None = None,
+        report=None,
     ):
         self.suppress = suppress
+        self.report = report  # the written parts (reasons, measures, milestones), if any
         self.threshold = threshold
         self.withheld: dict = withheld or {}
         self.entries = entries or {}
@@ -528,6 +568,10 @@ SECTION_TITLES = {
     "caseload": gettext_lazy("Caseload by area"),
     "targets": gettext_lazy("Targets and results"),
     "outcomes": gettext_lazy("Outcomes"),
+    "comparison": gettext_lazy("Compared with the previous period"),
+    "measures": gettext_lazy("Measures and milestones"),
+    "costs": gettext_lazy("Costs"),
+    "data_quality": gettext_lazy("Data quality"),
 }
 
 
@@ -957,13 +1001,16 @@ def _period(start_iso: str, end_iso: str) -> str:
 
 def _target_row(row: dict, s: dict, b: Builder) -> dict:
     """A target as the table prints it: a count as its share of the target, a rate with its
-    n and its gap to the target in percentage points, never as a share of the target; in
-    funder output withheld as the report's own figure is (:func:`_target_marks`)."""
+    n, never as a share of the target; each with its deviation from plan in percentage points
+    (:func:`reports.kpis.deviation_points`); in funder output withheld as the report's own
+    figure is, the deviation with it (:func:`_target_marks`)."""
     printed = {
         **row,
         "period": _period(row["starts_on"], row["ends_on"]),
         "share": None if row.get("percent") is None else row["percent"] / 100,
         "elapsed": row["elapsed_percent"] / 100,
+        # A snapshot from before the deviation column holds a rate target's gap only.
+        "deviation": row.get("deviation", row.get("gap_points")),
     }
     if row["indicator"] in b.entries:
         b.used[row["indicator"]] = None
@@ -975,8 +1022,7 @@ def _target_row(row: dict, s: dict, b: Builder) -> dict:
             **printed,
             "target": row["target"] / 100,
             "actual": rate,
-            "gap": row.get("gap_points"),
-            "kinds": {"target": Kind.PERCENT, "actual": Kind.RATE, "gap": Kind.POINTS},
+            "kinds": {"target": Kind.PERCENT, "actual": Kind.RATE},
             "_marks": _target_marks(row, s, b),
         }
     return {**printed, "_marks": _target_marks(row, s, b)}
@@ -985,6 +1031,12 @@ def _target_row(row: dict, s: dict, b: Builder) -> dict:
 def _targets(s: dict, b: Builder) -> Section:
     sec = _section("targets")
     rows = [_target_row(row, s, b) for row in s["targets"]["rows"]]
+    margin = s["targets"].get("margin")
+    if margin is not None:
+        sec.note = f"{sec.note} {METHOD_NOTES['plan_versus_actual'] % {'margin': margin}}"
+    reasons = _reasons(rows, b)
+    if reasons:
+        sec.lists = [Listing(_("Reasons for deviations"), reasons)]
     sec.tables = [
         b.table(
             _("Targets and results"),
@@ -995,15 +1047,297 @@ def _targets(s: dict, b: Builder) -> Section:
                 Column("target", _("Target"), Kind.NUMBER),
                 Column("actual", _("Achieved"), Kind.NUMBER),
                 Column("share", _("Achieved (%)"), Kind.PERCENT),
-                Column("gap", _("Gap to a rate target (percentage points)"), Kind.POINTS),
                 Column("elapsed", _("Period elapsed (%)"), Kind.PERCENT),
+                Column("deviation", _("Deviation (points)"), Kind.POINTS),
             ],
         )
     ]
     return sec
 
 
-def _signed(value: float) -> str:
+def target_term(row: dict, deviation: str | None = None) -> str:
+    """A target row named as the reasons for deviations name it, with its deviation printed
+    (``deviation``, or the row's own); without it where funder output withholds it."""
+    period = _period(row["starts_on"], row["ends_on"])
+    if deviation is None:
+        deviation = format_points(row.get("deviation"))
+    if deviation == "–" or is_withheld(deviation):
+        return f"{row['label']}, {period}"
+    return _("%(target)s, %(period)s: %(deviation)s points") % {
+        "target": row["label"],
+        "period": period,
+        "deviation": deviation,
+    }
+
+
+def _reasons(rows: list[dict], b: Builder) -> list[tuple[str, str]]:
+    """The program's reason beside each target that has one, and a gap for each target behind
+    plan without one (a draft; a report is not published so). ``rows``: as the table prints
+    them (:func:`_target_row`), so a withheld deviation stays withheld here."""
+    given = (b.report.target_reasons or {}) if b.report is not None else {}
+    items = []
+    for row in rows:
+        reason = str(given.get(row["key"], "")).strip()
+        if reason or row.get("behind"):
+            mark = row.get("_marks", {}).get("deviation")
+            deviation = b.format(row.get("deviation"), Kind.POINTS, mark=mark)
+            items.append((target_term(row, deviation), reason or _("No reason given yet.")))
+    return items
+
+
+def _change_cells(
+    current, previous, kind: Kind, suppress: bool, *, withheld=None, threshold=SMALL_CELL
+) -> tuple[list, list[str]]:
+    """The change from ``previous`` to ``current``, absolute and in per cent, raw and printed.
+
+    Suppressed, a change is withheld as "–*" where either figure is withheld (it would give
+    the withheld one away); ``withheld`` says so, by default where either is a small count of
+    persons (:func:`reports.disclosure.is_small`). The change in per cent is "–" where the
+    previous figure is zero or below ``threshold`` (too small a base).
+    """
+    if current is None or previous is None:
+        return [None, None], ["–", "–"]
+    if withheld is None:
+        withheld = kind == Kind.PERSONS and (
+            is_small(current, threshold) or is_small(previous, threshold)
+        )
+    change = round(current - previous, 1)
+    ratio = change / previous if previous else None
+    if suppress and withheld:
+        return [change, ratio], [DERIVED, DERIVED]
+    printed_ratio = (
+        "–" if ratio is None or previous < threshold else _signed(ratio, Kind.CHANGE_PERCENT)
+    )
+    return [change, ratio], [_signed(change, Kind.CHANGE, kind), printed_ratio]
+
+
+def _previous_mark(key: str, entry: dict, figures: dict, b: Builder) -> str | None:
+    """The marker of indicator ``key`` of the previous period in funder output: a small count
+    of persons, a rate over few persons, a statistic resting on few (as :meth:`Builder.mark`)."""
+    if not b.suppress:
+        return None
+    unit = Unit(entry["unit"])
+    if unit == Unit.RATE:
+        rate = rate_of(key, entry["numerator"], entry["denominator"])
+        return DERIVED if rate_withheld(rate, b.threshold) else None
+    value = entry["value"]
+    if unit == Unit.PERSONS and is_small(value, b.threshold):
+        return small_marker(b.threshold)
+    base = statistic_bases(figures).get(key)
+    if value is not None and derived_withheld(base, b.threshold):
+        return DERIVED
+    return None
+
+
+def _comparison_row(key: str, figures: dict, b: Builder) -> tuple[list, list[str], list[Kind]]:
+    """Key figure ``key`` of this period and the previous one, with the change: raw values,
+    printed values and how each is printed. A rate changes in percentage points."""
+    now = b.indicator(key)
+    entry = indicators.entry(REGISTRY[key], figures)
+    kind = KIND_OF_UNIT[Unit(entry["unit"])]
+    mark = _previous_mark(key, entry, figures, b)
+    either_withheld = is_withheld(now.value) or mark is not None
+    if kind == Kind.RATE:
+        before = rate_of(key, entry["numerator"], entry["denominator"])
+        points = None
+        if now.raw.share is not None and before.share is not None:
+            points = round(100 * (now.raw.share - before.share), 1)
+        change = DERIVED if b.suppress and either_withheld else format_points(points)
+        printed = [now.value, b.format(before, kind, mark=mark), change, "–"]
+        return [now.raw, before, points, None], printed, [kind, kind, Kind.POINTS, Kind.TEXT]
+    before = entry["value"]
+    raw, changes = _change_cells(
+        now.raw, before, kind, b.suppress, withheld=either_withheld, threshold=b.threshold
+    )
+    printed = [now.value, b.format(before, kind, mark=mark), *changes]
+    return [now.raw, before, *raw], printed, [kind, kind, Kind.CHANGE, Kind.CHANGE_PERCENT]
+
+
+def _comparison(s: dict, b: Builder) -> Section | None:
+    """The report's key figures (the program's headline indicators) beside those of the
+    previous period, computed by the same definitions, with the change."""
+    previous = s.get("previous")
+    if previous is None:
+        return None  # a snapshot from before the comparison
+    sec = _section("comparison")
+    period = _period(previous["start"], previous["end"])
+    columns = [
+        Column("label", _("Key figure")),
+        Column("current", _("This period"), Kind.NUMBER),
+        Column("previous", _("Previous period (%(period)s)") % {"period": period}, Kind.NUMBER),
+        Column("change", pgettext("compared with the previous period", "Change"), Kind.CHANGE),
+        Column(
+            "change_percent",
+            pgettext("compared with the previous period", "Change (%)"),
+            Kind.CHANGE_PERCENT,
+        ),
+    ]
+    table = Table(
+        _("Key figures compared with the previous period"),
+        columns,
+        empty=_("The program had not started in the previous period (%(period)s).")
+        % {"period": period},
+    )
+    figures = previous["figures"]
+    headline = s.get("headline") or indicators.headline(None, s)
+    for key in headline if figures is not None else ():
+        if key not in REGISTRY or not b.recorded(key):
+            continue
+        raw, printed, kinds = _comparison_row(key, figures, b)
+        label = b.labels.get(key, b.entries[key]["label"])
+        table.rows.append([label, *raw])
+        table.cells.append([label, *printed])
+        table.kinds.append([Kind.TEXT, *kinds])
+    sec.tables = [table]
+    return sec
+
+
+def _measures(s: dict, b: Builder) -> Section | None:
+    report = b.report
+    sec = _section("measures")
+    sec.text = (report.measures or "").strip() if report is not None else ""
+    trainings = [
+        {**row, "dates": _period(row["starts_on"], row["ends_on"])}
+        for row in s.get("trainings", {}).get("rows", [])
+    ]
+    if trainings:
+        sec.tables = [
+            b.table(
+                _("Trainings in the period"),
+                trainings,
+                [
+                    _label_column(_("Training")),
+                    Column("dates", _("Dates"), Kind.TEXT),
+                    Column("planned_hours", _("Planned hours"), Kind.HOURS),
+                    Column("enrolled", _("Enrolled"), Kind.COUNT),
+                    Column("completed", _("Completed in the period"), Kind.COUNT),
+                ],
+            )
+        ]
+    text = report.milestones if report is not None else ""
+    try:
+        milestones = [(format_day(day), what) for day, what in parse_milestones(text)]
+    except ValueError:  # stored before the form checked it: print the lines as they are
+        milestones = [("", line.strip()) for line in text.splitlines() if line.strip()]
+    if milestones:
+        sec.lists = [Listing(_("Milestones"), milestones)]
+    if not (sec.text or sec.tables or sec.lists):
+        return None
+    return sec
+
+
+def _costs(s: dict, b: Builder) -> Section | None:
+    """The grant's funds and what they came to per person and per hour. The cost per person
+    reached is derived from the people reached: withheld ("–*") where that figure is."""
+    c = s.get("costs")
+    if not c:
+        return None
+    sec = _section("costs")
+    currency = {"currency": c["currency"]}
+    people = b.indicator("people_reached")
+
+    def money(label, value, withheld=False):
+        printed = (
+            DERIVED if b.suppress and withheld else format_value(value, Kind.MONEY, suppress=False)
+        )
+        return Figure(str(label) % currency, printed, value, Kind.MONEY)
+
+    rate = c["volunteer_hour_rate"]
+    sec.figures = [
+        money(_("Grant amount (%(currency)s)"), c["amount"]),
+        b.figure(_("Grant period"), _period(c["grant_start"], c["grant_end"]), Kind.TEXT),
+        b.figure(_("Share of the grant period in this report"), c["period_share"], Kind.PERCENT),
+        money(_("Grant funds for this period, pro rata (%(currency)s)"), c["amount_for_period"]),
+        people,
+        money(
+            _("Cost per person reached (%(currency)s)"),
+            c["cost_per_person"],
+            withheld=is_withheld(people.value)
+            or derived_withheld(c["people_reached"], b.threshold),
+        ),
+        b.figure(_("Hours of activities"), c["activity_hours"], Kind.HOURS),
+        money(_("Cost per hour of activity (%(currency)s)"), c["cost_per_activity_hour"]),
+        b.figure(_("Hours given by volunteers"), c["volunteer_hours"], Kind.HOURS),
+    ]
+    if rate is not None:
+        sec.figures += [
+            money(_("Value of a volunteer hour (%(currency)s)"), rate),
+            money(_("Volunteer hours as in-kind contribution (%(currency)s)"), c["in_kind_value"]),
+        ]
+    notes = [sec.note]
+    if not c.get("within_grant", True):
+        notes.append(
+            _(
+                "The report period extends beyond the grant period, so no costs per person or "
+                "per hour are stated."
+            )
+        )
+    if rate is None:
+        notes.append(
+            _(
+                "No value of a volunteer hour in %(currency)s is set for the program, so the "
+                "volunteer hours are not valued."
+            )
+            % currency
+        )
+    sec.note = " ".join(notes)
+    return sec
+
+
+def _data_quality(s: dict, b: Builder) -> Section | None:
+    q = s.get("data_quality")
+    if not q:
+        return None
+    sec = _section("data_quality")
+    sec.note = sec.note % {"people": MAX_GROUP_SIZE, "hours": MAX_MINUTES // 60}
+    hours = {"hours": MAX_MINUTES // 60}
+    # (label, records, records checked, kind, shown)
+    checks = [
+        (_("Activities without a language"), "activities_without_language", "activities",
+         Kind.COUNT, True),
+        (_("Activities without a duration"), "activities_without_duration", "activities",
+         Kind.COUNT, True),
+        (_("Activities longer than %(hours)s hours") % hours, "activities_over_max_minutes",
+         "activities", Kind.COUNT, True),
+        (_("Group activities with no one attending"), "group_activities_empty",
+         "group_activities", Kind.COUNT, q["group_activities"]),
+        (_("Group activities with more than %(people)s people") % {"people": MAX_GROUP_SIZE},
+         "group_activities_over_max_size", "group_activities", Kind.COUNT,
+         q["group_activities"]),
+        (_("Questionnaires with missing answers"), "questionnaires_incomplete",
+         "questionnaires", Kind.PERSONS, q["questionnaires"]),
+        (_("Baselines without a follow-up by the end of the period"),
+         "baselines_without_follow_up", "baselines", Kind.PERSONS, q["baselines"]),
+        (_("Six-month checks of matches due but not recorded"), "match_checks_missing",
+         "match_checks_due", Kind.PERSONS, q["match_checks_due"]),
+        (_("Twelve-month follow-ups of self-help groups due but not recorded"),
+         "group_follow_ups_missing", "group_follow_ups_due", Kind.COUNT,
+         q["group_follow_ups_due"]),
+    ]  # fmt: skip
+    columns = [
+        Column("label", _("Check")),
+        Column("records", _("Records concerned"), Kind.NUMBER),
+        Column("checked", _("Records checked"), Kind.NUMBER),
+    ]
+    table = Table(
+        _("What the figures rest on"), columns, empty=_("Nothing recorded in this period.")
+    )
+    for label, key, base, kind, shown in checks:
+        if not shown:
+            continue
+        table.rows.append([str(label), q[key], q[base]])
+        table.cells.append(
+            [
+                str(label),
+                b.format(q[key], kind),
+                b.format(q[base], kind),
+            ]
+        )
+    sec.tables = [table]
+    return sec
+
+
+def _with_sign(value: float) -> str:
     text = format_value(value, Kind.NUMBER, suppress=False)
     return f"+{text}" if value > 0 else text
 
@@ -1085,7 +1419,7 @@ def _finding(item: dict) -> str:
         "to %(high)s; %(n)s pairs)."
     ) % {
         "instrument": item["label"],
-        "change": _signed(item["mean_change"]),
+        "change": _with_sign(item["mean_change"]),
         "unit": item.get("unit", ""),
         "low": format_value(item["ci_low"], Kind.NUMBER, suppress=False),
         "high": format_value(item["ci_high"], Kind.NUMBER, suppress=False),
@@ -1190,6 +1524,8 @@ def _outcomes(s: dict, b: Builder) -> Section:
 
 
 BUILDERS = {
+    "comparison": _comparison,
+    "measures": _measures,
     "activities": _activities,
     "contacts": _contacts,
     "people_reached": _people,
@@ -1201,7 +1537,9 @@ BUILDERS = {
     "selfhelp_groups": _selfhelp,
     "caseload": _caseload,
     "targets": _targets,
+    "costs": _costs,
     "outcomes": _outcomes,
+    "data_quality": _data_quality,
 }
 
 
@@ -1255,8 +1593,9 @@ def _definitions(entries: dict, used) -> list[Definition]:
     ]
 
 
-def build(snapshot: dict, *, suppress: bool = True) -> Document:
-    """The report's layout from a snapshot; ``suppress`` for everything a funder sees.
+def build(snapshot: dict, *, suppress: bool = True, report=None) -> Document:
+    """The report's layout from a snapshot; ``suppress`` for everything a funder sees; the
+    written parts (measures, milestones, reasons for deviations) from ``report``.
 
     Suppressed, private flats are one row and small cells are withheld with the threshold the
     snapshot records (:func:`reports.disclosure.report_facts`; 5 for older snapshots).
@@ -1275,10 +1614,12 @@ def build(snapshot: dict, *, suppress: bool = True) -> Document:
         entries=entries,
         bases=statistic_bases(snapshot),
         labels=helper_labels(snapshot),
+        report=report,
     )
     headline = snapshot.get("headline") or indicators.headline(None, snapshot)
     key_figures = b.indicators(*headline)
-    sections = [BUILDERS[key](snapshot, b) for key in BUILDERS if _has_content(key, snapshot)]
+    built = [BUILDERS[key](snapshot, b) for key in BUILDERS if _has_content(key, snapshot)]
+    sections = [section for section in built if section is not None]
     for section in sections:
         section.charts = [chart for chart in section.charts if chart]
         if suppress:
@@ -1395,10 +1736,10 @@ def _without_private_flats(s: dict, private_sites) -> dict:
 
 
 def _target_marks(row: dict, s: dict, b: Builder) -> dict:
-    """Markers of a target's achieved value, share and gap: the decision the report made for
+    """Markers of a target's achieved value, share and deviation: the decision the report made for
     the same figure (:meth:`Builder.mark`), so the table never prints what a section withholds.
 
-    A rate target prints the report's own rate, so it is withheld, with its gap to the target,
+    A rate target prints the report's own rate, so it is withheld, with its deviation,
     when the section's rate is. A count whose window is the report's period is the section's
     figure, withheld when the section's is. Over another window a count of persons is withheld
     when small, or when it differs from the section's published figure by a small count (the
@@ -1410,7 +1751,7 @@ def _target_marks(row: dict, s: dict, b: Builder) -> dict:
     section_mark = b.mark(row["indicator"])
     unit = Unit(entry["unit"])
     if unit == Unit.RATE:
-        return {"actual": section_mark, "gap": DERIVED} if section_mark else {}
+        return {"actual": section_mark, "deviation": DERIVED} if section_mark else {}
     actual, section_value = row.get("actual"), entry["value"]
     period = s["period"]
     same_window = row["starts_on"] == period["start"] and row["ends_on"] >= period["end"]
@@ -1425,7 +1766,7 @@ def _target_marks(row: dict, s: dict, b: Builder) -> dict:
                 mark = COMPLEMENT
     if mark is None:
         return {}
-    return {"actual": mark, "share": DERIVED}
+    return {"actual": mark, "share": DERIVED, "deviation": DERIVED}
 
 
 def _outcome_marks(item: dict, b: Builder) -> dict:

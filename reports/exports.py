@@ -36,6 +36,9 @@ NUMBER_FORMATS = {
     Kind.HOURS: "#,##0.0",
     Kind.PERCENT: "0%",
     Kind.NUMBER: "#,##0.##",
+    Kind.MONEY: "#,##0.00",
+    Kind.CHANGE: "+#,##0.##;-#,##0.##;0",
+    Kind.CHANGE_PERCENT: "+0%;-0%;0%",
     Kind.POINTS: "+0.0;-0.0;0.0",
 }
 MIN_WIDTH, MAX_WIDTH = 10, 60
@@ -152,6 +155,9 @@ def _overview(sheet: _Sheet, report: Report, doc: document.Document) -> None:
 def _section(sheet: _Sheet, section: document.Section) -> None:
     sheet.row([section.title], font=HEADING, wrap_first=True)
     header_rows = []
+    if section.text:
+        sheet.blank()
+        sheet.note(section.text)
     for table in section.tables:
         sheet.blank()
         sheet.row([table.title], font=BOLD, wrap_first=True)
@@ -171,6 +177,11 @@ def _section(sheet: _Sheet, section: document.Section) -> None:
         header_rows.append(sheet.row([_("Figure"), _("Value")], font=BOLD))
         for figure in section.figures:
             sheet.row(_figure_cells(figure))
+    for listing in section.lists:
+        sheet.blank()
+        sheet.row([listing.title], font=BOLD, wrap_first=True)
+        for term, text in listing.items:
+            sheet.row([term, text])
     sheet.blank()
     for text in [*section.paragraphs, *section.footnotes]:
         sheet.note(text)
@@ -194,7 +205,7 @@ def _definitions(sheet: _Sheet, definitions: list[document.Definition]) -> None:
 def report_xlsx(report: Report, snapshot: dict) -> bytes:
     """The workbook of ``report`` from ``snapshot``, in the report's language, cells suppressed."""
     with translation.override(report.language):
-        doc = document.build(snapshot, suppress=True)
+        doc = document.build(snapshot, suppress=True, report=report)
         workbook = Workbook()
         used: set[str] = set()
         overview = workbook.active

@@ -3,7 +3,8 @@
 :func:`compute` returns a *snapshot*: plain JSON (numbers, strings, lists, dicts) with one key
 per KPI group (``activities``, ``contacts``, ``people_reached``, ``languages``, ``volunteers``,
 ``supervision``, ``referrals``, ``matches``, ``selfhelp_groups``, ``caseload``, ``targets``,
-``outcomes``). Labels are written in the report's language when the snapshot is taken, so a
+``outcomes``, and for the Sachbericht ``previous``, ``trainings``, ``costs``, ``data_quality``).
+Labels are written in the report's language when the snapshot is taken, so a
 published snapshot reads the same for ever. Breakdowns are lists of rows
 ``{"key": …, "label": …, <figures>}``.
 
@@ -24,6 +25,7 @@ from django.db.models import (
     Count,
     Exists,
     ExpressionWrapper,
+    F,
     IntegerField,
     OuterRef,
     Q,
@@ -39,7 +41,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_countries import countries
 
-from core.dates import month_starts, months_later
+from core.dates import month_start, month_starts, months_later
 from programs import languages as language_names
 from programs.models import (
     AGE_BANDS,
@@ -54,8 +56,9 @@ from programs.selectors import CaseloadStatus, areas_with_caseload
 from referrals.models import Referral
 from referrals.selectors import referral_figures
 from sessions_log.models import Activity, Match, SelfHelpGroup
+from sessions_log.quality import data_quality
 from sessions_log.topics import CATALOGUE
-from volunteers.models import SupervisionSession, Training, Volunteer
+from volunteers.models import Enrollment, SupervisionSession, Training, Volunteer
 
 from . import indicators
 from .indicators import REGISTRY, SHELTER_KINDS, Recording, Unit, qualified_on
@@ -77,6 +80,10 @@ KPI_GROUPS = (
     "caseload",
     "targets",
     "outcomes",
+    "previous",
+    "trainings",
+    "costs",
+    "data_quality",
 )
 
 UNKNOWN = "unknown"
@@ -748,6 +755,193 @@ def _targets(program: Program, period: Period, grant: Grant | None, snapshot: di
     return {"rows": rows}
 
 
+def deviation_points(row: dict) -> int | float | None:
+    """A target's deviation from plan in percentage points, the one definition the targets
+    table prints and publishing checks.
+
+    A rate target (retention) is compared with itself: the rate reached minus the rate aimed
+    at (its ``gap_points``). A count is compared with the time gone: the share of the target
+    reached minus the share of its period gone. None without an actual.
+    """
+    if row["actual"] is None:
+        return None
+    indicator = REGISTRY.get(row["indicator"])
+    if indicator is not None and indicator.unit == Unit.RATE:
+        gap = row.get("gap_points")
+        return gap if gap is not None else round(row["actual"] - row["target"], 1)
+    if row.get("percent") is None:
+        return None
+    return row["percent"] - row["elapsed_percent"]
+
+
+def _plan_versus_actual(group: dict, margin: int) -> dict:
+    """Each target's deviation from plan (:func:`deviation_points`), and whether it is more
+    than ``margin`` points behind, so that it needs a reason."""
+    for row in group["rows"]:
+        deviation = deviation_points(row)
+        row["deviation"] = deviation
+        row["behind"] = deviation is not None and deviation < -margin
+    group["margin"] = margin
+    return group
+
+
+def previous_period(start: dt.date, end: dt.date) -> Period:
+    """The period of the same length just before: whole calendar months (a year, a quarter)
+    move by as many months, any other period by as many days."""
+    if start.day == 1 and (end + dt.timedelta(days=1)).day == 1:
+        months = (end.year - start.year) * 12 + end.month - start.month + 1
+        return Period(month_start(start, -months), start - dt.timedelta(days=1))
+    days = (end - start).days + 1
+    return Period(start - dt.timedelta(days=days), start - dt.timedelta(days=1))
+
+
+def _scalars(group: dict) -> dict:
+    """The single figures of a group (no breakdowns, labels or dates)."""
+    return {
+        key: value
+        for key, value in group.items()
+        if value is None or (isinstance(value, int | float) and not isinstance(value, bool))
+    }
+
+
+def _previous(program: Program, period: Period) -> dict:
+    """The single figures of every group that holds an indicator, for the previous period of
+    the same length, computed by the same functions as the report's own (as :func:`compute`
+    calls them, so by the same definitions); none where the program had not started by the end
+    of that period."""
+    before = previous_period(period.start, period.end)
+    result = {"start": before.start.isoformat(), "end": before.end.isoformat(), "figures": None}
+    if before.end < program.starts_on:
+        return result
+    activities, contacts, languages = _activities(program, before)
+    places = _places(program, before)
+    activities["shelters_reached"] = places["shelters_reached"]
+    languages["counselling"] = _counselling_languages(program, before)
+    volunteers = _volunteers(program, before)
+    groups = {
+        "activities": activities,
+        "contacts": contacts,
+        "people_reached": {
+            **_people_reached(program, before),
+            **_people_counselled_and_visited(program, before),
+        },
+        "languages": languages,
+        "volunteers": volunteers,
+        "supervision": _supervision(program, before, volunteers),
+        "referrals": _referrals(program, before),
+        "matches": _matches(program, before),
+        "selfhelp_groups": _selfhelp_groups(program, before, places),
+    }
+    result["figures"] = {name: _scalars(group) for name, group in groups.items()}
+    return result
+
+
+def _trainings(program: Program, period: Period) -> dict:
+    """Trainings of the program held (at least partly) in the period, with their enrolments
+    and the completions within the period."""
+    kind_labels = dict(Training.Kind.choices)
+    trainings = (
+        Training.objects.filter(program=program, starts_on__lte=period.end)
+        .filter(ends_on__gte=period.start)
+        .order_by("starts_on", "pk")
+        .values("pk", "title", "kind", "starts_on", "ends_on", "planned_hours")
+        .annotate(
+            enrolled=Count("enrollments"),
+            completed=Count(
+                "enrollments",
+                filter=Q(enrollments__status=Enrollment.Status.COMPLETED)
+                & period.q("enrollments__completed_on"),
+            ),
+        )
+    )
+    rows = [
+        {
+            "key": str(t["pk"]),
+            "label": t["title"],
+            "kind": str(kind_labels.get(t["kind"], t["kind"])),
+            "starts_on": t["starts_on"].isoformat(),
+            "ends_on": t["ends_on"].isoformat(),
+            "planned_hours": _number(t["planned_hours"]),
+            "enrolled": t["enrolled"],
+            "completed": t["completed"],
+        }
+        for t in trainings
+    ]
+    return {"rows": rows}
+
+
+def _volunteer_minutes(program: Program, period: Period) -> int:
+    """Minutes unpaid volunteers gave: the duration of each activity for each of its unpaid
+    facilitators, and of each supervision session for each unpaid attendee. A volunteer is
+    paid from the day a partner employs them (``employed_since``; always, without that date)."""
+
+    def unpaid(on: str) -> Q:
+        return Q(volunteer__employed_by__isnull=True) | Q(volunteer__employed_since__gt=F(on))
+
+    facilitated = (
+        ActivityFacilitator.objects.filter(activity__program=program)
+        .filter(period.q("activity__date"), unpaid("activity__date"))
+        .order_by()
+        .aggregate(minutes=Sum("activity__minutes"))["minutes"]
+    )
+    supervised = (
+        SupervisionAttendee.objects.filter(supervisionsession__program=program)
+        .filter(period.q("supervisionsession__date"), unpaid("supervisionsession__date"))
+        .order_by()
+        .aggregate(minutes=Sum("supervisionsession__minutes"))["minutes"]
+    )
+    return (facilitated or 0) + (supervised or 0)
+
+
+def _money(value: float | Decimal | None) -> float | None:
+    return None if value is None else round(float(value), 2)
+
+
+def _per(amount: float, count: float | int | None) -> float | None:
+    return _money(amount / count) if count else None
+
+
+def _costs(program: Program, period: Period, grant: Grant | None, snapshot: dict) -> dict | None:
+    """The grant's funds for the period (pro rata by days), what they came to per person
+    reached and per hour of activity, and the volunteer hours valued as in-kind contribution.
+
+    None for a report without a grant (no amount, no currency). The costs per person and per
+    hour only where the report period lies within the grant period: otherwise the figures
+    include work the grant did not pay for.
+    """
+    if grant is None:
+        return None
+    grant_days = (grant.ends_on - grant.starts_on).days + 1
+    overlap = (min(period.end, grant.ends_on) - max(period.start, grant.starts_on)).days + 1
+    share = max(0, overlap) / grant_days
+    for_period = float(grant.amount) * share
+    within = grant.starts_on <= period.start and period.end <= grant.ends_on
+    people = snapshot["people_reached"]["total"]
+    activity_hours = (snapshot["activities"]["minutes"] or 0) / 60
+    volunteer_hours = _volunteer_minutes(program, period) / 60
+    rate = program.volunteer_hour_value(grant.currency)
+    return {
+        "currency": grant.currency,
+        "amount": _money(grant.amount),
+        "grant_start": grant.starts_on.isoformat(),
+        "grant_end": grant.ends_on.isoformat(),
+        "period_share": round(share, 4),
+        "amount_for_period": _money(for_period),
+        "within_grant": within,
+        "people_reached": people,
+        "activity_hours": round(activity_hours, 1),
+        "cost_per_person": _per(for_period, people) if within else None,
+        "cost_per_activity_hour": _per(for_period, activity_hours) if within else None,
+        "volunteer_hours": round(volunteer_hours, 1),
+        "volunteer_hour_rate": _money(rate),
+        "in_kind_value": None if rate is None else _money(volunteer_hours * float(rate)),
+    }
+
+
+def _data_quality(program: Program, period: Period) -> dict:
+    return data_quality(program, period.start, period.end).as_dict()
+
+
 def _outcomes(program: Program, period: Period) -> dict:
     """Change in validated outcome measures between baseline and latest follow-up."""
     return outcome_kpis(program, period.start, period.end)
@@ -801,6 +995,11 @@ def compute(
         snapshot["headline"] = indicators.headline(program.headline_indicators, snapshot)
         snapshot["targets"] = _targets(program, period, grant, snapshot)
         snapshot["outcomes"] = _outcomes(program, period)
+        _plan_versus_actual(snapshot["targets"], program.target_margin_points)
+        snapshot["previous"] = _previous(program, period)
+        snapshot["trainings"] = _trainings(program, period)
+        snapshot["costs"] = _costs(program, period, grant, snapshot)
+        snapshot["data_quality"] = _data_quality(program, period)
     return snapshot
 
 
@@ -870,5 +1069,39 @@ METHOD_NOTES = {
     "outcomes": gettext_lazy(
         "Outcomes compare each participant's baseline with the latest follow-up measure of the "
         "same validated instrument."
+    ),
+    "plan_versus_actual": gettext_lazy(
+        "The deviation is the share of the target reached minus the share of the target's "
+        "period gone, in percentage points; for a target rate, the rate reached minus the rate "
+        "aimed at. The program states a reason for every target more than %(margin)s points "
+        "behind."
+    ),
+    "comparison": gettext_lazy(
+        "The previous period has the same length and ends the day before this one starts; its "
+        "figures are computed by the same definitions. A change is not shown where a figure it "
+        "rests on is suppressed, and a change in per cent not where the previous figure is "
+        "below 5."
+    ),
+    "measures": gettext_lazy(
+        "Measures and milestones are written by the program. Trainings are those of the "
+        "program held at least partly in the period, with everyone enrolled and those who "
+        "completed them within the period."
+    ),
+    "costs": gettext_lazy(
+        "The grant's funds for the period are its amount pro rata by the days of the grant "
+        "period that fall in the report period; they are not the expenditure, which the "
+        "financial statement states. Cost per person reached and per hour of activity divide "
+        "these funds by the people reached and the logged hours of activities. Volunteer hours "
+        "are the durations of the activities unpaid volunteers facilitated and of the "
+        "supervision they attended, each counted for every volunteer; they are valued at "
+        "the program's hourly rate as an in-kind contribution."
+    ),
+    "data_quality": gettext_lazy(
+        "The checks count the records of the period that lack a detail the figures rest on, "
+        "or hold an implausible value: a group activity with no one or more than %(people)s "
+        "people, a duration over %(hours)s hours. Follow-ups count as due when the sixth "
+        "(matches) or twelfth (self-help groups) month after the start ends in the period. "
+        "The records are counted, "
+        "not corrected: the figures of this report include them as logged."
     ),
 }

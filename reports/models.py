@@ -42,6 +42,22 @@ class Report(ChoiceLabels, models.Model):
     highlights = models.TextField(_("highlights"), blank=True)
     challenges = models.TextField(_("challenges"), blank=True)
     outlook = models.TextField(_("outlook"), blank=True)
+    measures = models.TextField(
+        _("measures"),
+        blank=True,
+        help_text=_("What the program did in the period: offers, cooperation, changes."),
+    )
+    milestones = models.TextField(
+        _("milestones"),
+        blank=True,
+        help_text=_("One a line, a date first: “2025-03-15 – Second training cohort started”."),
+    )
+    target_reasons = models.JSONField(
+        _("reasons for deviations from targets"),
+        default=dict,
+        blank=True,
+        help_text=_("The reason for each target behind plan, by target."),
+    )
     version = models.PositiveIntegerField(_("version"), default=1)
     previous = models.ForeignKey(
         "self",

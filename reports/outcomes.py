@@ -32,15 +32,27 @@ unit (WHO-5: percent 0–100; UCLA-3 and RHS-15: points):
 
 Shares are fractions between 0 and 1. Fewer than 5 pairs are suppressed (small cells): the
 entry keeps only ``instrument``, ``label``, ``n=None``, ``suppressed=True`` and a ``note``.
-Everything returned is JSON-serialisable. Counts, sums, means and standard deviations are SQL
-aggregates (two or three queries per instrument); Python only turns them into intervals.
+Everything returned is JSON-serialisable. Counts, sums, means and sums of squares are SQL
+aggregates (two or three queries per instrument); Python only turns them into standard
+deviations (:func:`sample_sd`: one needs two pairs) and intervals.
 """
 
 import math
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Avg, Count, Exists, F, OuterRef, Q, StdDev, Subquery
+from django.db.models import (
+    Avg,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+)
 from django.utils.translation import gettext as _
 
 from core.dates import months_later
@@ -225,6 +237,20 @@ def _reliable(instrument: Instrument) -> Q | None:
     return None
 
 
+def _squares(field: str) -> Sum:
+    """The sum of the squares of ``field`` over the pairs, for :func:`sample_sd`."""
+    return Sum(ExpressionWrapper(F(field) * F(field), output_field=FloatField()))
+
+
+def sample_sd(n: int, mean, squares) -> float | None:
+    """The sample standard deviation of ``n`` values from their mean and the sum of their
+    squares; None for fewer than two values."""
+    if n < 2 or squares is None or mean is None:
+        return None
+    mean = float(mean)
+    return math.sqrt(max(0.0, (float(squares) - n * mean * mean) / (n - 1)))
+
+
 def _interval(mean: float, sd: float | None, n: int) -> tuple[float, float]:
     margin = t_critical(n - 1) * float(sd or 0.0) / math.sqrt(n)
     return mean - margin, mean + margin
@@ -254,15 +280,18 @@ def instrument_kpis(program: Program, instrument: Instrument, start: date, end: 
         mean_before=Avg("before"),
         mean_after=Avg("after"),
         mean_change=Avg("change"),
-        sd_change=StdDev("change", sample=True),
-        sd_before=StdDev("before", sample=True),
-        sd_after=StdDev("after", sample=True),
+        # Not StdDev: SQLite's raises on a single value, before the count is known.
+        squares_change=_squares("change"),
+        squares_before=_squares("before"),
+        squares_after=_squares("after"),
         band_before=Count("pk", filter=Q(category__in=in_band)),
         band_after=Count("pk", filter=Q(after_category__in=in_band)),
         **({"improved": Count("pk", filter=improved)} if improved is not None else {}),
         **({"reliable": Count("pk", filter=reliable)} if reliable is not None else {}),
     )
     n = figures["n"]
+    for name in ("change", "before", "after"):
+        figures[f"sd_{name}"] = sample_sd(n, figures[f"mean_{name}"], figures[f"squares_{name}"])
     entry = {"instrument": instrument.code, "label": str(instrument.name)}
     if n < SMALL_CELL:
         return {

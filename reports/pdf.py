@@ -50,7 +50,7 @@ def report_context(report: Report, snapshot: dict, *, suppress: bool = True) -> 
         "organisation": program.lead_organisation,
         "grant": grant,
         "funder": grant.funder if grant else None,
-        "document": document.build(snapshot, suppress=suppress),
+        "document": document.build(snapshot, suppress=suppress, report=report),
         "narrative": [
             (str(label), getattr(report, key))
             for key, label in NARRATIVE

@@ -5,6 +5,8 @@ worker dies, ends in ``failed``. The generation itself runs in the worker
 (:mod:`reports.generation`, through :mod:`reports.tasks`) and stores the PDF, its SHA-256 and
 the KPI snapshot together in one transaction, so no report ever points at a partial PDF.
 Publishing freezes that snapshot and PDF; a published report changes only by a new version.
+It needs a reason for every target further behind plan than the program's margin
+(:func:`targets_without_reason`), so that the funder reads why.
 """
 
 import datetime as dt
@@ -16,6 +18,7 @@ from django.tasks import TaskResultStatus
 from django.tasks.exceptions import TaskResultDoesNotExist
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .generation import locked, report_fail, report_figures
 from .models import Report
@@ -126,12 +129,45 @@ def report_update(*, report: Report, fields: dict) -> Report:
     return report
 
 
+def targets_without_reason(report: Report, snapshot: dict | None) -> list[dict]:
+    """The target rows of ``snapshot`` further behind plan than the margin for which
+    ``report`` gives no reason."""
+    rows = (snapshot or {}).get("targets", {}).get("rows", [])
+    reasons = report.target_reasons or {}
+    return [
+        row for row in rows if row.get("behind") and not str(reasons.get(row["key"], "")).strip()
+    ]
+
+
+REASONS_MISSING = "reasons_missing"
+
+
 @transaction.atomic
 def report_publish(*, report: Report, by) -> Report:
-    """Freeze a generated report: its snapshot and PDF become what funders download."""
+    """Freeze a generated report: its snapshot and PDF become what funders download.
+
+    Refused while a target further behind plan than the program's margin has no reason: the
+    PDF is to say why (the error's code is :data:`REASONS_MISSING`).
+    """
     report = locked(report)
     if report.status != Status.GENERATED:
         raise ValidationError(_("Only a generated report can be published."))
+    missing = targets_without_reason(report, report.kpi_snapshot)
+    if missing:
+        margin = report.kpi_snapshot["targets"].get("margin")
+        raise ValidationError(
+            ngettext(
+                "Before publishing, give the reason why this target is more than %(margin)s "
+                "percentage points behind the share of its period gone: %(targets)s. Then "
+                "generate the PDF again, so that it prints the reason.",
+                "Before publishing, give the reasons why these targets are more than "
+                "%(margin)s percentage points behind the share of their period gone: "
+                "%(targets)s. Then generate the PDF again, so that it prints the reasons.",
+                len(missing),
+            )
+            % {"margin": margin, "targets": ", ".join(row["label"] for row in missing)},
+            code=REASONS_MISSING,
+        )
     report.status = Status.PUBLISHED
     report.published_at = timezone.now()
     report.published_by = by
@@ -160,6 +196,9 @@ def report_new_version(*, report: Report, by) -> Report:
         highlights=report.highlights,
         challenges=report.challenges,
         outlook=report.outlook,
+        measures=report.measures,
+        milestones=report.milestones,
+        target_reasons=report.target_reasons,
         version=report.version + 1,
         previous=report,
         created_by=by,

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -79,16 +80,20 @@ def report_edit(request, program_slug, pk):
     if not report.editable:
         messages.error(request, _("A published report cannot be changed; make a new version."))
         return redirect("report_detail", program_slug, report.pk)
-    form = ReportForm(request.POST or None, instance=report, program=request.program)
+    targets = services.report_snapshot(report)["targets"]["rows"]
+    form = ReportForm(
+        request.POST or None, instance=report, program=request.program, targets=targets
+    )
     if request.method == "POST" and form.is_valid():
+        had_pdf = report.has_pdf
         try:
-            services.report_update(
-                report=report, fields={f: form.cleaned_data[f] for f in form.Meta.fields}
-            )
+            services.report_update(report=report, fields=form.report_fields())
         except ValidationError as error:
             form.add_error(None, error)
         else:
             messages.success(request, _("Report saved."))
+            if had_pdf:
+                messages.info(request, _("Generate the PDF again, then publish it."))
             return redirect("report_detail", program_slug, report.pk)
     return render(
         request,
@@ -97,9 +102,8 @@ def report_edit(request, program_slug, pk):
     )
 
 
-def _preview(report: Report, *, refresh: bool = False) -> str:
+def _preview(report: Report, snapshot: dict) -> str:
     """The report body in the report's language, exactly as the PDF prints it."""
-    snapshot = services.report_snapshot(report, refresh=refresh)
     with translation.override(report.language):
         return render_to_string("reports/_report_body.html", report_context(report, snapshot))
 
@@ -117,7 +121,10 @@ def report_detail(request, program_slug, pk):
     report = _report(request, pk)
     context = _status_context(request, report)
     refresh = _manages(request) and request.GET.get("recompute") == "1"
-    context["preview"] = _preview(context["report"], refresh=refresh)
+    snapshot = services.report_snapshot(context["report"], refresh=refresh)
+    context["preview"] = _preview(context["report"], snapshot)
+    if context["manages"] and context["report"].editable:
+        context["without_reason"] = services.targets_without_reason(context["report"], snapshot)
     context["versions"] = selectors.report_versions(report, _reports(request))
     return render(request, "reports/report_detail.html", context)
 
@@ -154,12 +161,17 @@ def report_generate(request, program_slug, pk):
 @require_POST
 @program_view(Perm.MANAGE_REPORTS)
 def report_publish(request, program_slug, pk):
-    return _act(
-        request,
-        pk,
-        services.report_publish,
-        _("The report is published. The funder can download it now."),
-    )
+    """Publish; where a target behind plan has no reason, say so and open the form for it."""
+    report = _report(request, pk)
+    try:
+        services.report_publish(report=report, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        if getattr(error, "code", None) == services.REASONS_MISSING:
+            return redirect(reverse("report_edit", args=[program_slug, report.pk]) + "#reasons")
+        return redirect("report_detail", program_slug, report.pk)
+    messages.success(request, _("The report is published. The funder can download it now."))
+    return redirect("report_detail", program_slug, report.pk)
 
 
 @require_POST

@@ -176,6 +176,8 @@ def test_it_edits_a_programs_activity_kinds_as_checkboxes(admin_client, world):
             "volunteer_edit_days": "7",
             "participant_retention_months": "24",
             "disclosure_threshold": "10",
+            "target_margin_points": "15",
+            "volunteer_hour_rate": "",
             "memberships-TOTAL_FORMS": "0",
             "memberships-INITIAL_FORMS": "0",
             "memberships-MIN_NUM_FORMS": "0",
@@ -186,6 +188,8 @@ def test_it_edits_a_programs_activity_kinds_as_checkboxes(admin_client, world):
     program = Program.objects.get(slug="livet-gar-videre")
     assert program.activity_kinds == [ActivityKind.GROUP, ActivityKind.VISIT]
     assert program.disclosure_threshold == 10  # funder reports withhold counts up to 9
+    # A target 15 points behind plan needs no reason yet; volunteer hours at the default rate.
+    assert (program.target_margin_points, program.volunteer_hour_rate) == (15, None)
 
 
 def test_it_files_a_concern_raised_on_an_activity_under_its_program(admin_client, world):

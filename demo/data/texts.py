@@ -152,4 +152,26 @@ IN2BALANCE_REPORT = {
         "Im kommenden Jahr sollen weitere Helferinnen und Helfer geschult und die "
         "Zusammenarbeit mit den Fachdiensten verbindlicher vereinbart werden."
     ),
+    "measures": (
+        "Zwei Grundschulungen für neue Laienhelferinnen und Laienhelfer, monatliche "
+        "Gruppensupervision durch das Psychosoziale Zentrum und regelmäßige Sprechstunden in "
+        "den Unterkünften."
+    ),
+    "milestones": (
+        "{year}-04-21 – Zweiter Schulungskurs für Laienhelferinnen und Laienhelfer beginnt\n"
+        "{year}-10-20 – Dritter Schulungskurs beginnt"
+    ),
+}
+
+# Why a target of the published in2balance report is behind plan, by indicator.
+IN2BALANCE_REASONS = {
+    "referrals": (
+        "Das Psychosoziale Zentrum hat von Frühjahr bis Herbst keine neuen Anfragen "
+        "angenommen; die Helferinnen und Helfer haben deshalb häufiger an Hausarztpraxen "
+        "verwiesen, oft ohne förmliche Vermittlung."
+    ),
+    "": (
+        "Verlegungen und Schließungen von Unterkünften haben laufende Angebote unterbrochen; "
+        "die Arbeit wurde in den verbleibenden Unterkünften fortgesetzt."
+    ),
 }

@@ -24,7 +24,7 @@ from demo.builder import (
 from demo.data.organisations import IN2BALANCE_LEAD, IN2BALANCE_PARTNERS, MAGS_NRW
 from demo.data.places import IN2BALANCE_OFFICE, IN2BALANCE_SHELTERS
 from demo.data.providers import IN2BALANCE_PROVIDERS
-from demo.data.texts import IN2BALANCE_REPORT
+from demo.data.texts import IN2BALANCE_REASONS, IN2BALANCE_REPORT
 from demo.logins import DEMO_LOGINS
 from demo.programs import HeadlineChoice
 from demo.specs import GrantSpec, SiteSpec
@@ -250,5 +250,13 @@ def publish_last_year_report(ctx: Context) -> Report | None:
         generated_by=coordinator,
         **{part: text.format(year=year) for part, text in IN2BALANCE_REPORT.items()},
     )
+    behind = report_services.targets_without_reason(
+        report, report_generation.report_figures(report)
+    )
+    report.target_reasons = {
+        row["key"]: IN2BALANCE_REASONS.get(row["indicator"], IN2BALANCE_REASONS[""])
+        for row in behind
+    }
+    report.save(update_fields=["target_reasons"])
     report_generation.report_generate(report_id=report.pk)
     return report_services.report_publish(report=report, by=coordinator)

@@ -644,6 +644,8 @@ def test_the_xlsx_holds_every_table_with_numbers_and_suppressed_cells(program, w
     workbook = openpyxl.load_workbook(path)
     assert workbook.sheetnames == [
         "Key figures",
+        "Compared with the previous peri",
+        "Measures and milestones",
         "Activities",
         "Contacts",
         "People reached",
@@ -655,6 +657,8 @@ def test_the_xlsx_holds_every_table_with_numbers_and_suppressed_cells(program, w
         "Self-help groups",
         "Caseload by area",
         "Targets and results",
+        "Costs",
+        "Data quality",
         "Definitions",
     ]
     overview = {row[0]: row[1] for row in workbook["Key figures"].iter_rows(values_only=True)}

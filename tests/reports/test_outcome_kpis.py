@@ -255,3 +255,10 @@ def test_the_t_table_falls_back_conservatively_and_then_to_the_normal_value():
     assert t_critical(45) == 2.021
     assert t_critical(119) == 2.000
     assert t_critical(500) == 1.96
+
+
+def test_one_pair_has_no_standard_deviation_and_is_suppressed(program):
+    # One pair: a standard deviation needs two; the instrument is counted, not shown.
+    pair(program, 10, 15)
+    who = entry(outcome_kpis(program, START, END), "who5")
+    assert (who["n"], who["suppressed"]) == (None, True)

@@ -4,6 +4,9 @@ Builds a funder report of a period without storing it: the PDF (default), the ra
 snapshot as JSON, or the XLSX export of its tables. The JSON is not suppressed: it is for
 internal use and says so in its first key, ``notice``. The file is written beside PATH under a
 temporary name and renamed when complete, so an error never leaves a partial file behind.
+``--narrative FILE`` adds the written parts (summary, highlights, challenges, outlook, measures,
+milestones and the reasons for targets behind plan) from a TOML file
+(:mod:`reports.narrative` describes it).
 """
 
 import datetime as dt
@@ -20,6 +23,8 @@ from programs.models import Grant, Program, ReportLanguage
 from reports.document import format_period
 from reports.generation import report_figures
 from reports.models import Report
+from reports.narrative import read_narrative, reasons_by_target
+from reports.services import targets_without_reason
 
 FORMATS = ("pdf", "json", "xlsx")
 STDOUT = "-"
@@ -112,6 +117,14 @@ class Command(BaseCommand):
             help=_("The file to write; “-” writes the JSON snapshot to standard output."),
         )
         parser.add_argument(
+            "--narrative",
+            help=_(
+                "A TOML file with the written parts: summary, highlights, challenges, outlook, "
+                "measures, milestones (one a line, a date first) and a [reasons] table giving "
+                "the reason for each target behind plan by its indicator."
+            ),
+        )
+        parser.add_argument(
             "--format",
             dest="file_format",
             choices=FORMATS,
@@ -121,10 +134,14 @@ class Command(BaseCommand):
                 "unsuppressed KPI snapshot (keys activities, contacts, people_reached, "
                 "languages, volunteers, supervision, referrals, matches, selfhelp_groups, "
                 "caseload, targets, outcomes)."
-            ),
+            )
+            + " "
+            + _("The snapshot also holds previous, trainings, costs and data_quality."),
         )
 
-    def handle(self, *args, program, start, end, language, grant, output, file_format, **options):
+    def handle(
+        self, *args, program, start, end, language, grant, output, file_format, narrative, **options
+    ):
         try:
             program_obj = Program.objects.select_related("lead_organisation").get(slug=program)
         except Program.DoesNotExist as error:
@@ -141,6 +158,12 @@ class Command(BaseCommand):
         target = None if to_stdout else Path(output).expanduser()
         if target is not None:
             _check_writable(target)
+        written = None
+        if narrative:
+            try:
+                written = read_narrative(Path(narrative).expanduser())
+            except ValueError as error:
+                raise CommandError(str(error)) from error
 
         language = language or program_obj.default_language
         report = Report(
@@ -150,8 +173,11 @@ class Command(BaseCommand):
             period_start=start_on,
             period_end=end_on,
             language=language,
+            **(written.texts if written else {}),
         )
         snapshot = report_figures(report)
+        if written is not None or file_format != "json":
+            self.add_reasons(report, snapshot, written.reasons if written else {}, file_format)
         if file_format == "json":
             text = json.dumps(internal_json(snapshot), ensure_ascii=False, indent=2) + "\n"
             if to_stdout:
@@ -174,6 +200,24 @@ class Command(BaseCommand):
         )
         if file_format == "json":
             self.stderr.write(_("The JSON holds raw, unsuppressed figures: for internal use only."))
+
+    def add_reasons(self, report: Report, snapshot: dict, reasons: dict, file_format: str) -> None:
+        """Set the file's reasons on the targets they name; warn of targets still without."""
+        rows = snapshot["targets"]["rows"]
+        report.target_reasons, unknown = reasons_by_target(reasons, rows)
+        if unknown:
+            known = ", ".join(sorted({row["indicator"] for row in rows})) or "–"
+            raise CommandError(
+                _("No target of the report is “%(keys)s” (its targets: %(known)s).")
+                % {"keys": ", ".join(unknown), "known": known}
+            )
+        if file_format == "json":
+            return  # the raw figures hold no written parts
+        for row in targets_without_reason(report, snapshot):
+            self.stderr.write(
+                _("No reason is given for “%(target)s” (%(indicator)s), behind plan.")
+                % {"target": row["label"], "indicator": row["indicator"]}
+            )
 
     def grant(self, program: Program, reference: str) -> Grant:
         grants = list(program.grants.select_related("funder").filter(reference=reference)[:2])
