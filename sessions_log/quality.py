@@ -1,8 +1,9 @@
 """What logged work lacks or holds implausibly: the data-quality counts of a program's period.
 
 The funder report states them beside its figures (what the figures rest on), and a
-coordinator's page can list the same counts to get them fixed. Each count is a fixed number of
-SQL aggregates whatever the amount of data (four queries in all).
+coordinator's page (``views/quality.py``) lists the records behind each count to get them fixed,
+read with the same querysets and filters (:func:`problem_records`). The counts are a fixed
+number of SQL aggregates whatever the amount of data (four queries in all).
 
 - Activities without a language, or without a duration.
 - Group activities (the kinds logged with head counts) with no one attending or more than
@@ -25,6 +26,7 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Q,
+    QuerySet,
     When,
 )
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
@@ -74,49 +76,8 @@ def _full_months(start: str, end: str):
     )
 
 
-def _activities(program: Program, start: dt.date, end: dt.date) -> dict:
-    group_kinds = [kind for kind in ActivityKind.values if kind not in ActivityKind.individual()]
-    is_group = Q(kind__in=group_kinds)
-    has_language = Exists(Activity.languages.through.objects.filter(activity=OuterRef("pk")))
-    return (
-        Activity.objects.filter(program=program, date__gte=start, date__lte=end)
-        .order_by()
-        .annotate(has_language=has_language)
-        .aggregate(
-            activities=Count("pk"),
-            activities_without_language=Count("pk", filter=Q(has_language=False)),
-            activities_without_duration=Count("pk", filter=Q(minutes__isnull=True)),
-            activities_over_max_minutes=Count("pk", filter=Q(minutes__gt=MAX_MINUTES)),
-            group_activities=Count("pk", filter=is_group),
-            group_activities_empty=Count("pk", filter=is_group & Q(attendees_total=0)),
-            group_activities_over_max_size=Count(
-                "pk", filter=is_group & Q(attendees_total__gt=MAX_GROUP_SIZE)
-            ),
-        )
-    )
-
-
-def _questionnaires(program: Program, start: dt.date, end: dt.date) -> dict:
-    baseline = Q(timepoint=OutcomeMeasure.Timepoint.BASELINE)
-    follow_up = Exists(
-        OutcomeMeasure.objects.filter(
-            participant=OuterRef("participant"),
-            instrument=OuterRef("instrument"),
-            date__gte=OuterRef("date"),
-            date__lte=end,
-        ).exclude(timepoint=OutcomeMeasure.Timepoint.BASELINE)
-    )
-    return (
-        OutcomeMeasure.objects.filter(program=program, date__gte=start, date__lte=end)
-        .order_by()
-        .annotate(followed_up=follow_up)
-        .aggregate(
-            questionnaires=Count("pk"),
-            questionnaires_incomplete=Count("pk", filter=Q(complete=False)),
-            baselines=Count("pk", filter=baseline),
-            baselines_without_follow_up=Count("pk", filter=baseline & Q(followed_up=False)),
-        )
-    )
+def _group_kinds() -> list[str]:
+    return [kind for kind in ActivityKind.values if kind not in ActivityKind.individual()]
 
 
 def _due_in(start: dt.date, end: dt.date, months: int) -> Q:
@@ -128,40 +89,155 @@ def _due_in(start: dt.date, end: dt.date, months: int) -> Q:
     )
 
 
-def _match_checks(program: Program, start: dt.date, end: dt.date) -> dict:
-    """Matches whose sixth month after the start ends in the period and that ran that long."""
-    due = _due_in(start, end, 6) & (Q(ended_on__isnull=True) | Q(months_lasted__gte=6))
-    return (
-        Match.objects.filter(program=program, started_on__isnull=False)
+@dataclass(frozen=True)
+class _Source:
+    """One kind of record checked: the records of the period (annotated for the checks), the
+    counts of records checked, the problems (count name → filter), and how a list of the
+    records behind a problem is read (order, related rows)."""
+
+    checked: QuerySet
+    totals: dict
+    problems: dict[str, Q]
+    order_by: tuple[str, ...]
+    related: tuple[str, ...] = ()
+
+
+def _activities(program: Program, start: dt.date, end: dt.date) -> _Source:
+    is_group = Q(kind__in=_group_kinds())
+    has_language = Exists(Activity.languages.through.objects.filter(activity=OuterRef("pk")))
+    return _Source(
+        checked=Activity.objects.filter(program=program, date__gte=start, date__lte=end)
         .order_by()
-        .annotate(months_lasted=_full_months("started_on", "ended_on"))
-        .aggregate(
-            match_checks_due=Count("pk", filter=due),
-            match_checks_missing=Count("pk", filter=due & Q(six_month_check_on__isnull=True)),
-        )
+        .annotate(has_language=has_language),
+        totals={"activities": Count("pk"), "group_activities": Count("pk", filter=is_group)},
+        problems={
+            "activities_without_language": Q(has_language=False),
+            "activities_without_duration": Q(minutes__isnull=True),
+            "activities_over_max_minutes": Q(minutes__gt=MAX_MINUTES),
+            "group_activities_empty": is_group & Q(attendees_total=0),
+            "group_activities_over_max_size": is_group & Q(attendees_total__gt=MAX_GROUP_SIZE),
+        },
+        order_by=("date", "pk"),
     )
 
 
-def _group_follow_ups(program: Program, start: dt.date, end: dt.date) -> dict:
+def _questionnaires(program: Program, start: dt.date, end: dt.date) -> _Source:
+    baseline = Q(timepoint=OutcomeMeasure.Timepoint.BASELINE)
+    follow_up = Exists(
+        OutcomeMeasure.objects.filter(
+            participant=OuterRef("participant"),
+            instrument=OuterRef("instrument"),
+            date__gte=OuterRef("date"),
+            date__lte=end,
+        ).exclude(timepoint=OutcomeMeasure.Timepoint.BASELINE)
+    )
+    return _Source(
+        checked=OutcomeMeasure.objects.filter(program=program, date__gte=start, date__lte=end)
+        .order_by()
+        .annotate(followed_up=follow_up),
+        totals={"questionnaires": Count("pk"), "baselines": Count("pk", filter=baseline)},
+        problems={
+            "questionnaires_incomplete": Q(complete=False),
+            "baselines_without_follow_up": baseline & Q(followed_up=False),
+        },
+        order_by=("date", "pk"),
+        related=("participant",),
+    )
+
+
+def _match_checks(program: Program, start: dt.date, end: dt.date) -> _Source:
+    """Matches whose sixth month after the start ends in the period and that ran that long."""
+    due = _due_in(start, end, 6) & (Q(ended_on__isnull=True) | Q(months_lasted__gte=6))
+    return _Source(
+        checked=Match.objects.filter(program=program, started_on__isnull=False)
+        .order_by()
+        .annotate(months_lasted=_full_months("started_on", "ended_on")),
+        totals={"match_checks_due": Count("pk", filter=due)},
+        problems={"match_checks_missing": due & Q(six_month_check_on__isnull=True)},
+        order_by=("started_on", "pk"),
+        related=("volunteer", "participant"),
+    )
+
+
+def _group_follow_ups(program: Program, start: dt.date, end: dt.date) -> _Source:
     """Self-help groups whose twelfth month after the start ends in the period."""
     due = _due_in(start, end, 12)
     unknown = Q(follow_up_still_meeting=SelfHelpGroup.FollowUp.UNKNOWN)
-    return (
-        SelfHelpGroup.objects.filter(program=program)
-        .order_by()
-        .aggregate(
-            group_follow_ups_due=Count("pk", filter=due),
-            group_follow_ups_missing=Count("pk", filter=due & unknown),
-        )
+    return _Source(
+        checked=SelfHelpGroup.objects.filter(program=program).order_by(),
+        totals={"group_follow_ups_due": Count("pk", filter=due)},
+        problems={"group_follow_ups_missing": due & unknown},
+        order_by=("started_on", "pk"),
     )
+
+
+def _sources(program: Program, start: dt.date, end: dt.date) -> list[_Source]:
+    return [
+        source(program, start, end)
+        for source in (_activities, _questionnaires, _match_checks, _group_follow_ups)
+    ]
 
 
 def data_quality(program: Program, start: dt.date, end: dt.date) -> DataQuality:
     """The data-quality counts of ``program`` for ``start``–``end`` (both days included)."""
-    counts = {
-        **_activities(program, start, end),
-        **_questionnaires(program, start, end),
-        **_match_checks(program, start, end),
-        **_group_follow_ups(program, start, end),
-    }
+    counts = {}
+    for source in _sources(program, start, end):
+        problems = {name: Count("pk", filter=q) for name, q in source.problems.items()}
+        counts.update(source.checked.aggregate(**source.totals, **problems))
     return DataQuality(**{name: value or 0 for name, value in counts.items()})
+
+
+PROBLEMS = (
+    "activities_without_language",
+    "activities_without_duration",
+    "activities_over_max_minutes",
+    "group_activities_empty",
+    "group_activities_over_max_size",
+    "questionnaires_incomplete",
+    "baselines_without_follow_up",
+    "match_checks_missing",
+    "group_follow_ups_missing",
+)
+"""The problem counts of :class:`DataQuality`, in the order the report and the page show them."""
+
+
+def problem_records(program: Program, start: dt.date, end: dt.date) -> dict[str, QuerySet]:
+    """Per problem count (a name of :data:`PROBLEMS`): the records behind it, oldest first.
+
+    Each is the queryset the count aggregates, filtered by the count's own condition, so a
+    list and its count cannot disagree."""
+    records = {}
+    for source in _sources(program, start, end):
+        for name, condition in source.problems.items():
+            records[name] = source.checked.filter(condition).order_by(*source.order_by)
+            if source.related:
+                records[name] = records[name].select_related(*source.related)
+    return {name: records[name] for name in PROBLEMS}
+
+
+@dataclass(frozen=True)
+class ProblemList:
+    """The first records behind one problem count, with the count itself."""
+
+    name: str
+    total: int
+    records: list
+
+    @property
+    def more(self) -> int:
+        """How many records beyond those listed."""
+        return self.total - len(self.records)
+
+
+def problem_lists(
+    program: Program, start: dt.date, end: dt.date, limit: int = 50
+) -> tuple[DataQuality, list[ProblemList]]:
+    """The counts of the period and, per problem, its first ``limit`` records: a fixed number
+    of queries (the counts' four and one per problem) whatever the amount of data."""
+    counts = data_quality(program, start, end)
+    totals = counts.as_dict()
+    lists = [
+        ProblemList(name, totals[name], list(records[:limit]))
+        for name, records in problem_records(program, start, end).items()
+    ]
+    return counts, lists

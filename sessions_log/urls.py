@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import activities, concerns, matches, outcomes, participants, selfhelp
+from .views import activities, concerns, matches, outcomes, participants, quality, selfhelp
 
 # Relative to /p/<program_slug>/ (see config/urls.py).
 program_urlpatterns = [
@@ -42,4 +42,5 @@ program_urlpatterns = [
     path("selfhelp/<int:pk>/edit/", selfhelp.selfhelp_edit, name="selfhelp_edit"),
     path("selfhelp/<int:pk>/status/", selfhelp.selfhelp_status, name="selfhelp_status"),
     path("selfhelp/<int:pk>/follow-up/", selfhelp.selfhelp_follow_up, name="selfhelp_follow_up"),
+    path("data-quality/", quality.data_quality, name="data_quality"),
 ]
