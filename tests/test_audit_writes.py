@@ -724,6 +724,7 @@ KNOWN = {
     ("programs/forms.py", "AreaForm.__init__", "self.update"): DICT,
     ("programs/lists.py", "ProgramListView.get_context_data", "context.update"): DICT,
     ("reports/document.py", "_footnotes", "printed.update"): SET,
+    ("sessions_log/quality.py", "data_quality", "counts.update"): DICT,
     ("programs/lockout.py", "LockoutHandler.user_login_failed", "AccessAttempt.update"): (
         NOT_AUDITED
     ),
