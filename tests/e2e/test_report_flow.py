@@ -52,7 +52,7 @@ def test_a_report_goes_from_draft_to_the_funders_download(browser, live_server, 
     page.get_by_role("button", name="Save").click()
 
     preview = page.locator(".report-preview")
-    expect(preview.get_by_text("Key figures")).to_be_visible()
+    expect(preview.get_by_role("heading", name="Key figures")).to_be_visible()
     expect(preview.locator(".key-figure").first).to_contain_text("8")
     expect(preview).to_contain_text("Eight group sessions in one shelter.")
 

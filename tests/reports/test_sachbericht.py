@@ -447,11 +447,15 @@ def test_the_sachbericht_adds_a_fixed_number_of_queries(program, world):
     log_world(program, copy=2)
     with CaptureQueriesContext(connection) as thrice:
         tripled = compute(program, world["grant"])
+    with CaptureQueriesContext(connection) as previous_thrice:
+        kpis._previous(program, kpis.Period(START, END))
     assert tripled["previous"]["figures"]["activities"]["total"] == 6
     # The previous period runs every group holding an indicator again (a fixed handful each,
-    # with the places, the people counselled and the counselling languages), the
-    # trainings 1 query, the volunteer hours 2 and the data-quality checks 4.
-    assert len(previous.captured_queries) == 31
+    # with the places, the people counselled and the counselling languages: 31 queries on
+    # SQLite, 29 on PostgreSQL), the trainings 1 query, the volunteer hours 2 and the
+    # data-quality checks 4.
+    assert len(previous.captured_queries) <= 31
+    assert len(previous_thrice.captured_queries) == len(previous.captured_queries)
     assert len(added.captured_queries) == 7
     assert len(thrice.captured_queries) == len(once.captured_queries)
 
