@@ -5,11 +5,15 @@ them with the upload limit (``LOTSE_IMPORT_MAX_BYTES``) each is built against, s
 every upload form can walk the same set.
 """
 
+import time
+import tracemalloc
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from .helpers import sample_sheets, write_xlsx
 
@@ -374,3 +378,25 @@ HOSTILE_FILES = [
     HostileFile("csv million character cell", csv_million_character_cell),
     HostileFile("csv zip with a huge cell", csv_zip_with_a_huge_cell),
 ]
+
+
+# Every upload form refuses every hostile file within these bounds.
+MAX_SECONDS = 5
+MAX_PEAK_MB = 8  # most of it is the test client and Django holding an upload of 1 MB
+
+
+def post_measured(client, url: str, path: Path):
+    """Post ``path`` as the form's file: the response, the seconds it took and the peak of
+    memory allocated meanwhile. The page is opened once first, so loading its code and
+    templates is not measured."""
+    upload = SimpleUploadedFile(path.name, path.read_bytes())
+    client.get(url)
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        response = client.post(url, {"file": upload})
+        seconds = time.perf_counter() - started
+        _size, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return response, seconds, peak
