@@ -112,10 +112,14 @@ def format_value(
         and derived_withheld(base, threshold, share_numerator(value, base))
     ):
         return DERIVED
-    if kind == Kind.PERCENT:
-        return f"{number_format(round(value * 100), 0, use_l10n=True)} %"
     if kind in (Kind.CHANGE, Kind.CHANGE_PERCENT):
         return _signed(value, kind)
+    return _number(value, kind).replace("-", "\N{MINUS SIGN}", 1)  # "−1,4", not "-1,4"
+
+
+def _number(value, kind: Kind) -> str:
+    if kind == Kind.PERCENT:
+        return f"{number_format(round(value * 100), 0, use_l10n=True)} %"
     if kind == Kind.MONEY:
         places = 0 if float(value).is_integer() else 2
         return number_format(round(value, places), places, use_l10n=True, force_grouping=True)
@@ -1481,7 +1485,6 @@ def _outcomes(s: dict, b: Builder) -> Section:
         Column("mean_change", _("Mean change"), Kind.NUMBER),
         # xgettext:no-python-format
         Column("ci", _("95 % confidence interval"), Kind.TEXT),
-        Column("improved_share", _("Improved meaningfully"), Kind.PERCENT),
     ]
     attrition = b.table(
         _("Baselines and follow-ups"),
