@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="organisation",
             name="slug",
-            field=models.SlugField(max_length=60, null=True, verbose_name="slug"),
+            field=models.SlugField(max_length=60, null=True, db_index=False, verbose_name="slug"),
         ),
         migrations.RunPython(fill_slugs, migrations.RunPython.noop),
         migrations.AlterField(
