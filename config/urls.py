@@ -22,6 +22,11 @@ program_urlpatterns = (
     + privacy.urls.program_urlpatterns
 )
 
+# Everything under /o/<organisation_slug>/ covers the programs an organisation leads.
+organisation_urlpatterns = (
+    home.urls.organisation_urlpatterns + reports.urls.organisation_urlpatterns
+)
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -29,5 +34,7 @@ urlpatterns = [
     path("accounts/", include(volunteers.urls.account_urlpatterns)),
     path("accounts/", include("django.contrib.auth.urls")),
     path("p/<slug:program_slug>/", include(program_urlpatterns)),
+    path("o/<slug:organisation_slug>/", include(organisation_urlpatterns)),
+    path("", include(reports.urls.urlpatterns)),
     path("", include(programs.urls)),
 ]

@@ -14,6 +14,7 @@ from .models import (
     Language,
     Membership,
     Organisation,
+    OrganisationMembership,
     Participant,
     Program,
     SecurityEvent,
@@ -80,11 +81,20 @@ class LanguageAdmin(admin.ModelAdmin):
     ordering = ["name"]
 
 
+class OrganisationMembershipInline(admin.TabularInline):
+    model = OrganisationMembership
+    extra = 0
+    autocomplete_fields = ["user"]
+    readonly_fields = ["created_at"]
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "city", "country", "website", "has_logo"]
+    list_display = ["name", "slug", "kind", "city", "country", "website", "has_logo"]
     list_filter = ["kind", "country"]
     search_fields = ["name", "city"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [OrganisationMembershipInline]
 
     @admin.display(description=_("logo"), boolean=True)
     def has_logo(self, obj):

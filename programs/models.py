@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.encoding import force_str
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
@@ -113,6 +114,12 @@ class Organisation(models.Model):
         HEALTH = "health", _("Health provider")
 
     name = models.CharField(_("name"), max_length=200, unique=True)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=60,
+        unique=True,
+        help_text=_("The organisation's address in Lotse: /o/<slug>/."),
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     city = models.CharField(_("city"), max_length=100, blank=True)
     country = CountryField(_("country"), blank=True)
@@ -131,6 +138,25 @@ class Organisation(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_organisation_slug(self.name, exclude=self.pk)
+        super().save(*args, **kwargs)
+
+
+def unique_organisation_slug(name: str, exclude=None) -> str:
+    """A slug for an organisation named ``name`` that no other organisation has."""
+    base = slugify(name)[:50] or "organisation"
+    taken = set(
+        Organisation.objects.exclude(pk=exclude)
+        .filter(slug__startswith=base)
+        .values_list("slug", flat=True)
+    )
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
 
 
 class Funder(models.Model):
@@ -473,6 +499,45 @@ class Membership(ConstraintErrorsAtFields, models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.program} · {self.get_role_display()}"
+
+
+class OrganisationMembership(models.Model):
+    """A person's role in an organisation as a whole, across the programs it leads."""
+
+    class Role(models.TextChoices):
+        COORDINATOR = "coordinator", _("Organisation coordinator")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="organisation_memberships",
+        verbose_name=_("user"),
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("organisation"),
+    )
+    role = models.CharField(
+        _("role"), max_length=20, choices=Role.choices, default=Role.COORDINATOR
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["organisation", "user"]
+        verbose_name = _("organisation membership")
+        verbose_name_plural = _("organisation memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation"],
+                name="organisation_membership_one_per_organisation",
+                violation_error_message=_("This person is already a member of the organisation."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.organisation} · {self.get_role_display()}"
 
 
 class Area(ConstraintErrorsAtFields, models.Model):

@@ -26,7 +26,14 @@ from core.charts import Bar, ReferenceLine, bar_chart
 from core.lists import Column
 
 from . import audit, lockout, selectors, services, tasks, two_factor
-from .access import Perm, ProgramScopedMixin, memberships_of, program_view
+from .access import (
+    Perm,
+    ProgramScopedMixin,
+    has_perm,
+    memberships_of,
+    organisation_memberships_of,
+    program_view,
+)
 from .filters import AreaFilter, AuditTrailFilter, SecurityEventFilter, SiteFilter
 from .forms import AreaForm, OccupancyForm, SiteForm, TokenForm
 from .lists import ProgramListView
@@ -39,9 +46,18 @@ from .selectors import CaseloadStatus
 def home(request):
     """The programs a user belongs to; with exactly one, go straight to it."""
     memberships = list(memberships_of(request.user))
-    if len(memberships) == 1:
+    organisations = list(organisation_memberships_of(request.user))
+    if len(memberships) == 1 and not organisations:
         return redirect("program_home", program_slug=memberships[0].program.slug)
-    return render(request, "programs/home.html", {"memberships": memberships})
+    if len(organisations) == 1 and not memberships:
+        return redirect("organisation_home", organisation_slug=organisations[0].organisation.slug)
+    downloads = [m for m in memberships if has_perm(m, Perm.DOWNLOAD_REPORTS)]
+    context = {
+        "memberships": memberships,
+        "organisations": organisations,
+        "reports_across": len(downloads) > 1,
+    }
+    return render(request, "programs/home.html", context)
 
 
 # ---- sites -----------------------------------------------------------------------------------
