@@ -22,7 +22,7 @@ could be worked out from the total; the threshold is the strictest of the progra
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum, TextChoices
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum, TextChoices
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -115,10 +115,14 @@ def _activity_figures(
         scope.link,
         n=Count("participant_id", distinct=True),
     )
+    # The program's own volunteers, as the program report counts them: one of another program
+    # who stood in counts in their own program only.
     volunteers = _grouped(
-        ActivityFacilitator.objects.filter(activity__program_id__in=ids, **linked).filter(
-            period.q("activity__date")
-        ),
+        ActivityFacilitator.objects.filter(
+            activity__program_id__in=ids,
+            volunteer__program_id=F("activity__program_id"),
+            **linked,
+        ).filter(period.q("activity__date")),
         scope.link,
         n=Count("volunteer_id", distinct=True),
     )
