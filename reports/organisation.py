@@ -22,7 +22,19 @@ could be worked out from the total; the threshold is the strictest of the progra
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum, TextChoices
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Sum,
+    TextChoices,
+    Value,
+    When,
+)
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -72,44 +84,65 @@ class Breakdown(TextChoices):
     SITE = "site", gettext_lazy("Site or contact point")
 
 
+FLATS = 0  # the place of every private flat of a program: they are counted together
+
+
+def _place(site: str):
+    """SQL: the place an activity (``site`` leads to its site) counts at in the breakdown
+    by site: the site, ``FLATS`` for any private flat, None without a site."""
+    return Case(
+        When(**{f"{site}__kind": Site.Kind.PRIVATE_FLAT}, then=Value(FLATS)),
+        default=F(f"{site}_id"),
+        output_field=IntegerField(),
+    )
+
+
 @dataclass(frozen=True)
 class Scope:
-    """What a breakdown groups by, on each kind of record."""
+    """What a breakdown groups by, on each kind of record: names of fields or expressions."""
 
-    activity: str  # on Activity
-    link: str  # on the activity's participants and facilitators tables
-    group: str  # on SelfHelpGroup
+    activity: dict  # on Activity
+    link: dict  # on the activity's participants and facilitators tables
+    group: dict  # on SelfHelpGroup
 
 
 SCOPES = {
-    Breakdown.PROGRAM: Scope("program_id", "activity__program_id", "program_id"),
-    Breakdown.SITE: Scope("site_id", "activity__site_id", "contact_point_id"),
+    Breakdown.PROGRAM: Scope(
+        {"by_program": F("program_id")},
+        {"by_program": F("activity__program_id")},
+        {"by_program": F("program_id")},
+    ),
+    Breakdown.SITE: Scope(
+        {"by_program": F("program_id"), "by_place": _place("site")},
+        {"by_program": F("activity__program_id"), "by_place": _place("activity__site")},
+        {"by_program": F("program_id"), "by_place": _place("contact_point")},
+    ),
 }
 
 
-def _grouped(queryset, by: str, **aggregates) -> dict:
-    """``{value of by: {name: figure}}`` from one grouped query."""
-    return {row.pop(by): row for row in queryset.order_by().values(by).annotate(**aggregates)}
+def _grouped(queryset, by: dict, **aggregates) -> dict:
+    """``{key: {name: figure}}`` from one grouped query; the key is the value of the one
+    grouping expression of ``by``, or the tuple of its values."""
+    rows = queryset.order_by().annotate(**by).values(*by).annotate(**aggregates)
+    names = list(by)
+    if len(names) == 1:
+        return {row.pop(names[0]): row for row in rows}
+    return {tuple(row.pop(name) for name in names): row for row in rows}
 
 
-def _activity_figures(
-    ids: list[int], period: Period, scope: Scope, *, without_site: bool = False
-) -> dict:
+def _activity_figures(ids: list[int], period: Period, scope: Scope) -> dict:
     """Activities, hours, contacts, people reached, active volunteers and self-help groups
     started, by the scope's key: as :func:`reports.kpis._activities`, ``_people_reached``,
-    ``_volunteers`` and ``_selfhelp_groups`` count them. ``without_site``: only the
-    activities (and groups) without a site."""
-    unsited = {"site__isnull": True} if without_site else {}
-    linked = {"activity__site__isnull": True} if without_site else {}
+    ``_volunteers`` and ``_selfhelp_groups`` count them."""
     activities = _grouped(
-        Activity.objects.filter(program_id__in=ids, **unsited).filter(period.q()),
+        Activity.objects.filter(program_id__in=ids).filter(period.q()),
         scope.activity,
         activities=Count("pk"),
         minutes=Sum("minutes"),
         contacts=Sum("attendees_total"),
     )
     people = _grouped(
-        ActivityParticipant.objects.filter(activity__program_id__in=ids, **linked).filter(
+        ActivityParticipant.objects.filter(activity__program_id__in=ids).filter(
             period.q("activity__date")
         ),
         scope.link,
@@ -119,17 +152,13 @@ def _activity_figures(
     # who stood in counts in their own program only.
     volunteers = _grouped(
         ActivityFacilitator.objects.filter(
-            activity__program_id__in=ids,
-            volunteer__program_id=F("activity__program_id"),
-            **linked,
+            activity__program_id__in=ids, volunteer__program_id=F("activity__program_id")
         ).filter(period.q("activity__date")),
         scope.link,
         n=Count("volunteer_id", distinct=True),
     )
     groups = _grouped(
-        SelfHelpGroup.objects.filter(
-            program_id__in=ids, **({"contact_point__isnull": True} if without_site else {})
-        ).filter(period.q("started_on")),
+        SelfHelpGroup.objects.filter(program_id__in=ids).filter(period.q("started_on")),
         scope.group,
         n=Count("pk"),
     )
@@ -150,29 +179,32 @@ def _activity_figures(
     return figures
 
 
+BY_PROGRAM = SCOPES[Breakdown.PROGRAM].activity
+
+
 def _program_figures(ids: list[int], period: Period) -> dict[int, dict]:
     """Every indicator by program."""
     figures = _activity_figures(ids, period, SCOPES[Breakdown.PROGRAM])
     volunteers = _grouped(
         Volunteer.objects.filter(program_id__in=ids).annotate(trained_on=qualified_on()),
-        "program_id",
+        BY_PROGRAM,
         volunteers_new=Count("pk", filter=period.q("joined_on")),
         volunteers_trained=Count("pk", filter=period.q("trained_on")),
     )
     supervision = _grouped(
         SupervisionSession.objects.filter(program_id__in=ids).filter(period.q()),
-        "program_id",
+        BY_PROGRAM,
         minutes=Sum("minutes"),
     )
     referrals = _grouped(
         Referral.objects.filter(program_id__in=ids).filter(period.q("referred_on")),
-        "program_id",
+        BY_PROGRAM,
         referrals=Count("pk", filter=Q(direction=Referral.Direction.OUTBOUND)),
         referrals_inbound=Count("pk", filter=Q(direction=Referral.Direction.INBOUND)),
     )
     matches = _grouped(
         Match.objects.filter(program_id__in=ids).filter(period.q("started_on")),
-        "program_id",
+        BY_PROGRAM,
         matches_started=Count("pk"),
     )
     for key, row in volunteers.items():
@@ -299,43 +331,35 @@ def compute(
 
 def _site_rows(ids: list[int], names: dict[int, str], period: Period) -> list[dict]:
     """One row per site with figures in the period; private flats as one row per program,
-    never named; activities without a site as one row per program."""
+    never named (their people and volunteers counted once each); activities without a site
+    as one row per program. The same grouped queries as the program rows, grouped by
+    program and place."""
     figures = _activity_figures(ids, period, SCOPES[Breakdown.SITE])
     sites = {
         row["pk"]: row
-        for row in Site.objects.filter(pk__in=[k for k in figures if k is not None]).values(
-            "pk", "name", "city", "kind", "program_id"
-        )
+        for row in Site.objects.filter(
+            pk__in=[place for _program, place in figures if place]
+        ).values("pk", "name", "city")
     }
-    unsited = _activity_figures(ids, period, SCOPES[Breakdown.PROGRAM], without_site=True)
-    rows: dict[tuple, dict] = {}
-
-    def add(key, label, program_id, found):
-        row = rows.setdefault(
-            key, {"key": key, "label": label, "program": names[program_id], "values": {}}
-        )
-        for name in SITE_INDICATOR_KEYS:
-            row["values"][name] = (row["values"].get(name) or 0) + (found.get(name) or 0)
-
-    for pk, found in figures.items():
-        if pk is None:
-            continue
-        site = sites[pk]
-        if site["kind"] == Site.Kind.PRIVATE_FLAT:
-            add(f"flats-{site['program_id']}", _("Private flats"), site["program_id"], found)
+    rows = []
+    for (program_id, place), found in figures.items():
+        if place is None:
+            key, label = f"nosite-{program_id}", _("No site recorded")
+        elif place == FLATS:
+            key, label = f"flats-{program_id}", _("Private flats")
         else:
+            site = sites[place]
+            key = f"site-{place}"
             label = f"{site['name']} ({site['city']})" if site["city"] else site["name"]
-            add(f"site-{pk}", label, site["program_id"], found)
-    for program_id, found in unsited.items():
-        add(f"nosite-{program_id}", _("No site recorded"), program_id, found)
-    ordered = sorted(rows.values(), key=lambda r: (r["program"], r["label"]))
-    for row in ordered:
-        row["key"] = str(row["key"])
-        row["values"] = {
-            name: round(row["values"][name], 1) if row["values"][name] else 0
-            for name in SITE_INDICATOR_KEYS
-        }
-    return ordered
+        rows.append(
+            {
+                "key": key,
+                "label": label,
+                "program": names[program_id],
+                "values": {name: found.get(name) or 0 for name in SITE_INDICATOR_KEYS},
+            }
+        )
+    return sorted(rows, key=lambda r: (r["program"], r["label"]))
 
 
 # ---- the document ------------------------------------------------------------------------------
