@@ -242,7 +242,7 @@ class StructureRepair:
     def drop_repeated_headers(self, element) -> None:
         """A table's header row group repeated on a later page becomes a pagination artifact."""
         if element["S"] == "/Table":
-            first_groups = {}
+            first_groups, renamed = {}, {}
             for group in self.kids(element):
                 if group["S"] not in ("/THead", "/TFoot"):
                     continue
@@ -252,13 +252,15 @@ class StructureRepair:
                 if source not in first_groups:
                     first_groups[source] = group
                 elif self.to_artifact(group):
-                    self.point_headers_at(element, group, first_groups[source])
+                    renamed.update(self.header_ids(group, first_groups[source]))
                     element["K"].remove(group.reference)
+            if renamed:  # one walk over the table's cells, however many pages it spans
+                self.point_headers_at(element, renamed)
         for kid in self.kids(element):
             self.drop_repeated_headers(kid)
 
-    def point_headers_at(self, table, repeated, first) -> None:
-        """Cells that named the repeated header cells name the first header's cells."""
+    def header_ids(self, repeated, first) -> dict:
+        """The ids of the repeated header cells, each to the id of its first header's cell."""
         ids_by_source = {
             self.source(cell): cell.get("ID") for cell in self.descendants(first) if "ID" in cell
         }
@@ -267,7 +269,10 @@ class StructureRepair:
             for cell in self.descendants(repeated)
             if "ID" in cell
         }
-        renamed = {old: new for old, new in renamed.items() if new is not None}
+        return {old: new for old, new in renamed.items() if new is not None}
+
+    def point_headers_at(self, table, renamed: dict) -> None:
+        """Cells that named repeated header cells name the first header's cells."""
         for cell in self.descendants(table):
             headers = cell.get("A", {}).get("Headers") if cell["S"] == "/TD" else None
             if headers:
