@@ -238,3 +238,75 @@ def test_who_looked_at_a_participant_costs_one_query(login, alice, world, monkey
     shown = count_queries(client, url)
     monkeypatch.setattr("programs.audit.participant_reads", lambda participant: [])
     assert shown - count_queries(client, url) == 1
+
+
+# ---- the organisation level ------------------------------------------------------------------
+
+
+def _organisation_world(n_programs: int):
+    """An organisation leading ``n_programs`` programs, each with sites (one a private flat),
+    activities with participants and facilitators, and referrals; and its organisation
+    coordinator."""
+    from programs.models import OrganisationMembership, Site
+
+    from .factories import OrganisationFactory, ProgramFactory, UserFactory
+
+    organisation = OrganisationFactory(name=f"Verband mit {n_programs} Programmen")
+    for index in range(n_programs):
+        program = ProgramFactory(
+            name=f"Kontaktstelle {n_programs}-{index:02d}", lead_organisation=organisation
+        )
+        for kind in (Site.Kind.CONTACT_POINT, Site.Kind.PRIVATE_FLAT):
+            site = SiteFactory(program=program, kind=kind)
+            volunteer = VolunteerFactory(program=program)
+            activity = ActivityFactory(
+                program=program, date=TODAY - dt.timedelta(days=40), site=site
+            )
+            activity.facilitators.add(volunteer)
+            activity.participants.add(ParticipantFactory(program=program))
+        ReferralFactory(program=program, referred_on=TODAY)
+    user = UserFactory(username=f"verband-{n_programs}@example.org")
+    OrganisationMembership.objects.create(user=user, organisation=organisation)
+    return organisation, user
+
+
+def _organisation_pages(organisation) -> dict[str, str]:
+    from programs.access import organisation_programs
+
+    ids = "&".join(f"programs={p.pk}" for p in organisation_programs(organisation))
+    period = (
+        f"start={(TODAY - dt.timedelta(days=364)).isoformat()}&end={TODAY.isoformat()}&language=de"
+    )
+    report = reverse("organisation_report", args=[organisation.slug])
+    return {
+        "organisation dashboard": reverse("organisation_home", args=[organisation.slug]),
+        "organisation report by program": f"{report}?{ids}&{period}&breakdown=program",
+        "organisation report by site": f"{report}?{ids}&{period}&breakdown=site",
+    }
+
+
+@pytest.mark.parametrize(
+    "page",
+    ["organisation dashboard", "organisation report by program", "organisation report by site"],
+)
+def test_the_organisation_pages_cost_the_same_for_2_or_10_programs(login, page):
+    counts = []
+    for n_programs in (2, 10):
+        organisation, user = _organisation_world(n_programs)
+        client = login(user)
+        url = _organisation_pages(organisation)[page]
+        client.get(url)  # warm the per-session caches
+        counts.append(count_queries(client, url))
+        client.logout()
+    assert counts[0] == counts[1], counts
+    assert counts[0] <= ORGANISATION_CEILING[page], counts
+
+
+# The dashboard keeps the main pages' ceiling; the report computes its figures live, one
+# grouped query per figure over all its programs (reports.organisation: 9 by program, 13 by
+# site), as a program report's preview with ?recompute=1 does.
+ORGANISATION_CEILING = {
+    "organisation dashboard": QUERY_CEILING,
+    "organisation report by program": 16,
+    "organisation report by site": 21,
+}
