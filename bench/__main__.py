@@ -223,7 +223,8 @@ def organisation_rows(result: dict) -> tuple[list[str], bool]:
             f"{kpi['queries']} | — | {ms(kpi['median'])} / {ms(kpi['max'])} | — | — "
             f"| < {ORG_KPI_TARGET:g} s (median) | {verdict(ok_kpi)} |",
             f"| organisation report PDF {label}, {pdf['pages']} pages (median / max of "
-            f"{pdf['n']}) | — | — | {ms(pdf['median'])} / {ms(pdf['max'])} | — | — "
+            f"{pdf['n']}; CPU {ms(pdf.get('cpu_median'))} ms) | — | — "
+            f"| {ms(pdf['median'])} / {ms(pdf['max'])} | — | — "
             f"| < {ORG_PDF_TARGET:g} s (median) | {verdict(ok_pdf)} |",
         ]
     counts = result["dashboard_queries"]
