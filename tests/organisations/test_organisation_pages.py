@@ -297,3 +297,27 @@ def test_a_funder_of_several_programs_sees_their_published_reports_together(
     assert "Sachbericht Gamma 2024" not in html
     # Their start page and each program's home link to it.
     assert reverse("published_reports_across") in client.get("/").content.decode()
+
+
+def test_the_navigation_leads_an_organisation_coordinator_to_their_organisation(
+    client, federation, org_coordinator
+):
+    _program(federation, "In-Gang-Setzer")
+    client.force_login(org_coordinator)
+    link = f'href="{reverse("organisation_home", args=[federation.slug])}"'
+    # On the organisation's pages, and on a page outside them (their password, say).
+    for url in (reverse("organisation_report", args=[federation.slug]), reverse("password_change")):
+        html = client.get(url).content.decode()
+        nav = html.split('id="main-nav"', 1)[1].split("</nav>", 1)[0]
+        assert link in nav and "Der Paritätische NRW" in nav, url
+
+
+def test_the_navigation_leads_a_funder_of_several_programs_to_their_reports(client, db):
+    funder = UserFactory(username="stiftung@example.org")
+    for name in ("Alpha", "Beta"):
+        MembershipFactory(user=funder, program=ProgramFactory(name=name), role="funder")
+    client.force_login(funder)
+    program = Membership.objects.filter(user=funder).first().program
+    html = client.get(reverse("report_list", args=[program.slug])).content.decode()
+    nav = html.split('id="main-nav"', 1)[1].split("</nav>", 1)[0]
+    assert nav.count(f'href="{reverse("published_reports_across")}"') == 1
