@@ -130,17 +130,22 @@ def _grouped(queryset, by: dict, **aggregates) -> dict:
     return {tuple(row.pop(name) for name in names): row for row in rows}
 
 
-def _activity_figures(ids: list[int], period: Period, scope: Scope) -> dict:
-    """Activities, hours, contacts, people reached, active volunteers and self-help groups
-    started, by the scope's key: as :func:`reports.kpis._activities`, ``_people_reached``,
-    ``_volunteers`` and ``_selfhelp_groups`` count them."""
-    activities = _grouped(
-        Activity.objects.filter(program_id__in=ids).filter(period.q()),
-        scope.activity,
-        activities=Count("pk"),
-        minutes=Sum("minutes"),
-        contacts=Sum("attendees_total"),
-    )
+def _activity_figures(
+    ids: list[int], period: Period, scope: Scope, *, only_persons: bool = False
+) -> dict:
+    """Activities, hours (and their ``minutes``), contacts, people reached, active volunteers
+    and self-help groups started, by the scope's key: as :func:`reports.kpis._activities`,
+    ``_people_reached``, ``_volunteers`` and ``_selfhelp_groups`` count them.
+    ``only_persons``: only people reached and active volunteers."""
+    activities = {}
+    if not only_persons:
+        activities = _grouped(
+            Activity.objects.filter(program_id__in=ids).filter(period.q()),
+            scope.activity,
+            activities=Count("pk"),
+            minutes=Sum("minutes"),
+            contacts=Sum("attendees_total"),
+        )
     people = _grouped(
         ActivityParticipant.objects.filter(activity__program_id__in=ids).filter(
             period.q("activity__date")
@@ -157,15 +162,18 @@ def _activity_figures(ids: list[int], period: Period, scope: Scope) -> dict:
         scope.link,
         n=Count("volunteer_id", distinct=True),
     )
-    groups = _grouped(
-        SelfHelpGroup.objects.filter(program_id__in=ids).filter(period.q("started_on")),
-        scope.group,
-        n=Count("pk"),
-    )
+    groups = {}
+    if not only_persons:
+        groups = _grouped(
+            SelfHelpGroup.objects.filter(program_id__in=ids).filter(period.q("started_on")),
+            scope.group,
+            n=Count("pk"),
+        )
     figures: dict = {}
     for key, row in activities.items():
         figures.setdefault(key, {}).update(
             activities=row["activities"],
+            minutes=row["minutes"] or 0,
             activity_hours=_hours(row["minutes"]),
             contacts=row["contacts"] or 0,
         )
@@ -284,26 +292,28 @@ def compute(
     names = {p.pk: p.name for p in programs}
     with translation.override(language or translation.get_language()):
         recording = recordings(ids)
-        by_program = _program_figures(ids, period)
+        if breakdown == Breakdown.SITE:
+            columns = SITE_INDICATOR_KEYS
+            by_place = _activity_figures(ids, period, SCOPES[Breakdown.SITE])
+            rows = _site_rows(by_place, names)
+            by_program = _programs_of_places(ids, period, by_place)
+        else:
+            columns = INDICATOR_KEYS
+            by_program = _program_figures(ids, period)
         program_rows = [
             {
                 "key": program.slug,
                 "label": program.name,
                 "values": _values(
-                    INDICATOR_KEYS,
+                    columns,
                     by_program.get(program.pk, {}),
                     lambda key, r=recording[program.pk]: _recorded(key, r),
                 ),
             }
             for program in programs
         ]
-        totals = _total(program_rows, INDICATOR_KEYS)
-        if breakdown == Breakdown.SITE:
-            columns = SITE_INDICATOR_KEYS
-            rows = _site_rows(ids, names, period)
-            totals = {key: totals[key] for key in columns}
-        else:
-            columns = INDICATOR_KEYS
+        totals = _total(program_rows, columns)
+        if breakdown != Breakdown.SITE:
             rows = program_rows
         return {
             "schema": SCHEMA_VERSION,
@@ -329,12 +339,26 @@ def compute(
         }
 
 
-def _site_rows(ids: list[int], names: dict[int, str], period: Period) -> list[dict]:
+def _programs_of_places(ids: list[int], period: Period, by_place: dict) -> dict[int, dict]:
+    """The figures of each program for the breakdown by site: what adds up from its places,
+    and its distinct people and volunteers (a person met at two sites counts once)."""
+    figures: dict[int, dict] = {}
+    for (program_id, _place), found in by_place.items():
+        program = figures.setdefault(program_id, {})
+        for name in ("activities", "minutes", "contacts", "selfhelp_groups_started"):
+            program[name] = program.get(name, 0) + (found.get(name) or 0)
+    for program in figures.values():
+        program["activity_hours"] = _hours(program["minutes"])
+    persons = _activity_figures(ids, period, SCOPES[Breakdown.PROGRAM], only_persons=True)
+    for program_id, found in persons.items():
+        figures.setdefault(program_id, {}).update(found)
+    return figures
+
+
+def _site_rows(figures: dict, names: dict[int, str]) -> list[dict]:
     """One row per site with figures in the period; private flats as one row per program,
     never named (their people and volunteers counted once each); activities without a site
-    as one row per program. The same grouped queries as the program rows, grouped by
-    program and place."""
-    figures = _activity_figures(ids, period, SCOPES[Breakdown.SITE])
+    as one row per program. ``figures``: by program and place."""
     sites = {
         row["pk"]: row
         for row in Site.objects.filter(

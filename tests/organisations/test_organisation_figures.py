@@ -282,6 +282,10 @@ def test_by_hand_the_sites_add_up_to_each_programs_report(world):
         assert sum(v["activities"] for v in mine) == own["activities"]["total"]
         assert sum(v["contacts"] for v in mine) == own["contacts"]["total"]
         assert sum(v["selfhelp_groups_started"] for v in mine) == own["selfhelp_groups"]["started"]
+    # The total counts each person once per program, as the program rows do.
+    by_program = org_report.compute(federation, programs, start=start, end=end, language="en")
+    for key in org_report.SITE_INDICATOR_KEYS:
+        assert snapshot["totals"][key] == by_program["totals"][key], key
     # The stand-in from another program is not one of the shelter's active volunteers.
     shelter = next(row for row in snapshot["rows"] if row["label"] == "Haus am See")
     assert shelter["values"]["volunteers_active"] == 1
