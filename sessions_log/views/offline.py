@@ -95,7 +95,11 @@ def web_manifest(request):
         "background_color": "#ffffff",
         "theme_color": "#1f4e79",
         "icons": [
-            {"src": static(f"icons/lotse-{size}.png"), "sizes": f"{size}x{size}", "type": "image/png"}
+            {
+                "src": static(f"icons/lotse-{size}.png"),
+                "sizes": f"{size}x{size}",
+                "type": "image/png",
+            }
             for size in (192, 512)
         ]
         + [
@@ -128,8 +132,8 @@ def _form_messages(form) -> list[str]:
     return messages
 
 
-@program_view(Perm.LOG_ACTIVITY)
 @require_POST
+@program_view(Perm.LOG_ACTIVITY)
 def activity_sync(request, program_slug):
     """Save one session sent from the browser's queue; answer in JSON.
 

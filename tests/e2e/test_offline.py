@@ -117,9 +117,7 @@ def test_three_sessions_logged_offline_arrive_once_each(phone, live_server, layl
     assert csp_violations == []
 
 
-def test_a_refused_entry_shows_the_servers_message_and_can_be_corrected(
-    phone, live_server, layla
-):
+def test_a_refused_entry_shows_the_servers_message_and_can_be_corrected(phone, live_server, layla):
     page = phone
     open_app(page, live_server)
     page.context.set_offline(True)
@@ -148,9 +146,7 @@ def test_a_refused_entry_shows_the_servers_message_and_can_be_corrected(
     assert Activity.objects.count() == 2
 
 
-def test_a_queue_held_up_by_an_expired_sign_in_is_sent_after_signing_in(
-    phone, live_server, layla
-):
+def test_a_queue_held_up_by_an_expired_sign_in_is_sent_after_signing_in(phone, live_server, layla):
     page = phone
     open_app(page, live_server)
     page.context.set_offline(True)
@@ -186,9 +182,16 @@ def test_logging_out_forgets_the_queue_and_the_kept_pages(phone, live_server, la
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Log in")
-    assert page.evaluate("async () => (await caches.keys()).filter((n) => n.startsWith('lotse-pages-'))") == []
+    assert (
+        page.evaluate(
+            "async () => (await caches.keys()).filter((n) => n.startsWith('lotse-pages-'))"
+        )
+        == []
+    )
     assert page.evaluate("async () => (await indexedDB.databases()).map((d) => d.name)") == []
-    assert page.evaluate("() => Object.keys(localStorage).filter((n) => n.startsWith('lotse-'))") == []
+    assert (
+        page.evaluate("() => Object.keys(localStorage).filter((n) => n.startsWith('lotse-'))") == []
+    )
 
 
 def test_a_repeat_one_to_one_takes_six_taps_or_fewer(phone, live_server, layla):
