@@ -211,6 +211,13 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    # The offline log form: Workbox in the service worker (workbox-sw loads its modules from
+    # one folder), idb in the page.
+    *(
+        ("vendor/workbox", BASE_DIR / "node_modules" / f"workbox-{name}" / "build")
+        for name in ("sw", "core", "routing", "strategies", "precaching", "expiration")
+    ),
+    ("vendor/idb", BASE_DIR / "node_modules" / "idb" / "build"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

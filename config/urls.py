@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 
 import home.urls
 import privacy.urls
@@ -30,6 +31,8 @@ organisation_urlpatterns = (
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript_catalog"),
+    *sessions_log.urls.app_urlpatterns,
     path("accounts/", include(programs.urls.account_urlpatterns)),
     path("accounts/", include(volunteers.urls.account_urlpatterns)),
     path("accounts/", include("django.contrib.auth.urls")),

@@ -284,7 +284,11 @@ class ActivityForm(forms.ModelForm):
                 Q(pk__in=queryset.values("pk")) | Q(pk__in=instance.participants.values("pk"))
             )
         field.queryset = queryset.order_by("code")
-        field.label_from_instance = lambda p: participant_label(p, with_alias=with_alias)
+        # Found by code; the alias only for those who may see it. No personal details: a
+        # volunteer's form may be kept on their phone for offline use.
+        field.label_from_instance = lambda p: (
+            f"{p.code} · {p.alias}" if with_alias and p.alias else p.code
+        )
         field.label = _("Who took part?")
         field.help_text = (
             _("Tick who took part. Someone new? Add them below.")

@@ -243,6 +243,7 @@ URL_ARGS = {
 # and an allowed role gets this answer (the empty form is invalid: shown again with 422, or
 # the view redirects back with a message).
 POST_ONLY = {
+    "activity_sync": 422,  # an empty entry is refused with its reasons
     "volunteer_invite": 302,
     "training_session_add": 422,
     "training_enrol": 422,
@@ -313,6 +314,10 @@ OTHER_URLS = {
     r"admin/\(\?P<url>\.\*\)\$": None,  # the catch-all: 404 to staff, login to others
     r"admin/.*": ADMIN_RULE,
     r"i18n/setlang/": {"*": 302},  # changes the language, then goes back
+    # The translated strings of the scripts, and the installable app's worker and manifest.
+    r"jsi18n/": {"*": 200},
+    r"sw.js": {"*": 200},
+    r"manifest.webmanifest": {"*": 200},
     r"accounts/login/": {"*": 200},
     # Setting up or entering the second factor (tests/test_two_factor.py tests the flow).
     r"accounts/2fa/(setup|verify)/": {ANONYMOUS: LOGIN, "*": 200},
