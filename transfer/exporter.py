@@ -165,6 +165,7 @@ def _referral_rows(program: Program, start: dt.date, end: dt.date) -> Iterator[l
             r.status,
             r.appointment_on,
             r.closed_on,
+            r.consent_on if r.consent_to_share else None,
         ]
 
 

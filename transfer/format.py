@@ -429,6 +429,16 @@ REFERRALS = Sheet(
             Kind.DATE,
             _("Date the referral was closed; required for the status “closed”."),
         ),
+        Column(
+            "consent_on",
+            Kind.DATE,
+            _(
+                "Date the participant agreed to their data being shared with the service. An "
+                "outbound referral that was sent needs it, unless Lotse records it for the "
+                "referral or the participant's consent covers referrals."
+            ),
+            example="2024-03-06",
+        ),
     ),
 )
 
