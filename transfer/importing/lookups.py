@@ -12,6 +12,7 @@ closest existing one as a suggestion (``difflib`` on casefolded names), so that 
 import difflib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 from django.db import models
@@ -21,7 +22,8 @@ from programs.models import ActivityKind, Area, Language, Participant, Program, 
 from programs.selectors import exportable
 from referrals import selectors as referral_selectors
 from referrals.models import Category, Referral, ServiceProvider
-from sessions_log.models import Topic
+from sessions_log.instruments import INSTRUMENT_CHOICES
+from sessions_log.models import Match, OutcomeMeasure, SelfHelpGroup, Topic
 from sessions_log.topics import CATALOGUE
 from volunteers.models import Volunteer
 
@@ -38,6 +40,13 @@ CHOICE_LABELS = {
     ("referrals", "category"): Category,
     ("referrals", "direction"): Referral.Direction,
     ("referrals", "status"): Referral.Status,
+    ("matches", "status"): Match.Status,
+    ("matches", "end_reason"): Match.EndReason,
+    ("selfhelp_groups", "topic_area"): SelfHelpGroup.TopicArea,
+    ("selfhelp_groups", "status"): SelfHelpGroup.Status,
+    ("selfhelp_groups", "follow_up_still_meeting"): SelfHelpGroup.FollowUp,
+    ("outcomes", "instrument"): SimpleNamespace(choices=INSTRUMENT_CHOICES),
+    ("outcomes", "timepoint"): OutcomeMeasure.Timepoint,
 }
 
 
