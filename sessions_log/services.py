@@ -516,11 +516,12 @@ def selfhelp_group_record_follow_up(
 ) -> SelfHelpGroup:
     """Record the one-year follow-up: does the group still meet on its own?"""
     group = SelfHelpGroup.objects.select_for_update().get(pk=group.pk)
-    not_in_future(checked_on, field="follow_up_checked_on")
-    if checked_on < group.started_on:
-        raise ValidationError(
-            {"follow_up_checked_on": _("The follow-up cannot be before the group started.")}
-        )
+    rules.check_selfhelp_group(
+        program=group.program,
+        started_on=group.started_on,
+        accompaniment_ends_on=group.accompaniment_ends_on,
+        follow_up_checked_on=checked_on,
+    ).raise_errors()
     group.follow_up_still_meeting = (
         SelfHelpGroup.FollowUp.YES if still_meeting else SelfHelpGroup.FollowUp.NO
     )
