@@ -119,7 +119,9 @@ def signed_in_client(user) -> Client:
         # a confirmed device of the user's, as django_otp.login() does after a right code.
         from django_otp import DEVICE_ID_SESSION_KEY
 
-        if "django_otp.plugins.otp_totp" in settings.INSTALLED_APPS:
+        from django.apps import apps
+
+        if apps.is_installed("django_otp.plugins.otp_totp"):
             from django_otp.plugins.otp_totp.models import TOTPDevice as Device
         else:
             from django_otp.plugins.otp_static.models import StaticDevice as Device

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 import home.urls
+import programs.preferences
 import privacy.urls
 import programs.urls
 import referrals.urls
@@ -24,7 +25,8 @@ program_urlpatterns = (
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's language switcher, which also keeps the choice on the signed-in account.
+    path("i18n/setlang/", programs.preferences.set_language, name="set_language"),
     path("accounts/", include(programs.urls.account_urlpatterns)),
     path("accounts/", include(volunteers.urls.account_urlpatterns)),
     path("accounts/", include("django.contrib.auth.urls")),
