@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 
 import home.urls
-import programs.preferences
 import privacy.urls
+import programs.preferences
 import programs.urls
 import referrals.urls
 import reports.urls
