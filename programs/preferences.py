@@ -12,7 +12,6 @@ from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.utils import translation
-from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from .models import UserPreference
@@ -46,11 +45,10 @@ def recipient_languages(addresses: Iterable[str]) -> dict[str, str]:
     }
 
 
-@require_POST
 def set_language(request):
     """Django's language switcher, which also keeps the choice on the signed-in account."""
     response = django_set_language(request)
-    language = supported(request.POST.get("language"))
+    language = supported(request.POST.get("language")) if request.method == "POST" else None
     if language and request.user.is_authenticated:
         language_store(request.user, language)
         request.session[SESSION_KEY] = language
