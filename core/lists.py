@@ -18,7 +18,6 @@ from django import forms
 from django.forms.utils import flatatt
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.http import content_disposition_header
@@ -66,7 +65,7 @@ def _escape(value) -> str:
 
 
 class DateText(str):
-    """A date as a table cell shows it, in the reader's format; it never wraps."""
+    """A date as a table cell shows it; it never wraps."""
 
 
 # A one-word cell (a code, an e-mail address) keeps to one line unless it is this long.
@@ -93,11 +92,8 @@ def cell_text(value) -> str:
         return "—"
     if isinstance(value, bool):
         return str(_("yes") if value else _("no"))
-    if isinstance(value, dt.datetime):
-        moment = timezone.localtime(value) if timezone.is_aware(value) else value
-        return DateText(date_format(moment, "SHORT_DATETIME_FORMAT"))
     if isinstance(value, dt.date):
-        return DateText(date_format(value, "SHORT_DATE_FORMAT"))
+        return DateText(value.isoformat())
     if isinstance(value, list | tuple | set):
         return "; ".join(str(v) for v in value)
     return str(value)
