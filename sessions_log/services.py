@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.validators import not_in_future
+from programs import audit
 from programs.models import ActivityKind, Language, Participant, Program, Site
 from volunteers.models import Volunteer
 
@@ -653,3 +654,14 @@ def missing_answers_refused(definition, answers: dict) -> None:
                 % {"items": ", ".join(missing)}
             }
         )
+
+
+@transaction.atomic
+def activities_set_follow_up(*, activities: Iterable[Activity], needed: bool, by) -> int:
+    """Mark sessions as needing follow-up (or as followed up), each change in the audit
+    trail; returns how many sessions changed."""
+    changed = [a for a in activities if a.follow_up_needed != needed]
+    for activity in changed:
+        activity.follow_up_needed = needed
+    audit.bulk_update(changed, ["follow_up_needed"], by=by, note="bulk")
+    return len(changed)

@@ -191,6 +191,10 @@ URL_ARGS = {
     },
     "training_enrol": lambda w: {"pk": w.training.pk},
     "training_attendance": lambda w: {"pk": w.training.pk},
+    "training_session_all_present": lambda w: {
+        "pk": w.training.pk,
+        "session_pk": w.training_session.pk,
+    },
     "enrollment_complete": lambda w: {"pk": w.training.pk, "enrollment_pk": w.enrollment.pk},
     "training_certificate": lambda w: {"pk": w.training.pk, "enrollment_pk": w.enrollment.pk},
     "supervision_detail": lambda w: {"pk": w.supervision.pk},
