@@ -15,7 +15,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.http import HttpResponse
+from django.http import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -132,7 +132,7 @@ class BulkAction:
     name: str
     label: str
     question: str  # "%(count)s …": shown on the confirmation page
-    run: Callable[..., "str | HttpResponse"]
+    run: Callable[..., "str | HttpResponseBase"]
     perm: Perm
     allowed: Callable[[Any, Any], bool] = lambda membership, obj: True
     form: type[forms.Form] | None = None
@@ -224,7 +224,7 @@ class ProgramListView(ProgramScopedMixin, FilterView):
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
                 return redirect(back)
-            if isinstance(result, HttpResponse):
+            if isinstance(result, HttpResponseBase):
                 return result
             if refused:
                 result = f"{result} " + ngettext(
