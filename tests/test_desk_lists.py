@@ -61,7 +61,7 @@ def test_a_long_list_has_page_numbers_and_a_page_size_choice(login, program, ali
 
 
 def test_far_pages_are_left_out_with_an_ellipsis(login, program, alice):
-    for i in range(26 * 10):
+    for _ in range(26 * 10):
         VolunteerFactory(program=program)
     page = login(alice).get(url("volunteer_list", program), {"per_page": 25, "page": 5}).text
     assert 'aria-label="Page 1"' in page and 'aria-label="Page 11"' in page

@@ -131,7 +131,8 @@ def _pages(world) -> dict[str, str]:
         f"&date_from={(TODAY - dt.timedelta(days=365)).isoformat()}&o=-date",
         "activity list, by kind": reverse("activity_list", args=[slug])
         + "?kind=one_to_one&follow_up_needed=false&o=site",
-        "activity list, searched": reverse("activity_list", args=[slug]) + "?q=a&per_page=100",
+        "activity list, searched": reverse("activity_list", args=[slug])
+        + "?q=volunteer&per_page=100",
         "participant list, searched": reverse("participant_list", args=[slug]) + "?q=P",
         "volunteer list": reverse("volunteer_list", args=[slug]),
         "participant page": reverse("participant_detail", args=[slug, world.person.pk]),
