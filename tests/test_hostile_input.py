@@ -248,6 +248,7 @@ NOT_FUZZED = {
     "report_new_version": "a button, no fields; the permission matrix posts it",
     "report_generate": "a button, no fields; the permission matrix posts it",
     "report_publish": "a button, no fields; the permission matrix posts it",
+    "report_unpublish": "a button, no fields; the permission matrix posts it",
 }
 
 ANONYMOUS = "anonymous"

@@ -221,6 +221,7 @@ URL_ARGS = {
     "report_status": lambda w: {"pk": w.report.pk},
     "report_generate": lambda w: {"pk": w.report.pk},
     "report_publish": lambda w: {"pk": w.report.pk},
+    "report_unpublish": lambda w: {"pk": w.report.pk},
     "report_new_version": lambda w: {"pk": w.report.pk},
     "report_pdf": lambda w: {"pk": w.report.pk},
     "report_xlsx": lambda w: {"pk": w.report.pk},
@@ -238,7 +239,7 @@ POST_ONLY = {
     "selfhelp_status": 302,
     "selfhelp_follow_up": 302,
     "report_generate": 302,
-    "report_publish": 302,
+    "report_unpublish": 302,
     "report_new_version": 302,
     "member_unlock": 302,
 }
@@ -252,6 +253,8 @@ OBJECT_RULES = {
     "training_certificate": {Role.SUPERVISOR: 403, Role.FUNDER: 403},
     # The fixture's report is published, so it is frozen: editing leads back to it.
     "report_edit": {Role.COORDINATOR: 302},
+    # Publishing asks first; the fixture's report is published already: back to it.
+    "report_publish": {Role.COORDINATOR: 302},
 }
 
 

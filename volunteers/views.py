@@ -169,7 +169,11 @@ def _volunteer(request, pk) -> Volunteer:
 @program_view(Perm.MANAGE_PROGRAM)
 def volunteer_create(request, program_slug):
     program = request.program
-    form = VolunteerForm(request.POST or None, program=program)
+    form = VolunteerForm(
+        request.POST or None,
+        program=program,
+        initial={"code": selectors.next_volunteer_code(program)},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             volunteer = services.volunteer_create(
@@ -754,7 +758,10 @@ def _supervision(request, pk) -> SupervisionSession:
 @program_view(Perm.MANAGE_SUPERVISION)
 def supervision_create(request, program_slug):
     program = request.program
-    form = SupervisionForm(request.POST or None, program=program)
+    initial = {}
+    if policies.records_own_supervision(request.membership):
+        initial["supervisor"] = request.user.pk
+    form = SupervisionForm(request.POST or None, program=program, initial=initial)
     if request.method == "POST" and form.is_valid():
         session = form.save()
         messages.success(request, _("The supervision session was logged."))
