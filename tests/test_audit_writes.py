@@ -749,6 +749,11 @@ KNOWN = {
     ("volunteers/services.py", "training_attendance_save", "TrainingAttendance.bulk_create"): (
         NOT_AUDITED
     ),
+    (
+        "volunteers/services.py",
+        "training_session_mark_present",
+        "TrainingAttendance.bulk_create",
+    ): NOT_AUDITED,
     ("sessions_log/forms.py", "ActivityForm._setup_facilitators", "field.update"): DICT,
     ("sessions_log/forms.py", "ActivityForm._setup_languages", "field.update"): DICT,
     ("sessions_log/forms.py", "ParticipantQuickForm.__init__", "field.update"): DICT,
