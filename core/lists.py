@@ -45,11 +45,13 @@ class Column:
 
 
 class Row(list):
-    """A table row's cells, with the CSS class of the whole row (e.g. ``table-danger``)."""
+    """A table row's cells, with the CSS class of the whole row (e.g. ``table-danger``) and
+    the key of its record (for the checkbox of a bulk action)."""
 
-    def __init__(self, cells, css: str = ""):
+    def __init__(self, cells, css: str = "", pk=None):
         super().__init__(cells)
         self.css = css
+        self.pk = pk
 
     @cached_property
     def html(self) -> SafeString:

@@ -706,7 +706,7 @@ class ParticipantQuickForm(NotInFutureMixin, forms.Form):
         }
 
 
-class ConcernAcknowledgeForm(forms.Form):
+class ConcernOutcomeForm(forms.Form):
     outcome = forms.CharField(
         label=_("Outcome"),
         widget=forms.Textarea(attrs={"rows": 4}),

@@ -17,6 +17,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core.validators import not_in_future
+from programs import audit
 from programs.models import ActivityKind, Language, Participant, Program, Site
 from volunteers.models import Volunteer
 
@@ -320,17 +321,45 @@ def concern_raise(
     return concern
 
 
-@transaction.atomic
-def concern_acknowledge(*, concern: Concern, by, outcome: str) -> Concern:
-    """Mark a concern as seen and dealt with; a concern is acknowledged once."""
+def _concern_step(concern: Concern, to: Concern.State) -> Concern:
+    """The concern, locked, if ``Concern.TRANSITIONS`` lets it move to ``to``."""
     concern = Concern.objects.select_for_update().get(pk=concern.pk)
-    if concern.acknowledged_at is not None:
-        raise ValidationError(_("This concern was already acknowledged."))
+    if not concern.may_become(to):
+        if concern.state == Concern.State.OPEN:
+            raise ValidationError(_("Please acknowledge the concern first."))
+        if to == Concern.State.ACKNOWLEDGED:
+            raise ValidationError(_("This concern was already acknowledged."))
+        raise ValidationError(_("The outcome of this concern was already recorded."))
+    return concern
+
+
+@transaction.atomic
+def concern_acknowledge(*, concern: Concern, by) -> Concern:
+    """Say that the concern was seen and is being dealt with; the outcome follows later. The
+    volunteer who raised it is told by e-mail and on their start page."""
+    concern = _concern_step(concern, Concern.State.ACKNOWLEDGED)
     concern.acknowledged_by = by
     concern.acknowledged_at = timezone.now()
-    concern.outcome = outcome.strip()
     concern.full_clean()
-    concern.save(update_fields=["acknowledged_by", "acknowledged_at", "outcome"])
+    concern.save(update_fields=["acknowledged_by", "acknowledged_at"])
+    if concern.raised_by_id is not None and concern.raised_by_id != getattr(by, "pk", None):
+        concern_id = concern.pk
+        transaction.on_commit(lambda: tasks.concern_acknowledged_notify.enqueue(concern_id))
+    return concern
+
+
+@transaction.atomic
+def concern_record_outcome(*, concern: Concern, by, outcome: str) -> Concern:
+    """Record what was done about an acknowledged concern; this closes it."""
+    concern = _concern_step(concern, Concern.State.CLOSED)
+    outcome = (outcome or "").strip()
+    if not outcome:
+        raise ValidationError({"outcome": _("Please describe the outcome.")})
+    concern.outcome = outcome
+    concern.outcome_recorded_by = by
+    concern.outcome_recorded_at = timezone.now()
+    concern.full_clean()
+    concern.save(update_fields=["outcome", "outcome_recorded_by", "outcome_recorded_at"])
     return concern
 
 
@@ -627,3 +656,14 @@ def missing_answers_refused(definition, answers: dict) -> None:
                 % {"items": ", ".join(missing)}
             }
         )
+
+
+@transaction.atomic
+def activities_set_follow_up(*, activities: Iterable[Activity], needed: bool, by) -> int:
+    """Mark sessions as needing follow-up (or as followed up), each change in the audit
+    trail; returns how many sessions changed."""
+    changed = [a for a in activities if a.follow_up_needed != needed]
+    for activity in changed:
+        activity.follow_up_needed = needed
+    audit.bulk_update(changed, ["follow_up_needed"], by=by, note="bulk")
+    return len(changed)

@@ -38,6 +38,7 @@ program_urlpatterns = [
         concerns.concern_acknowledge,
         name="concern_acknowledge",
     ),
+    path("my/concerns/", concerns.my_concerns, name="my_concerns"),
     path("matches/", matches.MatchListView.as_view(), name="match_list"),
     path("matches/new/", matches.match_create, name="match_create"),
     path("matches/<int:pk>/", matches.match_detail, name="match_detail"),

@@ -23,6 +23,7 @@ from django.db import connection
 from django.db.models import Max
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from privacy.services import participant_erase
 from programs import audit
@@ -303,11 +304,23 @@ def _concern_raised(world):
     )
 
 
-@path("concern: acknowledged (service)", Concern, Action.UPDATE, {"acknowledged_by", "outcome"})
+@path("concern: acknowledged (service)", Concern, Action.UPDATE, {"acknowledged_by"})
 def _concern_acknowledged(world):
     concern = ConcernFactory(program=world.program, description="Sleeps badly.")
     world.mark()
-    return session_services.concern_acknowledge(concern=concern, by=world.alice, outcome=SECRET)
+    return session_services.concern_acknowledge(concern=concern, by=world.alice)
+
+
+@path("concern: outcome recorded (service)", Concern, Action.UPDATE, {"outcome"})
+def _concern_outcome(world):
+    concern = ConcernFactory(
+        program=world.program,
+        description="Sleeps badly.",
+        acknowledged_by=world.alice,
+        acknowledged_at=timezone.now(),
+    )
+    world.mark()
+    return session_services.concern_record_outcome(concern=concern, by=world.alice, outcome=SECRET)
 
 
 # Referrals
@@ -737,6 +750,11 @@ KNOWN = {
     ("volunteers/services.py", "training_attendance_save", "TrainingAttendance.bulk_create"): (
         NOT_AUDITED
     ),
+    (
+        "volunteers/services.py",
+        "training_session_mark_present",
+        "TrainingAttendance.bulk_create",
+    ): NOT_AUDITED,
     ("sessions_log/forms.py", "ActivityForm._setup_facilitators", "field.update"): DICT,
     ("sessions_log/forms.py", "ActivityForm._setup_languages", "field.update"): DICT,
     ("sessions_log/forms.py", "ParticipantQuickForm.__init__", "field.update"): DICT,

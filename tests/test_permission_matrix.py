@@ -207,6 +207,10 @@ URL_ARGS = {
     },
     "training_enrol": lambda w: {"pk": w.training.pk},
     "training_attendance": lambda w: {"pk": w.training.pk},
+    "training_session_all_present": lambda w: {
+        "pk": w.training.pk,
+        "session_pk": w.training_session.pk,
+    },
     "enrollment_complete": lambda w: {"pk": w.training.pk, "enrollment_pk": w.enrollment.pk},
     "training_certificate": lambda w: {"pk": w.training.pk, "enrollment_pk": w.enrollment.pk},
     "supervision_detail": lambda w: {"pk": w.supervision.pk},
@@ -233,6 +237,7 @@ URL_ARGS = {
     "report_status": lambda w: {"pk": w.report.pk},
     "report_generate": lambda w: {"pk": w.report.pk},
     "report_publish": lambda w: {"pk": w.report.pk},
+    "report_unpublish": lambda w: {"pk": w.report.pk},
     "report_new_version": lambda w: {"pk": w.report.pk},
     "report_pdf": lambda w: {"pk": w.report.pk},
     "report_xlsx": lambda w: {"pk": w.report.pk},
@@ -251,7 +256,7 @@ POST_ONLY = {
     "selfhelp_status": 302,
     "selfhelp_follow_up": 302,
     "report_generate": 302,
-    "report_publish": 302,
+    "report_unpublish": 302,
     "report_new_version": 302,
     "member_unlock": 302,
 }
@@ -265,6 +270,8 @@ OBJECT_RULES = {
     "training_certificate": {Role.SUPERVISOR: 403, Role.FUNDER: 403},
     # The fixture's report is published, so it is frozen: editing leads back to it.
     "report_edit": {Role.COORDINATOR: 302},
+    # Publishing asks first; the fixture's report is published already: back to it.
+    "report_publish": {Role.COORDINATOR: 302},
 }
 
 

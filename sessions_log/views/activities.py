@@ -10,12 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from core.lists import Column
 from programs.access import Perm, program_view
 from programs.audit import read_or_404
-from programs.lists import ProgramListView
+from programs.lists import BulkAction, ProgramListView, export_action
 from programs.models import ActivityKind
 
 from .. import policies, selectors, services
@@ -284,14 +284,58 @@ class MySessionsView(ProgramListView):
         )
 
 
+def _set_follow_up(needed: bool):
+    def run(view, rows, form) -> str:
+        changed = services.activities_set_follow_up(
+            activities=rows, needed=needed, by=view.request.user
+        )
+        if needed:
+            return ngettext(
+                "%(count)s session was marked for follow-up.",
+                "%(count)s sessions were marked for follow-up.",
+                changed,
+            ) % {"count": changed}
+        return ngettext(
+            "%(count)s session was marked as followed up.",
+            "%(count)s sessions were marked as followed up.",
+            changed,
+        ) % {"count": changed}
+
+    return run
+
+
 class ActivityListView(ProgramListView):
     permission = Perm.VIEW_ACTIVITIES
     filterset_class = ActivityFilter
     title = gettext_lazy("Activities")
     export_basename = gettext_lazy("activities")
+    bulk_actions = (
+        BulkAction(
+            name="follow_up",
+            label=gettext_lazy("Mark for follow-up"),
+            question=gettext_lazy("Mark these %(count)s sessions for follow-up?"),
+            run=_set_follow_up(True),
+            perm=Perm.MANAGE_PROGRAM,
+            allowed=lambda membership, activity: policies.edits_any_time(membership),
+        ),
+        BulkAction(
+            name="followed_up",
+            label=gettext_lazy("Mark as followed up"),
+            question=gettext_lazy("Mark these %(count)s sessions as followed up?"),
+            run=_set_follow_up(False),
+            perm=Perm.MANAGE_PROGRAM,
+            allowed=lambda membership, activity: policies.edits_any_time(membership),
+        ),
+        export_action(Perm.VIEW_ACTIVITIES),
+    )
 
     def get_queryset(self):
         return selectors.activity_list(self.program)
+
+    def bulk_label(self, activity) -> str:
+        site = f" · {activity.site}" if activity.site_id else ""
+        day = date_format(activity.date, "SHORT_DATE_FORMAT")
+        return f"{day} · {activity.get_kind_display()}{site}"
 
     def get_columns(self):
         slug = self.program.slug
