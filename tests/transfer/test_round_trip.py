@@ -281,9 +281,9 @@ def test_a_whole_history_exported_and_imported_into_an_empty_program_gives_the_s
     assert _figures(empty) == figures
     # Alice leads supervision in her program only: in the other one her address is kept as
     # an external supervisor's name, and the preview said so.
-    assert [
-        (w.row, w.column) for w in result.warnings if w.sheet == "supervision_sessions"
-    ] == [(3, "supervisor")]
+    assert [(w.row, w.column) for w in result.warnings if w.sheet == "supervision_sessions"] == [
+        (3, "supervisor")
+    ]
     assert empty.supervision_sessions.get(kind="individual").supervisor_name == alice.email
     draft = empty.outcome_measures.get(instrument="ucla3")
     assert (draft.status, draft.score) == ("draft", None)

@@ -160,23 +160,24 @@ class Row:
         if number != number.quantize(Decimal("0.1")):
             self.error(
                 column,
-                gettext("%(value)s has more than one decimal place") % {"value": number},
+                gettext("%(value)s has more than one decimal place") % {"value": cell_text(raw)},
             )
             return None
         number = number.quantize(Decimal("0.1"))
         spec = self.sheet.column(column)
+        written = cell_text(raw)
         if spec.minimum is not None and number < spec.minimum:
             self.error(
                 column,
                 gettext("%(value)s is too small; the lowest allowed is %(min)s")
-                % {"value": number, "min": spec.minimum},
+                % {"value": written, "min": spec.minimum},
             )
             return None
         if spec.maximum is not None and number > spec.maximum:
             self.error(
                 column,
                 gettext("%(value)s is too large; the highest allowed is %(max)s")
-                % {"value": number, "max": spec.maximum},
+                % {"value": written, "max": spec.maximum},
             )
             return None
         return number
