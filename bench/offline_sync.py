@@ -123,11 +123,13 @@ def main(argv=None) -> int:
             "Accept": "application/json",
         }
         url = f"/p/{PROGRAM}/log/sync/"
-        rounds = []
+        rounds, each = [], []
         for _round in range(2):
             started = time.perf_counter()
             for body in entries:
+                sent = time.perf_counter()
                 status, _text = request(args.port, "POST", url, cookies, body, headers)
+                each.append(time.perf_counter() - sent)
                 statuses[status] = statuses.get(status, 0) + 1
             rounds.append(time.perf_counter() - started)
     finally:
@@ -147,6 +149,12 @@ def main(argv=None) -> int:
         f"({rounds[0] / args.entries * 1000:.0f} ms each; target < {target:.0f} s), "
         f"sent again in {rounds[1]:.2f} s; answers {dict(sorted(statuses.items()))}; "
         f"saved {saved} of {args.entries}, activities +{total}"
+    )
+    first = sorted(each[: args.entries])
+    print(
+        f"a first send took {first[len(first) // 2] * 1000:.0f} ms (median), "
+        f"{first[0] * 1000:.0f}–{first[-1] * 1000:.0f} ms; load average "
+        + " ".join(open("/proc/loadavg").read().split()[:3])
     )
     print("OK" if ok else "FAILED")
     return 0 if ok else 1

@@ -1,6 +1,7 @@
 from axes.admin import AccessAttemptAdmin
 from axes.models import AccessAttempt
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -21,6 +22,7 @@ from .models import (
     Site,
     SiteOccupancy,
     Target,
+    UserPreference,
 )
 from .security import query_filters
 
@@ -155,6 +157,12 @@ class MembershipInline(admin.TabularInline):
     fields = ["user", "role", "created_at"]
     readonly_fields = ["created_at"]
     autocomplete_fields = ["user"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "language":
+            choices = [("", "—"), *settings.LANGUAGES]
+            return forms.ChoiceField(label=db_field.verbose_name, choices=choices, required=False)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 @admin.register(Program)
@@ -291,6 +299,20 @@ class ParticipantAdmin(AuditedReads, admin.ModelAdmin):
     ]
     readonly_fields = ["created_at"]
     autocomplete_fields = ["program", "site", "languages"]
+
+
+@admin.register(UserPreference)
+class UserPreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "language"]
+    search_fields = ["user__username", "user__email"]
+    list_select_related = ["user"]
+    autocomplete_fields = ["user"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "language":
+            choices = [("", "—"), *settings.LANGUAGES]
+            return forms.ChoiceField(label=db_field.verbose_name, choices=choices, required=False)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 @admin.register(SecurityEvent)

@@ -13,6 +13,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core.validators import not_in_future
@@ -591,7 +592,7 @@ def outcome_measure_record(
         raise ValidationError(
             {
                 "timepoint": _("A baseline of this instrument was already recorded on %(date)s.")
-                % {"date": baseline.date.isoformat()}
+                % {"date": date_format(baseline.date, "SHORT_DATE_FORMAT")}
             }
         )
     rules.check_outcome_date(

@@ -296,7 +296,8 @@ def organisation_expectation(callback, role: str) -> int | str:
 # {route regex: {role: answer}}; ``"*"`` is every role not named. Each route must match one.
 ADMIN_RULE = {ANONYMOUS: ADMIN_LOGIN, STAFF: 200, "*": ADMIN_LOGIN}
 OTHER_URLS = {
-    r"admin/login/": {"*": 200, STAFF: 302},
+    # Staff are signed in already; a member who is not staff is sent to their own start page.
+    r"admin/login/": {ANONYMOUS: 200, "*": 302},
     r"admin/logout/": {STAFF: 405, "*": 302},  # POST only; others go to the admin index
     r"admin/autocomplete/": {STAFF: 403, "*": ADMIN_LOGIN},  # 403 without its parameters
     # History records and logs are written by Lotse (and django-axes), never added by hand.

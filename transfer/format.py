@@ -16,6 +16,7 @@ from functools import cached_property
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.spreadsheets import Source, open_source
 from programs.models import ActivityKind, Area, Participant, Site
@@ -84,7 +85,9 @@ class Column:
         if self.kind == Kind.DATE:
             return DATE_FORMAT
         if self.kind == Kind.YES_NO:
-            return "yes, no"
+            # Translators: only words the importer reads (core.spreadsheets.YES_WORDS and
+            # NO_WORDS: yes/ja/j/y/x/1, no/nein/nej/n/0); in other languages keep "yes, no".
+            return str(pgettext_lazy("words the importer reads as yes and no", "yes, no"))
         if self.kind in (Kind.INTEGER, Kind.DECIMAL):
             low = self.minimum if self.minimum is not None else 0
             return f"{low}–{self.maximum}" if self.maximum is not None else f"≥ {low}"

@@ -51,14 +51,18 @@ def activity_log(request, program_slug):
             form, quick, added = add_participant(request, form, volunteer, {})
         elif form.is_valid():
             concern = form.concern_data()
-            activity, created = services.activity_log(
-                program=program,
-                user=request.user,
-                volunteer=None if coordinator else volunteer,
-                idempotency_key=form.cleaned_data["idempotency_key"],
-                concern=concern,
-                **form.activity_data(),
-            )
+            try:
+                activity, created = services.activity_log(
+                    program=program,
+                    user=request.user,
+                    volunteer=None if coordinator else volunteer,
+                    idempotency_key=form.cleaned_data["idempotency_key"],
+                    concern=concern,
+                    **form.activity_data(),
+                )
+            except ValidationError as error:
+                form_errors(form, error)
+                return _log_form_page(request, form, quick, added, volunteer, picked)
             confirm_kept_entry(request, activity)
             if not created:
                 return _land_on_existing(request, activity)
@@ -96,11 +100,15 @@ def activity_log(request, program_slug):
                 )
             ]
         form = ActivityForm(initial=initial, **activity_form_kwargs(request, volunteer))
+    return _log_form_page(request, form, quick, added, volunteer, picked)
+
+
+def _log_form_page(request, form, quick, added, volunteer, picked):
     response = render(
         request,
         "sessions_log/activity_form.html",
         {
-            "program": program,
+            "program": request.program,
             "form": form,
             "qc_form": quick,
             "added": added,
