@@ -15,6 +15,8 @@ from core.rules import Bound, Findings
 from programs.models import ActivityKind, Program
 from programs.rules import check_date, check_not_before
 
+from .models import OutcomeMeasure
+
 # People one session of each kind can plausibly reach. One-to-one kinds count the named
 # participants; a family may come along to a visit or a counselling session.
 PEOPLE_PER_KIND: dict[str, Bound] = {
@@ -227,4 +229,22 @@ def check_selfhelp_group(
         started_on,
         _("The follow-up cannot be before the group started."),
     )
+    return findings
+
+
+def check_outcome_date(
+    *, timepoint: str, date: dt.date | None, baseline_on: dt.date | None
+) -> Findings:
+    """A questionnaire answered at any time point but the baseline is not dated before the
+    baseline of the same participant and questionnaire (``baseline_on``, if there is one)."""
+    findings = Findings()
+    if (
+        timepoint != OutcomeMeasure.Timepoint.BASELINE
+        and date is not None
+        and baseline_on is not None
+        and date < baseline_on
+    ):
+        findings.error(
+            "date", _("A follow-up cannot be dated before the baseline."), code="before_baseline"
+        )
     return findings

@@ -624,8 +624,9 @@ def outcome_measure_record(
                 % {"date": date_format(baseline.date, "SHORT_DATE_FORMAT")}
             }
         )
-    if timepoint != OutcomeMeasure.Timepoint.BASELINE and baseline and date < baseline.date:
-        raise ValidationError({"date": _("A follow-up cannot be dated before the baseline.")})
+    rules.check_outcome_date(
+        timepoint=timepoint, date=date, baseline_on=baseline.date if baseline else None
+    ).raise_errors()
     if measure is None:
         measure = OutcomeMeasure(
             program=program, participant=participant, instrument=instrument, administered_by=by

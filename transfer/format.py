@@ -23,7 +23,14 @@ from programs.models import ActivityKind, Area, Participant, Site
 from referrals.models import Category, Referral, ServiceProvider
 from sessions_log.instruments import INSTRUMENTS
 from sessions_log.models import Activity, Match, OutcomeMeasure, SelfHelpGroup
-from volunteers.models import Volunteer
+from volunteers.models import (
+    Enrollment,
+    SupervisionSession,
+    Training,
+    TrainingSession,
+    Volunteer,
+)
+from volunteers.rules import PRACTICE_HOURS, SESSION_MINUTES, TRAINING_HOURS
 
 LIST_SEPARATOR = ";"
 DATE_FORMAT = "YYYY-MM-DD"
@@ -32,6 +39,9 @@ ACTIVITY_REF_PREFIX = "A-"
 REFERRAL_REF_PREFIX = "R-"
 MATCH_REF_PREFIX = "M-"
 OUTCOME_REF_PREFIX = "Q-"
+TRAINING_REF_PREFIX = "T-"
+TRAINING_SESSION_REF_PREFIX = "TS-"
+SUPERVISION_REF_PREFIX = "S-"
 # The answer columns of the outcomes sheet: as many as the longest instrument has items.
 OUTCOME_ITEMS = max(len(instrument.items) for instrument in INSTRUMENTS.values())
 # The template workbook's explanation sheet; the importer skips it.
@@ -41,6 +51,7 @@ HELP_SHEET = "help"
 class Kind(StrEnum):
     TEXT = "text"
     INTEGER = "integer"
+    DECIMAL = "decimal"  # a number with at most one decimal place (hours)
     DATE = "date"
     CHOICE = "choice"
     YES_NO = "yes_no"
@@ -77,7 +88,7 @@ class Column:
             # Translators: only words the importer reads (core.spreadsheets.YES_WORDS and
             # NO_WORDS: yes/ja/j/y/x/1, no/nein/nej/n/0); in other languages keep "yes, no".
             return str(pgettext_lazy("words the importer reads as yes and no", "yes, no"))
-        if self.kind == Kind.INTEGER:
+        if self.kind in (Kind.INTEGER, Kind.DECIMAL):
             low = self.minimum if self.minimum is not None else 0
             return f"{low}–{self.maximum}" if self.maximum is not None else f"≥ {low}"
         if self.kind == Kind.LANGUAGES:
@@ -645,6 +656,257 @@ OUTCOMES = Sheet(
     ),
 )
 
+TRAININGS = Sheet(
+    name="trainings",
+    key="ref",
+    help=_(
+        "Trainings and the phases of the program's qualification (intensive phase, supervised "
+        "practice, …)."
+    ),
+    columns=(
+        Column(
+            "ref",
+            Kind.TEXT,
+            _("Your reference for the training; identifies it in this program."),
+            required=True,
+            max_length=_max(Training, "ref"),
+            example="T-2024-1",
+        ),
+        Column(
+            "title",
+            Kind.TEXT,
+            _("The training's title."),
+            required=True,
+            max_length=_max(Training, "title"),
+            example="Basisschulung Frühjahr 2024",
+        ),
+        Column(
+            "kind",
+            Kind.CHOICE,
+            _("Kind of training."),
+            required=True,
+            choices=tuple(Training.Kind.values),
+            example=Training.Kind.INTENSIVE,
+        ),
+        Column(
+            "qualifying",
+            Kind.YES_NO,
+            _(
+                "Part of the qualification; empty means yes. A volunteer counts as trained once "
+                "they have completed a qualifying training of each kind the program's "
+                "qualifying trainings have; refreshers never count."
+            ),
+            example="yes",
+        ),
+        Column(
+            "starts_on",
+            Kind.DATE,
+            _("Date the training starts."),
+            required=True,
+            example="2024-03-01",
+        ),
+        Column(
+            "ends_on",
+            Kind.DATE,
+            _("Date the training ends; not before the start."),
+            required=True,
+            example="2024-04-30",
+        ),
+        Column(
+            "planned_hours",
+            Kind.DECIMAL,
+            _("Hours the training plans (with at most one decimal place, e.g. 24.5)."),
+            required=True,
+            minimum=TRAINING_HOURS.low,
+            maximum=TRAINING_HOURS.high,
+            example="24",
+        ),
+        Column(
+            "trainer",
+            Kind.TEXT,
+            _("Who gives the training."),
+            max_length=_max(Training, "trainer"),
+            example="Dr. Ute Brandt",
+        ),
+        Column("description", Kind.TEXT, _("What the training covers."), max_length=5_000),
+    ),
+)
+
+TRAINING_SESSIONS = Sheet(
+    name="training_sessions",
+    key="ref",
+    help=_("The sessions of each training, with the volunteers who were there."),
+    columns=(
+        Column(
+            "ref",
+            Kind.TEXT,
+            _("Your reference for the session; identifies it in this program."),
+            required=True,
+            max_length=_max(TrainingSession, "ref"),
+            example="T-2024-1/1",
+        ),
+        Column(
+            "training",
+            Kind.TEXT,
+            _("The ref of the training (from the trainings sheet or Lotse)."),
+            required=True,
+            max_length=_max(Training, "ref"),
+            example="T-2024-1",
+        ),
+        Column(
+            "date",
+            Kind.DATE,
+            _("Date of the session; within the training's dates."),
+            required=True,
+            example="2024-03-01",
+        ),
+        Column(
+            "duration_minutes",
+            Kind.INTEGER,
+            _("Duration in minutes."),
+            required=True,
+            minimum=SESSION_MINUTES.low,
+            maximum=SESSION_MINUTES.high,
+            example="180",
+        ),
+        Column(
+            "topic",
+            Kind.TEXT,
+            _("What the session was about."),
+            max_length=_max(TrainingSession, "topic"),
+            example="Psychoedukation",
+        ),
+        Column(
+            "present",
+            Kind.LIST,
+            _("Codes of the volunteers who were there (from the volunteers sheet or Lotse)."),
+            example="V-001; V-002",
+        ),
+    ),
+)
+
+ENROLMENTS = Sheet(
+    name="enrolments",
+    key="training",
+    help=_(
+        "Who is enrolled in which training, and who completed it; one row per training and "
+        "volunteer, which together identify the enrolment."
+    ),
+    columns=(
+        Column(
+            "training",
+            Kind.TEXT,
+            _("The ref of the training (from the trainings sheet or Lotse)."),
+            required=True,
+            max_length=_max(Training, "ref"),
+            example="T-2024-1",
+        ),
+        Column(
+            "volunteer",
+            Kind.TEXT,
+            _("Code of the volunteer (from the volunteers sheet or Lotse)."),
+            required=True,
+            max_length=_max(Volunteer, "code"),
+            example="V-001",
+        ),
+        Column(
+            "status",
+            Kind.CHOICE,
+            _("Where the enrolment stands; “completed” needs completed_on."),
+            required=True,
+            choices=tuple(Enrollment.Status.values),
+            example=Enrollment.Status.COMPLETED,
+        ),
+        Column(
+            "enrolled_on",
+            Kind.DATE,
+            _("Date the volunteer enrolled."),
+            required=True,
+            example="2024-02-15",
+        ),
+        Column(
+            "completed_on",
+            Kind.DATE,
+            _("Date the volunteer completed the training; only for “completed”."),
+            example="2024-04-30",
+        ),
+        Column(
+            "practice_hours",
+            Kind.DECIMAL,
+            _("Supervised practice hours the volunteer collected in it; empty means 0."),
+            minimum=PRACTICE_HOURS.low,
+            maximum=PRACTICE_HOURS.high,
+            example="12.5",
+        ),
+    ),
+)
+
+SUPERVISION_SESSIONS = Sheet(
+    name="supervision_sessions",
+    key="ref",
+    help=_(
+        "Supervision sessions with the volunteers who attended; the confidential notes stay "
+        "in Lotse."
+    ),
+    columns=(
+        Column(
+            "ref",
+            Kind.TEXT,
+            _("Your reference for the session; identifies it in this program."),
+            required=True,
+            max_length=_max(SupervisionSession, "ref"),
+            example="S-2024-01",
+        ),
+        Column(
+            "date",
+            Kind.DATE,
+            _("Date of the session."),
+            required=True,
+            example="2024-03-12",
+        ),
+        Column(
+            "kind",
+            Kind.CHOICE,
+            _("Group or individual supervision."),
+            required=True,
+            choices=tuple(SupervisionSession.Kind.values),
+            example=SupervisionSession.Kind.GROUP,
+        ),
+        Column(
+            "duration_minutes",
+            Kind.INTEGER,
+            _("Duration in minutes."),
+            required=True,
+            minimum=SESSION_MINUTES.low,
+            maximum=SESSION_MINUTES.high,
+            example="90",
+        ),
+        Column(
+            "supervisor",
+            Kind.TEXT,
+            _(
+                "Who led it: the e-mail address of a supervisor or coordinator of the program "
+                "with a Lotse account, or the name of an external supervisor."
+            ),
+            max_length=_max(SupervisionSession, "supervisor_name"),
+            example="Dr. Ute Brandt",
+        ),
+        Column(
+            "topics",
+            Kind.TEXT,
+            _("Topics discussed (no confidential details)."),
+            max_length=_max(SupervisionSession, "topics"),
+            example="Abgrenzung",
+        ),
+        Column(
+            "attendees",
+            Kind.LIST,
+            _("Codes of the volunteers who attended (from the volunteers sheet or Lotse)."),
+            example="V-001; V-002",
+        ),
+    ),
+)
+
 # In the order they are read: later sheets refer to rows of earlier ones.
 SHEETS: tuple[Sheet, ...] = (
     SITES,
@@ -655,6 +917,10 @@ SHEETS: tuple[Sheet, ...] = (
     MATCHES,
     SELFHELP_GROUPS,
     OUTCOMES,
+    TRAININGS,
+    TRAINING_SESSIONS,
+    ENROLMENTS,
+    SUPERVISION_SESSIONS,
 )
 SHEETS_BY_NAME = {sheet.name: sheet for sheet in SHEETS}
 

@@ -13,6 +13,7 @@ from transfer.importing import program_data_import
 
 from ..factories import (
     ActivityFactory,
+    EnrollmentFactory,
     MatchFactory,
     OutcomeMeasureFactory,
     ParticipantFactory,
@@ -21,18 +22,24 @@ from ..factories import (
     SelfHelpGroupFactory,
     ServiceProviderFactory,
     SiteFactory,
+    SupervisionSessionFactory,
+    TrainingFactory,
+    TrainingSessionFactory,
     VolunteerFactory,
 )
 
 pytestmark = pytest.mark.django_db
 
 START, END = dt.date(2014, 1, 1), dt.date(2024, 12, 31)
-# The figures the file carries (trainings and supervision are not part of this history).
+# The figures the file carries.
 CARRIED = (
     "activities",
     "contacts",
     "people_reached",
     "languages",
+    "volunteers",
+    "supervision",
+    "trainings",
     "referrals",
     "matches",
     "selfhelp_groups",
@@ -40,7 +47,76 @@ CARRIED = (
 )
 
 
-def _history(program):
+def _trainings_and_supervision(program, amina, jonas, supervisor):
+    """The qualification (an intensive phase and supervised practice), a refresher, their
+    sessions and enrolments; group and individual supervision."""
+    intensive = TrainingFactory(
+        program=program,
+        title="Intensivphase 2014",
+        kind="intensive",
+        starts_on=dt.date(2014, 2, 1),
+        ends_on=dt.date(2014, 3, 31),
+        planned_hours=24,
+        trainer="Dr. Ute Brandt",
+    )
+    practice = TrainingFactory(
+        program=program,
+        title="Begleitete Praxis 2014",
+        kind="supervised_practice",
+        starts_on=dt.date(2014, 4, 1),
+        ends_on=dt.date(2014, 9, 30),
+        planned_hours="40.5",
+    )
+    refresher = TrainingFactory(
+        program=program,
+        title="Auffrischung",
+        kind="refresher",
+        qualifying=False,
+        starts_on=dt.date(2019, 5, 1),
+        ends_on=dt.date(2019, 5, 1),
+        planned_hours=3,
+    )
+    for day in (dt.date(2014, 2, 1), dt.date(2014, 2, 15)):
+        session = TrainingSessionFactory(training=intensive, date=day, topic="Psychoedukation")
+        session.attendances.create(volunteer=amina)
+        session.attendances.create(volunteer=jonas)
+    TrainingSessionFactory(training=refresher, date=dt.date(2019, 5, 1), minutes=150)
+    for volunteer in (amina, jonas):
+        EnrollmentFactory(
+            training=intensive,
+            volunteer=volunteer,
+            enrolled_on=dt.date(2014, 1, 20),
+            status="completed",
+            completed_on=dt.date(2014, 3, 31),
+        )
+    EnrollmentFactory(
+        training=practice,
+        volunteer=amina,
+        enrolled_on=dt.date(2014, 4, 1),
+        status="completed",
+        completed_on=dt.date(2014, 9, 30),
+        practice_hours="42.5",
+    )
+    EnrollmentFactory(
+        training=practice, volunteer=jonas, enrolled_on=dt.date(2014, 4, 1), status="dropped"
+    )
+    EnrollmentFactory(training=refresher, volunteer=amina, enrolled_on=dt.date(2019, 4, 1))
+    group = SupervisionSessionFactory(
+        program=program, date=dt.date(2014, 6, 3), minutes=120, topics="Abgrenzung"
+    )
+    group.attendees.set([amina, jonas])
+    alone = SupervisionSessionFactory(
+        program=program,
+        kind="individual",
+        date=dt.date(2019, 6, 1),
+        minutes=45,
+        supervisor=supervisor,
+        supervisor_name="",
+    )
+    alone.attendees.set([amina])
+
+
+def _history(program, supervisor):
     consent = {"consent_on": dt.date(2014, 2, 1), "consent_scope": "evaluation"}
     home = SiteFactory(program=program, name="Übergangsheim Nord", capacity=80)
     point = SiteFactory(program=program, name="Kontaktstelle Mitte", kind="contact_point")
@@ -48,6 +124,7 @@ def _history(program):
         VolunteerFactory(program=program, code="V-001", joined_on=dt.date(2014, 1, 10)),
         VolunteerFactory(program=program, code="V-002", joined_on=dt.date(2014, 1, 10)),
     )
+    _trainings_and_supervision(program, amina, jonas, supervisor)
     people = [
         ParticipantFactory(program=program, code=f"P-{n:05d}", site=home, **consent)
         for n in range(6)
@@ -175,7 +252,7 @@ def test_a_whole_history_exported_and_imported_into_an_empty_program_gives_the_s
 ):
     program.starts_on = START
     program.save()
-    _history(program)
+    _history(program, supervisor=alice)
     path = _export(program, tmp_path / "history.xlsx")
     empty = ProgramFactory(starts_on=START, activity_kinds=program.activity_kinds)
 
@@ -192,8 +269,22 @@ def test_a_whole_history_exported_and_imported_into_an_empty_program_gives_the_s
         "matches": 2,
         "selfhelp_groups": 2,
         "outcomes": 5,
+        "trainings": 3,
+        "training_sessions": 3,
+        "enrolments": 5,
+        "supervision_sessions": 2,
     }
-    assert _figures(empty) == _figures(program)
+    figures = _figures(program)
+    assert figures["volunteers"]["trained"] == 1
+    assert figures["supervision"]["hours"] == 2.8
+    assert [row["completed"] for row in figures["trainings"]["rows"]] == [2, 1, 0]
+    assert _figures(empty) == figures
+    # Alice leads supervision in her program only: in the other one her address is kept as
+    # an external supervisor's name, and the preview said so.
+    assert [(w.row, w.column) for w in result.warnings if w.sheet == "supervision_sessions"] == [
+        (3, "supervisor")
+    ]
+    assert empty.supervision_sessions.get(kind="individual").supervisor_name == alice.email
     draft = empty.outcome_measures.get(instrument="ucla3")
     assert (draft.status, draft.score) == ("draft", None)
     assert Participant.objects.filter(program=empty).count() == 6
@@ -203,3 +294,17 @@ def test_a_whole_history_exported_and_imported_into_an_empty_program_gives_the_s
     assert again.valid
     assert all(c.new == 0 and c.updated == 0 for c in again.counts.values()), again.counts
     assert _figures(empty) == _figures(program)
+
+
+def test_a_program_importing_its_own_export_changes_nothing(program, alice, tmp_path):
+    program.starts_on = START
+    program.save()
+    _history(program, supervisor=alice)
+    path = _export(program, tmp_path / "history.xlsx")
+
+    result = _import(program, path, alice)
+
+    assert result.valid, [str(p) for p in result.problems]
+    assert all(c.new == 0 and c.updated == 0 for c in result.counts.values()), result.counts
+    assert result.counts["supervision_sessions"].unchanged == 2
+    assert not [w for w in result.warnings if w.sheet == "supervision_sessions"]

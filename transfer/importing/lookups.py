@@ -25,7 +25,7 @@ from referrals.models import Category, Referral, ServiceProvider
 from sessions_log.instruments import INSTRUMENT_CHOICES
 from sessions_log.models import Match, OutcomeMeasure, SelfHelpGroup, Topic
 from sessions_log.topics import CATALOGUE
-from volunteers.models import Volunteer
+from volunteers.models import Enrollment, SupervisionSession, Training, Volunteer
 
 from .. import format as fmt
 from .results import CREATE, ImportResult, NewValue, Problem
@@ -47,6 +47,9 @@ CHOICE_LABELS = {
     ("selfhelp_groups", "follow_up_still_meeting"): SelfHelpGroup.FollowUp,
     ("outcomes", "instrument"): SimpleNamespace(choices=INSTRUMENT_CHOICES),
     ("outcomes", "timepoint"): OutcomeMeasure.Timepoint,
+    ("trainings", "kind"): Training.Kind,
+    ("enrolments", "status"): Enrollment.Status,
+    ("supervision_sessions", "kind"): SupervisionSession.Kind,
 }
 
 
@@ -146,6 +149,12 @@ class Run:
         self.sites = KeyMap(program.sites.values_list("name", "pk"))
         self.volunteers = KeyMap(program.volunteers.values_list("code", "pk"))
         self.participants = KeyMap(program.participants.values_list("code", "pk"))
+        # A training without a ref of its own by the ``T-<id>`` the exporter gives it; a ref
+        # written in a record wins (the empty refs come first).
+        self.trainings = KeyMap(
+            (ref or f"{fmt.TRAINING_REF_PREFIX}{pk}", pk)
+            for ref, pk in program.trainings.values_list("ref", "pk").order_by("ref")
+        )
         # As they were before this import, in both passes.
         self.not_exported = frozenset(
             program.participants.exclude(exportable()).values_list("pk", flat=True)

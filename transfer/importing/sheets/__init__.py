@@ -7,6 +7,8 @@ from .participants import Participants
 from .referrals import Referrals
 from .selfhelp import SelfHelpGroups
 from .sites import Sites
+from .supervision import SupervisionSessions
+from .trainings import Enrolments, Trainings, TrainingSessions
 from .volunteers import Volunteers
 
 HANDLERS = {
@@ -18,4 +20,8 @@ HANDLERS = {
     "matches": Matches,
     "selfhelp_groups": SelfHelpGroups,
     "outcomes": Outcomes,
+    "trainings": Trainings,
+    "training_sessions": TrainingSessions,
+    "enrolments": Enrolments,
+    "supervision_sessions": SupervisionSessions,
 }

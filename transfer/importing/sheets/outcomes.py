@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 
 from core.rules import Findings
 from programs.rules import check_date
+from sessions_log import rules
 from sessions_log.instruments import INSTRUMENTS
 from sessions_log.models import OutcomeMeasure
 
@@ -31,7 +32,12 @@ class Outcomes(Handler):
     def __init__(self, run):
         super().__init__(run)
         self.baselines: dict[tuple, str] = {}  # (participant, instrument) -> the file's ref
-        self._saved_baselines: dict[tuple, int] | None = None
+        self.baseline_dates: dict[tuple, object] = {}  # … -> the date the file gives it
+        self._saved_baselines: dict[tuple, tuple] | None = None  # … -> (pk, date) in Lotse
+        # The file's other time points, checked against their baseline once all rows are read:
+        # (row, (participant, instrument), time point, date).
+        self.follow_ups: list[tuple] = []
+        self.moved: set[int] = set()  # records the file changes from a baseline to another
 
     def defaults(self):
         return {"custom_label": "", "answers": {}}
@@ -86,8 +92,12 @@ class Outcomes(Handler):
         findings = Findings()
         check_date(findings, "date", merged["date"], today=self.run.today)
         row.report(findings)
+        pair = (merged["participant_id"], merged["instrument"])
+        if timepoint != BASELINE and row.ok and merged["participant_id"] is not None:
+            self.follow_ups.append((row.number, pair, timepoint, merged["date"]))
+            if old is not None:
+                self.moved.add(old.pk)
         if timepoint == BASELINE and merged["participant_id"] is not None:
-            pair = (merged["participant_id"], merged["instrument"])
             key = row.text("ref")
             if pair in self.baselines and self.baselines[pair] != key:
                 row.error(
@@ -100,19 +110,37 @@ class Outcomes(Handler):
                 )
             else:
                 self.baselines[pair] = key
+                self.baseline_dates[pair] = merged["date"]
                 saved = self.saved_baselines().get(pair)
-                if saved is not None and (old is None or old.pk != saved):
+                if saved is not None and (old is None or old.pk != saved[0]):
                     row.error(
                         "timepoint", gettext("A baseline of this instrument was already recorded.")
                     )
 
-    def saved_baselines(self) -> dict[tuple, int]:
+    def saved_baselines(self) -> dict[tuple, tuple]:
+        """The baselines Lotse holds: (participant, instrument) -> (pk, date)."""
         if self._saved_baselines is None:
             baselines = OutcomeMeasure.objects.filter(
                 Q(program=self.program) & Q(timepoint=BASELINE)
-            ).values_list("participant_id", "instrument", "pk")
-            self._saved_baselines = {(p, i): pk for p, i, pk in baselines}
+            ).values_list("participant_id", "instrument", "pk", "date")
+            self._saved_baselines = {(p, i): (pk, on) for p, i, pk, on in baselines}
         return self._saved_baselines
+
+    def finish(self):
+        """A follow-up is not dated before its baseline: the file's, else the one in Lotse
+        (unless the file makes that one another time point), wherever the rows stand."""
+        if not self.follow_ups:
+            return
+        saved = self.saved_baselines()
+        for number, pair, timepoint, date in self.follow_ups:
+            baseline_on = self.baseline_dates.get(pair)
+            if baseline_on is None and pair in saved and saved[pair][0] not in self.moved:
+                baseline_on = saved[pair][1]
+            findings = rules.check_outcome_date(
+                timepoint=timepoint, date=date, baseline_on=baseline_on
+            )
+            for field, message in findings.messages("errors"):
+                self.run.problem(self.sheet.name, number, field, message)
 
     def attributes(self, merged, old):
         attributes = super().attributes(merged, old)
