@@ -215,6 +215,16 @@ class TargetAdmin(admin.ModelAdmin):
     autocomplete_fields = ["program", "grant"]
 
 
+@admin.register(OrganisationMembership)
+class OrganisationMembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "organisation", "role", "created_at"]
+    list_filter = ["organisation", "role"]
+    list_select_related = ["user", "organisation"]
+    search_fields = ["user__username", "user__email", "organisation__name"]
+    autocomplete_fields = ["user"]
+    readonly_fields = ["created_at"]
+
+
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
     list_display = ["user", "program", "role", "created_at"]

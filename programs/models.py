@@ -501,8 +501,11 @@ class Membership(ConstraintErrorsAtFields, models.Model):
         return f"{self.user} · {self.program} · {self.get_role_display()}"
 
 
-class OrganisationMembership(models.Model):
+class OrganisationMembership(ConstraintErrorsAtFields, models.Model):
     """A person's role in an organisation as a whole, across the programs it leads."""
+
+    # Where a violated constraint's message is shown.
+    constraint_fields = {"organisation_membership_one_per_organisation": "user"}
 
     class Role(models.TextChoices):
         COORDINATOR = "coordinator", _("Organisation coordinator")

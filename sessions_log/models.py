@@ -182,7 +182,7 @@ class Concern(ConstraintErrorsAtFields, ChoiceLabels, models.Model):
     # Where a violated constraint's message is shown.
     constraint_fields = {
         "concern_acknowledged_by_someone": "acknowledged_by",
-        "concern_outcome_after_acknowledgement": "outcome",
+        "concern_outcome_after_acknowledgement": "outcome_recorded_at",
     }
 
     class State(models.TextChoices):
