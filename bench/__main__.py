@@ -17,8 +17,8 @@ scale), ``reports`` (``bench/reporting.py``: KPIs and PDF of a program-year at l
 ``import`` (``bench/import_bench.py``: 50,000 activity rows into the large database).
 
 Targets: every page ≤ 15 queries and the same number at both scales; p95 at large scale
-within 3× the hello view's p95; program-year KPIs < 1 s; its PDF (with the previous period) < 2 s median; import of 50,000 rows
-< 60 s. Exit status 1 if a target is missed.
+within 3× the hello view's p95; program-year KPIs < 1 s; its PDF (with the previous period)
+< 2 s median; import of 50,000 rows < 60 s. Exit status 1 if a target is missed.
 """
 
 import argparse
