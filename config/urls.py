@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 
 import home.urls
 import privacy.urls
+import programs.preferences
 import programs.urls
 import referrals.urls
 import reports.urls
@@ -29,7 +31,10 @@ organisation_urlpatterns = (
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's language switcher, which also keeps the choice on the signed-in account.
+    path("i18n/setlang/", programs.preferences.set_language, name="set_language"),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript_catalog"),
+    *sessions_log.urls.app_urlpatterns,
     path("accounts/", include(programs.urls.account_urlpatterns)),
     path("accounts/", include(volunteers.urls.account_urlpatterns)),
     path("accounts/", include("django.contrib.auth.urls")),

@@ -1254,6 +1254,8 @@ class ProgramBuilder:
             acknowledged_by_id=self.acknowledger_pk if acknowledged_at else None,
             acknowledged_at=acknowledged_at,
             outcome=outcome or "",
+            outcome_recorded_by_id=self.acknowledger_pk if acknowledged_at else None,
+            outcome_recorded_at=acknowledged_at,
         )
 
     # ---- referrals -------------------------------------------------------------------

@@ -10,6 +10,7 @@ from programs.access import (
     organisation_view,
     program_view,
 )
+from sessions_log.selectors import concerns_raised_by
 
 from . import selectors
 from .organisation import organisation_dashboard
@@ -35,6 +36,8 @@ def program_home(request, program_slug):
         context["concerns"] = selectors.open_concerns(program)
     if has_perm(membership, Perm.VIEW_OWN_WORK):
         context["my_activities"] = selectors.recent_activities_of(program, request.user)
+        # The volunteer sees whether the concerns they raised were acknowledged.
+        context["my_concerns"] = list(concerns_raised_by(program, request.user)[:5])
     if has_perm(membership, Perm.DOWNLOAD_REPORTS):
         context["reports"] = selectors.published_reports(program)
     return render(request, f"home/{membership.role}.html", context)

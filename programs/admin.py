@@ -1,6 +1,7 @@
 from axes.admin import AccessAttemptAdmin
 from axes.models import AccessAttempt
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -21,6 +22,7 @@ from .models import (
     Site,
     SiteOccupancy,
     Target,
+    UserPreference,
 )
 from .security import query_filters
 
@@ -156,6 +158,12 @@ class MembershipInline(admin.TabularInline):
     readonly_fields = ["created_at"]
     autocomplete_fields = ["user"]
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "language":
+            choices = [("", "—"), *settings.LANGUAGES]
+            return forms.ChoiceField(label=db_field.verbose_name, choices=choices, required=False)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
 
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin):
@@ -205,6 +213,16 @@ class TargetAdmin(admin.ModelAdmin):
     search_fields = ["note", "program__name", "grant__reference"]
     date_hierarchy = "starts_on"
     autocomplete_fields = ["program", "grant"]
+
+
+@admin.register(OrganisationMembership)
+class OrganisationMembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "organisation", "role", "created_at"]
+    list_filter = ["organisation", "role"]
+    list_select_related = ["user", "organisation"]
+    search_fields = ["user__username", "user__email", "organisation__name"]
+    autocomplete_fields = ["user"]
+    readonly_fields = ["created_at"]
 
 
 @admin.register(Membership)
@@ -291,6 +309,20 @@ class ParticipantAdmin(AuditedReads, admin.ModelAdmin):
     ]
     readonly_fields = ["created_at"]
     autocomplete_fields = ["program", "site", "languages"]
+
+
+@admin.register(UserPreference)
+class UserPreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "language"]
+    search_fields = ["user__username", "user__email"]
+    list_select_related = ["user"]
+    autocomplete_fields = ["user"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "language":
+            choices = [("", "—"), *settings.LANGUAGES]
+            return forms.ChoiceField(label=db_field.verbose_name, choices=choices, required=False)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 @admin.register(SecurityEvent)

@@ -501,8 +501,11 @@ class Membership(ConstraintErrorsAtFields, models.Model):
         return f"{self.user} · {self.program} · {self.get_role_display()}"
 
 
-class OrganisationMembership(models.Model):
+class OrganisationMembership(ConstraintErrorsAtFields, models.Model):
     """A person's role in an organisation as a whole, across the programs it leads."""
+
+    # Where a violated constraint's message is shown.
+    constraint_fields = {"organisation_membership_one_per_organisation": "user"}
 
     class Role(models.TextChoices):
         COORDINATOR = "coordinator", _("Organisation coordinator")
@@ -831,3 +834,23 @@ class SecurityEvent(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.username}"
+
+
+class UserPreference(models.Model):
+    """What a user chose for themselves, kept with their account rather than in one browser:
+    the interface language, which is also the language of the e-mails they are sent."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="preference",
+        verbose_name=_("user"),
+    )
+    language = models.CharField(_("language"), max_length=10, blank=True)
+
+    class Meta:
+        verbose_name = _("user preference")
+        verbose_name_plural = _("user preferences")
+
+    def __str__(self):
+        return f"{self.user} · {self.language}"

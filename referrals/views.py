@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.charts import Bar, hbar_chart
 from core.lists import Column
 from programs.access import Perm, program_view
 from programs.audit import read_or_404
@@ -546,6 +547,24 @@ def referral_stats(request, program_slug):
         }
         for row in figures.by_category
     ]
+    category_chart = hbar_chart(
+        title=_("Referrals by category"),
+        bars=[
+            Bar(label=row.label, value=row.total, description=f"{row.label}: {row.total}")
+            for row in figures.by_category
+        ],
+        chart_id="referrals-by-category",
+    )
+    status_chart = hbar_chart(
+        title=_("Referrals by status"),
+        bars=[
+            Bar(label=str(label), value=n, description=f"{label}: {n}")
+            for (value, label), n in zip(
+                statuses, [figures.by_status.get(v, 0) for v, _label in statuses], strict=True
+            )
+        ],
+        chart_id="referrals-by-status",
+    )
     return render(
         request,
         "referrals/stats.html",
@@ -553,6 +572,8 @@ def referral_stats(request, program_slug):
             "program": program,
             "form": form,
             "figures": figures,
+            "category_chart": category_chart if figures.by_category else None,
+            "status_chart": status_chart if figures.overall.total else None,
             "statuses": statuses,
             "status_totals": [figures.by_status.get(value, 0) for value, _label in statuses],
             "category_rows": category_rows,

@@ -1133,6 +1133,13 @@ def _previous_mark(key: str, entry: dict, figures: dict, b: Builder) -> str | No
     return None
 
 
+def _in_points(points: float | None) -> str:
+    """A rate's change, with its unit: "+17.5 pp" (percentage points, not per cent)."""
+    if points is None:
+        return "–"
+    return pgettext("a change of a rate", "%(points)s pp") % {"points": format_points(points)}
+
+
 def _comparison_row(key: str, figures: dict, b: Builder) -> tuple[list, list[str], list[Kind]]:
     """Key figure ``key`` of this period and the previous one, with the change: raw values,
     printed values and how each is printed. A rate changes in percentage points."""
@@ -1146,7 +1153,7 @@ def _comparison_row(key: str, figures: dict, b: Builder) -> tuple[list, list[str
         points = None
         if now.raw.share is not None and before.share is not None:
             points = round(100 * (now.raw.share - before.share), 1)
-        change = DERIVED if b.suppress and either_withheld else format_points(points)
+        change = DERIVED if b.suppress and either_withheld else _in_points(points)
         printed = [now.value, b.format(before, kind, mark=mark), change, "–"]
         return [now.raw, before, points, None], printed, [kind, kind, Kind.POINTS, Kind.TEXT]
     before = entry["value"]

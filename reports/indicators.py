@@ -92,6 +92,7 @@ class Recording:
     qualifying_trainings: bool  # it has a training that is part of the qualification
     shelters: bool  # it has sites that are shelters or transition homes
     contact_points: bool  # it has sites that are self-help contact points
+    employment: bool = False  # some of its volunteers are employed by a partner organisation
 
     def logs(self, *kinds: str) -> bool:
         return bool(self.activity_kinds.intersection(kinds))
@@ -294,6 +295,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "volunteers",
         "employed",
         _("Volunteers employed by a partner organisation at the end of the period."),
+        recorded=lambda r: r.employment,
     ),
     Indicator(
         "volunteer_retention",

@@ -672,8 +672,11 @@ def _recording(program: Program) -> Recording:
             ),
             shelters=Exists(sites.filter(kind__in=SHELTER_KINDS)),
             contact_points=Exists(sites.filter(kind=Site.Kind.CONTACT_POINT)),
+            employment=Exists(
+                Volunteer.objects.filter(program=OuterRef("pk"), employed_by__isnull=False)
+            ),
         )
-        .values("qualifying", "shelters", "contact_points")
+        .values("qualifying", "shelters", "contact_points", "employment")
         .get()
     )
     return Recording(
@@ -681,6 +684,7 @@ def _recording(program: Program) -> Recording:
         qualifying_trainings=flags["qualifying"],
         shelters=flags["shelters"],
         contact_points=flags["contact_points"],
+        employment=flags["employment"],
     )
 
 

@@ -177,6 +177,22 @@ def report_publish(*, report: Report, by) -> Report:
 
 
 @transaction.atomic
+def report_unpublish(*, report: Report, by) -> Report:
+    """Take a published report back to generated (its PDF kept), so that it can be checked,
+    regenerated or published again. The caller checks ``policies.can_unpublish`` first; the
+    change is recorded in the audit trail like every save of a report."""
+    report = locked(report)
+    if report.status != Status.PUBLISHED:
+        raise ValidationError(_("Only a published report can be taken back."))
+    report.status = Status.GENERATED
+    report.published_at = None
+    report.published_by = None
+    report.full_clean()
+    report.save()
+    return report
+
+
+@transaction.atomic
 def report_new_version(*, report: Report, by) -> Report:
     """A draft copy of a published report to change and publish again; the original stays."""
     report = locked(report)

@@ -10,6 +10,7 @@ program_urlpatterns = [
     path("reports/<int:pk>/status/", views.report_status, name="report_status"),
     path("reports/<int:pk>/generate/", views.report_generate, name="report_generate"),
     path("reports/<int:pk>/publish/", views.report_publish, name="report_publish"),
+    path("reports/<int:pk>/unpublish/", views.report_unpublish, name="report_unpublish"),
     path("reports/<int:pk>/new-version/", views.report_new_version, name="report_new_version"),
     path("reports/<int:pk>/pdf/", views.report_pdf, name="report_pdf"),
     path("reports/<int:pk>/xlsx/", views.report_xlsx, name="report_xlsx"),

@@ -126,6 +126,8 @@ def report_detail(request, program_slug, pk):
     if context["manages"] and context["report"].editable:
         context["without_reason"] = services.targets_without_reason(context["report"], snapshot)
     context["versions"] = selectors.report_versions(report, _reports(request))
+    if context["manages"] and context["report"].status == Report.Status.PUBLISHED:
+        context["can_unpublish"] = policies.can_unpublish(request.membership, context["report"])
     return render(request, "reports/report_detail.html", context)
 
 
@@ -158,11 +160,20 @@ def report_generate(request, program_slug, pk):
     return _act(request, pk, services.report_request_generation, "")
 
 
-@require_POST
 @program_view(Perm.MANAGE_REPORTS)
 def report_publish(request, program_slug, pk):
-    """Publish; where a target behind plan has no reason, say so and open the form for it."""
+    """Ask first (GET), then publish (POST); where a target behind plan has no reason, say so
+    and open the form for it."""
     report = _report(request, pk)
+    if request.method != "POST":
+        if report.status != Report.Status.GENERATED:
+            messages.error(request, _("Only a generated report can be published."))
+            return redirect("report_detail", program_slug, report.pk)
+        return render(
+            request,
+            "reports/report_publish_confirm.html",
+            {"program": request.program, "report": report},
+        )
     try:
         services.report_publish(report=report, by=request.user)
     except ValidationError as error:
@@ -171,6 +182,28 @@ def report_publish(request, program_slug, pk):
             return redirect(reverse("report_edit", args=[program_slug, report.pk]) + "#reasons")
         return redirect("report_detail", program_slug, report.pk)
     messages.success(request, _("The report is published. The funder can download it now."))
+    return redirect("report_detail", program_slug, report.pk)
+
+
+@require_POST
+@program_view(Perm.MANAGE_REPORTS)
+def report_unpublish(request, program_slug, pk):
+    """Take a published report back while no funder has downloaded it."""
+    report = _report(request, pk)
+    if not policies.can_unpublish(request.membership, report):
+        messages.error(
+            request,
+            _(
+                "This report can no longer be taken back: the funder has downloaded it. "
+                "Make a new version instead."
+            ),
+        )
+        return redirect("report_detail", program_slug, report.pk)
+    services.report_unpublish(report=report, by=request.user)
+    messages.success(
+        request,
+        _("The report was taken back. The funder no longer sees it until you publish it again."),
+    )
     return redirect("report_detail", program_slug, report.pk)
 
 

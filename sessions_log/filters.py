@@ -4,7 +4,7 @@
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -46,6 +46,11 @@ class MySessionsFilter(_KindAndDates):
 
 
 class ActivityFilter(_KindAndDates):
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="search",
+        help_text=_("Site, facilitator, topic, participant code or reference"),
+    )
     site = django_filters.ModelChoiceFilter(label=_("Site"), queryset=Site.objects.all())
     facilitator = django_filters.ModelChoiceFilter(
         label=_("Facilitator"),
@@ -84,8 +89,36 @@ class ActivityFilter(_KindAndDates):
             pk__in=selectors.session_language_codes(program)
         )
 
+    def search(self, queryset, name, value):
+        """Sessions whose site, facilitator, topic, participant code or reference contains
+        the text (notes are encrypted and cannot be searched)."""
+        value = value.strip()
+        if not value:
+            return queryset
+        through = Activity.facilitators.through.objects.filter(
+            activity=OuterRef("pk"), volunteer__name__icontains=value
+        )
+        topics = Activity.topics.through.objects.filter(
+            activity=OuterRef("pk"), topic__name__icontains=value
+        )
+        people = Activity.participants.through.objects.filter(
+            activity=OuterRef("pk"), participant__code__icontains=value
+        )
+        return queryset.filter(
+            Q(site__name__icontains=value)
+            | Q(ref__icontains=value)
+            | Exists(through)
+            | Exists(topics)
+            | Exists(people)
+        )
+
 
 class ParticipantFilter(ProgramFilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="search",
+        help_text=_("Code, site or year of birth"),
+    )
     code = django_filters.CharFilter(label=_("Code"), lookup_expr="icontains")
     site = django_filters.ModelChoiceFilter(label=_("Site"), queryset=Site.objects.all())
     gender = django_filters.ChoiceFilter(label=_("Gender"), choices=Participant.Gender.choices)
@@ -119,6 +152,18 @@ class ParticipantFilter(ProgramFilterSet):
                 participant__program=request.program
             ).values("language_id")
         )
+
+    def search(self, queryset, name, value):
+        """Participants whose code or site contains the text, or born in the year typed.
+        Only what every member who sees the list may see is searched: the alias (for
+        coordinators only, and encrypted) is not."""
+        value = value.strip()
+        if not value:
+            return queryset
+        condition = Q(code__icontains=value) | Q(site__name__icontains=value)
+        if value.isdigit() and len(value) == 4:
+            condition |= Q(year_of_birth=int(value))
+        return queryset.filter(condition)
 
 
 class ConcernFilter(ProgramFilterSet):

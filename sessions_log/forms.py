@@ -1,13 +1,19 @@
 """Forms of logged work. They validate and say what is wrong next to the field; services write."""
 
+import functools
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Div, Field, Fieldset, Layout, Row
 from django import forms
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db.models import Q
+from django.forms.models import construct_instance
 from django.forms.utils import flatatt
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.text import format_lazy
 from django.utils.translation import get_language
@@ -15,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from core.validators import not_in_future
+from programs import rules as participant_rules
 from programs.forms import ModelMultipleChoiceField
 from programs.models import ActivityKind, Language, Participant, Site
 from volunteers.models import Volunteer
@@ -34,41 +41,85 @@ def number_input(**attrs):
 
 
 class LongSelectMultiple(forms.SelectMultiple):
-    """A multi-select whose options render in Python: 200 languages render in milliseconds."""
+    """A multi-select whose options render in Python: 200 languages render in well under a
+    millisecond (Django's widget builds a dictionary and renders a template for each)."""
 
     def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        parts = []
-        for group_name, options, _index in widget["optgroups"]:
-            html = format_html_join(
-                "",
-                '<option value="{}"{}>{}</option>',
-                (
-                    (
-                        option["value"],
-                        mark_safe(" selected") if option["selected"] else "",
-                        option["label"],
-                    )
-                    for option in options
-                ),
+        chosen = set(self.format_value(value))
+        attrs = self.build_attrs(self.attrs, attrs)
+        attrs["multiple"] = True
+
+        def options(items):
+            return "".join(
+                f'<option value="{escape(pk)}"{" selected" if str(pk) in chosen else ""}>'
+                f"{escape(label)}</option>"
+                for pk, label in items
             )
-            parts.append(
-                format_html('<optgroup label="{}">{}</optgroup>', group_name, html)
-                if group_name
-                else html
-            )
-        return format_html(
-            '<select name="{}"{}>{}</select>',
-            widget["name"],
-            flatatt(widget["attrs"]),
-            mark_safe("".join(parts)),
-        )
+
+        parts, loose = [], []
+        for value_or_group, label_or_options in self.choices:
+            if isinstance(label_or_options, list | tuple):
+                parts.append(options(loose))
+                loose = []
+                parts.append(
+                    f'<optgroup label="{escape(value_or_group)}">'
+                    f"{options(label_or_options)}</optgroup>"
+                )
+            else:
+                loose.append((value_or_group, label_or_options))
+        parts.append(options(loose))
+        return mark_safe(f'<select name="{escape(name)}"{flatatt(attrs)}>{"".join(parts)}</select>')
+
+
+def lazy_choices(build):
+    """Choices built when they are first listed, i.e. when the form is shown: a form that is
+    only validated (a post that saves) never reads the lists it would have offered."""
+    return functools.cache(build)
+
+
+# Every language, sorted by its name in the user's language: the same for every form of every
+# program, so kept in the cache; forgotten when a language is saved or deleted (apps.py).
+LANGUAGE_CHOICES_KEY = "lotse:language-choices:{}"
+LANGUAGE_CHOICES_SECONDS = 60 * 60
+
+
+def language_choices() -> list[tuple[str, str]]:
+    return cache.get_or_set(
+        LANGUAGE_CHOICES_KEY.format(get_language() or settings.LANGUAGE_CODE),
+        lambda: sorted(
+            ((language.code, str(language)) for language in Language.objects.all()),
+            key=lambda choice: choice[1],
+        ),
+        LANGUAGE_CHOICES_SECONDS,
+    )
+
+
+def forget_language_choices(**kwargs) -> None:
+    cache.delete_many(
+        [
+            LANGUAGE_CHOICES_KEY.format(code)
+            for code in {settings.LANGUAGE_CODE, *dict(settings.LANGUAGES)}
+        ]
+    )
+
+
+def own_ids(volunteer: Volunteer | None, relation: str) -> set:
+    """The ids of a volunteer's languages or usual sites, read once per request however many
+    forms offer them first (the log form and its quick-add of a participant)."""
+    if volunteer is None:
+        return set()
+    memo = volunteer.__dict__.setdefault("_own_ids", {})
+    if relation not in memo:
+        memo[relation] = set(getattr(volunteer, relation).values_list("pk", flat=True))
+    return memo[relation]
 
 
 def grouped(items, first: set, first_label, rest_label, label=str):
-    """Choices in two option groups: ``first`` (e.g. the user's own) and the rest."""
-    mine = [(obj.pk, label(obj)) for obj in items if obj.pk in first]
-    rest = [(obj.pk, label(obj)) for obj in items if obj.pk not in first]
+    """Choices in two option groups: ``first`` (e.g. the user's own) and the rest. ``items``
+    are objects, or ``(pk, label)`` pairs."""
+    pairs = [item if isinstance(item, tuple) else (item.pk, label(item)) for item in items]
+    mine = [pair for pair in pairs if pair[0] in first]
+    rest = [pair for pair in pairs if pair[0] not in first]
     if not mine:
         return rest
     return [(first_label, mine), (rest_label, rest)] if rest else mine
@@ -217,23 +268,34 @@ class ActivityForm(forms.ModelForm):
             self.fields["notes"].help_text = _(
                 "Seen by coordinators and supervisors, never by other volunteers."
             )
-        self.helper = self._helper(with_concern=with_concern, with_notes=with_notes)
+        self._form_helper = self._helper(with_concern=with_concern, with_notes=with_notes)
 
     def _setup_site(self, instance):
         condition = Q(active=True)
         if instance and instance.site_id:
             condition |= Q(pk=instance.site_id)
-        sites = list(self.program.sites.filter(condition).order_by("name"))
-        usual = (
-            set(self.volunteer.usual_sites.values_list("pk", flat=True))
-            if self.volunteer
-            else set()
-        )
         field = self.fields["site"]
         field.queryset = self.program.sites.filter(condition)
-        field.required = bool(sites)
-        field.choices = [("", "---------")] + grouped(
-            sites, usual, _("Your usual sites"), _("Other sites")
+        volunteer = self.volunteer
+
+        @lazy_choices
+        def sites():
+            return list(field.queryset.order_by("name"))
+
+        if self.is_bound and self.data.get(self.add_prefix("site")):
+            field.required = True  # a site was chosen: the program has sites
+        else:
+            field.required = bool(sites())
+        field.choices = lazy_choices(
+            lambda: (
+                [("", "---------")]
+                + grouped(
+                    sites(),
+                    own_ids(volunteer, "usual_sites"),
+                    _("Your usual sites"),
+                    _("Other sites"),
+                )
+            )
         )
 
     def _setup_facilitators(self, instance):
@@ -254,15 +316,21 @@ class ActivityForm(forms.ModelForm):
             if not instance and self.volunteer is not None:
                 self.initial.setdefault("facilitators", [self.volunteer.pk])
         field.queryset = queryset
+        # Only the names are shown (a volunteer's contact details are not read for a list).
+        field.choices = lazy_choices(lambda: list(queryset.values_list("pk", "name")))
         field.widget.attrs.update({"size": 5, "data-filterable": "true"})
 
     def _setup_languages(self):
         field = self.fields["languages"]
-        languages = sorted(Language.objects.all(), key=str)
-        own = (
-            set(self.volunteer.languages.values_list("pk", flat=True)) if self.volunteer else set()
+        volunteer = self.volunteer
+        field.choices = lazy_choices(
+            lambda: grouped(
+                language_choices(),
+                own_ids(volunteer, "languages"),
+                _("Your languages"),
+                _("All languages"),
+            )
         )
-        field.choices = grouped(languages, own, _("Your languages"), _("All languages"))
         field.widget.attrs.update({"size": 6, "data-filterable": "true"})
         field.help_text = _("Choose one or more.")
 
@@ -272,7 +340,9 @@ class ActivityForm(forms.ModelForm):
             condition |= Q(pk__in=instance.topics.values("pk"))
         field = self.fields["topics"]
         field.queryset = Topic.objects.filter(condition)
-        field.choices = sorted(((t.pk, str(t)) for t in field.queryset), key=lambda c: c[1])
+        field.choices = lazy_choices(
+            lambda: sorted(((t.pk, str(t)) for t in field.queryset), key=lambda c: c[1])
+        )
 
     def _setup_participants(self, instance, with_alias, extra_ids):
         field = self.fields["participants"]
@@ -284,19 +354,40 @@ class ActivityForm(forms.ModelForm):
                 Q(pk__in=queryset.values("pk")) | Q(pk__in=instance.participants.values("pk"))
             )
         field.queryset = queryset.order_by("code")
-        field.label_from_instance = lambda p: participant_label(p, with_alias=with_alias)
+        # Found by code; the alias only for those who may see it. No personal details: a
+        # volunteer's form may be kept on their phone for offline use.
+        field.label_from_instance = lambda p: (
+            f"{p.code} · {p.alias}" if with_alias and p.alias else p.code
+        )
         field.label = _("Who took part?")
         field.help_text = (
             _("Tick who took part. Someone new? Add them below.")
             if self.sees_all
             else _("People you met before. Someone new? Add them below.")
         )
-        if field.queryset.count() <= 40:
+        self._participant_widget_chosen = False
+        if not self.is_bound:
+            self._choose_participant_widget()
+
+    def _choose_participant_widget(self):
+        """Checkboxes for up to 40 people, else a list to filter. Read when the form is shown:
+        a form that is only validated does not read everyone the user may pick."""
+        if self._participant_widget_chosen:
+            return
+        self._participant_widget_chosen = True
+        field = self.fields["participants"]
+        people = list(field.queryset)  # kept by the queryset: its count and exists() read it
+        choices = [(p.pk, field.label_from_instance(p)) for p in people]
+        if len(people) <= 40:
             field.widget = forms.CheckboxSelectMultiple()
-            field.widget.choices = field.choices
         else:
             field.widget = LongSelectMultiple(attrs={"size": 8, "data-filterable": "true"})
-            field.widget.choices = field.choices
+        field.choices = choices
+
+    @property
+    def helper(self):
+        self._choose_participant_widget()
+        return self._form_helper
 
     def _helper(self, *, with_concern, with_notes):
         helper = FormHelper()
@@ -396,6 +487,18 @@ class ActivityForm(forms.ModelForm):
                 if not cleaned.get(name):
                     self.add_error(name, message)
         return cleaned
+
+    def _post_clean(self):
+        """Build the session from the form without validating the record a second time: the
+        service that saves it checks it as a whole (``Activity.full_clean``: its fields, the
+        site still there, the database's rules), and the views show a refusal at its field
+        (views/common.form_errors). The form's own checks (``clean``) come first either way."""
+        try:
+            self.instance = construct_instance(
+                self, self.instance, self._meta.fields, self._meta.exclude
+            )
+        except ValidationError as error:
+            self._update_errors(error)
 
     def _default_head_counts(self, cleaned) -> bool:
         """Empty boxes of women, men and children count 0; False where a count could not be
@@ -544,10 +647,15 @@ class ParticipantQuickForm(NotInFutureMixin, forms.Form):
         self.fields["year_of_birth"].validators.append(MaxValueValidator(today.year))
         self.fields["year_of_birth"].widget.attrs["max"] = today.year
         self.fields["consent_on"].widget.attrs["max"] = today.isoformat()
-        languages = sorted(Language.objects.all(), key=str)
-        own = set(volunteer.languages.values_list("pk", flat=True)) if volunteer else set()
         field = self.fields["languages"]
-        field.choices = grouped(languages, own, _("Your languages"), _("All languages"))
+        field.choices = lazy_choices(
+            lambda: grouped(
+                language_choices(),
+                own_ids(volunteer, "languages"),
+                _("Your languages"),
+                _("All languages"),
+            )
+        )
         field.widget.attrs.update({"size": 5, "data-filterable": "true"})
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -573,6 +681,13 @@ class ParticipantQuickForm(NotInFutureMixin, forms.Form):
         if cleaned.get("consent_scope") and not cleaned.get("consent_on"):
             if "consent_on" not in self.errors:
                 self.add_error("consent_on", _("Give the date the participant agreed."))
+        # The same rules as every other way a participant is recorded (programs.rules).
+        findings = participant_rules.check_participant(
+            year_of_birth=cleaned.get("year_of_birth"), consent_on=cleaned.get("consent_on")
+        )
+        for name in [name for name in findings.errors if name in self.errors]:
+            del findings.errors[name]  # said already by the field itself
+        findings.add_to_form(self)
         return cleaned
 
     def participant_data(self) -> dict:
@@ -591,7 +706,7 @@ class ParticipantQuickForm(NotInFutureMixin, forms.Form):
         }
 
 
-class ConcernAcknowledgeForm(forms.Form):
+class ConcernOutcomeForm(forms.Form):
     outcome = forms.CharField(
         label=_("Outcome"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -663,6 +778,7 @@ class SelfHelpGroupForm(NotInFutureMixin, forms.ModelForm):
 
     def __init__(self, *args, program, **kwargs):
         super().__init__(*args, **kwargs)
+        self.program = program
         instance = self.instance if self.instance.pk else None
         condition = Q(active=True)
         if instance:
@@ -697,17 +813,14 @@ class SelfHelpGroupForm(NotInFutureMixin, forms.ModelForm):
             "volunteers",
         )
 
-    def clean_started_on(self):
-        return self._not_in_future("started_on")
-
     def clean(self):
         cleaned = super().clean()
-        started, ends = cleaned.get("started_on"), cleaned.get("accompaniment_ends_on")
-        if started and ends and ends < started:
-            self.add_error(
-                "accompaniment_ends_on",
-                _("The accompaniment cannot end before the group started."),
-            )
+        rules.check_selfhelp_group(
+            program=self.program,
+            started_on=cleaned.get("started_on"),
+            accompaniment_ends_on=cleaned.get("accompaniment_ends_on"),
+            follow_up_checked_on=self.instance.follow_up_checked_on,
+        ).add_to_form(self)
         return cleaned
 
 

@@ -173,11 +173,28 @@ class Activity(ConstraintErrorsAtFields, ChoiceLabels, models.Model):
 
 
 class Concern(ConstraintErrorsAtFields, ChoiceLabels, models.Model):
-    """A safeguarding flag raised by a volunteer, acknowledged by a supervisor or coordinator."""
+    """A safeguarding flag raised by a volunteer, acknowledged by a supervisor or coordinator,
+    who records its outcome later.
+
+    Its state follows ``State`` and ``TRANSITIONS``, the one table of what may follow what
+    (``services.concern_acknowledge`` and ``services.concern_record_outcome`` enforce it)."""
 
     # Where a violated constraint's message is shown.
     constraint_fields = {
         "concern_acknowledged_by_someone": "acknowledged_by",
+        "concern_outcome_after_acknowledgement": "outcome_recorded_at",
+    }
+
+    class State(models.TextChoices):
+        OPEN = "open", _("open")
+        ACKNOWLEDGED = "acknowledged", _("acknowledged, outcome to follow")
+        CLOSED = "closed", _("outcome recorded")
+
+    # What may follow what: acknowledging is its own step; the outcome comes after it.
+    TRANSITIONS = {
+        State.OPEN: frozenset({State.ACKNOWLEDGED}),
+        State.ACKNOWLEDGED: frozenset({State.CLOSED}),
+        State.CLOSED: frozenset(),
     }
 
     class Category(models.TextChoices):
@@ -228,6 +245,15 @@ class Concern(ConstraintErrorsAtFields, ChoiceLabels, models.Model):
     )
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     outcome = EncryptedTextField(_("outcome"), blank=True)  # encrypted at rest
+    outcome_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="concern_outcomes",
+        verbose_name=_("outcome recorded by"),
+    )
+    outcome_recorded_at = models.DateTimeField(_("outcome recorded at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-raised_at"]
@@ -239,6 +265,13 @@ class Concern(ConstraintErrorsAtFields, ChoiceLabels, models.Model):
                 name="concern_acknowledged_by_someone",
                 violation_error_message=_("An acknowledged concern names who acknowledged it."),
             ),
+            models.CheckConstraint(
+                condition=Q(outcome_recorded_at__isnull=True) | Q(acknowledged_at__isnull=False),
+                name="concern_outcome_after_acknowledgement",
+                violation_error_message=_(
+                    "The outcome of a concern is recorded after it was acknowledged."
+                ),
+            ),
         ]
         indexes = [
             models.Index(fields=["program", "acknowledged_at"], name="concern_program_open"),
@@ -246,6 +279,20 @@ class Concern(ConstraintErrorsAtFields, ChoiceLabels, models.Model):
 
     def __str__(self):
         return f"{self.get_category_display()} ({self.get_severity_display()})"
+
+    @property
+    def state(self) -> "Concern.State":
+        if self.outcome_recorded_at is not None:
+            return self.State.CLOSED
+        if self.acknowledged_at is not None:
+            return self.State.ACKNOWLEDGED
+        return self.State.OPEN
+
+    def get_state_display(self) -> str:
+        return self.state.label
+
+    def may_become(self, state: "Concern.State") -> bool:
+        return state in self.TRANSITIONS[self.state]
 
 
 class Match(ConstraintErrorsAtFields, ChoiceLabels, models.Model):
@@ -257,6 +304,7 @@ class Match(ConstraintErrorsAtFields, ChoiceLabels, models.Model):
         "match_ends_after_proposal": "ended_on",
         "match_running_has_start": "started_on",
         "match_ended_has_date_and_reason": "ended_on",
+        "match_unique_ref": "ref",
     }
 
     class Status(models.TextChoices):
@@ -302,6 +350,12 @@ class Match(ConstraintErrorsAtFields, ChoiceLabels, models.Model):
         help_text=_("The conversation six months after the start: is the match still going?"),
     )
     matching_notes = EncryptedTextField(_("matching notes"), blank=True)  # encrypted at rest
+    ref = models.CharField(
+        _("reference"),
+        max_length=60,
+        blank=True,
+        help_text=_("Reference from an imported spreadsheet."),
+    )
 
     class Meta:
         ordering = ["program_id", "-proposed_on"]
@@ -331,6 +385,12 @@ class Match(ConstraintErrorsAtFields, ChoiceLabels, models.Model):
                     "An ended match needs the date it ended and a reason; a match that has not "
                     "ended has no end date."
                 ),
+            ),
+            models.UniqueConstraint(
+                fields=["program", "ref"],
+                condition=~Q(ref=""),
+                name="match_unique_ref",
+                violation_error_message=_("Another match of this program has this reference."),
             ),
         ]
 
@@ -472,6 +532,7 @@ class OutcomeMeasure(ConstraintErrorsAtFields, ChoiceLabels, models.Model):
         "outcome_percent_follows_score": "score_percent",
         "outcome_complete_has_score": "score",
         "outcome_saved_complete_has_every_answer": "status",
+        "outcome_unique_ref": "ref",
     }
 
     class Timepoint(models.TextChoices):
@@ -532,6 +593,12 @@ class OutcomeMeasure(ConstraintErrorsAtFields, ChoiceLabels, models.Model):
         related_name="outcome_measures",
         verbose_name=_("language"),
     )
+    ref = models.CharField(
+        _("reference"),
+        max_length=60,
+        blank=True,
+        help_text=_("Reference from an imported spreadsheet."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = OutcomeMeasureQuerySet.as_manager()
@@ -580,6 +647,14 @@ class OutcomeMeasure(ConstraintErrorsAtFields, ChoiceLabels, models.Model):
                 name="outcome_saved_complete_has_every_answer",
                 violation_error_message=_(
                     "Not every question is answered: save the questionnaire as a draft."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["program", "ref"],
+                condition=~Q(ref=""),
+                name="outcome_unique_ref",
+                violation_error_message=_(
+                    "Another questionnaire of this program has this reference."
                 ),
             ),
         ]

@@ -15,6 +15,8 @@ from core.rules import Bound, Findings
 from programs.models import ActivityKind, Program
 from programs.rules import check_date, check_not_before
 
+from .models import OutcomeMeasure
+
 # People one session of each kind can plausibly reach. One-to-one kinds count the named
 # participants; a family may come along to a visit or a counselling session.
 PEOPLE_PER_KIND: dict[str, Bound] = {
@@ -196,4 +198,53 @@ def check_match(
         started_on,
         _("The check cannot be before the match started (%(date)s)."),
     )
+    return findings
+
+
+def check_selfhelp_group(
+    *,
+    program: Program,
+    started_on: dt.date | None,
+    accompaniment_ends_on: dt.date | None = None,
+    follow_up_checked_on: dt.date | None = None,
+    today: dt.date | None = None,
+) -> Findings:
+    """A self-help group's dates: it started on a day that has come, not before the program
+    started; the accompaniment (which may be planned ahead) ends and the follow-up was checked
+    (a day that has come) on or after the start."""
+    findings = Findings()
+    check_date(findings, "started_on", started_on, program=program, today=today)
+    check_date(findings, "follow_up_checked_on", follow_up_checked_on, today=today)
+    check_not_before(
+        findings,
+        "accompaniment_ends_on",
+        accompaniment_ends_on,
+        started_on,
+        _("The accompaniment cannot end before the group started."),
+    )
+    check_not_before(
+        findings,
+        "follow_up_checked_on",
+        follow_up_checked_on,
+        started_on,
+        _("The follow-up cannot be before the group started."),
+    )
+    return findings
+
+
+def check_outcome_date(
+    *, timepoint: str, date: dt.date | None, baseline_on: dt.date | None
+) -> Findings:
+    """A questionnaire answered at any time point but the baseline is not dated before the
+    baseline of the same participant and questionnaire (``baseline_on``, if there is one)."""
+    findings = Findings()
+    if (
+        timepoint != OutcomeMeasure.Timepoint.BASELINE
+        and date is not None
+        and baseline_on is not None
+        and date < baseline_on
+    ):
+        findings.error(
+            "date", _("A follow-up cannot be dated before the baseline."), code="before_baseline"
+        )
     return findings

@@ -17,6 +17,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.utils.translation import gettext as _
 
 from core.dates import months_later
 from programs.models import Participant, Program
@@ -137,15 +138,56 @@ def participant_list(program: Program) -> QuerySet:
     )
 
 
+def with_raiser_name(concerns: QuerySet) -> QuerySet:
+    """Concerns with ``raiser_volunteer``: the name of the raiser's volunteer profile in the
+    concern's program (read in the same query), for :func:`raiser_name`."""
+    return concerns.annotate(
+        raiser_volunteer=Subquery(
+            Volunteer.objects.filter(
+                program=OuterRef("program_id"), user=OuterRef("raised_by_id")
+            ).values("name")[:1]
+        )
+    )
+
+
+def person_name(user, volunteer_name: str | None = None) -> str:
+    """How a member is named on a page: their volunteer name, else their full name, else
+    their user name unless that is an e-mail address."""
+    if volunteer_name:
+        return volunteer_name
+    if user is None:
+        return "—"
+    full = user.get_full_name()
+    if full:
+        return full
+    return user.username if "@" not in user.username else str(_("a member without a name"))
+
+
+def raiser_name(concern) -> str:
+    return person_name(concern.raised_by, getattr(concern, "raiser_volunteer", None))
+
+
 def concern_inbox(program: Program) -> QuerySet:
-    """Unacknowledged concerns first, then the newest."""
-    return (
+    """Open concerns first, then those waiting for their outcome, then the newest."""
+    return with_raiser_name(
         Concern.objects.filter(program=program)
         .select_related("activity__site", "raised_by", "acknowledged_by")
         .alias(
-            is_open=ExpressionWrapper(Q(acknowledged_at__isnull=True), output_field=BooleanField())
+            is_open=ExpressionWrapper(Q(acknowledged_at__isnull=True), output_field=BooleanField()),
+            is_pending=ExpressionWrapper(
+                Q(outcome_recorded_at__isnull=True), output_field=BooleanField()
+            ),
         )
-        .order_by("-is_open", "-raised_at", "-id")
+        .order_by("-is_open", "-is_pending", "-raised_at", "-id")
+    )
+
+
+def concerns_raised_by(program: Program, user) -> QuerySet:
+    """The concerns a member raised in the program, newest first."""
+    return (
+        Concern.objects.filter(program=program, raised_by=user)
+        .select_related("activity__site")
+        .order_by("-raised_at", "-id")
     )
 
 

@@ -13,9 +13,11 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core.validators import not_in_future
+from programs import audit
 from programs.models import ActivityKind, Language, Participant, Program, Site
 from volunteers.models import Volunteer
 
@@ -319,17 +321,45 @@ def concern_raise(
     return concern
 
 
-@transaction.atomic
-def concern_acknowledge(*, concern: Concern, by, outcome: str) -> Concern:
-    """Mark a concern as seen and dealt with; a concern is acknowledged once."""
+def _concern_step(concern: Concern, to: Concern.State) -> Concern:
+    """The concern, locked, if ``Concern.TRANSITIONS`` lets it move to ``to``."""
     concern = Concern.objects.select_for_update().get(pk=concern.pk)
-    if concern.acknowledged_at is not None:
-        raise ValidationError(_("This concern was already acknowledged."))
+    if not concern.may_become(to):
+        if concern.state == Concern.State.OPEN:
+            raise ValidationError(_("Please acknowledge the concern first."))
+        if to == Concern.State.ACKNOWLEDGED:
+            raise ValidationError(_("This concern was already acknowledged."))
+        raise ValidationError(_("The outcome of this concern was already recorded."))
+    return concern
+
+
+@transaction.atomic
+def concern_acknowledge(*, concern: Concern, by) -> Concern:
+    """Say that the concern was seen and is being dealt with; the outcome follows later. The
+    volunteer who raised it is told by e-mail and on their start page."""
+    concern = _concern_step(concern, Concern.State.ACKNOWLEDGED)
     concern.acknowledged_by = by
     concern.acknowledged_at = timezone.now()
-    concern.outcome = outcome.strip()
     concern.full_clean()
-    concern.save(update_fields=["acknowledged_by", "acknowledged_at", "outcome"])
+    concern.save(update_fields=["acknowledged_by", "acknowledged_at"])
+    if concern.raised_by_id is not None and concern.raised_by_id != getattr(by, "pk", None):
+        concern_id = concern.pk
+        transaction.on_commit(lambda: tasks.concern_acknowledged_notify.enqueue(concern_id))
+    return concern
+
+
+@transaction.atomic
+def concern_record_outcome(*, concern: Concern, by, outcome: str) -> Concern:
+    """Record what was done about an acknowledged concern; this closes it."""
+    concern = _concern_step(concern, Concern.State.CLOSED)
+    outcome = (outcome or "").strip()
+    if not outcome:
+        raise ValidationError({"outcome": _("Please describe the outcome.")})
+    concern.outcome = outcome
+    concern.outcome_recorded_by = by
+    concern.outcome_recorded_at = timezone.now()
+    concern.full_clean()
+    concern.save(update_fields=["outcome", "outcome_recorded_by", "outcome_recorded_at"])
     return concern
 
 
@@ -516,11 +546,12 @@ def selfhelp_group_record_follow_up(
 ) -> SelfHelpGroup:
     """Record the one-year follow-up: does the group still meet on its own?"""
     group = SelfHelpGroup.objects.select_for_update().get(pk=group.pk)
-    not_in_future(checked_on, field="follow_up_checked_on")
-    if checked_on < group.started_on:
-        raise ValidationError(
-            {"follow_up_checked_on": _("The follow-up cannot be before the group started.")}
-        )
+    rules.check_selfhelp_group(
+        program=group.program,
+        started_on=group.started_on,
+        accompaniment_ends_on=group.accompaniment_ends_on,
+        follow_up_checked_on=checked_on,
+    ).raise_errors()
     group.follow_up_still_meeting = (
         SelfHelpGroup.FollowUp.YES if still_meeting else SelfHelpGroup.FollowUp.NO
     )
@@ -590,11 +621,12 @@ def outcome_measure_record(
         raise ValidationError(
             {
                 "timepoint": _("A baseline of this instrument was already recorded on %(date)s.")
-                % {"date": baseline.date.isoformat()}
+                % {"date": date_format(baseline.date, "SHORT_DATE_FORMAT")}
             }
         )
-    if timepoint != OutcomeMeasure.Timepoint.BASELINE and baseline and date < baseline.date:
-        raise ValidationError({"date": _("A follow-up cannot be dated before the baseline.")})
+    rules.check_outcome_date(
+        timepoint=timepoint, date=date, baseline_on=baseline.date if baseline else None
+    ).raise_errors()
     if measure is None:
         measure = OutcomeMeasure(
             program=program, participant=participant, instrument=instrument, administered_by=by
@@ -625,3 +657,14 @@ def missing_answers_refused(definition, answers: dict) -> None:
                 % {"items": ", ".join(missing)}
             }
         )
+
+
+@transaction.atomic
+def activities_set_follow_up(*, activities: Iterable[Activity], needed: bool, by) -> int:
+    """Mark sessions as needing follow-up (or as followed up), each change in the audit
+    trail; returns how many sessions changed."""
+    changed = [a for a in activities if a.follow_up_needed != needed]
+    for activity in changed:
+        activity.follow_up_needed = needed
+    audit.bulk_update(changed, ["follow_up_needed"], by=by, note="bulk")
+    return len(changed)

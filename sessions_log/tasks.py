@@ -32,3 +32,24 @@ def concern_notify(concern_id: int) -> int:
         language=program.default_language,
         to=recipients,
     )
+
+
+@task
+def concern_acknowledged_notify(concern_id: int) -> int:
+    """Tell the volunteer who raised a concern that it was acknowledged, in the program's
+    language. Like the first message it names no participant and repeats nothing of what was
+    written; the link leads to their own concerns. Returns the number of messages sent."""
+    concern = Concern.objects.select_related("program", "raised_by").filter(pk=concern_id).first()
+    if concern is None or concern.raised_by is None or not concern.raised_by.email:
+        return 0
+    program = concern.program
+    return send_templated_mail(
+        template="sessions_log/email/concern_acknowledged",
+        context={
+            "concern": concern,
+            "program": program,
+            "url": absolute_url(reverse("my_concerns", args=[program.slug])),
+        },
+        language=program.default_language,
+        to=[concern.raised_by.email],
+    )

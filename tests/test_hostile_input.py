@@ -212,6 +212,10 @@ CASES = [
     Case("training_session_edit", "training_session_edit", marker="topic", examples=15),
     Case("training_detail", "training_enrol", examples=10),
     Case("training_attendance", "training_attendance", examples=15),
+    Case("training_session_all_present", "training_session_all_present", examples=10),
+    # Bulk actions on the lists (the first step: which rows, which action).
+    Case("activity_list", "activity_list", examples=10),
+    Case("volunteer_list", "volunteer_list", examples=10),
     Case("enrollment_complete", "enrollment_complete", examples=15),
     Case("supervision_create", "supervision_create"),
     Case("supervision_edit", "supervision_edit"),
@@ -244,6 +248,7 @@ NOT_FUZZED = {
     "report_new_version": "a button, no fields; the permission matrix posts it",
     "report_generate": "a button, no fields; the permission matrix posts it",
     "report_publish": "a button, no fields; the permission matrix posts it",
+    "report_unpublish": "a button, no fields; the permission matrix posts it",
 }
 
 ANONYMOUS = "anonymous"

@@ -13,7 +13,8 @@ growth, only against the ceiling:
 - referral lists and the provider directory: tests/referrals/test_list_queries.py;
 - sites and areas: tests/programs/test_sites.py, tests/programs/test_areas.py.
 
-New here: the activity list with filters, the participant page, the report list and the
+New here: the activity list with filters or a search (with its bulk-action checkboxes), the
+participant list with a search, the participant page, the report list and the
 report preview (a draft's figures are kept for a few minutes after they are computed; with
 ``?recompute=1`` they are computed again), plus the ceiling of 15 for every main page.
 Timings are measured by ``python -m bench`` (docs/performance.md).
@@ -130,6 +131,9 @@ def _pages(world) -> dict[str, str]:
         f"&date_from={(TODAY - dt.timedelta(days=365)).isoformat()}&o=-date",
         "activity list, by kind": reverse("activity_list", args=[slug])
         + "?kind=one_to_one&follow_up_needed=false&o=site",
+        "activity list, searched": reverse("activity_list", args=[slug])
+        + "?q=volunteer&per_page=100",
+        "participant list, searched": reverse("participant_list", args=[slug]) + "?q=P",
         "volunteer list": reverse("volunteer_list", args=[slug]),
         "participant page": reverse("participant_detail", args=[slug, world.person.pk]),
         "referral list": reverse("referral_list", args=[slug]),
@@ -144,6 +148,8 @@ def _pages(world) -> dict[str, str]:
 NEW_HERE = [
     "activity list, five filters",
     "activity list, by kind",
+    "activity list, searched",
+    "participant list, searched",
     "participant page",
     "report list",
     "report preview",

@@ -207,6 +207,10 @@ URL_ARGS = {
     },
     "training_enrol": lambda w: {"pk": w.training.pk},
     "training_attendance": lambda w: {"pk": w.training.pk},
+    "training_session_all_present": lambda w: {
+        "pk": w.training.pk,
+        "session_pk": w.training_session.pk,
+    },
     "enrollment_complete": lambda w: {"pk": w.training.pk, "enrollment_pk": w.enrollment.pk},
     "training_certificate": lambda w: {"pk": w.training.pk, "enrollment_pk": w.enrollment.pk},
     "supervision_detail": lambda w: {"pk": w.supervision.pk},
@@ -233,6 +237,7 @@ URL_ARGS = {
     "report_status": lambda w: {"pk": w.report.pk},
     "report_generate": lambda w: {"pk": w.report.pk},
     "report_publish": lambda w: {"pk": w.report.pk},
+    "report_unpublish": lambda w: {"pk": w.report.pk},
     "report_new_version": lambda w: {"pk": w.report.pk},
     "report_pdf": lambda w: {"pk": w.report.pk},
     "report_xlsx": lambda w: {"pk": w.report.pk},
@@ -243,6 +248,7 @@ URL_ARGS = {
 # and an allowed role gets this answer (the empty form is invalid: shown again with 422, or
 # the view redirects back with a message).
 POST_ONLY = {
+    "activity_sync": 422,  # an empty entry is refused with its reasons
     "volunteer_invite": 302,
     "training_session_add": 422,
     "training_enrol": 422,
@@ -250,7 +256,7 @@ POST_ONLY = {
     "selfhelp_status": 302,
     "selfhelp_follow_up": 302,
     "report_generate": 302,
-    "report_publish": 302,
+    "report_unpublish": 302,
     "report_new_version": 302,
     "member_unlock": 302,
 }
@@ -264,6 +270,8 @@ OBJECT_RULES = {
     "training_certificate": {Role.SUPERVISOR: 403, Role.FUNDER: 403},
     # The fixture's report is published, so it is frozen: editing leads back to it.
     "report_edit": {Role.COORDINATOR: 302},
+    # Publishing asks first; the fixture's report is published already: back to it.
+    "report_publish": {Role.COORDINATOR: 302},
 }
 
 
@@ -295,7 +303,8 @@ def organisation_expectation(callback, role: str) -> int | str:
 # {route regex: {role: answer}}; ``"*"`` is every role not named. Each route must match one.
 ADMIN_RULE = {ANONYMOUS: ADMIN_LOGIN, STAFF: 200, "*": ADMIN_LOGIN}
 OTHER_URLS = {
-    r"admin/login/": {"*": 200, STAFF: 302},
+    # Staff are signed in already; a member who is not staff is sent to their own start page.
+    r"admin/login/": {ANONYMOUS: 200, "*": 302},
     r"admin/logout/": {STAFF: 405, "*": 302},  # POST only; others go to the admin index
     r"admin/autocomplete/": {STAFF: 403, "*": ADMIN_LOGIN},  # 403 without its parameters
     # History records and logs are written by Lotse (and django-axes), never added by hand.
@@ -313,6 +322,10 @@ OTHER_URLS = {
     r"admin/\(\?P<url>\.\*\)\$": None,  # the catch-all: 404 to staff, login to others
     r"admin/.*": ADMIN_RULE,
     r"i18n/setlang/": {"*": 302},  # changes the language, then goes back
+    # The translated strings of the scripts, and the installable app's worker and manifest.
+    r"jsi18n/": {"*": 200},
+    r"sw.js": {"*": 200},
+    r"manifest.webmanifest": {"*": 200},
     r"accounts/login/": {"*": 200},
     # Setting up or entering the second factor (tests/test_two_factor.py tests the flow).
     r"accounts/2fa/(setup|verify)/": {ANONYMOUS: LOGIN, "*": 200},

@@ -1,14 +1,15 @@
 """Exporting a program's data in the import format, and the empty template workbook.
 
-Sites and volunteers are exported whole, participants as far as their consent allows;
-activities and referrals for a date range. Only participants whose consent covers
-pseudonymous evaluation exports leave Lotse in the file: the others, their codes in the
-activities' participant lists and their referrals are left out, and the result says how many
-participants and referrals that were (the activities keep their anonymous head counts).
-Activities and referrals without a ref of their own get ``A-<id>`` / ``R-<id>``, which
-the importer recognises, so an export can be edited and imported back. Text that a
-spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``) is written with
-a leading quote; the importer removes it again.
+Sites, volunteers and trainings (with their sessions and enrolments) are exported whole,
+participants as far as their consent allows; activities, referrals and supervision sessions
+for a date range (the supervision's confidential notes never). Only participants whose
+consent covers pseudonymous evaluation exports leave Lotse in the file: the others, their
+codes in the activities' participant lists and their referrals are left out, and the result
+says how many participants and referrals that were (the activities keep their anonymous head
+counts). Records without a ref of their own get ``A-<id>``, ``R-<id>`` (and so on, see
+``format.py``), which the importer recognises, so an export can be edited and imported back.
+Text that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``) is
+written with a leading quote; the importer removes it again.
 
 Rows are streamed from the database in chunks and written with openpyxl's write-only mode or
 the csv module, so an export of any size runs in bounded memory.
@@ -29,8 +30,8 @@ from core.lists import export_value
 from programs.models import Language, Participant, Program
 from programs.selectors import exportable
 from referrals.models import Referral
-from sessions_log.models import Topic
-from volunteers.models import Volunteer
+from sessions_log.models import Match, OutcomeMeasure, SelfHelpGroup, Topic
+from volunteers.models import Enrollment, SupervisionSession, TrainingSession, Volunteer
 
 from . import format as fmt
 
@@ -165,6 +166,145 @@ def _referral_rows(program: Program, start: dt.date, end: dt.date) -> Iterator[l
             r.status,
             r.appointment_on,
             r.closed_on,
+            r.consent_on if r.consent_to_share else None,
+        ]
+
+
+def _match_rows(program: Program) -> Iterator[list]:
+    matches = (
+        Match.objects.filter(program=program)
+        .filter(exportable("participant__"))
+        .select_related("volunteer", "participant")
+        .order_by("proposed_on", "pk")
+    )
+    for m in matches.iterator(chunk_size=CHUNK):
+        yield [
+            m.ref or f"{fmt.MATCH_REF_PREFIX}{m.pk}",
+            m.volunteer.code,
+            m.participant.code,
+            m.status,
+            m.proposed_on,
+            m.started_on,
+            m.ended_on,
+            m.end_reason,
+            m.six_month_check_on,
+        ]
+
+
+def _selfhelp_rows(program: Program) -> Iterator[list]:
+    groups = (
+        SelfHelpGroup.objects.filter(program=program)
+        .select_related("contact_point")
+        .prefetch_related(Prefetch("volunteers", queryset=Volunteer.objects.only("code")))
+        .order_by("name", "pk")
+    )
+    for g in groups.iterator(chunk_size=CHUNK):
+        yield [
+            g.name,
+            g.contact_point.name,
+            g.topic_area,
+            g.started_on,
+            g.accompaniment_ends_on,
+            _codes(g.volunteers.all()),
+            g.status,
+            g.follow_up_still_meeting,
+            g.follow_up_checked_on,
+        ]
+
+
+def _outcome_rows(program: Program) -> Iterator[list]:
+    measures = (
+        OutcomeMeasure.objects.filter(program=program)
+        .filter(exportable("participant__"))
+        .select_related("participant")
+        .order_by("date", "pk")
+    )
+    for o in measures.iterator(chunk_size=CHUNK):
+        answers = [o.answers.get(str(n)) for n in range(1, fmt.OUTCOME_ITEMS + 1)]
+        yield [
+            o.ref or f"{fmt.OUTCOME_REF_PREFIX}{o.pk}",
+            o.participant.code,
+            o.instrument,
+            o.timepoint,
+            o.custom_label,
+            o.date,
+            *answers,
+        ]
+
+
+def _training_ref(training) -> str:
+    return training.ref or f"{fmt.TRAINING_REF_PREFIX}{training.pk}"
+
+
+def _training_rows(program: Program) -> Iterator[list]:
+    trainings = program.trainings.order_by("starts_on", "pk")
+    for t in trainings.iterator(chunk_size=CHUNK):
+        yield [
+            _training_ref(t),
+            t.title,
+            t.kind,
+            "yes" if t.qualifying else "no",
+            t.starts_on,
+            t.ends_on,
+            t.planned_hours,
+            t.trainer,
+            t.description,
+        ]
+
+
+def _training_session_rows(program: Program) -> Iterator[list]:
+    sessions = (
+        TrainingSession.objects.filter(training__program=program)
+        .select_related("training")
+        .prefetch_related(
+            Prefetch("attendances__volunteer", queryset=Volunteer.objects.only("code"))
+        )
+        .order_by("date", "pk")
+    )
+    for s in sessions.iterator(chunk_size=CHUNK):
+        yield [
+            s.ref or f"{fmt.TRAINING_SESSION_REF_PREFIX}{s.pk}",
+            _training_ref(s.training),
+            s.date,
+            s.minutes,
+            s.topic,
+            _codes(a.volunteer for a in s.attendances.all()),
+        ]
+
+
+def _enrolment_rows(program: Program) -> Iterator[list]:
+    enrolments = (
+        Enrollment.objects.filter(training__program=program)
+        .select_related("training", "volunteer")
+        .order_by("training__starts_on", "training_id", "volunteer__code")
+    )
+    for e in enrolments.iterator(chunk_size=CHUNK):
+        yield [
+            _training_ref(e.training),
+            e.volunteer.code,
+            e.status,
+            e.enrolled_on,
+            e.completed_on,
+            e.practice_hours,
+        ]
+
+
+def _supervision_rows(program: Program, start: dt.date, end: dt.date) -> Iterator[list]:
+    sessions = (
+        SupervisionSession.objects.filter(program=program, date__range=(start, end))
+        .select_related("supervisor")
+        .prefetch_related(Prefetch("attendees", queryset=Volunteer.objects.only("code")))
+        .order_by("date", "pk")
+    )
+    for s in sessions.iterator(chunk_size=CHUNK):
+        yield [
+            s.ref or f"{fmt.SUPERVISION_REF_PREFIX}{s.pk}",
+            s.date,
+            s.kind,
+            s.minutes,
+            s.supervisor.email if s.supervisor else s.supervisor_name,
+            s.topics,
+            _codes(s.attendees.all()),
         ]
 
 
@@ -176,6 +316,13 @@ def sheet_rows(program: Program, start: dt.date, end: dt.date) -> dict[str, Iter
         fmt.PARTICIPANTS.name: _participant_rows(program),
         fmt.ACTIVITIES.name: _activity_rows(program, start, end),
         fmt.REFERRALS.name: _referral_rows(program, start, end),
+        fmt.MATCHES.name: _match_rows(program),
+        fmt.SELFHELP_GROUPS.name: _selfhelp_rows(program),
+        fmt.OUTCOMES.name: _outcome_rows(program),
+        fmt.TRAININGS.name: _training_rows(program),
+        fmt.TRAINING_SESSIONS.name: _training_session_rows(program),
+        fmt.ENROLMENTS.name: _enrolment_rows(program),
+        fmt.SUPERVISION_SESSIONS.name: _supervision_rows(program, start, end),
     }
 
 
@@ -300,6 +447,10 @@ def template_workbook() -> bytes:
         gettext(
             "Rows are matched by site name, volunteer code, participant code, activity ref "
             "and referral ref: a known key updates its record, a new key adds one."
+        ),
+        gettext(
+            "Trainings, training sessions and supervision sessions are matched by their ref, "
+            "enrolments by training and volunteer together."
         ),
         gettext("This sheet is ignored when the workbook is imported."),
     ]

@@ -16,18 +16,34 @@ from functools import cached_property
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.spreadsheets import Source, open_source
 from programs.models import ActivityKind, Area, Participant, Site
 from referrals.models import Category, Referral, ServiceProvider
-from sessions_log.models import Activity
-from volunteers.models import Volunteer
+from sessions_log.instruments import INSTRUMENTS
+from sessions_log.models import Activity, Match, OutcomeMeasure, SelfHelpGroup
+from volunteers.models import (
+    Enrollment,
+    SupervisionSession,
+    Training,
+    TrainingSession,
+    Volunteer,
+)
+from volunteers.rules import PRACTICE_HOURS, SESSION_MINUTES, TRAINING_HOURS
 
 LIST_SEPARATOR = ";"
 DATE_FORMAT = "YYYY-MM-DD"
 # Refs the exporter gives to records that have none (``A-<id>``, ``R-<id>``).
 ACTIVITY_REF_PREFIX = "A-"
 REFERRAL_REF_PREFIX = "R-"
+MATCH_REF_PREFIX = "M-"
+OUTCOME_REF_PREFIX = "Q-"
+TRAINING_REF_PREFIX = "T-"
+TRAINING_SESSION_REF_PREFIX = "TS-"
+SUPERVISION_REF_PREFIX = "S-"
+# The answer columns of the outcomes sheet: as many as the longest instrument has items.
+OUTCOME_ITEMS = max(len(instrument.items) for instrument in INSTRUMENTS.values())
 # The template workbook's explanation sheet; the importer skips it.
 HELP_SHEET = "help"
 
@@ -35,6 +51,7 @@ HELP_SHEET = "help"
 class Kind(StrEnum):
     TEXT = "text"
     INTEGER = "integer"
+    DECIMAL = "decimal"  # a number with at most one decimal place (hours)
     DATE = "date"
     CHOICE = "choice"
     YES_NO = "yes_no"
@@ -68,8 +85,10 @@ class Column:
         if self.kind == Kind.DATE:
             return DATE_FORMAT
         if self.kind == Kind.YES_NO:
-            return "yes, no"
-        if self.kind == Kind.INTEGER:
+            # Translators: only words the importer reads (core.spreadsheets.YES_WORDS and
+            # NO_WORDS: yes/ja/j/y/x/1, no/nein/nej/n/0); in other languages keep "yes, no".
+            return str(pgettext_lazy("words the importer reads as yes and no", "yes, no"))
+        if self.kind in (Kind.INTEGER, Kind.DECIMAL):
             low = self.minimum if self.minimum is not None else 0
             return f"{low}–{self.maximum}" if self.maximum is not None else f"≥ {low}"
         if self.kind == Kind.LANGUAGES:
@@ -429,11 +448,480 @@ REFERRALS = Sheet(
             Kind.DATE,
             _("Date the referral was closed; required for the status “closed”."),
         ),
+        Column(
+            "consent_on",
+            Kind.DATE,
+            _(
+                "Date the participant agreed to their data being shared with the service. An "
+                "outbound referral that was sent needs it, unless Lotse records it for the "
+                "referral or the participant's consent covers referrals."
+            ),
+            example="2024-03-06",
+        ),
+    ),
+)
+
+MATCHES = Sheet(
+    name="matches",
+    key="ref",
+    help=_("Volunteers matched one to one with a participant."),
+    columns=(
+        Column(
+            "ref",
+            Kind.TEXT,
+            _("Your reference for the match; identifies it in this program."),
+            required=True,
+            max_length=_max(Match, "ref"),
+            example="M-2014-001",
+        ),
+        Column(
+            "volunteer",
+            Kind.TEXT,
+            _("Code of the volunteer (from the volunteers sheet or Lotse)."),
+            required=True,
+            max_length=_max(Volunteer, "code"),
+            example="V-001",
+        ),
+        Column(
+            "participant",
+            Kind.TEXT,
+            _("Code of the participant (from the participants sheet or Lotse)."),
+            required=True,
+            max_length=_max(Participant, "code"),
+            example="P-7K3Q9",
+        ),
+        Column(
+            "status",
+            Kind.CHOICE,
+            _("Where the match stands; “active” and “paused” need started_on, “ended” ended_on."),
+            required=True,
+            choices=tuple(Match.Status.values),
+            example=Match.Status.ACTIVE,
+        ),
+        Column(
+            "proposed_on",
+            Kind.DATE,
+            _("Date the match was proposed."),
+            required=True,
+            example="2014-05-02",
+        ),
+        Column("started_on", Kind.DATE, _("Date the match started."), example="2014-05-20"),
+        Column("ended_on", Kind.DATE, _("Date the match ended; only for “ended”.")),
+        Column(
+            "end_reason",
+            Kind.CHOICE,
+            _("Why the match ended; required for “ended”."),
+            choices=tuple(Match.EndReason.values),
+        ),
+        Column(
+            "six_month_check_on",
+            Kind.DATE,
+            _("Date of the conversation six months after the start."),
+            example="2014-11-20",
+        ),
+    ),
+)
+
+SELFHELP_GROUPS = Sheet(
+    name="selfhelp_groups",
+    key="name",
+    help=_("Self-help groups accompanied for a time, with their one-year follow-up."),
+    columns=(
+        Column(
+            "name",
+            Kind.TEXT,
+            _("The group's name; identifies the group in this program."),
+            required=True,
+            max_length=_max(SelfHelpGroup, "name"),
+            example="Angehörige Düren",
+        ),
+        Column(
+            "contact_point",
+            Kind.TEXT,
+            _(
+                "The site that looks after the group (a name from the sites sheet or Lotse); "
+                "a new group needs one."
+            ),
+            max_length=_max(Site, "name"),
+            example="Kontaktstelle Mitte",
+        ),
+        Column(
+            "topic_area",
+            Kind.CHOICE,
+            _("What the group is about."),
+            required=True,
+            choices=tuple(SelfHelpGroup.TopicArea.values),
+            example=SelfHelpGroup.TopicArea.CARING_RELATIVES,
+        ),
+        Column(
+            "started_on",
+            Kind.DATE,
+            _("Date the group started."),
+            required=True,
+            example="2008-09-01",
+        ),
+        Column(
+            "accompaniment_ends_on",
+            Kind.DATE,
+            _("Date the accompaniment ends (or ended)."),
+            example="2009-03-01",
+        ),
+        Column(
+            "volunteers",
+            Kind.LIST,
+            _("Codes of the volunteers who accompany the group."),
+            example="V-001; V-002",
+        ),
+        Column(
+            "status",
+            Kind.CHOICE,
+            _("Where the group stands."),
+            required=True,
+            choices=tuple(SelfHelpGroup.Status.values),
+            example=SelfHelpGroup.Status.INDEPENDENT,
+        ),
+        Column(
+            "follow_up_still_meeting",
+            Kind.CHOICE,
+            _("Whether the group still met a year after it started; yes and no need the date."),
+            choices=tuple(SelfHelpGroup.FollowUp.values),
+            example=SelfHelpGroup.FollowUp.YES,
+        ),
+        Column(
+            "follow_up_checked_on",
+            Kind.DATE,
+            _("Date the follow-up was checked."),
+            example="2009-09-05",
+        ),
+    ),
+)
+
+OUTCOMES = Sheet(
+    name="outcomes",
+    key="ref",
+    help=_("Questionnaires (WHO-5, UCLA-3, RHS-15) with their answers; Lotse computes the scores."),
+    columns=(
+        Column(
+            "ref",
+            Kind.TEXT,
+            _("Your reference for the questionnaire; identifies it in this program."),
+            required=True,
+            max_length=_max(OutcomeMeasure, "ref"),
+            example="Q-2024-001",
+        ),
+        Column(
+            "participant",
+            Kind.TEXT,
+            _("Code of the participant (from the participants sheet or Lotse)."),
+            required=True,
+            max_length=_max(Participant, "code"),
+            example="P-7K3Q9",
+        ),
+        Column(
+            "instrument",
+            Kind.CHOICE,
+            _("The questionnaire."),
+            required=True,
+            choices=tuple(INSTRUMENTS),
+            example="who5",
+        ),
+        Column(
+            "timepoint",
+            Kind.CHOICE,
+            _("When it was answered; one baseline per participant and questionnaire."),
+            required=True,
+            choices=tuple(OutcomeMeasure.Timepoint.values),
+            example=OutcomeMeasure.Timepoint.BASELINE,
+        ),
+        Column(
+            "custom_label",
+            Kind.TEXT,
+            _("The name of another time point; only for “custom”, and needed there."),
+            max_length=_max(OutcomeMeasure, "custom_label"),
+        ),
+        Column("date", Kind.DATE, _("Date it was answered."), required=True, example="2024-03-05"),
+        *(
+            Column(
+                f"item_{number}",
+                Kind.INTEGER,
+                _(
+                    "The answer to this item, as a number on the questionnaire's scale; empty "
+                    "if not answered."
+                ),
+                minimum=0,
+                example=str(3) if number <= 5 else "",
+            )
+            for number in range(1, OUTCOME_ITEMS + 1)
+        ),
+    ),
+)
+
+TRAININGS = Sheet(
+    name="trainings",
+    key="ref",
+    help=_(
+        "Trainings and the phases of the program's qualification (intensive phase, supervised "
+        "practice, …)."
+    ),
+    columns=(
+        Column(
+            "ref",
+            Kind.TEXT,
+            _("Your reference for the training; identifies it in this program."),
+            required=True,
+            max_length=_max(Training, "ref"),
+            example="T-2024-1",
+        ),
+        Column(
+            "title",
+            Kind.TEXT,
+            _("The training's title."),
+            required=True,
+            max_length=_max(Training, "title"),
+            example="Basisschulung Frühjahr 2024",
+        ),
+        Column(
+            "kind",
+            Kind.CHOICE,
+            _("Kind of training."),
+            required=True,
+            choices=tuple(Training.Kind.values),
+            example=Training.Kind.INTENSIVE,
+        ),
+        Column(
+            "qualifying",
+            Kind.YES_NO,
+            _(
+                "Part of the qualification; empty means yes. A volunteer counts as trained once "
+                "they have completed a qualifying training of each kind the program's "
+                "qualifying trainings have; refreshers never count."
+            ),
+            example="yes",
+        ),
+        Column(
+            "starts_on",
+            Kind.DATE,
+            _("Date the training starts."),
+            required=True,
+            example="2024-03-01",
+        ),
+        Column(
+            "ends_on",
+            Kind.DATE,
+            _("Date the training ends; not before the start."),
+            required=True,
+            example="2024-04-30",
+        ),
+        Column(
+            "planned_hours",
+            Kind.DECIMAL,
+            _("Hours the training plans (with at most one decimal place, e.g. 24.5)."),
+            required=True,
+            minimum=TRAINING_HOURS.low,
+            maximum=TRAINING_HOURS.high,
+            example="24",
+        ),
+        Column(
+            "trainer",
+            Kind.TEXT,
+            _("Who gives the training."),
+            max_length=_max(Training, "trainer"),
+            example="Dr. Ute Brandt",
+        ),
+        Column("description", Kind.TEXT, _("What the training covers."), max_length=5_000),
+    ),
+)
+
+TRAINING_SESSIONS = Sheet(
+    name="training_sessions",
+    key="ref",
+    help=_("The sessions of each training, with the volunteers who were there."),
+    columns=(
+        Column(
+            "ref",
+            Kind.TEXT,
+            _("Your reference for the session; identifies it in this program."),
+            required=True,
+            max_length=_max(TrainingSession, "ref"),
+            example="T-2024-1/1",
+        ),
+        Column(
+            "training",
+            Kind.TEXT,
+            _("The ref of the training (from the trainings sheet or Lotse)."),
+            required=True,
+            max_length=_max(Training, "ref"),
+            example="T-2024-1",
+        ),
+        Column(
+            "date",
+            Kind.DATE,
+            _("Date of the session; within the training's dates."),
+            required=True,
+            example="2024-03-01",
+        ),
+        Column(
+            "duration_minutes",
+            Kind.INTEGER,
+            _("Duration in minutes."),
+            required=True,
+            minimum=SESSION_MINUTES.low,
+            maximum=SESSION_MINUTES.high,
+            example="180",
+        ),
+        Column(
+            "topic",
+            Kind.TEXT,
+            _("What the session was about."),
+            max_length=_max(TrainingSession, "topic"),
+            example="Psychoedukation",
+        ),
+        Column(
+            "present",
+            Kind.LIST,
+            _("Codes of the volunteers who were there (from the volunteers sheet or Lotse)."),
+            example="V-001; V-002",
+        ),
+    ),
+)
+
+ENROLMENTS = Sheet(
+    name="enrolments",
+    key="training",
+    help=_(
+        "Who is enrolled in which training, and who completed it; one row per training and "
+        "volunteer, which together identify the enrolment."
+    ),
+    columns=(
+        Column(
+            "training",
+            Kind.TEXT,
+            _("The ref of the training (from the trainings sheet or Lotse)."),
+            required=True,
+            max_length=_max(Training, "ref"),
+            example="T-2024-1",
+        ),
+        Column(
+            "volunteer",
+            Kind.TEXT,
+            _("Code of the volunteer (from the volunteers sheet or Lotse)."),
+            required=True,
+            max_length=_max(Volunteer, "code"),
+            example="V-001",
+        ),
+        Column(
+            "status",
+            Kind.CHOICE,
+            _("Where the enrolment stands; “completed” needs completed_on."),
+            required=True,
+            choices=tuple(Enrollment.Status.values),
+            example=Enrollment.Status.COMPLETED,
+        ),
+        Column(
+            "enrolled_on",
+            Kind.DATE,
+            _("Date the volunteer enrolled."),
+            required=True,
+            example="2024-02-15",
+        ),
+        Column(
+            "completed_on",
+            Kind.DATE,
+            _("Date the volunteer completed the training; only for “completed”."),
+            example="2024-04-30",
+        ),
+        Column(
+            "practice_hours",
+            Kind.DECIMAL,
+            _("Supervised practice hours the volunteer collected in it; empty means 0."),
+            minimum=PRACTICE_HOURS.low,
+            maximum=PRACTICE_HOURS.high,
+            example="12.5",
+        ),
+    ),
+)
+
+SUPERVISION_SESSIONS = Sheet(
+    name="supervision_sessions",
+    key="ref",
+    help=_(
+        "Supervision sessions with the volunteers who attended; the confidential notes stay "
+        "in Lotse."
+    ),
+    columns=(
+        Column(
+            "ref",
+            Kind.TEXT,
+            _("Your reference for the session; identifies it in this program."),
+            required=True,
+            max_length=_max(SupervisionSession, "ref"),
+            example="S-2024-01",
+        ),
+        Column(
+            "date",
+            Kind.DATE,
+            _("Date of the session."),
+            required=True,
+            example="2024-03-12",
+        ),
+        Column(
+            "kind",
+            Kind.CHOICE,
+            _("Group or individual supervision."),
+            required=True,
+            choices=tuple(SupervisionSession.Kind.values),
+            example=SupervisionSession.Kind.GROUP,
+        ),
+        Column(
+            "duration_minutes",
+            Kind.INTEGER,
+            _("Duration in minutes."),
+            required=True,
+            minimum=SESSION_MINUTES.low,
+            maximum=SESSION_MINUTES.high,
+            example="90",
+        ),
+        Column(
+            "supervisor",
+            Kind.TEXT,
+            _(
+                "Who led it: the e-mail address of a supervisor or coordinator of the program "
+                "with a Lotse account, or the name of an external supervisor."
+            ),
+            max_length=_max(SupervisionSession, "supervisor_name"),
+            example="Dr. Ute Brandt",
+        ),
+        Column(
+            "topics",
+            Kind.TEXT,
+            _("Topics discussed (no confidential details)."),
+            max_length=_max(SupervisionSession, "topics"),
+            example="Abgrenzung",
+        ),
+        Column(
+            "attendees",
+            Kind.LIST,
+            _("Codes of the volunteers who attended (from the volunteers sheet or Lotse)."),
+            example="V-001; V-002",
+        ),
     ),
 )
 
 # In the order they are read: later sheets refer to rows of earlier ones.
-SHEETS: tuple[Sheet, ...] = (SITES, VOLUNTEERS, PARTICIPANTS, ACTIVITIES, REFERRALS)
+SHEETS: tuple[Sheet, ...] = (
+    SITES,
+    VOLUNTEERS,
+    PARTICIPANTS,
+    ACTIVITIES,
+    REFERRALS,
+    MATCHES,
+    SELFHELP_GROUPS,
+    OUTCOMES,
+    TRAININGS,
+    TRAINING_SESSIONS,
+    ENROLMENTS,
+    SUPERVISION_SESSIONS,
+)
 SHEETS_BY_NAME = {sheet.name: sheet for sheet in SHEETS}
 
 

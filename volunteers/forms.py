@@ -222,6 +222,32 @@ class VolunteerStatusForm(forms.Form):
         self.helper = _helper(_row("to_status", "on"), "reason")
 
 
+class BulkStatusForm(forms.Form):
+    """The new status of the volunteers ticked on the list, on the confirmation page."""
+
+    to_status = forms.ChoiceField(label=_("New status"), choices=Volunteer.Status.choices)
+    on = forms.DateField(label=_("Date"), widget=DateInput())
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        required=False,
+        help_text=_("Required when the volunteers leave."),
+    )
+
+    def __init__(self, *args, program=None, **kwargs):
+        kwargs.setdefault("initial", {"on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("to_status") == Volunteer.Status.LEFT
+            and not (data.get("reason") or "").strip()
+        ):
+            self.add_error("reason", _("Please give a reason for leaving."))
+        return data
+
+
 class TrainingForm(forms.ModelForm):
     class Meta:
         model = Training

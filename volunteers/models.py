@@ -157,6 +157,7 @@ class Training(ConstraintErrorsAtFields, ChoiceLabels, models.Model):
     # Where a violated constraint's message is shown.
     constraint_fields = {
         "training_ends_after_start": "ends_on",
+        "training_unique_ref": "ref",
     }
 
     class Kind(models.TextChoices):
@@ -184,6 +185,12 @@ class Training(ConstraintErrorsAtFields, ChoiceLabels, models.Model):
             "and the supervised practice). Refreshers never count."
         ),
     )
+    ref = models.CharField(
+        _("reference"),
+        max_length=60,
+        blank=True,
+        help_text=_("Reference from an imported spreadsheet."),
+    )
 
     class Meta:
         ordering = ["program_id", "-starts_on"]
@@ -200,6 +207,12 @@ class Training(ConstraintErrorsAtFields, ChoiceLabels, models.Model):
                 name="training_hours_not_negative",
                 violation_error_message=_("The hours cannot be negative."),
             ),
+            models.UniqueConstraint(
+                fields=["program", "ref"],
+                condition=~Q(ref=""),
+                name="training_unique_ref",
+                violation_error_message=_("Another training of this program has this reference."),
+            ),
         ]
 
     def __str__(self):
@@ -207,12 +220,23 @@ class Training(ConstraintErrorsAtFields, ChoiceLabels, models.Model):
 
 
 class TrainingSession(ConstraintErrorsAtFields, models.Model):
+    # Where a violated constraint's message is shown.
+    constraint_fields = {
+        "training_session_unique_ref": "ref",
+    }
+
     training = models.ForeignKey(
         Training, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("training")
     )
     date = models.DateField(_("date"))
     minutes = models.PositiveIntegerField(_("duration (minutes)"))
     topic = models.CharField(_("topic"), max_length=200, blank=True)
+    ref = models.CharField(
+        _("reference"),
+        max_length=60,
+        blank=True,
+        help_text=_("Reference from an imported spreadsheet."),
+    )
 
     class Meta:
         ordering = ["training", "date"]
@@ -223,6 +247,12 @@ class TrainingSession(ConstraintErrorsAtFields, models.Model):
                 condition=Q(minutes__gt=0),
                 name="training_session_minutes",
                 violation_error_message=_("A session lasts at least one minute."),
+            ),
+            models.UniqueConstraint(
+                fields=["training", "ref"],
+                condition=~Q(ref=""),
+                name="training_session_unique_ref",
+                violation_error_message=_("Another session of this training has this reference."),
             ),
         ]
 
@@ -333,6 +363,11 @@ class TrainingAttendance(ConstraintErrorsAtFields, models.Model):
 
 
 class SupervisionSession(ConstraintErrorsAtFields, ChoiceLabels, models.Model):
+    # Where a violated constraint's message is shown.
+    constraint_fields = {
+        "supervision_unique_ref": "ref",
+    }
+
     class Kind(models.TextChoices):
         GROUP = "group", _("Group supervision")
         INDIVIDUAL = "individual", _("Individual supervision")
@@ -366,6 +401,12 @@ class SupervisionSession(ConstraintErrorsAtFields, ChoiceLabels, models.Model):
     topics = models.CharField(_("topics"), max_length=300, blank=True)
     # Encrypted at rest (FIELD_ENCRYPTION_KEY); empty is stored as NULL.
     confidential_notes = EncryptedTextField(_("confidential notes"), blank=True, null=True)
+    ref = models.CharField(
+        _("reference"),
+        max_length=60,
+        blank=True,
+        help_text=_("Reference from an imported spreadsheet."),
+    )
 
     class Meta:
         ordering = ["program_id", "-date"]
@@ -376,6 +417,14 @@ class SupervisionSession(ConstraintErrorsAtFields, ChoiceLabels, models.Model):
                 condition=Q(minutes__gt=0),
                 name="supervision_minutes",
                 violation_error_message=_("A session lasts at least one minute."),
+            ),
+            models.UniqueConstraint(
+                fields=["program", "ref"],
+                condition=~Q(ref=""),
+                name="supervision_unique_ref",
+                violation_error_message=_(
+                    "Another supervision session of this program has this reference."
+                ),
             ),
         ]
         indexes = [models.Index(fields=["program", "date"], name="supervision_program_date")]

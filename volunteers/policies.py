@@ -35,6 +35,14 @@ def can_see_certificate(membership: Membership | None, enrollment: Enrollment) -
     )
 
 
+def records_own_supervision(membership: Membership | None) -> bool:
+    """Whether the member leads the supervision they record (supervisors), so that the form
+    names them as its supervisor; coordinators record for others."""
+    return has_perm(membership, Perm.MANAGE_SUPERVISION) and not has_perm(
+        membership, Perm.MANAGE_PROGRAM
+    )
+
+
 def supervision_leaders(program: Program) -> QuerySet:
     """Users who may lead supervision: members whose role manages it (supervisors and
     coordinators)."""

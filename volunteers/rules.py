@@ -102,11 +102,12 @@ def check_training_session(
 
 
 def check_supervision(
-    *, date: dt.date | None, minutes: int | None, today: dt.date | None = None
+    *, date: dt.date | None, minutes: int | None, today: dt.date | None = None, program=None
 ) -> Findings:
-    """A supervision session has happened and lasts 1 to 720 minutes."""
+    """A supervision session has happened (with ``program``: not before the program started)
+    and lasts 1 to 720 minutes."""
     findings = Findings()
-    check_date(findings, "date", date, today=today)
+    check_date(findings, "date", date, program=program, today=today)
     _check_minutes(findings, minutes)
     return findings
 

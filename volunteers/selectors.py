@@ -5,6 +5,7 @@ of queries does not grow with the number of volunteers, sessions or marks.
 """
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -145,6 +146,28 @@ def volunteer_profile(volunteer: Volunteer, today: dt.date) -> VolunteerProfile:
         activity_count=activities.count(),
         latest_activities=list(activities.select_related("site").order_by("-date", "-id")[:10]),
     )
+
+
+_NUMBERED = re.compile(r"^(.*?)(\d+)$")
+
+
+def next_volunteer_code(program: Program) -> str:
+    """The code to suggest for a new volunteer: the program's highest numbered code plus one,
+    in the same pattern (``V-031`` after ``V-030``, ``LH12`` after ``LH11``); ``V-001`` for the
+    first volunteer."""
+    best = None
+    codes = set()
+    for code in program.volunteers.values_list("code", flat=True):
+        codes.add(code.upper())
+        match = _NUMBERED.match(code)
+        if match and (best is None or int(match[2]) > int(best[2])):
+            best = match
+    prefix, number, width = ("V-", 0, 3) if best is None else (best[1], int(best[2]), len(best[2]))
+    while True:
+        number += 1
+        code = f"{prefix}{number:0{width}d}"
+        if code.upper() not in codes:
+            return code
 
 
 def volunteers_for_list(program: Program) -> QuerySet:

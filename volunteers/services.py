@@ -178,6 +178,23 @@ def training_attendance_save(*, training: Training, marks: set[tuple[int, int]])
 
 
 @transaction.atomic
+def training_session_mark_present(*, session, volunteer_ids: Iterable[int]) -> int:
+    """Mark the given enrolled volunteers present at one session of a training (those already
+    marked stay so); returns how many marks were added. Volunteers not enrolled in the
+    training are refused."""
+    enrolled = set(session.training.enrollments.values_list("volunteer_id", flat=True))
+    wanted = set(volunteer_ids)
+    if wanted - enrolled:
+        raise ValidationError(_("Some volunteers are not enrolled in this training."))
+    present = set(session.attendances.values_list("volunteer_id", flat=True))
+    new = sorted(wanted - present)
+    TrainingAttendance.objects.bulk_create(
+        [TrainingAttendance(session=session, volunteer_id=v) for v in new], ignore_conflicts=True
+    )
+    return len(new)
+
+
+@transaction.atomic
 def enrollment_set_outcome(
     *,
     enrollment: Enrollment,

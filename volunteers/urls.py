@@ -19,6 +19,11 @@ program_urlpatterns = [
         views.training_session_edit,
         name="training_session_edit",
     ),
+    path(
+        "trainings/<int:pk>/sessions/<int:session_pk>/all-present/",
+        views.training_session_all_present,
+        name="training_session_all_present",
+    ),
     path("trainings/<int:pk>/enrol/", views.training_enrol, name="training_enrol"),
     path("trainings/<int:pk>/attendance/", views.training_attendance, name="training_attendance"),
     path(

@@ -18,13 +18,14 @@ from core.lists import Column
 from programs import lockout
 from programs.access import Perm, program_view
 from programs.audit import log_access
-from programs.lists import ProgramListView
+from programs.lists import BulkAction, ProgramListView
 from programs.models import SecurityEvent
 from programs.security import export_record, security_event_record
 
 from . import policies, selectors, services
 from .filters import OverdueFilter, SupervisionFilter, TrainingFilter, VolunteerFilter
 from .forms import (
+    BulkStatusForm,
     EnrolForm,
     EnrollmentOutcomeForm,
     InvitationForm,
@@ -41,12 +42,98 @@ from .pdf import certificate_pdf
 # ---- volunteers ------------------------------------------------------------------------------
 
 
+def _skipped(text: str, skipped: list[str]) -> str:
+    if not skipped:
+        return text
+    return f"{text} " + _("Not changed: %(names)s.") % {"names": "; ".join(skipped)}
+
+
+def _bulk_status(view, rows, form) -> str:
+    """Each ticked volunteer moves to the new status through the one status service (with
+    its rules and history); those it refuses are named in the message."""
+    data = form.cleaned_data
+    changed, skipped = 0, []
+    for volunteer in rows:
+        try:
+            services.volunteer_change_status(
+                volunteer=volunteer,
+                to_status=data["to_status"],
+                on=data["on"],
+                reason=data["reason"],
+                by=view.request.user,
+            )
+        except ValidationError as error:
+            skipped.append(f"{volunteer.name} ({' '.join(error.messages)})")
+        else:
+            changed += 1
+    status = Volunteer.Status(data["to_status"]).label
+    text = ngettext(
+        "%(count)s volunteer is now “%(status)s”.",
+        "%(count)s volunteers are now “%(status)s”.",
+        changed,
+    ) % {"count": changed, "status": status}
+    return _skipped(text, skipped)
+
+
+def _bulk_invite(view, rows, form) -> str:
+    """An invitation to each ticked volunteer who has an e-mail address and no account yet."""
+    request = view.request
+    sent, skipped = 0, []
+    for volunteer in rows:
+        if not volunteer.email:
+            skipped.append(f"{volunteer.name} ({_('no e-mail address')})")
+            continue
+        try:
+            services.invitation_send(volunteer=volunteer, email=volunteer.email, by=request.user)
+        except ValidationError as error:
+            skipped.append(f"{volunteer.name} ({' '.join(error.messages)})")
+            continue
+        security_event_record(
+            kind=SecurityEvent.Kind.INVITATION,
+            request=request,
+            detail={"volunteer": volunteer.pk, "email": volunteer.email, "step": "sent"},
+        )
+        sent += 1
+    text = ngettext("%(count)s invitation was sent.", "%(count)s invitations were sent.", sent) % {
+        "count": sent
+    }
+    return _skipped(text, skipped)
+
+
 class VolunteerListView(ProgramListView):
     permission = Perm.MANAGE_PROGRAM
     filterset_class = VolunteerFilter
     template_name = "volunteers/volunteer_list.html"
     title = gettext_lazy("Volunteers")
     export_basename = gettext_lazy("volunteers")
+    bulk_actions = (
+        BulkAction(
+            name="status",
+            label=gettext_lazy("Change the status"),
+            question=gettext_lazy("Change the status of these %(count)s volunteers?"),
+            run=_bulk_status,
+            perm=Perm.MANAGE_PROGRAM,
+            allowed=lambda membership, volunteer: policies.can_open_volunteers(membership),
+            form=BulkStatusForm,
+        ),
+        BulkAction(
+            name="invite",
+            label=gettext_lazy("Send an invitation"),
+            question=gettext_lazy(
+                "Send an invitation to log in to these %(count)s volunteers? Each gets an "
+                "e-mail with a link to set a password."
+            ),
+            run=_bulk_invite,
+            perm=Perm.MANAGE_PROGRAM,
+            # Those who can already log in need no invitation.
+            allowed=lambda membership, volunteer: (
+                policies.can_open_volunteers(membership) and volunteer.user_id is None
+            ),
+        ),
+    )
+
+    def bulk_label(self, volunteer) -> str:
+        return f"{volunteer.code} · {volunteer.name}"
 
     def get_columns(self):
         slug = self.program.slug
@@ -82,7 +169,11 @@ def _volunteer(request, pk) -> Volunteer:
 @program_view(Perm.MANAGE_PROGRAM)
 def volunteer_create(request, program_slug):
     program = request.program
-    form = VolunteerForm(request.POST or None, program=program)
+    form = VolunteerForm(
+        request.POST or None,
+        program=program,
+        initial={"code": selectors.next_volunteer_code(program)},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             volunteer = services.volunteer_create(
@@ -492,6 +583,55 @@ def training_attendance(request, program_slug, pk):
 
 
 @program_view(Perm.MANAGE_PROGRAM)
+def training_session_all_present(request, program_slug, pk, session_pk):
+    """Mark everyone enrolled (or those ticked) present at one session, after a confirmation."""
+    training = _training(request, pk)
+    session = get_object_or_404(training.sessions, pk=session_pk)
+    enrollments = list(
+        training.enrollments.exclude(status=Enrollment.Status.DROPPED)
+        .select_related("volunteer")
+        .order_by("volunteer__name", "pk")
+    )
+    present = set(session.attendances.values_list("volunteer_id", flat=True))
+    if request.method == "POST":
+        chosen = {int(v) for v in request.POST.getlist("selected") if v.isdigit()}
+        if not chosen:
+            messages.error(request, _("Select at least one volunteer first."))
+        else:
+            try:
+                added = services.training_session_mark_present(
+                    session=session, volunteer_ids=chosen
+                )
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)s more volunteer was marked present on %(date)s.",
+                        "%(count)s more volunteers were marked present on %(date)s.",
+                        added,
+                    )
+                    % {
+                        "count": added,
+                        "date": formats.date_format(session.date, "SHORT_DATE_FORMAT"),
+                    },
+                )
+                return redirect("training_attendance", request.program.slug, training.pk)
+    return render(
+        request,
+        "volunteers/training_all_present.html",
+        {
+            "program": request.program,
+            "training": training,
+            "session": session,
+            "enrollments": enrollments,
+            "present": present,
+        },
+    )
+
+
+@program_view(Perm.MANAGE_PROGRAM)
 def enrollment_complete(request, program_slug, pk, enrollment_pk):
     """Record how an enrolment ended: completed on a date, dropped out, or back to enrolled."""
     training = _training(request, pk)
@@ -618,7 +758,10 @@ def _supervision(request, pk) -> SupervisionSession:
 @program_view(Perm.MANAGE_SUPERVISION)
 def supervision_create(request, program_slug):
     program = request.program
-    form = SupervisionForm(request.POST or None, program=program)
+    initial = {}
+    if policies.records_own_supervision(request.membership):
+        initial["supervisor"] = request.user.pk
+    form = SupervisionForm(request.POST or None, program=program, initial=initial)
     if request.method == "POST" and form.is_valid():
         session = form.save()
         messages.success(request, _("The supervision session was logged."))

@@ -10,12 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from core.lists import Column
 from programs.access import Perm, program_view
 from programs.audit import read_or_404
-from programs.lists import ProgramListView
+from programs.lists import BulkAction, ProgramListView, export_action
 from programs.models import ActivityKind
 
 from .. import policies, selectors, services
@@ -24,6 +24,7 @@ from ..forms import ActivityForm, ParticipantQuickForm
 from .common import (
     activity_form_kwargs,
     add_participant,
+    allow_offline_copy,
     form_errors,
     no_profile,
     visible_participants,
@@ -39,25 +40,30 @@ def activity_log(request, program_slug):
         return no_profile(request)
     quick = ParticipantQuickForm(volunteer=volunteer)
     added = None
+    picked = request.GET.getlist("participant")
     if request.method == "POST":
         existing = services.activity_logged_with(program, request.POST.get("idempotency_key"))
         if existing is not None:
-            _confirm_kept_entry(request, existing)
+            confirm_kept_entry(request, existing)
             return _land_on_existing(request, existing)
         form = ActivityForm(request.POST, **activity_form_kwargs(request, volunteer))
         if request.POST.get("_action") == "add_participant":
             form, quick, added = add_participant(request, form, volunteer, {})
         elif form.is_valid():
             concern = form.concern_data()
-            activity, created = services.activity_log(
-                program=program,
-                user=request.user,
-                volunteer=None if coordinator else volunteer,
-                idempotency_key=form.cleaned_data["idempotency_key"],
-                concern=concern,
-                **form.activity_data(),
-            )
-            _confirm_kept_entry(request, activity)
+            try:
+                activity, created = services.activity_log(
+                    program=program,
+                    user=request.user,
+                    volunteer=None if coordinator else volunteer,
+                    idempotency_key=form.cleaned_data["idempotency_key"],
+                    concern=concern,
+                    **form.activity_data(),
+                )
+            except ValidationError as error:
+                form_errors(form, error)
+                return _log_form_page(request, form, quick, added, volunteer, picked)
+            confirm_kept_entry(request, activity)
             if not created:
                 return _land_on_existing(request, activity)
             if request.POST.get("_kept"):
@@ -85,7 +91,6 @@ def activity_log(request, program_slug):
             return redirect("my_sessions", program.slug)
     else:
         initial = {"idempotency_key": uuid.uuid4()}
-        picked = request.GET.getlist("participant")
         if picked:
             visible = visible_participants(request, volunteer)
             initial["participants"] = [
@@ -95,11 +100,15 @@ def activity_log(request, program_slug):
                 )
             ]
         form = ActivityForm(initial=initial, **activity_form_kwargs(request, volunteer))
-    return render(
+    return _log_form_page(request, form, quick, added, volunteer, picked)
+
+
+def _log_form_page(request, form, quick, added, volunteer, picked):
+    response = render(
         request,
         "sessions_log/activity_form.html",
         {
-            "program": program,
+            "program": request.program,
             "form": form,
             "qc_form": quick,
             "added": added,
@@ -107,6 +116,7 @@ def activity_log(request, program_slug):
             "title": _("Log a session"),
         },
     )
+    return response if picked else allow_offline_copy(request, response)
 
 
 def _ids(values, model) -> list[int]:
@@ -129,7 +139,7 @@ def _ids(values, model) -> list[int]:
 SAVED_ENTRIES = "lotse_saved_entries"
 
 
-def _confirm_kept_entry(request, activity) -> None:
+def confirm_kept_entry(request, activity) -> None:
     """Tell the browser that the server has this session, so that the copy of the form it kept
     in case the sign-in had expired is dropped on the next page."""
     if activity.idempotency_key is None:
@@ -234,6 +244,9 @@ class MySessionsView(ProgramListView):
             .order_by("-date", "-id")
         )
 
+    def render_to_response(self, context, **kwargs):
+        return allow_offline_copy(self.request, super().render_to_response(context, **kwargs))
+
     def get_context_data(self, **kwargs):
         logged = self.request.GET.get("logged", "")
         just_logged = (
@@ -271,14 +284,58 @@ class MySessionsView(ProgramListView):
         )
 
 
+def _set_follow_up(needed: bool):
+    def run(view, rows, form) -> str:
+        changed = services.activities_set_follow_up(
+            activities=rows, needed=needed, by=view.request.user
+        )
+        if needed:
+            return ngettext(
+                "%(count)s session was marked for follow-up.",
+                "%(count)s sessions were marked for follow-up.",
+                changed,
+            ) % {"count": changed}
+        return ngettext(
+            "%(count)s session was marked as followed up.",
+            "%(count)s sessions were marked as followed up.",
+            changed,
+        ) % {"count": changed}
+
+    return run
+
+
 class ActivityListView(ProgramListView):
     permission = Perm.VIEW_ACTIVITIES
     filterset_class = ActivityFilter
     title = gettext_lazy("Activities")
     export_basename = gettext_lazy("activities")
+    bulk_actions = (
+        BulkAction(
+            name="follow_up",
+            label=gettext_lazy("Mark for follow-up"),
+            question=gettext_lazy("Mark these %(count)s sessions for follow-up?"),
+            run=_set_follow_up(True),
+            perm=Perm.MANAGE_PROGRAM,
+            allowed=lambda membership, activity: policies.edits_any_time(membership),
+        ),
+        BulkAction(
+            name="followed_up",
+            label=gettext_lazy("Mark as followed up"),
+            question=gettext_lazy("Mark these %(count)s sessions as followed up?"),
+            run=_set_follow_up(False),
+            perm=Perm.MANAGE_PROGRAM,
+            allowed=lambda membership, activity: policies.edits_any_time(membership),
+        ),
+        export_action(Perm.VIEW_ACTIVITIES),
+    )
 
     def get_queryset(self):
         return selectors.activity_list(self.program)
+
+    def bulk_label(self, activity) -> str:
+        site = f" · {activity.site}" if activity.site_id else ""
+        day = date_format(activity.date, "SHORT_DATE_FORMAT")
+        return f"{day} · {activity.get_kind_display()}{site}"
 
     def get_columns(self):
         slug = self.program.slug

@@ -65,11 +65,12 @@ def test_a_concern_reaches_the_supervisors_inbox_and_is_acknowledged(
     save_screenshot(page, "concern-inbox")
     row.get_by_role("link").first.click()
     expect(page.get_by_text("A young man said he sees no point in living.")).to_be_visible()
-    page.get_by_label("Outcome").fill("Talked to the shelter's social worker; appointment at PSZ.")
     save_screenshot(page, "concern-detail")
     page.get_by_role("button", name="Acknowledge").click()
-
-    expect(page.get_by_role("alert")).to_contain_text("The concern was acknowledged.")
+    expect(page.get_by_role("alert")).to_contain_text("The concern was acknowledged")
+    page.get_by_label("Outcome").fill("Talked to the shelter's social worker; appointment at PSZ.")
+    page.get_by_role("button", name="Record the outcome").click()
+    expect(page.get_by_role("alert")).to_contain_text("The outcome was recorded.")
     expect(page.get_by_role("row").filter(has_text="Risk of self-harm")).to_contain_text(
         "acknowledged"
     )

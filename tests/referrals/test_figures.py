@@ -133,5 +133,26 @@ def test_the_figures_page_shows_them(login, program, alice, dataset):
     assert "Counselling" in response.text
 
 
+def test_the_figures_page_draws_charts_beside_the_tables(login, program, alice, dataset):
+    page = (
+        login(alice)
+        .get(
+            reverse("referral_stats", args=[program.slug]),
+            {"date_from": "2024-03-01", "date_to": "2024-03-31"},
+        )
+        .text
+    )
+    assert 'id="referrals-by-category-title"' in page
+    assert 'id="referrals-by-status-title"' in page
+    chart = page.split('id="referrals-by-category-title"')[1].split("</svg>")[0]
+    assert "Psychiatry: 4" in chart and "Social counselling: 2" in chart  # labelled bars
+
+
+def test_a_period_without_referrals_has_no_charts(login, program, alice):
+    page = login(alice).get(reverse("referral_stats", args=[program.slug])).text
+    assert "referrals-by-category" not in page
+    assert "No referrals in this period." in page
+
+
 def test_volunteers_do_not_see_the_figures(login, program, bob):
     assert login(bob).get(reverse("referral_stats", args=[program.slug])).status_code == 403

@@ -29,6 +29,7 @@ from ..factories import (
     ActivityFactory,
     EnrollmentFactory,
     MatchFactory,
+    OrganisationFactory,
     ParticipantFactory,
     ReferralFactory,
     SelfHelpGroupFactory,
@@ -325,6 +326,19 @@ def test_trained_is_not_recorded_without_a_qualifying_training(program):
     TrainingFactory(program=program, kind=Training.Kind.BASIC, qualifying=False)
     figures = printed(document.build(compute(program)), "volunteers")
     assert figures["Volunteers trained"] == "Not recorded"
+
+
+def test_employed_counsellors_are_not_recorded_where_no_volunteer_has_an_employer(program):
+    VolunteerFactory(program=program)
+    figures = printed(document.build(compute(program)), "volunteers")
+    assert figures["Employed counsellors"] == "Not recorded"
+    VolunteerFactory(
+        program=program,
+        employed_by=OrganisationFactory(),
+        employed_since=D(2024, 1, 1),
+    )
+    figures = printed(document.build(compute(program)), "volunteers")
+    assert figures["Employed counsellors"] == "1"
 
 
 # ---- what a program records ------------------------------------------------------------------

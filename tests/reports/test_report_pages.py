@@ -4,6 +4,7 @@ import datetime as dt
 import hashlib
 
 import pytest
+from auditlog.models import LogEntry
 from django.urls import reverse
 from django.utils import timezone
 
@@ -322,3 +323,53 @@ def test_downloads_are_recorded_in_the_security_log(
     events = SecurityEvent.objects.filter(kind=SecurityEvent.Kind.EXPORT, user=funder)
     assert sorted(e.detail["format"] for e in events) == ["pdf", "xlsx"]
     assert {e.detail["filters"]["report"] for e in events} == {report.pk}
+
+
+# ---- publishing asks first, and can be taken back until the funder downloads it ----------
+
+
+def test_publishing_asks_for_confirmation_first(
+    login, report, alice, django_capture_on_commit_callbacks
+):
+    client = login(alice)
+    report = _generate(client, report, django_capture_on_commit_callbacks)
+    detail = client.get(_url("report_detail", report)).text
+    assert f'href="{_url("report_publish", report)}"' in detail
+    confirm = client.get(_url("report_publish", report))
+    assert confirm.status_code == 200
+    assert "Publish “Sachbericht 2024”" in confirm.text
+    assert "you can take it back" in confirm.text
+    assert "<script" not in confirm.text.split("<main")[-1]
+    report.refresh_from_db()
+    assert report.status == Status.GENERATED  # asking changes nothing
+    client.post(_url("report_publish", report))
+    report.refresh_from_db()
+    assert report.status == Status.PUBLISHED
+
+
+def test_a_report_is_taken_back_until_the_funder_downloads_it(
+    login, report, alice, funder, django_capture_on_commit_callbacks
+):
+    client = login(alice)
+    report = _generate(client, report, django_capture_on_commit_callbacks)
+    client.post(_url("report_publish", report))
+    assert "Take back (unpublish)" in client.get(_url("report_detail", report)).text
+    done = client.post(_url("report_unpublish", report), follow=True)
+    assert "The report was taken back." in done.text
+    report.refresh_from_db()
+    assert (report.status, report.published_at) == (Status.GENERATED, None)
+    assert LogEntry.objects.filter(
+        object_pk=str(report.pk), actor=alice, changes__icontains="published"
+    ).exists()
+    # The funder sees it no more.
+    assert login(funder).get(_url("report_detail", report)).status_code == 404
+
+    client = login(alice)
+    client.post(_url("report_publish", report))
+    login(funder).get(_url("report_pdf", report))
+    client = login(alice)
+    assert "Take back (unpublish)" not in client.get(_url("report_detail", report)).text
+    refused = client.post(_url("report_unpublish", report), follow=True)
+    assert "the funder has downloaded it" in refused.text
+    report.refresh_from_db()
+    assert report.status == Status.PUBLISHED

@@ -164,38 +164,103 @@ def test_the_inbox_filters_by_severity_category_and_acknowledged(login, program,
     assert len(client.get(inbox, {"acknowledged": "false"}).context["rows"]) == 1
 
 
-def test_a_supervisor_acknowledges_a_concern_once(login, program, sara, alice):
+def test_a_supervisor_acknowledges_a_concern_once_without_an_outcome(login, program, sara, alice):
     concern = ConcernFactory(program=program)
     client = login(sara)
-    response = client.post(acknowledge_url(concern), {"outcome": "Called the shelter's staff."})
-    assert response.status_code == 302
+    response = client.post(acknowledge_url(concern), {"step": "acknowledge"}, follow=True)
+    assert "The concern was acknowledged" in response.text
+    assert "The outcome is still to be recorded." in response.text
     concern.refresh_from_db()
     assert concern.acknowledged_by == sara
-    assert concern.outcome == "Called the shelter's staff."
-    again = login(alice).post(acknowledge_url(concern), {"outcome": "Me too"}, follow=True)
+    assert concern.state == Concern.State.ACKNOWLEDGED
+    again = login(alice).post(acknowledge_url(concern), {"step": "acknowledge"}, follow=True)
     assert "This concern was already acknowledged." in again.text
     concern.refresh_from_db()
-    assert (concern.acknowledged_by, concern.outcome) == (sara, "Called the shelter's staff.")
+    assert concern.acknowledged_by == sara
 
 
-def test_acknowledging_needs_an_outcome(login, program, sara):
+def test_the_outcome_is_recorded_after_acknowledging(login, program, sara, alice):
     concern = ConcernFactory(program=program)
-    response = login(sara).post(acknowledge_url(concern), {"outcome": ""})
-    assert response.status_code == 200
+    client = login(sara)
+    early = client.post(acknowledge_url(concern), {"step": "outcome", "outcome": "Called."})
+    assert early.status_code == 302
+    concern.refresh_from_db()
+    assert concern.outcome == "" and concern.acknowledged_at is None
+    client.post(acknowledge_url(concern), {"step": "acknowledge"})
+    response = login(alice).post(
+        acknowledge_url(concern), {"step": "outcome", "outcome": "Called the shelter's staff."}
+    )
+    assert response.status_code == 302
+    concern.refresh_from_db()
+    assert (concern.acknowledged_by, concern.outcome_recorded_by) == (sara, alice)
+    assert concern.outcome == "Called the shelter's staff."
+    assert concern.state == Concern.State.CLOSED
+    page = login(sara).get(acknowledge_url(concern)).text
+    assert "Called the shelter&#x27;s staff." in page
+    assert "Record the outcome</button>" not in page
+
+
+def test_recording_the_outcome_needs_a_text(login, program, sara):
+    concern = ConcernFactory(program=program, acknowledged_by=sara, acknowledged_at=timezone.now())
+    response = login(sara).post(acknowledge_url(concern), {"step": "outcome", "outcome": " "})
+    assert response.status_code == 422
     assert "outcome" in response.context["form"].errors
     concern.refresh_from_db()
-    assert concern.acknowledged_at is None
+    assert concern.outcome_recorded_at is None
 
 
-def test_the_service_refuses_a_second_acknowledgement(program, sara, alice):
+def test_the_transitions_are_enforced_by_the_service(program, sara, alice):
     from django.core.exceptions import ValidationError
 
     from sessions_log import services
 
     concern = ConcernFactory(program=program)
-    services.concern_acknowledge(concern=concern, by=sara, outcome="Done")
+    with pytest.raises(ValidationError, match="acknowledge the concern first"):
+        services.concern_record_outcome(concern=concern, by=sara, outcome="Done")
+    services.concern_acknowledge(concern=concern, by=sara)
     with pytest.raises(ValidationError, match="already acknowledged"):
-        services.concern_acknowledge(concern=concern, by=alice, outcome="Again")
+        services.concern_acknowledge(concern=concern, by=alice)
+    services.concern_record_outcome(concern=concern, by=sara, outcome="Done")
+    with pytest.raises(ValidationError, match="already recorded"):
+        services.concern_record_outcome(concern=concern, by=alice, outcome="Again")
+
+
+def test_the_volunteer_learns_that_their_concern_was_acknowledged(
+    login, program, sara, volunteer, django_capture_on_commit_callbacks
+):
+    concern = ConcernFactory(program=program, raised_by=volunteer.user, category="medical")
+    home = reverse("program_home", args=[program.slug])
+    assert "not yet acknowledged" in login(volunteer.user).get(home).text
+    with django_capture_on_commit_callbacks(execute=True):
+        login(sara).post(acknowledge_url(concern), {"step": "acknowledge"})
+    assert [m.to for m in mail.outbox] == [[volunteer.user.email]]
+    message = mail.outbox[0]
+    assert program.name in message.subject
+    # In the program's language (German), and without what was written.
+    assert "Medizinischer Notfall" in message.body
+    assert concern.description not in message.body
+    assert reverse("my_concerns", args=[program.slug]) in message.body
+    page = login(volunteer.user).get(home).text
+    assert "not yet acknowledged" not in page
+    mine = login(volunteer.user).get(reverse("my_concerns", args=[program.slug])).text
+    assert "acknowledged" in mine
+
+
+def test_raised_by_names_the_volunteer_not_an_email(login, program, sara, volunteer, inbox):
+    volunteer.user.email = volunteer.user.username = "vera@example.org"
+    volunteer.user.save()
+    concern = ConcernFactory(program=program, raised_by=volunteer.user)
+    row = login(sara).get(inbox).context["rows"][0]
+    assert row[4]["text"] == volunteer.name
+    page = login(sara).get(acknowledge_url(concern)).text
+    assert volunteer.name in page
+    assert "vera@example.org" not in page
+
+
+def test_the_home_page_links_each_open_concern(login, program, sara):
+    concern = ConcernFactory(program=program)
+    page = login(sara).get(reverse("program_home", args=[program.slug])).text
+    assert f'href="{acknowledge_url(concern)}"' in page
 
 
 def test_volunteers_and_funders_have_no_inbox(login, program, bob, inbox):
@@ -209,7 +274,7 @@ def test_a_concern_of_another_program_is_not_found(login, program, other_program
     foreign = ConcernFactory(program=other_program)
     url = reverse("concern_acknowledge", args=[program.slug, foreign.pk])
     assert login(sara).get(url).status_code == 404
-    assert login(sara).post(url, {"outcome": "x"}).status_code == 404
+    assert login(sara).post(url, {"step": "acknowledge"}).status_code == 404
 
 
 def test_query_count_does_not_grow_with_rows(login, program, sara, inbox):

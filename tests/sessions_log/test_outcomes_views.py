@@ -99,7 +99,7 @@ def test_a_second_baseline_is_refused_with_a_clear_message(login, program, alice
     participant = ParticipantFactory(program=program)
     OutcomeMeasureFactory(participant=participant, date=dt.date(2025, 1, 10))
     response = login(alice).post(new_url(participant), who5_post())
-    assert "already recorded on 2025-01-10" in response.text
+    assert "already recorded on 10 Jan 2025" in response.text
     assert OutcomeMeasure.objects.count() == 1
 
 

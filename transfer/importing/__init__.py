@@ -17,11 +17,13 @@ writes are ``bulk_create`` / ``bulk_update`` per batch, with many-to-many rows i
 the through tables directly (``COPY`` on PostgreSQL), so memory stays bounded however long
 the file is.
 
-Natural keys: site name, volunteer code, participant code, activity ref, referral ref. A ref
-of the form ``A-<id>`` (``R-<id>`` for referrals) that the exporter gave a record without a
-ref of its own refers to that record of the program, so an edited export can be imported
-back. A column that is missing from a sheet leaves that field of existing records as it is; an
-empty cell in a present column clears it.
+Natural keys: site name, volunteer code, participant code, self-help group name, the ref of
+activities, referrals, matches, questionnaires, trainings, training sessions and supervision
+sessions, and an enrolment's training and volunteer together. A ref of the form ``A-<id>``
+(``R-<id>``, ``M-<id>``, ``Q-<id>``, ``T-<id>``, ``TS-<id>``, ``S-<id>``) that the exporter gave
+a record without a ref of its own refers to that record of the program, so an edited export
+can be imported back. A column that is missing from a sheet leaves that field of existing
+records as it is; an empty cell in a present column clears it.
 
 The modules: ``engine`` makes the passes and the all-or-nothing write; ``results`` holds what
 an import found and did; ``lookups`` the references of one pass and the new values;

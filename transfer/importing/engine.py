@@ -87,7 +87,7 @@ def _import_sheet(run: Run, handler: Handler, rows: Iterator[tuple[int, tuple]])
             }
             row = Row(run, sheet, number, cells)
             run.at = (sheet.name, number)
-            key = row.text(sheet.key)
+            key = handler.row_key(row)
             if key and key in seen:
                 row.error(
                     sheet.key,
@@ -132,6 +132,7 @@ def _import_sheet(run: Run, handler: Handler, rows: Iterator[tuple[int, tuple]])
                 shown.add(row.number, key, merged, old)
         if run.write and run.result.valid:
             handler.write(creates, updates)
+    handler.finish()
 
 
 class _Spool:

@@ -12,12 +12,13 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext
 
 from programs.models import Area, Participant, Site
 from referrals.models import ServiceProvider
 from sessions_log.models import Topic
-from volunteers.models import Volunteer
+from volunteers.models import Training, Volunteer
 
 from .lookups import Pending
 from .results import PREVIEW_ROWS, Change, ImportResult, PreviewRow, SheetPreview
@@ -33,7 +34,14 @@ REFERENCES: dict[str, tuple[Any, str | None]] = {
     "participant_id": (Participant, "code"),
     "participants": (Participant, "code"),
     "facilitators": (Volunteer, "code"),
+    "volunteer_id": (Volunteer, "code"),
+    "volunteers": (Volunteer, "code"),
+    "contact_point_id": (Site, "name"),
     "topics": (Topic, None),  # shown in the user's language
+    "training_id": (Training, "title"),
+    "present": (Volunteer, "code"),
+    "attendees": (Volunteer, "code"),
+    "supervisor": (get_user_model(), "email"),  # an account's pk, or an external name
 }
 
 

@@ -6,6 +6,7 @@ Each reader returns :data:`ABSENT` when the sheet has no such column, and report
 
 import datetime as dt
 import re
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.translation import gettext
@@ -24,6 +25,7 @@ DATE_PATTERNS = (
     (re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})$"), (3, 2, 1)),  # 31-03-2024 (da)
 )
 INTEGER = re.compile(r"^[+-]?\d+(?:[.,]0+)?$")
+DECIMAL = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
 
 ABSENT = object()  # the column is not in the sheet
 
@@ -129,6 +131,53 @@ class Row:
                 column,
                 gettext("%(value)s is too large; the highest allowed is %(max)s")
                 % {"value": number, "max": spec.maximum},
+            )
+            return None
+        return number
+
+    def decimal(self, column: str):
+        """A number with at most one decimal place (hours), as :class:`~decimal.Decimal`."""
+        if column not in self.cells:
+            return ABSENT
+        if self._missing(column):
+            return None
+        raw = self.cells[column]
+        number = None
+        if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+            try:
+                number = Decimal(str(raw))
+            except InvalidOperation:
+                number = None
+        elif isinstance(raw, str) and DECIMAL.match(raw.strip()):
+            number = Decimal(raw.strip().replace(",", "."))
+        if number is None or not number.is_finite():
+            self.error(
+                column,
+                gettext("“%(value)s” is not a number; write it like 12.5")
+                % {"value": quoted(cell_text(raw))},
+            )
+            return None
+        if number != number.quantize(Decimal("0.1")):
+            self.error(
+                column,
+                gettext("%(value)s has more than one decimal place") % {"value": cell_text(raw)},
+            )
+            return None
+        number = number.quantize(Decimal("0.1"))
+        spec = self.sheet.column(column)
+        written = cell_text(raw)
+        if spec.minimum is not None and number < spec.minimum:
+            self.error(
+                column,
+                gettext("%(value)s is too small; the lowest allowed is %(min)s")
+                % {"value": written, "min": spec.minimum},
+            )
+            return None
+        if spec.maximum is not None and number > spec.maximum:
+            self.error(
+                column,
+                gettext("%(value)s is too large; the highest allowed is %(max)s")
+                % {"value": written, "max": spec.maximum},
             )
             return None
         return number
@@ -270,6 +319,9 @@ def _unknown_message(what: str, value: str) -> str:
         "participant": gettext(
             "unknown participant code “%(value)s”: it is neither in this program nor in the "
             "participants sheet"
+        ),
+        "training": gettext(
+            "unknown training “%(value)s”: it is neither in this program nor in the trainings sheet"
         ),
     }
     return messages[what] % {"value": quoted(value)}

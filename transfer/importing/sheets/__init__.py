@@ -1,9 +1,14 @@
 """One handler per sheet of the format, in the order the sheets are read."""
 
 from .activities import Activities
+from .matches import Matches
+from .outcomes import Outcomes
 from .participants import Participants
 from .referrals import Referrals
+from .selfhelp import SelfHelpGroups
 from .sites import Sites
+from .supervision import SupervisionSessions
+from .trainings import Enrolments, Trainings, TrainingSessions
 from .volunteers import Volunteers
 
 HANDLERS = {
@@ -12,4 +17,11 @@ HANDLERS = {
     "participants": Participants,
     "activities": Activities,
     "referrals": Referrals,
+    "matches": Matches,
+    "selfhelp_groups": SelfHelpGroups,
+    "outcomes": Outcomes,
+    "trainings": Trainings,
+    "training_sessions": TrainingSessions,
+    "enrolments": Enrolments,
+    "supervision_sessions": SupervisionSessions,
 }

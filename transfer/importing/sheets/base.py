@@ -78,6 +78,8 @@ class Handler:
     extra_fields: tuple[str, ...] = ()
     keymap_name: str | None = None
     generated_ref_prefix: str | None = None
+    # How the model reaches its program (a training's session through its training).
+    program_path: str = "program"
 
     def __init__(self, run: Run):
         self.run = run
@@ -89,6 +91,10 @@ class Handler:
 
     # Reading
 
+    def row_key(self, row: Row) -> str:
+        """The text that identifies the row's record (its natural key)."""
+        return row.text(self.sheet.key)
+
     def parse(self, row: Row) -> dict:
         raise NotImplementedError
 
@@ -97,6 +103,19 @@ class Handler:
 
     def complete(self, row: Row, merged: dict, data: dict, old: Existing | None) -> None:
         """Derived values and checks across columns, on the row merged with the record."""
+
+    def finish(self) -> None:
+        """Checks across the rows of the whole sheet, once every row has been read."""
+
+    def scope(self):
+        """The program's records of the model."""
+        return self.model.objects.filter(**{self.program_path: self.program})
+
+    def instance(self, **attributes):
+        """A model instance of the program with ``attributes``."""
+        if self.program_path == "program":
+            attributes["program"] = self.program
+        return self.model(**attributes)
 
     # Comparing
 
@@ -121,7 +140,7 @@ class Handler:
                 query |= Q(**{self.key_field: "", "pk__in": list(generated)})
         names = {"pk", self.key_field, *self.db_values(), *self.extra_fields}
         found: dict[str, Existing] = {}
-        rows = self.model.objects.filter(program=self.program).filter(query).values(*names)
+        rows = self.scope().filter(query).values(*names)
         # A ref written in the record wins over an exported ``A-<id>`` pointing elsewhere.
         for stored in sorted(rows, key=lambda s: bool(s[self.key_field])):
             key = stored[self.key_field] or generated.get(stored["pk"])
@@ -158,11 +177,11 @@ class Handler:
             keymap.add(key, Pending(self.sheet.name, key))
 
     def write(self, creates: list[tuple[str, dict]], updates: list[tuple[str, dict, Any]]):
-        model = self.model
         new = []
         for key, merged in creates:
-            instance = model(program=self.program, **self.attributes(merged, None))
-            setattr(instance, self.key_field, key)
+            instance = self.instance(**self.attributes(merged, None))
+            if self.key_field:
+                setattr(instance, self.key_field, key)
             new.append(instance)
         audit.bulk_create(new, by=self.run.by, note=IMPORT_NOTE, batch_size=BATCH)
         if self.keymap is not None:
@@ -173,7 +192,7 @@ class Handler:
         for _key, merged, old in updates:
             attributes = self.attributes(merged, old)
             update_fields = update_fields or list(attributes)
-            changed.append(model(pk=old.pk, program=self.program, **attributes))
+            changed.append(self.instance(pk=old.pk, **attributes))
         if changed:
             related = {
                 old.pk: {

@@ -1,0 +1,79 @@
+"""What the volunteer's log form costs: the form, its post and a session sent from the
+offline queue each take a fixed number of queries, however many sessions, participants and
+volunteers the program has (docs/performance.md, "Offline logging")."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from programs.models import ActivityKind, Language
+
+from ..factories import ActivityFactory, ParticipantFactory, VolunteerFactory
+from .test_log_session import group_session
+
+pytestmark = pytest.mark.django_db
+
+# The session, the user, the second factor, the membership and the volunteer profile come
+# first; the form then reads its sites, the people the volunteer met, the volunteer's usual
+# sites and languages, the volunteers to pick and the topics (the languages come from the cache).
+FORM_QUERIES = 11
+# The idempotency key, the chosen site, languages and topics; the service's checks, the
+# session, its audit entry and its facilitators, languages, topics and participants; the
+# sign-in's list of saved entries (SQLite in the tests: with savepoints around the checks).
+POST_QUERIES = 39
+SYNC_QUERIES = 39
+
+
+def grow(program, volunteer, n):
+    arabic = Language.objects.get(code="ar")
+    for _ in range(n):
+        other = VolunteerFactory(program=program)
+        other.languages.add(arabic)
+        person = ParticipantFactory(program=program)
+        activity = ActivityFactory(program=program, kind=ActivityKind.ONE_TO_ONE)
+        activity.facilitators.add(volunteer, other)
+        activity.participants.add(person)
+        activity.languages.add(arabic)
+
+
+def count(client, method, url, data=None):
+    with CaptureQueriesContext(connection) as queries:
+        response = getattr(client, method)(url, data) if data else getattr(client, method)(url)
+    return response, len(queries)
+
+
+@pytest.mark.parametrize("rows", [2, 20])
+def test_the_log_form_its_post_and_a_synced_session_cost_a_fixed_number_of_queries(
+    login, program, volunteer, shelter, rows
+):
+    grow(program, volunteer, rows)
+    client = login(volunteer.user)
+    url = reverse("activity_log", args=[program.slug])
+    sync_url = reverse("activity_sync", args=[program.slug])
+    client.get(url)  # the language list goes into the cache, as on a running server
+
+    response, queries = count(client, "get", url)
+    assert response.status_code == 200
+    assert response.text.count('name="participants"') == rows
+    assert queries == FORM_QUERIES
+
+    response, queries = count(client, "post", url, group_session(shelter))
+    assert response.status_code == 302
+    assert queries == POST_QUERIES
+
+    data = group_session(shelter)
+    response, queries = count(client, "post", sync_url, data)
+    assert response.status_code == 201
+    assert queries == SYNC_QUERIES
+    response, queries = count(client, "post", sync_url, data)
+    assert response.status_code == 200  # sent again: found by its key, nothing written
+    assert queries == 9
+
+
+def test_a_new_language_reaches_the_log_form_at_once(login, program, volunteer):
+    client = login(volunteer.user)
+    url = reverse("activity_log", args=[program.slug])
+    assert "Klingon" not in client.get(url).text
+    Language.objects.create(code="tlh", name="Klingon")
+    assert client.get(url).text.count(">Klingon</option>") == 2  # the session and the quick-add
