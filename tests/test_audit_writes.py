@@ -23,6 +23,7 @@ from django.db import connection
 from django.db.models import Max
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from privacy.services import participant_erase
 from programs import audit
@@ -303,11 +304,23 @@ def _concern_raised(world):
     )
 
 
-@path("concern: acknowledged (service)", Concern, Action.UPDATE, {"acknowledged_by", "outcome"})
+@path("concern: acknowledged (service)", Concern, Action.UPDATE, {"acknowledged_by"})
 def _concern_acknowledged(world):
     concern = ConcernFactory(program=world.program, description="Sleeps badly.")
     world.mark()
-    return session_services.concern_acknowledge(concern=concern, by=world.alice, outcome=SECRET)
+    return session_services.concern_acknowledge(concern=concern, by=world.alice)
+
+
+@path("concern: outcome recorded (service)", Concern, Action.UPDATE, {"outcome"})
+def _concern_outcome(world):
+    concern = ConcernFactory(
+        program=world.program,
+        description="Sleeps badly.",
+        acknowledged_by=world.alice,
+        acknowledged_at=timezone.now(),
+    )
+    world.mark()
+    return session_services.concern_record_outcome(concern=concern, by=world.alice, outcome=SECRET)
 
 
 # Referrals
@@ -440,6 +453,7 @@ def _referral_reimported(world):
                     "closed",
                     "2024-03-20",
                     "2024-04-01",
+                    "2024-03-06",
                 ],
             ]
         },
@@ -722,6 +736,12 @@ KNOWN = {
     ("programs/audit.py", "bulk_create", "model.bulk_create"): "the audited write itself",
     ("programs/audit.py", "bulk_update", "manager.bulk_update"): "the audited write itself",
     ("programs/forms.py", "AreaForm.__init__", "self.update"): DICT,
+    ("core/mail.py", "recipient_languages", "languages.update"): DICT,
+    ("home/organisation.py", "organisation_dashboard", "found.update"): DICT,
+    ("reports/organisation.py", "_activity_figures", "figures.update"): DICT,
+    ("reports/organisation.py", "_program_figures", "figures.update"): DICT,
+    ("reports/organisation.py", "_programs_of_places", "figures.update"): DICT,
+    ("core/pdf.py", "StructureRepair.drop_repeated_headers", "renamed.update"): DICT,
     ("programs/lists.py", "ProgramListView.get_context_data", "context.update"): DICT,
     ("reports/document.py", "_footnotes", "printed.update"): SET,
     ("sessions_log/quality.py", "data_quality", "counts.update"): DICT,
@@ -736,6 +756,11 @@ KNOWN = {
     ("volunteers/services.py", "training_attendance_save", "TrainingAttendance.bulk_create"): (
         NOT_AUDITED
     ),
+    (
+        "volunteers/services.py",
+        "training_session_mark_present",
+        "TrainingAttendance.bulk_create",
+    ): NOT_AUDITED,
     ("sessions_log/forms.py", "ActivityForm._setup_facilitators", "field.update"): DICT,
     ("sessions_log/forms.py", "ActivityForm._setup_languages", "field.update"): DICT,
     ("sessions_log/forms.py", "ParticipantQuickForm.__init__", "field.update"): DICT,
