@@ -59,8 +59,9 @@ migrations-check: install
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
 messages: install
-	for lang in de en da; do \
-	  DEBUG=1 $(PY) manage.py makemessages --locale $$lang --ignore '.venv/*' --ignore 'node_modules/*' --no-obsolete; \
+	for lang in de en da ar fa uk; do \
+	  DEBUG=1 $(PY) manage.py makemessages --locale $$lang --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'staticfiles/*' --no-obsolete; \
+	  [ $$lang = en ] || DEBUG=1 $(PY) manage.py makemessages --domain djangojs --locale $$lang --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'staticfiles/*' --no-obsolete; \
 	done
 	DEBUG=1 $(PY) manage.py compilemessages --ignore '.venv/*' --ignore 'node_modules/*'
 
