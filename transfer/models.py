@@ -45,9 +45,7 @@ class ImportJob(models.Model):
     # The upload's name in default_storage; empty once it is deleted.
     stored_file = models.CharField(_("stored file"), max_length=255, blank=True)
     language = models.CharField(_("language"), max_length=10, default="en")
-    state = models.CharField(
-        _("state"), max_length=20, choices=State.choices, default=State.QUEUED
-    )
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.QUEUED)
     cancel_requested = models.BooleanField(_("cancel requested"), default=False)
     task_id = models.CharField(_("background task"), max_length=64, blank=True)
     rows_done = models.PositiveIntegerField(_("rows done"), default=0)

@@ -71,9 +71,7 @@ def _confirm_form(job: ImportJob, result: ImportResult, data=None) -> ImportConf
 
 
 def _job(request, job_id) -> ImportJob:
-    return get_object_or_404(
-        request.program.import_jobs.select_related("created_by"), pk=job_id
-    )
+    return get_object_or_404(request.program.import_jobs.select_related("created_by"), pk=job_id)
 
 
 @program_view(Perm.MANAGE_PROGRAM)
@@ -117,20 +115,28 @@ def _act(request, job: ImportJob):
         try:
             job = services.job_cancel(job=job)
         except OperationalError:  # SQLite while the import writes: too late to cancel
-            messages.error(request, gettext("The import is being written; it cannot be cancelled now."))
+            messages.error(
+                request, gettext("The import is being written; it cannot be cancelled now.")
+            )
             return redirect("program_import_job", slug, job.pk)
         if job.state == State.CANCELLED:
             messages.info(request, gettext("Nothing was imported."))
         elif job.cancel_requested and job.running:
-            messages.info(request, gettext("Cancelling: the import stops after the rows it is reading."))
+            messages.info(
+                request, gettext("Cancelling: the import stops after the rows it is reading.")
+            )
         return redirect("program_import_job", slug, job.pk)
     if job.state != State.PREVIEWED or job.created_by_id != request.user.pk:
-        messages.error(request, gettext("This preview can no longer be imported; upload the file again."))
+        messages.error(
+            request, gettext("This preview can no longer be imported; upload the file again.")
+        )
         return redirect("program_import_job", slug, job.pk)
     form = _confirm_form(job, jobs.result_of(job.result), request.POST)
     form.is_valid()  # a choice that is not valid (any more) is asked for again
     if not services.job_confirm(job=job, choices=form.mapping()):
-        messages.error(request, gettext("This preview can no longer be imported; upload the file again."))
+        messages.error(
+            request, gettext("This preview can no longer be imported; upload the file again.")
+        )
     return redirect("program_import_job", slug, job.pk)
 
 

@@ -46,9 +46,7 @@ def upload(django_capture_on_commit_callbacks):
     def _upload(client, program, path, name=None):
         upload = SimpleUploadedFile(name or path.name, path.read_bytes())
         with django_capture_on_commit_callbacks(execute=True):
-            response = client.post(
-                reverse("program_import", args=[program.slug]), {"file": upload}
-            )
+            response = client.post(reverse("program_import", args=[program.slug]), {"file": upload})
         if response.status_code != 302:
             return response
         return client.get(response.url)
@@ -177,9 +175,7 @@ def test_another_coordinator_sees_the_preview_but_cannot_confirm_it(
     assert not program.sites.exists()
 
 
-def test_a_file_with_problems_lists_them_and_is_not_kept(
-    login, program, alice, tmp_path, upload
-):
+def test_a_file_with_problems_lists_them_and_is_not_kept(login, program, alice, tmp_path, upload):
     sheets = sample_sheets()
     sheets["activities"][1][9] = 20  # women above the total
     response = upload(login(alice), program, write_xlsx(tmp_path / "bad.xlsx", sheets))
