@@ -19,8 +19,10 @@ import pytest
 from auditlog.context import set_actor
 from auditlog.models import LogEntry
 from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.db.models import Max
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -34,6 +36,8 @@ from reports.generation import _progress, report_generate
 from reports.models import Report
 from sessions_log import services as session_services
 from sessions_log.models import Activity, Concern
+from transfer import jobs as transfer_jobs
+from transfer.models import ImportJob
 from volunteers.models import SupervisionSession
 
 from .factories import (
@@ -484,6 +488,46 @@ def _report_changed(world):
     return report_services.report_update(report=report, fields={"summary": SECRET})
 
 
+# Imports in the background
+
+
+def _import_job(world):
+    from transfer import services as transfer_services  # noqa: PLC0415
+
+    upload = SimpleUploadedFile(
+        "in.xlsx", write_xlsx(world.tmp_path / "in.xlsx", sample_sheets()).read_bytes()
+    )
+    with override_settings(MEDIA_ROOT=world.tmp_path / "media"):
+        return transfer_services.job_start(
+            program=world.program, by=world.alice, upload=upload, language="en"
+        )
+
+
+@path("import: file uploaded (service)", ImportJob, Action.CREATE, {"state", "filename"})
+def _import_uploaded(world):
+    world.mark()
+    return _import_job(world)
+
+
+@path("import: checked (worker)", ImportJob, Action.UPDATE, {"state"})
+def _import_checked(world):
+    job = _import_job(world)
+    world.mark()
+    with override_settings(MEDIA_ROOT=world.tmp_path / "media"):
+        transfer_jobs.job_preview(job_id=job.pk)
+    return job
+
+
+@path("import: cancelled (service)", ImportJob, Action.UPDATE, {"state", "cancel_requested"})
+def _import_cancelled(world):
+    from transfer import services as transfer_services  # noqa: PLC0415
+
+    job = _import_job(world)
+    world.mark()
+    with override_settings(MEDIA_ROOT=world.tmp_path / "media"):
+        return transfer_services.job_cancel(job=job)
+
+
 # Supervision
 
 
@@ -762,6 +806,10 @@ KNOWN = {
     ("reports/services.py", "_enqueue", "Report.update"): "the background task's id",
     ("reports/services.py", "report_snapshot", "Report.update"): "a draft's preview figures",
     ("reports/indicators.py", "entry", "row.update"): DICT,
+    # An import's progress (rows read) and the id of its task: not changes the user makes;
+    # the job's states are saved with save() and audited.
+    ("transfer/jobs.py", "_Progress.progress", "ImportJob.update"): "progress in rows",
+    ("transfer/services.py", "_enqueue", "ImportJob.update"): "the background task's id",
     ("reports/kpis.py", "_targets", "row.update"): DICT,
     ("transfer/importing/engine.py", "_import_sheet", "merged.update"): DICT,
     ("transfer/importing/lookups.py", "Run.__init__", "self.update"): DICT,
