@@ -1,4 +1,4 @@
-"""Time the import of a 50,000-row activities sheet (and the records it refers to).
+"""Time the import of a 50,000-row activities sheet (and the records it refers to) by the worker.
 
 Run against the database in DATABASE_URL (PostgreSQL for the figure that counts)::
 
@@ -8,14 +8,18 @@ Run against the database in DATABASE_URL (PostgreSQL for the figure that counts)
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/lotse_bench DEBUG=1 \\
         .venv/bin/python -m bench.import_bench [--rows 50000] [--keep]
 
-It writes a workbook with sites, volunteers, participants and the activities sheet, imports
-it into a new program and imports it again (every row unchanged), reporting the time and
-the process's peak memory (``--trace`` adds a dry run under tracemalloc). The program is
-deleted afterwards unless ``--keep`` is given. The import must take under 60 seconds for
-50,000 rows.
+It writes a workbook with sites, volunteers, participants and the activities sheet, stores
+it through the storage API as the import page does, and runs the background tasks directly,
+as ``manage.py db_worker`` runs them: the check (``preview_import``), then the import of the
+confirmed preview (``run_import``, which checks the file again and writes it in one
+transaction), and the import of the same file again (every row unchanged). It reports the
+time and the process's peak memory (``--trace`` adds a dry run under tracemalloc). The
+program is deleted afterwards unless ``--keep`` is given. The import by the worker must take
+under 10 seconds for 50,000 rows.
 """
 
 import argparse
+import datetime as dt
 import os
 import random
 import resource
@@ -31,14 +35,20 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.core.files.base import File  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.test import override_settings  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 
 from programs.models import ActivityKind, Organisation, Program  # noqa: E402
 from sessions_log.models import Activity  # noqa: E402
 from transfer import format as fmt  # noqa: E402
+from transfer import services, tasks  # noqa: E402
 from transfer.format import open_import  # noqa: E402
-from transfer.importing import program_data_import  # noqa: E402
+from transfer.importing import CREATE, program_data_import  # noqa: E402
+from transfer.models import ImportJob  # noqa: E402
+
+IMPORT_TARGET = 10.0
 
 KINDS = [ActivityKind.GROUP, ActivityKind.INFO_EVENT, ActivityKind.ONE_TO_ONE, ActivityKind.VISIT]
 LANGUAGES = ["ar", "fa", "prs", "ku", "ti", "uk", "ru", "en", "de", "fr", "so", "ckb"]
@@ -133,10 +143,36 @@ def _peak_rss_mb() -> float:
 
 
 def _import(program, path, *, dry_run=False):
+    """The engine called directly (the command line's path), for the tracemalloc run."""
     with open_import(path) as source:
         started = time.perf_counter()
         result = program_data_import(program=program, source=source, dry_run=dry_run)
         return result, time.perf_counter() - started
+
+
+def _timed_task(task, job: ImportJob) -> float:
+    started = time.perf_counter()
+    task.call(job.pk)  # as db_worker runs it
+    return time.perf_counter() - started
+
+
+def _worker_import(program, path) -> tuple[ImportJob, float, float]:
+    """Upload, check and import as the page and the worker do; the seconds of both tasks."""
+    with open(path, "rb") as upload:
+        stored = File(upload, name=path.name)
+        job = services.job_start(program=program, by=None, upload=stored, language="en")
+    check = _timed_task(tasks.preview_import, job)
+    job.refresh_from_db()
+    if job.state != ImportJob.State.PREVIEWED:
+        return job, check, 0.0
+    # Confirm the preview: create every area and topic the file names (as preselected).
+    new_values = job.result.get("new_values", [])
+    job.choices = [[what, name.casefold(), CREATE] for what, name, *_rest in new_values]
+    job.state = ImportJob.State.IMPORTING
+    job.save(update_fields=["choices", "state"])
+    seconds = _timed_task(tasks.run_import, job)
+    job.refresh_from_db()
+    return job, check, seconds
 
 
 def _delete(program) -> None:
@@ -166,25 +202,30 @@ def main(argv=None) -> int:
         name="Import benchmark",
         slug=f"bench-import-{os.getpid()}-{int(time.time())}",
         lead_organisation=organisation,
-        starts_on="2017-01-01",
+        starts_on=dt.date(2017, 1, 1),
         country="DE",
         default_language="de",
         activity_kinds=KINDS,
     )
     table = []
-    with tempfile.TemporaryDirectory() as directory:
+    with (
+        tempfile.TemporaryDirectory() as directory,
+        override_settings(MEDIA_ROOT=Path(directory) / "media"),
+    ):
         path = Path(directory) / "bench.xlsx"
         started = time.perf_counter()
         sizes = build_workbook(path, args.rows)
         table.append(("write workbook", args.rows, time.perf_counter() - started, None))
         megabytes = path.stat().st_size / (1024 * 1024)
 
-        result, seconds = _import(program, path)
-        if not result.valid:
-            for problem in result.problems[:20]:
+        job, check, seconds = _worker_import(program, path)
+        if job.state != ImportJob.State.DONE:
+            print(job.state, job.error)
+            for problem in job.result.get("problems", [])[:20]:
                 print(problem)
             return 1
-        assert result.counts["activities"].new == args.rows
+        assert job.result["counts"]["activities"][0] == args.rows
+        table.append(("check (worker)", args.rows, check, _peak_rss_mb()))
         table.append(("import (all new)", args.rows, seconds, _peak_rss_mb()))
 
         if connection.vendor == "postgresql":
@@ -192,8 +233,8 @@ def main(argv=None) -> int:
             # by id would otherwise be planned on the empty tables' statistics.
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
-        again, seconds = _import(program, path)
-        assert again.counts["activities"].unchanged == args.rows
+        again, _check, seconds = _worker_import(program, path)
+        assert again.result["counts"]["activities"][2] == args.rows
         table.append(("re-import (unchanged)", args.rows, seconds, _peak_rss_mb()))
 
         if args.trace:
@@ -212,14 +253,18 @@ def main(argv=None) -> int:
         peak_text = f"{peak:.0f}" if peak is not None else "—"
         print(f"{step:<24}{rows:>8}{seconds:>10.1f}{rows / seconds:>10.0f}{peak_text:>10}")
     print("peak MB: the process's peak resident memory (tracemalloc: the Python heap's peak)")
-    import_seconds = table[1][2]
+    import_seconds = table[2][2]
     print(
-        f"import of {args.rows} activities: {import_seconds:.1f} s "
-        + ("(under 60 s)" if import_seconds < 60 else "(OVER 60 s)")
+        f"import of {args.rows} activities by the worker: {import_seconds:.1f} s "
+        + (
+            f"(under {IMPORT_TARGET:g} s)"
+            if import_seconds < IMPORT_TARGET
+            else f"(OVER {IMPORT_TARGET:g} s)"
+        )
     )
     if not args.keep:
         _delete(program)
-    return 0 if import_seconds < 60 else 1
+    return 0 if import_seconds < IMPORT_TARGET else 1
 
 
 if __name__ == "__main__":
