@@ -190,7 +190,7 @@ def _claim(job_id: int, expected: str, then: str) -> ImportJob | None:
     """The job, moved from ``expected`` to ``then``; None if it is no longer ``expected``."""
     with transaction.atomic():
         job = (
-            ImportJob.objects.select_for_update()
+            ImportJob.objects.select_for_update(of=("self",))
             .select_related("program", "created_by")
             .filter(pk=job_id)
             .first()

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.urls import reverse
 from django.utils import translation
 
@@ -37,8 +38,11 @@ def _typo_file(tmp_path, topics="Stres"):
 
 
 def _upload(client, program, path):
+    """Post the file, run the check the page queues (inline) and open the job's page."""
     upload = SimpleUploadedFile(path.name, path.read_bytes())
-    return client.post(reverse("program_import", args=[program.slug]), {"file": upload})
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(reverse("program_import", args=[program.slug]), {"file": upload})
+    return client.get(response.url) if response.status_code == 302 else response
 
 
 def _confirm(client, program, preview, **choices):
@@ -47,7 +51,10 @@ def _confirm(client, program, preview, **choices):
     data = {"token": form["token"].value()}
     for field in form.new_value_fields():
         data[field.name] = choices.get(field.name, field.value())
-    return client.post(reverse("program_import", args=[program.slug]), data, follow=True)
+    url = reverse("program_import_job", args=[program.slug, preview.context["job"].pk])
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client.post(url, data)
+    return client.get(url)
 
 
 def test_a_typo_in_a_topic_is_offered_the_existing_topic_and_nothing_is_created(
