@@ -17,8 +17,8 @@ scale), ``reports`` (``bench/reporting.py``: KPIs and PDF of a program-year at l
 ``import`` (``bench/import_bench.py``: 50,000 activity rows into the large database).
 
 Targets: every page ≤ 15 queries and the same number at both scales; p95 at large scale
-within 3× the hello view's p95; program-year KPIs < 1 s; PDF < 3 s; import of 50,000 rows
-by the worker < 10 s. Exit status 1 if a target is missed.
+within 3× the hello view's p95; program-year KPIs < 1 s; its PDF (with the previous period) < 2 s
+median; import of 50,000 rows by the worker < 10 s. Exit status 1 if a target is missed.
 """
 
 import argparse
@@ -40,7 +40,7 @@ SCALES = ("small", "large")
 QUERY_LIMIT = 15
 LATENCY_RATIO = 3.0
 KPI_TARGET = 1.0
-PDF_TARGET = 3.0
+PDF_TARGET = 2.0  # median, with the previous period beside each key figure
 IMPORT_TARGET = 10.0  # seconds for the worker's import of 50,000 rows
 # Requests measured for information, not held to the page targets: the coordinator's explicit
 # "Recompute now" of a report runs every figure of it (the KPI target covers its cost).
@@ -161,15 +161,15 @@ def table(results: dict) -> tuple[list[str], bool]:
     reports = results.get("reports")
     if reports:
         kpi, pdf, floor = reports["kpi"], reports["pdf"], reports["hello_pdf"]
-        ok_kpi, ok_pdf = kpi["max"] < KPI_TARGET, pdf["max"] < PDF_TARGET
+        ok_kpi, ok_pdf = kpi["max"] < KPI_TARGET, pdf["median"] < PDF_TARGET
         all_ok &= ok_kpi and ok_pdf
         label = f"{reports['activities']:,} activities, median / max"
         lines += [
             f"| KPIs of a program-year ({label}) | — / {kpi['queries']} | — "
             f"| {ms(kpi['median'])} / {ms(kpi['max'])} | — | — | < {KPI_TARGET:g} s "
             f"| {verdict(ok_kpi)} |",
-            f"| report PDF, {pdf['pages']} pages (median / max) | — | — "
-            f"| {ms(pdf['median'])} / {ms(pdf['max'])} | — | — | < {PDF_TARGET:g} s "
+            f"| report PDF with the previous period, {pdf['pages']} pages (median / max) | — | — "
+            f"| {ms(pdf['median'])} / {ms(pdf['max'])} | — | — | < {PDF_TARGET:g} s median "
             f"| {verdict(ok_pdf)} |",
             f"| one-page hello PDF (floor; median / max) | — | — "
             f"| {ms(floor['median'])} / {ms(floor['max'])} | — | — | floor | — |",

@@ -117,9 +117,10 @@ def signed_in_client(user) -> Client:
     if "django_otp" in settings.INSTALLED_APPS:
         # Two-factor authentication (programs/two_factor.py): mark the session verified with
         # a confirmed device of the user's, as django_otp.login() does after a right code.
+        from django.apps import apps
         from django_otp import DEVICE_ID_SESSION_KEY
 
-        if "django_otp.plugins.otp_totp" in settings.INSTALLED_APPS:
+        if apps.is_installed("django_otp.plugins.otp_totp"):
             from django_otp.plugins.otp_totp.models import TOTPDevice as Device
         else:
             from django_otp.plugins.otp_static.models import StaticDevice as Device

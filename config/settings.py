@@ -5,9 +5,8 @@ from pathlib import Path
 
 import environ
 from django.utils.csp import CSP
-from django.utils.translation import gettext_lazy as _
 
-from programs.languages import cldr_country_names
+from programs.languages import cldr_country_names, cldr_language_names
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -54,7 +53,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.apps.LotseAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -67,11 +66,11 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "django_countries",
-    "django_tasks_db",
-    "axes",
-    "auditlog",
+    "config.apps.TasksConfig",
+    "config.apps.AxesConfig",
+    "config.apps.AuditTrailConfig",
     "django_otp",
-    "django_otp.plugins.otp_totp",
+    "config.apps.TOTPConfig",
     "programs",
     "volunteers",
     "sessions_log",
@@ -90,6 +89,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "programs.middleware.SessionRenewalMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # A signed-in session speaks the language stored on the account (programs/preferences.py).
+    "programs.preferences.UserLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -201,7 +202,12 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Internationalisation
 LANGUAGE_CODE = "en"
-LANGUAGES = [("de", _("German")), ("en", _("English")), ("da", _("Danish"))]
+# The interface's languages, named by the CLDR in the reader's language. Arabic and Persian are
+# written right to left (base.html sets dir="rtl" and loads Bootstrap's RTL stylesheet).
+LANGUAGES = cldr_language_names(["de", "en", "da", "ar", "fa", "uk"])
+# Lotse's own date formats (config/formats/<language>/formats.py) before Django's: English
+# writes every date one way, "6 Dec 2026".
+FORMAT_MODULE_PATH = ["config.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Berlin")
 USE_I18N = True
@@ -216,6 +222,13 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    # The offline log form: Workbox in the service worker (workbox-sw loads its modules from
+    # one folder), idb in the page.
+    *(
+        ("vendor/workbox", BASE_DIR / "node_modules" / f"workbox-{name}" / "build")
+        for name in ("sw", "core", "routing", "strategies", "precaching", "expiration")
+    ),
+    ("vendor/idb", BASE_DIR / "node_modules" / "idb" / "build"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

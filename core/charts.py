@@ -23,6 +23,7 @@ WIDTH = 360
 HEIGHT = 180
 MIN_SLOT = 24  # narrowest room per bar; more bars make the chart wider
 GROUP_ROW = 13  # room for the row of years (groups) under the bar labels
+GROUP_CHAR = 7  # width of one character of a group's name (11 px, bold)
 LEFT = 30  # room for the y axis labels
 RIGHT = 6
 TOP = 16  # room for the value above the tallest bar
@@ -195,26 +196,37 @@ def bar_chart(
 def _group_row(bars: Sequence[Bar], slot: float, baseline: float) -> str:
     """The row of groups (years) under the bar labels: each group named at its first bar, a
     tick on the axis where it starts."""
+    starts = [
+        i for i, bar in enumerate(bars) if bar.group and not (i and bars[i - 1].group == bar.group)
+    ]
     parts = []
-    for i, bar in enumerate(bars):
-        if not bar.group or (i and bars[i - 1].group == bar.group):
-            continue
+    for n, i in enumerate(starts):
+        bar = bars[i]
         x = LEFT + i * slot
+        # A group too narrow for its name (a period starting in December) keeps its tick but
+        # not its name, which the next group's name would overprint.
+        span = (starts[n + 1] if n + 1 < len(starts) else len(bars)) - i
+        named = n + 1 == len(starts) or span * slot >= GROUP_CHAR * len(bar.group) + 4
         parts.append(
             format_html(
-                '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="{}" stroke-width="1"/>'
-                '<text x="{}" y="{}" font-size="11" font-weight="700" fill="{}">{}</text>',
+                '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="{}" stroke-width="1"/>',
                 f"{x:.1f}",
                 f"{x:.1f}",
                 f"{baseline:.1f}",
                 f"{baseline + BOTTOM + GROUP_ROW - 4:.1f}",
                 AXIS_STROKE,
-                f"{x + 2:.1f}",
-                f"{HEIGHT + GROUP_ROW - 4:.1f}",
-                TEXT_FILL,
-                bar.group,
             )
         )
+        if named:
+            parts.append(
+                format_html(
+                    '<text x="{}" y="{}" font-size="11" font-weight="700" fill="{}">{}</text>',
+                    f"{x + 2:.1f}",
+                    f"{HEIGHT + GROUP_ROW - 4:.1f}",
+                    TEXT_FILL,
+                    bar.group,
+                )
+            )
     return "".join(parts)
 
 

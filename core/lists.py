@@ -64,23 +64,36 @@ def _escape(value) -> str:
     return value if isinstance(value, SafeData) else html.escape(str(value))
 
 
+class DateText(str):
+    """A date as a table cell shows it; it never wraps."""
+
+
+# A one-word cell (a code, an e-mail address) keeps to one line unless it is this long.
+NOWRAP_CHARS = 24
+
+
 def _td(cell) -> str:
-    content = _escape(cell["text"])
+    text = cell["text"]
+    content = _escape(text)
     if cell["badge"]:
         content = f'<span class="badge text-bg-{_escape(cell["badge"])}">{content}</span>'
     elif cell["url"]:
         content = f'<a href="{_escape(cell["url"])}">{content}</a>'
-    return f'<td class="text-end">{content}</td>' if cell["numeric"] else f"<td>{content}</td>"
+    if cell["numeric"]:
+        return f'<td class="text-end text-nowrap">{content}</td>'
+    if isinstance(text, DateText) or (len(text) <= NOWRAP_CHARS and " " not in text):
+        return f'<td class="text-nowrap">{content}</td>'
+    return f"<td>{content}</td>"
 
 
 def cell_text(value) -> str:
-    """How a value reads in the HTML table and in CSV."""
+    """How a value reads in the HTML table (the exports keep typed values: ``export_value``)."""
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
         return str(_("yes") if value else _("no"))
     if isinstance(value, dt.date):
-        return value.isoformat()
+        return DateText(value.isoformat())
     if isinstance(value, list | tuple | set):
         return "; ".join(str(v) for v in value)
     return str(value)

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from programs.models import Membership
+from programs.models import Membership, OrganisationMembership
 
 DEMO_PASSWORD = "lotse-demo"
 
@@ -35,7 +35,11 @@ DEMO_LOGINS = (
     DemoLogin("coordinator_aid", "coordinator.aid@demo.lotse", "Thomas", "Berger"),
     DemoLogin("coordinator_livet", "coordinator.livet@demo.lotse", "Mette", "Sørensen"),
     DemoLogin("coordinator_igs", "coordinator.igs@demo.lotse", "Sabine", "Krüger"),
+    DemoLogin("organisation", "verband@demo.lotse", "Ulrike", "Hoffmann"),
 )
+
+# The role of an organisation coordinator in the list of logins (beside the program roles).
+ORGANISATION_COORDINATOR = "organisation_coordinator"
 
 
 def demo_user_emails() -> list[str]:
@@ -68,6 +72,12 @@ def existing_logins() -> list[tuple[str, str, str]]:
         for email, role, name in Membership.objects.filter(user__username__in=emails).values_list(
             "user__username", "role", "program__name"
         )
+    ]
+    rows += [
+        (email, ORGANISATION_COORDINATOR, name)
+        for email, name in OrganisationMembership.objects.filter(
+            user__username__in=emails
+        ).values_list("user__username", "organisation__name")
     ]
     if get_user_model().objects.filter(username=DEMO_LOGINS[0].email, is_superuser=True).exists():
         rows.append((DEMO_LOGINS[0].email, "admin", ""))

@@ -25,16 +25,27 @@ from demo.builder import (
     Scale,
     historic_timestamps,
 )
-from demo.data.organisations import FUNDERS, integration_funder, selfhelp_funder
+from demo.data.organisations import (
+    FUNDERS,
+    PARITAETISCHER_NRW,
+    integration_funder,
+    selfhelp_funder,
+)
 from demo.data.places import STATES
-from demo.logins import DEMO_PASSWORD, create_users, demo_user_emails, in_login_order
+from demo.logins import (
+    DEMO_PASSWORD,
+    ORGANISATION_COORDINATOR,
+    create_users,
+    demo_user_emails,
+    in_login_order,
+)
 from demo.programs.ankommen_in_dueren import AnkommenInDueren
 from demo.programs.in2balance import In2Balance, publish_last_year_report
 from demo.programs.in_gang_setzer import InGangSetzer
 from demo.programs.livet_gaar_videre import LivetGaarVidere
 from demo.programs.regional import EXTRA_SLUG_PREFIX, regional_org_name, regional_plan
 from demo.programs.value_based_counseling import ValueBasedCounseling
-from programs.models import Funder, Organisation, Program
+from programs.models import Funder, Organisation, OrganisationMembership, Program
 from referrals.models import Referral
 from sessions_log.models import Activity, Concern, Match, SelfHelpGroup
 
@@ -87,6 +98,18 @@ def flush() -> int:
         Funder.objects.filter(grants=None, name__in=_demo_funder_names()).delete()
         get_user_model().objects.filter(username__in=demo_user_emails()).delete()
     return deleted
+
+
+def organisation_login(user) -> tuple[str, str, str]:
+    """Make ``user`` the organisation coordinator of the welfare association that leads
+    in2balance and In-Gang-Setzer (and, at the larger scales, nothing more)."""
+    organisation = Organisation.objects.get(name=PARITAETISCHER_NRW.name)
+    OrganisationMembership.objects.get_or_create(
+        user=user,
+        organisation=organisation,
+        defaults={"role": OrganisationMembership.Role.COORDINATOR},
+    )
+    return (user.email, ORGANISATION_COORDINATOR, organisation.name)
 
 
 def _demo_funder_names() -> set[str]:
@@ -186,4 +209,5 @@ def seed(
     logins = [(ctx.users["admin"].email, "admin", "")]
     for _, program_logins in outcomes:
         logins += program_logins
+    logins.append(organisation_login(ctx.users["organisation"]))
     return SeedResult([result for result, _ in outcomes], in_login_order(logins))

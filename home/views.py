@@ -1,9 +1,18 @@
 from django.shortcuts import render
 from django.utils import timezone
 
-from programs.access import Perm, has_perm, program_view
+from programs.access import (
+    OrganisationPerm,
+    Perm,
+    has_organisation_perm,
+    has_perm,
+    memberships_of,
+    organisation_view,
+    program_view,
+)
 
 from . import selectors
+from .organisation import organisation_dashboard
 
 
 @program_view(Perm.VIEW_HOME)
@@ -29,3 +38,19 @@ def program_home(request, program_slug):
     if has_perm(membership, Perm.DOWNLOAD_REPORTS):
         context["reports"] = selectors.published_reports(program)
     return render(request, f"home/{membership.role}.html", context)
+
+
+@organisation_view(OrganisationPerm.VIEW_ORGANISATION)
+def organisation_home(request, organisation_slug):
+    """The organisation coordinator's dashboard across the programs the organisation leads."""
+    member_of = {m.program_id for m in memberships_of(request.user)}
+    context = {
+        "organisation": request.organisation,
+        "dashboard": organisation_dashboard(
+            request.organisation, timezone.localdate(), member_of=member_of
+        ),
+        "may_build_reports": has_organisation_perm(
+            request.organisation_membership, OrganisationPerm.BUILD_ORGANISATION_REPORTS
+        ),
+    }
+    return render(request, "organisations/home.html", context)

@@ -27,10 +27,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from .models import Membership, Program
+from .models import Membership, Organisation, OrganisationMembership, Program
 from .security import Kind, security_event_record
 
 Role = Membership.Role
+OrganisationRole = OrganisationMembership.Role
 
 
 class Perm(StrEnum):
@@ -198,3 +199,105 @@ class ProgramScopedMixin:
 def view_permission(view) -> Perm | None:
     """The permission a URL's view declares (function or class-based), for the access tests."""
     return getattr(getattr(view, "view_class", view), "permission", None)
+
+
+# ---- the organisation level -------------------------------------------------------------------
+#
+# An organisation's pages live under ``/o/<organisation_slug>/`` and cover the programs it leads
+# (``Program.lead_organisation``). Membership of an organisation is its own record
+# (``OrganisationMembership``): it grants no right inside a single program, and a program's
+# membership grants none at the organisation level. A program coordinator therefore sees their
+# own program only, and an organisation coordinator opens a program's own pages only where they
+# are also a member of it. Anonymous: the login page; not a member (or no such organisation):
+# 404; a role without the view's permission: 403.
+
+
+class OrganisationPerm(StrEnum):
+    VIEW_ORGANISATION = "view_organisation"  # the dashboard across the organisation's programs
+    BUILD_ORGANISATION_REPORTS = "build_organisation_reports"  # reports over its programs
+
+
+ORGANISATION_ROLE_PERMISSIONS: dict[str, frozenset[OrganisationPerm]] = {
+    OrganisationRole.COORDINATOR: frozenset(OrganisationPerm),
+}
+
+ORGANISATION_NOT_FOUND_MESSAGE = _(
+    "This organisation does not exist or you are not a member of it."
+)
+
+
+def has_organisation_perm(
+    membership: OrganisationMembership | None, perm: OrganisationPerm
+) -> bool:
+    """Whether an organisation member's role includes ``perm``."""
+    return membership is not None and perm in ORGANISATION_ROLE_PERMISSIONS.get(membership.role, ())
+
+
+def organisation_memberships_of(user):
+    """The organisations a user belongs to, with their role, for navigation."""
+    if not user.is_authenticated:
+        return OrganisationMembership.objects.none()
+    return user.organisation_memberships.select_related("organisation").order_by(
+        "organisation__name"
+    )
+
+
+def organisation_programs(organisation: Organisation):
+    """The programs an organisation's pages cover: those it leads."""
+    return Program.objects.filter(lead_organisation=organisation)
+
+
+def programs_with(user, perm: Perm):
+    """The programs in which the user's role includes ``perm`` (a funder's programs for
+    ``DOWNLOAD_REPORTS``)."""
+    if not user.is_authenticated:
+        return Program.objects.none()
+    return Program.objects.filter(
+        memberships__user=user, memberships__role__in=roles_with(perm)
+    ).distinct()
+
+
+def resolve_organisation_scope(request, organisation_slug: str, perm: OrganisationPerm) -> None:
+    """Set request.organisation and request.organisation_membership, or refuse (404 / 403)."""
+    membership = (
+        organisation_memberships_of(request.user)
+        .filter(organisation__slug=organisation_slug)
+        .first()
+    )
+    if membership is None:
+        security_event_record(
+            kind=Kind.ACCESS_DENIED,
+            request=request,
+            detail={
+                "status": 404,
+                "permission": str(perm),
+                "reason": "not a member of the organisation",
+            },
+        )
+        raise Http404(ORGANISATION_NOT_FOUND_MESSAGE)
+    request.organisation = membership.organisation
+    request.organisation_membership = membership
+    if not has_organisation_perm(membership, perm):
+        security_event_record(
+            kind=Kind.ACCESS_DENIED,
+            request=request,
+            detail={"status": 403, "permission": str(perm), "role": membership.role},
+        )
+        raise PermissionDenied(_("Your role in this organisation does not allow this."))
+
+
+def organisation_view(perm: OrganisationPerm):
+    """Decorate a view ``view(request, organisation_slug, ...)`` with scope and permission."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, organisation_slug, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            resolve_organisation_scope(request, organisation_slug, perm)
+            return record_refusals(view, request, organisation_slug, *args, **kwargs)
+
+        wrapped.permission = perm
+        return wrapped
+
+    return decorator

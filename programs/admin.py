@@ -1,6 +1,7 @@
 from axes.admin import AccessAttemptAdmin
 from axes.models import AccessAttempt
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -14,12 +15,14 @@ from .models import (
     Language,
     Membership,
     Organisation,
+    OrganisationMembership,
     Participant,
     Program,
     SecurityEvent,
     Site,
     SiteOccupancy,
     Target,
+    UserPreference,
 )
 from .security import query_filters
 
@@ -80,11 +83,20 @@ class LanguageAdmin(admin.ModelAdmin):
     ordering = ["name"]
 
 
+class OrganisationMembershipInline(admin.TabularInline):
+    model = OrganisationMembership
+    extra = 0
+    autocomplete_fields = ["user"]
+    readonly_fields = ["created_at"]
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "city", "country", "website", "has_logo"]
+    list_display = ["name", "slug", "kind", "city", "country", "website", "has_logo"]
     list_filter = ["kind", "country"]
     search_fields = ["name", "city"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [OrganisationMembershipInline]
 
     @admin.display(description=_("logo"), boolean=True)
     def has_logo(self, obj):
@@ -145,6 +157,12 @@ class MembershipInline(admin.TabularInline):
     fields = ["user", "role", "created_at"]
     readonly_fields = ["created_at"]
     autocomplete_fields = ["user"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "language":
+            choices = [("", "—"), *settings.LANGUAGES]
+            return forms.ChoiceField(label=db_field.verbose_name, choices=choices, required=False)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 @admin.register(Program)
@@ -281,6 +299,20 @@ class ParticipantAdmin(AuditedReads, admin.ModelAdmin):
     ]
     readonly_fields = ["created_at"]
     autocomplete_fields = ["program", "site", "languages"]
+
+
+@admin.register(UserPreference)
+class UserPreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "language"]
+    search_fields = ["user__username", "user__email"]
+    list_select_related = ["user"]
+    autocomplete_fields = ["user"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "language":
+            choices = [("", "—"), *settings.LANGUAGES]
+            return forms.ChoiceField(label=db_field.verbose_name, choices=choices, required=False)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 @admin.register(SecurityEvent)

@@ -7,8 +7,11 @@ class ProgramsConfig(AppConfig):
     verbose_name = _("Programs")
 
     def ready(self):
-        from . import signals  # noqa: F401 (connects the security log to the auth signals)
+        from core.mail import register_language_lookup
+
+        from . import preferences, signals  # noqa: F401 (connect to the auth signals)
         from .audit import register as audit
         from .models import Participant
 
         audit(Participant, masked=["alias"])
+        register_language_lookup(preferences.recipient_languages)

@@ -201,3 +201,12 @@ def cldr_country_names() -> dict[str, Promise]:
     The settings call this while they load, so it reads nothing that reads the settings:
     the codes are ISO 3166's from pycountry, the same list django-countries holds."""
     return {country.alpha_2: _lazy_country_name(country.alpha_2) for country in pycountry.countries}
+
+
+_lazy_language_name = lazy(display_name, str)
+
+
+def cldr_language_names(codes: list[str]) -> list[tuple[str, Promise]]:
+    """The ``LANGUAGES`` setting: each interface language named by the CLDR in the language
+    active when the name is shown ("Arabisch" on a German page)."""
+    return [(code, _lazy_language_name(code)) for code in codes]

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.encoding import force_str
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
@@ -113,6 +114,12 @@ class Organisation(models.Model):
         HEALTH = "health", _("Health provider")
 
     name = models.CharField(_("name"), max_length=200, unique=True)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=60,
+        unique=True,
+        help_text=_("The organisation's address in Lotse: /o/<slug>/."),
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     city = models.CharField(_("city"), max_length=100, blank=True)
     country = CountryField(_("country"), blank=True)
@@ -131,6 +138,25 @@ class Organisation(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_organisation_slug(self.name, exclude=self.pk)
+        super().save(*args, **kwargs)
+
+
+def unique_organisation_slug(name: str, exclude=None) -> str:
+    """A slug for an organisation named ``name`` that no other organisation has."""
+    base = slugify(name)[:50] or "organisation"
+    taken = set(
+        Organisation.objects.exclude(pk=exclude)
+        .filter(slug__startswith=base)
+        .values_list("slug", flat=True)
+    )
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
 
 
 class Funder(models.Model):
@@ -475,6 +501,45 @@ class Membership(ConstraintErrorsAtFields, models.Model):
         return f"{self.user} · {self.program} · {self.get_role_display()}"
 
 
+class OrganisationMembership(models.Model):
+    """A person's role in an organisation as a whole, across the programs it leads."""
+
+    class Role(models.TextChoices):
+        COORDINATOR = "coordinator", _("Organisation coordinator")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="organisation_memberships",
+        verbose_name=_("user"),
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("organisation"),
+    )
+    role = models.CharField(
+        _("role"), max_length=20, choices=Role.choices, default=Role.COORDINATOR
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["organisation", "user"]
+        verbose_name = _("organisation membership")
+        verbose_name_plural = _("organisation memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation"],
+                name="organisation_membership_one_per_organisation",
+                violation_error_message=_("This person is already a member of the organisation."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.organisation} · {self.get_role_display()}"
+
+
 class Area(ConstraintErrorsAtFields, models.Model):
     """An integration area; its caseload target is residents per full-time staff (1:N)."""
 
@@ -766,3 +831,23 @@ class SecurityEvent(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.username}"
+
+
+class UserPreference(models.Model):
+    """What a user chose for themselves, kept with their account rather than in one browser:
+    the interface language, which is also the language of the e-mails they are sent."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="preference",
+        verbose_name=_("user"),
+    )
+    language = models.CharField(_("language"), max_length=10, blank=True)
+
+    class Meta:
+        verbose_name = _("user preference")
+        verbose_name_plural = _("user preferences")
+
+    def __str__(self):
+        return f"{self.user} · {self.language}"

@@ -1,3 +1,4 @@
+import functools
 from decimal import Decimal
 from functools import partial
 
@@ -9,7 +10,7 @@ from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.middleware.csrf import REASON_NO_CSRF_COOKIE
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, resolve, reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -26,7 +27,14 @@ from core.charts import Bar, ReferenceLine, bar_chart
 from core.lists import Column
 
 from . import audit, lockout, selectors, services, tasks, two_factor
-from .access import Perm, ProgramScopedMixin, memberships_of, program_view
+from .access import (
+    Perm,
+    ProgramScopedMixin,
+    has_perm,
+    memberships_of,
+    organisation_memberships_of,
+    program_view,
+)
 from .filters import AreaFilter, AuditTrailFilter, SecurityEventFilter, SiteFilter
 from .forms import AreaForm, OccupancyForm, SiteForm, TokenForm
 from .lists import ProgramListView
@@ -39,9 +47,18 @@ from .selectors import CaseloadStatus
 def home(request):
     """The programs a user belongs to; with exactly one, go straight to it."""
     memberships = list(memberships_of(request.user))
-    if len(memberships) == 1:
+    organisations = list(organisation_memberships_of(request.user))
+    if len(memberships) == 1 and not organisations:
         return redirect("program_home", program_slug=memberships[0].program.slug)
-    return render(request, "programs/home.html", {"memberships": memberships})
+    if len(organisations) == 1 and not memberships:
+        return redirect("organisation_home", organisation_slug=organisations[0].organisation.slug)
+    downloads = [m for m in memberships if has_perm(m, Perm.DOWNLOAD_REPORTS)]
+    context = {
+        "memberships": memberships,
+        "organisations": organisations,
+        "reports_across": len(downloads) > 1,
+    }
+    return render(request, "programs/home.html", context)
 
 
 # ---- sites -----------------------------------------------------------------------------------
@@ -281,6 +298,37 @@ class AreaEditView(_ProgramFormMixin, UpdateView):
 # ---- audit trail and security log ------------------------------------------------------------
 
 ACTION_BADGES = {0: "success", 1: "primary", 2: "danger", 3: "secondary"}
+# django-auditlog's own names of its actions ("create", "access") have no German or Danish.
+ACTION_LABELS = {0: _("Created"), 1: _("Changed"), 2: _("Deleted"), 3: _("Opened")}
+
+
+@functools.cache
+def _list_title(url_name: str):
+    """The (lazily translated) title of the list page ``url_name``, or None."""
+    try:
+        match = resolve(reverse(url_name, kwargs={"program_slug": "x"}))
+    except NoReverseMatch:
+        return None
+    return getattr(getattr(match.func, "view_class", None), "title", None)
+
+
+def _record_name(entry) -> str:
+    """What an entry is about. A page of a list was stored with its title in the language of
+    whoever opened it; it is named here in the reader's language."""
+    data = entry.additional_data or {}
+    if not entry.object_pk and data.get("list"):
+        title = _list_title(str(data["list"]))
+        if title:
+            return str(title)
+    return entry.object_repr
+
+
+def _local_time(moment) -> str:
+    return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+
+
+def _iso(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
 def _changed_fields(entry) -> str:
@@ -307,15 +355,15 @@ class AuditTrailView(ProgramListView):
     title = _("Audit trail")
     export_basename = _("audit-trail")
     columns = (
-        Column(_("Time"), lambda e: timezone.localtime(e.timestamp).strftime("%Y-%m-%d %H:%M")),
+        Column(_("Time"), lambda e: _local_time(e.timestamp), exported=lambda e: _iso(e.timestamp)),
         Column(_("User"), lambda e: e.actor or e.actor_email or "—"),
         Column(
             _("Action"),
-            lambda e: e.get_action_display(),
+            lambda e: ACTION_LABELS.get(e.action, e.get_action_display()),
             badge=lambda e: ACTION_BADGES.get(e.action, "secondary"),
         ),
         Column(_("Record type"), lambda e: e.content_type.model_class()._meta.verbose_name),
-        Column(_("Record"), lambda e: e.object_repr),
+        Column(_("Record"), _record_name),
         Column(_("Changed fields"), _changed_fields),
         Column(_("IP address"), lambda e: e.remote_addr),
     )
@@ -333,7 +381,9 @@ class SecurityLogView(ProgramListView):
     title = _("Security log")
     export_basename = _("security-log")
     columns = (
-        Column(_("Time"), lambda e: timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M")),
+        Column(
+            _("Time"), lambda e: _local_time(e.created_at), exported=lambda e: _iso(e.created_at)
+        ),
         Column(_("Event"), lambda e: e.get_kind_display()),
         Column(_("User"), lambda e: e.username),
         Column(_("IP address"), lambda e: e.ip_address),

@@ -11,11 +11,45 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.rules import Findings
-from programs.models import Program
+from programs.models import Participant, Program
 from programs.rules import check_date, check_not_before, short_date
 
 # An appointment is booked at most this far ahead.
 APPOINTMENT_AHEAD_DAYS = 2 * 365
+# Participant consent scopes that include sharing data with service providers.
+REFERRAL_SCOPES = (Participant.ConsentScope.REFERRAL, Participant.ConsentScope.EVALUATION)
+CONSENT_REQUIRED = _(
+    "The participant's consent to share their data with the service is needed before the "
+    "referral is sent. Record the date they gave it."
+)
+
+
+def sending_consent(
+    *,
+    given_on: dt.date | None = None,
+    recorded_on: dt.date | None = None,
+    participant_scope: str = "",
+    participant_consent_on: dt.date | None = None,
+) -> dt.date | None:
+    """The date of the consent a referral is sent with: the consent given now, else the one
+    recorded with the referral, else the participant's own consent if it covers referrals;
+    None when there is none."""
+    if given_on is not None:
+        return given_on
+    if recorded_on is not None:
+        return recorded_on
+    if participant_scope in REFERRAL_SCOPES and participant_consent_on is not None:
+        return participant_consent_on
+    return None
+
+
+def check_sending_consent(*, direction: str, consent_on: dt.date | None) -> Findings:
+    """An outbound referral is sent only with the participant's consent (and its date); an
+    inbound one comes from the service and needs none."""
+    findings = Findings()
+    if direction == "outbound" and consent_on is None:
+        findings.error("consent_on", CONSENT_REQUIRED, code="consent_required")
+    return findings
 
 
 def check_referral(

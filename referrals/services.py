@@ -42,15 +42,11 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     Status.CLOSED: (),
 }
 
-# Participant consent scopes that include sharing data with service providers.
-REFERRAL_SCOPES = (Participant.ConsentScope.REFERRAL, Participant.ConsentScope.EVALUATION)
+REFERRAL_SCOPES = rules.REFERRAL_SCOPES
+CONSENT_REQUIRED = rules.CONSENT_REQUIRED
 
 CHANGED_MEANWHILE = _(
     "This referral was changed meanwhile by someone else; review the current state."
-)
-CONSENT_REQUIRED = _(
-    "The participant's consent to share their data with the service is needed before the "
-    "referral is sent. Record the date they gave it."
 )
 
 
@@ -232,18 +228,18 @@ def referral_transition(
     consent_given = None
     if to_status == Status.SENT:
         not_in_future(consent_on, field="consent_on", today=today)
-        if consent_on is not None:
-            consent_given = consent_on
-        elif not (current.consent_to_share and current.consent_on):
-            participant = current.participant
-            if participant.consent_scope in REFERRAL_SCOPES and participant.consent_on:
-                consent_given = participant.consent_on
-        if consent_given is not None:
+        recorded = current.consent_on if current.consent_to_share else None
+        participant = current.participant
+        consent = rules.sending_consent(
+            given_on=consent_on,
+            recorded_on=recorded,
+            participant_scope=participant.consent_scope,
+            participant_consent_on=participant.consent_on,
+        )
+        rules.check_sending_consent(direction=current.direction, consent_on=consent).raise_errors()
+        if consent is not None and consent != recorded:
+            consent_given = consent
             changes.update(consent_to_share=True, consent_on=consent_given)
-        elif current.direction == Referral.Direction.OUTBOUND and not (
-            current.consent_to_share and current.consent_on
-        ):
-            raise ValidationError({"consent_on": CONSENT_REQUIRED})
         changes["sent_on"] = max(today, current.referred_on)
     elif to_status == Status.APPOINTMENT:
         if appointment_on is None:

@@ -112,10 +112,14 @@ def format_value(
         and derived_withheld(base, threshold, share_numerator(value, base))
     ):
         return DERIVED
-    if kind == Kind.PERCENT:
-        return f"{number_format(round(value * 100), 0, use_l10n=True)} %"
     if kind in (Kind.CHANGE, Kind.CHANGE_PERCENT):
         return _signed(value, kind)
+    return _number(value, kind).replace("-", "\N{MINUS SIGN}", 1)  # "−1,4", not "-1,4"
+
+
+def _number(value, kind: Kind) -> str:
+    if kind == Kind.PERCENT:
+        return f"{number_format(round(value * 100), 0, use_l10n=True)} %"
     if kind == Kind.MONEY:
         places = 0 if float(value).is_integer() else 2
         return number_format(round(value, places), places, use_l10n=True, force_grouping=True)
@@ -1129,6 +1133,13 @@ def _previous_mark(key: str, entry: dict, figures: dict, b: Builder) -> str | No
     return None
 
 
+def _in_points(points: float | None) -> str:
+    """A rate's change, with its unit: "+17.5 pp" (percentage points, not per cent)."""
+    if points is None:
+        return "–"
+    return pgettext("a change of a rate", "%(points)s pp") % {"points": format_points(points)}
+
+
 def _comparison_row(key: str, figures: dict, b: Builder) -> tuple[list, list[str], list[Kind]]:
     """Key figure ``key`` of this period and the previous one, with the change: raw values,
     printed values and how each is printed. A rate changes in percentage points."""
@@ -1142,7 +1153,7 @@ def _comparison_row(key: str, figures: dict, b: Builder) -> tuple[list, list[str
         points = None
         if now.raw.share is not None and before.share is not None:
             points = round(100 * (now.raw.share - before.share), 1)
-        change = DERIVED if b.suppress and either_withheld else format_points(points)
+        change = DERIVED if b.suppress and either_withheld else _in_points(points)
         printed = [now.value, b.format(before, kind, mark=mark), change, "–"]
         return [now.raw, before, points, None], printed, [kind, kind, Kind.POINTS, Kind.TEXT]
     before = entry["value"]
@@ -1481,7 +1492,6 @@ def _outcomes(s: dict, b: Builder) -> Section:
         Column("mean_change", _("Mean change"), Kind.NUMBER),
         # xgettext:no-python-format
         Column("ci", _("95 % confidence interval"), Kind.TEXT),
-        Column("improved_share", _("Improved meaningfully"), Kind.PERCENT),
     ]
     attrition = b.table(
         _("Baselines and follow-ups"),

@@ -3,10 +3,11 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.rules import ConstraintErrorsAtFields
 from programs.models import ChoiceLabels, Grant, Program, ReportLanguage
 
 
-class Report(ChoiceLabels, models.Model):
+class Report(ConstraintErrorsAtFields, ChoiceLabels, models.Model):
     """A funder report for a period: narrative, frozen KPI snapshot and the generated PDF."""
 
     class Status(models.TextChoices):
@@ -15,6 +16,13 @@ class Report(ChoiceLabels, models.Model):
         FAILED = "failed", _("Generation failed")
         GENERATED = "generated", _("Generated")
         PUBLISHED = "published", _("Published")
+
+    # Where a violated constraint's message is shown.
+    constraint_fields = {
+        "report_period_ordered": "period_end",
+        "report_generated_has_pdf": "pdf",
+        "report_published_has_date": "published_at",
+    }
 
     # Statuses without a finished PDF.
     WITHOUT_PDF = (Status.DRAFT, Status.GENERATING, Status.FAILED)
@@ -113,22 +121,33 @@ class Report(ChoiceLabels, models.Model):
         verbose_name_plural = _("reports")
         constraints = [
             models.CheckConstraint(
-                condition=Q(period_end__gte=F("period_start")), name="report_period_ordered"
+                condition=Q(period_end__gte=F("period_start")),
+                name="report_period_ordered",
+                violation_error_message=_("The period cannot end before it starts."),
             ),
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "generating", "failed"])
                 | (~Q(pdf="") & ~Q(checksum="") & Q(generated_at__isnull=False)),
                 name="report_generated_has_pdf",
+                violation_error_message=_(
+                    "A generated report needs its PDF, its checksum and the time it was generated."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(status="published") | Q(published_at__isnull=False),
                 name="report_published_has_date",
+                violation_error_message=_("A published report needs the time it was published."),
             ),
-            models.CheckConstraint(condition=Q(progress__lte=100), name="report_progress_percent"),
+            models.CheckConstraint(
+                condition=Q(progress__lte=100),
+                name="report_progress_percent",
+                violation_error_message=_("The progress is at most 100 percent."),
+            ),
             models.UniqueConstraint(
                 fields=["previous"],
                 condition=Q(previous__isnull=False),
                 name="report_one_next_version",
+                violation_error_message=_("This report already has a newer version."),
             ),
         ]
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import organisation_views, views
 
 program_urlpatterns = [
     path("reports/", views.report_list, name="report_list"),
@@ -13,4 +13,19 @@ program_urlpatterns = [
     path("reports/<int:pk>/new-version/", views.report_new_version, name="report_new_version"),
     path("reports/<int:pk>/pdf/", views.report_pdf, name="report_pdf"),
     path("reports/<int:pk>/xlsx/", views.report_xlsx, name="report_xlsx"),
+]
+
+# Under /o/<organisation_slug>/ (see programs/access.py, the organisation level).
+organisation_urlpatterns = [
+    path("report/", organisation_views.organisation_report, name="organisation_report"),
+    path("report/pdf/", organisation_views.organisation_report_pdf, name="organisation_report_pdf"),
+]
+
+# Not scoped to one program: what the user may see across their programs.
+urlpatterns = [
+    path(
+        "reports/",
+        organisation_views.published_reports_across,
+        name="published_reports_across",
+    ),
 ]

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from core.validators import not_in_future
+from programs import rules as participant_rules
 from programs.forms import ModelMultipleChoiceField
 from programs.models import ActivityKind, Language, Participant, Site
 from volunteers.models import Volunteer
@@ -284,7 +285,11 @@ class ActivityForm(forms.ModelForm):
                 Q(pk__in=queryset.values("pk")) | Q(pk__in=instance.participants.values("pk"))
             )
         field.queryset = queryset.order_by("code")
-        field.label_from_instance = lambda p: participant_label(p, with_alias=with_alias)
+        # Found by code; the alias only for those who may see it. No personal details: a
+        # volunteer's form may be kept on their phone for offline use.
+        field.label_from_instance = lambda p: (
+            f"{p.code} · {p.alias}" if with_alias and p.alias else p.code
+        )
         field.label = _("Who took part?")
         field.help_text = (
             _("Tick who took part. Someone new? Add them below.")
@@ -573,6 +578,13 @@ class ParticipantQuickForm(NotInFutureMixin, forms.Form):
         if cleaned.get("consent_scope") and not cleaned.get("consent_on"):
             if "consent_on" not in self.errors:
                 self.add_error("consent_on", _("Give the date the participant agreed."))
+        # The same rules as every other way a participant is recorded (programs.rules).
+        findings = participant_rules.check_participant(
+            year_of_birth=cleaned.get("year_of_birth"), consent_on=cleaned.get("consent_on")
+        )
+        for name in [name for name in findings.errors if name in self.errors]:
+            del findings.errors[name]  # said already by the field itself
+        findings.add_to_form(self)
         return cleaned
 
     def participant_data(self) -> dict:
@@ -663,6 +675,7 @@ class SelfHelpGroupForm(NotInFutureMixin, forms.ModelForm):
 
     def __init__(self, *args, program, **kwargs):
         super().__init__(*args, **kwargs)
+        self.program = program
         instance = self.instance if self.instance.pk else None
         condition = Q(active=True)
         if instance:
@@ -697,17 +710,14 @@ class SelfHelpGroupForm(NotInFutureMixin, forms.ModelForm):
             "volunteers",
         )
 
-    def clean_started_on(self):
-        return self._not_in_future("started_on")
-
     def clean(self):
         cleaned = super().clean()
-        started, ends = cleaned.get("started_on"), cleaned.get("accompaniment_ends_on")
-        if started and ends and ends < started:
-            self.add_error(
-                "accompaniment_ends_on",
-                _("The accompaniment cannot end before the group started."),
-            )
+        rules.check_selfhelp_group(
+            program=self.program,
+            started_on=cleaned.get("started_on"),
+            accompaniment_ends_on=cleaned.get("accompaniment_ends_on"),
+            follow_up_checked_on=self.instance.follow_up_checked_on,
+        ).add_to_form(self)
         return cleaned
 
 

@@ -257,6 +257,7 @@ class Match(ConstraintErrorsAtFields, ChoiceLabels, models.Model):
         "match_ends_after_proposal": "ended_on",
         "match_running_has_start": "started_on",
         "match_ended_has_date_and_reason": "ended_on",
+        "match_unique_ref": "ref",
     }
 
     class Status(models.TextChoices):
@@ -302,6 +303,12 @@ class Match(ConstraintErrorsAtFields, ChoiceLabels, models.Model):
         help_text=_("The conversation six months after the start: is the match still going?"),
     )
     matching_notes = EncryptedTextField(_("matching notes"), blank=True)  # encrypted at rest
+    ref = models.CharField(
+        _("reference"),
+        max_length=60,
+        blank=True,
+        help_text=_("Reference from an imported spreadsheet."),
+    )
 
     class Meta:
         ordering = ["program_id", "-proposed_on"]
@@ -331,6 +338,12 @@ class Match(ConstraintErrorsAtFields, ChoiceLabels, models.Model):
                     "An ended match needs the date it ended and a reason; a match that has not "
                     "ended has no end date."
                 ),
+            ),
+            models.UniqueConstraint(
+                fields=["program", "ref"],
+                condition=~Q(ref=""),
+                name="match_unique_ref",
+                violation_error_message=_("Another match of this program has this reference."),
             ),
         ]
 
@@ -472,6 +485,7 @@ class OutcomeMeasure(ConstraintErrorsAtFields, ChoiceLabels, models.Model):
         "outcome_percent_follows_score": "score_percent",
         "outcome_complete_has_score": "score",
         "outcome_saved_complete_has_every_answer": "status",
+        "outcome_unique_ref": "ref",
     }
 
     class Timepoint(models.TextChoices):
@@ -532,6 +546,12 @@ class OutcomeMeasure(ConstraintErrorsAtFields, ChoiceLabels, models.Model):
         related_name="outcome_measures",
         verbose_name=_("language"),
     )
+    ref = models.CharField(
+        _("reference"),
+        max_length=60,
+        blank=True,
+        help_text=_("Reference from an imported spreadsheet."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = OutcomeMeasureQuerySet.as_manager()
@@ -580,6 +600,14 @@ class OutcomeMeasure(ConstraintErrorsAtFields, ChoiceLabels, models.Model):
                 name="outcome_saved_complete_has_every_answer",
                 violation_error_message=_(
                     "Not every question is answered: save the questionnaire as a draft."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["program", "ref"],
+                condition=~Q(ref=""),
+                name="outcome_unique_ref",
+                violation_error_message=_(
+                    "Another questionnaire of this program has this reference."
                 ),
             ),
         ]

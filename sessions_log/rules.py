@@ -197,3 +197,34 @@ def check_match(
         _("The check cannot be before the match started (%(date)s)."),
     )
     return findings
+
+
+def check_selfhelp_group(
+    *,
+    program: Program,
+    started_on: dt.date | None,
+    accompaniment_ends_on: dt.date | None = None,
+    follow_up_checked_on: dt.date | None = None,
+    today: dt.date | None = None,
+) -> Findings:
+    """A self-help group's dates: it started on a day that has come, not before the program
+    started; the accompaniment (which may be planned ahead) ends and the follow-up was checked
+    (a day that has come) on or after the start."""
+    findings = Findings()
+    check_date(findings, "started_on", started_on, program=program, today=today)
+    check_date(findings, "follow_up_checked_on", follow_up_checked_on, today=today)
+    check_not_before(
+        findings,
+        "accompaniment_ends_on",
+        accompaniment_ends_on,
+        started_on,
+        _("The accompaniment cannot end before the group started."),
+    )
+    check_not_before(
+        findings,
+        "follow_up_checked_on",
+        follow_up_checked_on,
+        started_on,
+        _("The follow-up cannot be before the group started."),
+    )
+    return findings

@@ -13,6 +13,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core.validators import not_in_future
@@ -516,11 +517,12 @@ def selfhelp_group_record_follow_up(
 ) -> SelfHelpGroup:
     """Record the one-year follow-up: does the group still meet on its own?"""
     group = SelfHelpGroup.objects.select_for_update().get(pk=group.pk)
-    not_in_future(checked_on, field="follow_up_checked_on")
-    if checked_on < group.started_on:
-        raise ValidationError(
-            {"follow_up_checked_on": _("The follow-up cannot be before the group started.")}
-        )
+    rules.check_selfhelp_group(
+        program=group.program,
+        started_on=group.started_on,
+        accompaniment_ends_on=group.accompaniment_ends_on,
+        follow_up_checked_on=checked_on,
+    ).raise_errors()
     group.follow_up_still_meeting = (
         SelfHelpGroup.FollowUp.YES if still_meeting else SelfHelpGroup.FollowUp.NO
     )
@@ -590,7 +592,7 @@ def outcome_measure_record(
         raise ValidationError(
             {
                 "timepoint": _("A baseline of this instrument was already recorded on %(date)s.")
-                % {"date": baseline.date.isoformat()}
+                % {"date": date_format(baseline.date, "SHORT_DATE_FORMAT")}
             }
         )
     if timepoint != OutcomeMeasure.Timepoint.BASELINE and baseline and date < baseline.date:

@@ -1,10 +1,20 @@
 from django.urls import path
 
-from .views import activities, concerns, matches, outcomes, participants, quality, selfhelp
+from .views import (
+    activities,
+    concerns,
+    matches,
+    offline,
+    outcomes,
+    participants,
+    quality,
+    selfhelp,
+)
 
 # Relative to /p/<program_slug>/ (see config/urls.py).
 program_urlpatterns = [
     path("log/", activities.activity_log, name="activity_log"),
+    path("log/sync/", offline.activity_sync, name="activity_sync"),
     path("my-sessions/", activities.MySessionsView.as_view(), name="my_sessions"),
     path("activities/", activities.ActivityListView.as_view(), name="activity_list"),
     path("activities/<int:pk>/", activities.activity_detail, name="activity_detail"),
@@ -43,4 +53,10 @@ program_urlpatterns = [
     path("selfhelp/<int:pk>/status/", selfhelp.selfhelp_status, name="selfhelp_status"),
     path("selfhelp/<int:pk>/follow-up/", selfhelp.selfhelp_follow_up, name="selfhelp_follow_up"),
     path("data-quality/", quality.data_quality, name="data_quality"),
+]
+
+# Outside any program: the installable app's service worker and manifest.
+app_urlpatterns = [
+    path("sw.js", offline.service_worker, name="service_worker"),
+    path("manifest.webmanifest", offline.web_manifest, name="web_manifest"),
 ]

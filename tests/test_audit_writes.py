@@ -444,6 +444,7 @@ def _referral_reimported(world):
                     "closed",
                     "2024-03-20",
                     "2024-04-01",
+                    "2024-03-06",
                 ],
             ]
         },

@@ -22,8 +22,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from programs.access import ROLE_PERMISSIONS, view_permission
-from programs.models import Membership
+from programs.access import ORGANISATION_ROLE_PERMISSIONS, ROLE_PERMISSIONS, view_permission
+from programs.models import Membership, OrganisationMembership
 from reports.models import Report
 from transfer.models import ImportJob
 
@@ -52,7 +52,9 @@ Role = Membership.Role
 ANONYMOUS = "anonymous"
 OUTSIDER = "coordinator_of_another_program"
 STAFF = "staff_without_membership"
-ROLES = [ANONYMOUS, *Role.values, OUTSIDER, STAFF]
+# A coordinator of the fixture program's lead organisation, not a member of the program.
+ORGANISATION_COORDINATOR = "organisation_coordinator"
+ROLES = [ANONYMOUS, *Role.values, OUTSIDER, STAFF, ORGANISATION_COORDINATOR]
 
 LOGIN = "login"  # a redirect to the login page
 ADMIN_LOGIN = "admin_login"  # a redirect to the admin's login page
@@ -69,8 +71,16 @@ def _walk(patterns, prefix=""):
 
 ALL_PATTERNS = list(_walk(get_resolver().url_patterns))
 PROGRAM_PREFIX = "p/<slug:program_slug>/"
+ORGANISATION_PREFIX = "o/<slug:organisation_slug>/"
 SCOPED = [(route, p) for route, p in ALL_PATTERNS if route.startswith(PROGRAM_PREFIX)]
-OTHER = [(route, p) for route, p in ALL_PATTERNS if not route.startswith(PROGRAM_PREFIX)]
+ORGANISATION_SCOPED = [
+    (route, p) for route, p in ALL_PATTERNS if route.startswith(ORGANISATION_PREFIX)
+]
+OTHER = [
+    (route, p)
+    for route, p in ALL_PATTERNS
+    if not route.startswith((PROGRAM_PREFIX, ORGANISATION_PREFIX))
+]
 
 
 # ---- the fixture program -----------------------------------------------------------------
@@ -107,6 +117,12 @@ def build_world() -> World:
     users[OUTSIDER] = UserFactory(username="outsider@example.org")
     MembershipFactory(user=users[OUTSIDER], program=ProgramFactory(), role=Role.COORDINATOR)
     users[STAFF] = UserFactory(username="staff@example.org", is_staff=True, is_superuser=True)
+    users[ORGANISATION_COORDINATOR] = UserFactory(username="organisation@example.org")
+    OrganisationMembership.objects.create(
+        user=users[ORGANISATION_COORDINATOR],
+        organisation=program.lead_organisation,
+        role=OrganisationMembership.Role.COORDINATOR,
+    )
 
     area = AreaFactory(program=program)
     site = SiteFactory(program=program, area=area)
@@ -234,6 +250,7 @@ URL_ARGS = {
 # and an allowed role gets this answer (the empty form is invalid: shown again with 422, or
 # the view redirects back with a message).
 POST_ONLY = {
+    "activity_sync": 422,  # an empty entry is refused with its reasons
     "volunteer_invite": 302,
     "training_session_add": 422,
     "training_enrol": 422,
@@ -261,8 +278,8 @@ OBJECT_RULES = {
 def scoped_expectation(name: str, callback, role: str) -> int | str:
     if role == ANONYMOUS:
         return LOGIN
-    if role in (OUTSIDER, STAFF):
-        return 404
+    if role in (OUTSIDER, STAFF, ORGANISATION_COORDINATOR):
+        return 404  # an organisation's coordinator is not a member of its programs by that
     if role in OBJECT_RULES.get(name, {}):
         return OBJECT_RULES[name][role]
     if view_permission(callback) in ROLE_PERMISSIONS[role]:
@@ -270,12 +287,24 @@ def scoped_expectation(name: str, callback, role: str) -> int | str:
     return 403
 
 
+def organisation_expectation(callback, role: str) -> int | str:
+    """Organisation pages (``/o/<organisation_slug>/…``): its members by the organisation's
+    role table; everyone else, the program's own coordinator included, is not a member."""
+    if role == ANONYMOUS:
+        return LOGIN
+    if role == ORGANISATION_COORDINATOR:
+        allowed = ORGANISATION_ROLE_PERMISSIONS[OrganisationMembership.Role.COORDINATOR]
+        return 200 if view_permission(callback) in allowed else 403
+    return 404
+
+
 # ---- everything else ---------------------------------------------------------------------
 
 # {route regex: {role: answer}}; ``"*"`` is every role not named. Each route must match one.
 ADMIN_RULE = {ANONYMOUS: ADMIN_LOGIN, STAFF: 200, "*": ADMIN_LOGIN}
 OTHER_URLS = {
-    r"admin/login/": {"*": 200, STAFF: 302},
+    # Staff are signed in already; a member who is not staff is sent to their own start page.
+    r"admin/login/": {ANONYMOUS: 200, "*": 302},
     r"admin/logout/": {STAFF: 405, "*": 302},  # POST only; others go to the admin index
     r"admin/autocomplete/": {STAFF: 403, "*": ADMIN_LOGIN},  # 403 without its parameters
     # History records and logs are written by Lotse (and django-axes), never added by hand.
@@ -293,6 +322,10 @@ OTHER_URLS = {
     r"admin/\(\?P<url>\.\*\)\$": None,  # the catch-all: 404 to staff, login to others
     r"admin/.*": ADMIN_RULE,
     r"i18n/setlang/": {"*": 302},  # changes the language, then goes back
+    # The translated strings of the scripts, and the installable app's worker and manifest.
+    r"jsi18n/": {"*": 200},
+    r"sw.js": {"*": 200},
+    r"manifest.webmanifest": {"*": 200},
     r"accounts/login/": {"*": 200},
     # Setting up or entering the second factor (tests/test_two_factor.py tests the flow).
     r"accounts/2fa/(setup|verify)/": {ANONYMOUS: LOGIN, "*": 200},
@@ -307,6 +340,8 @@ OTHER_URLS = {
     r"accounts/reset/<uidb64>/<token>/": {"*": 200},  # an invalid link: explains it
     # The user's programs; a member of exactly one goes straight to it.
     r"": {ANONYMOUS: LOGIN, STAFF: 200, "*": 302},
+    # The published reports of every program the user may download reports of.
+    r"reports/": {ANONYMOUS: LOGIN, "*": 200},
 }
 # Requests for the routes above that need arguments.
 OTHER_ARGS = {
@@ -343,6 +378,11 @@ def test_every_url_has_a_declared_expectation():
         converters = set(pattern.pattern.converters)
         declared = set(URL_ARGS[name](_ANY)) if name in URL_ARGS else set()
         assert converters <= declared, f"{name}: add its path parameters to URL_ARGS"
+
+    for route, pattern in ORGANISATION_SCOPED:
+        assert pattern.name, f"{route} has no name"
+        assert view_permission(pattern.callback), f"{pattern.name} is not behind programs.access"
+        assert set(pattern.pattern.converters) <= {"organisation_slug"}, pattern.name
 
     for route, _pattern in OTHER:
         for role in ROLES:
@@ -386,6 +426,14 @@ def test_each_role_gets_what_the_role_table_says_on_every_url(client, settings, 
             transaction.set_rollback(True)
         if not matches(response, expected, path):
             wrong.append(f"{name}: expected {expected}, got {response.status_code}")
+
+    organisation_slug = world.program.lead_organisation.slug
+    for _route, pattern in ORGANISATION_SCOPED:
+        path = reverse(pattern.name, kwargs={"organisation_slug": organisation_slug})
+        expected = organisation_expectation(pattern.callback, role)
+        response = client.get(path)
+        if not matches(response, expected, path):
+            wrong.append(f"{pattern.name}: expected {expected}, got {response.status_code}")
 
     for route, pattern in OTHER:
         expected = other_expectation(route, role)

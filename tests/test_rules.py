@@ -47,8 +47,8 @@ def in_language(language: str, message: str, **params) -> str:
 
 # ---- constraints -----------------------------------------------------------------------------
 
-# The reports app's constraints are its own (issue 16); these are the apps of this rule set.
-RULED_APPS = ("programs", "volunteers", "sessions_log", "referrals")
+# The apps whose constraints speak in words at a field.
+RULED_APPS = ("programs", "volunteers", "sessions_log", "referrals", "reports")
 CONSTRAINTS = [
     (model, constraint)
     for app in RULED_APPS
@@ -584,11 +584,55 @@ def appointment_by_import(world, values):
         "category": world.provider.category,
         "status": "appointment",
         "appointment_on": values["appointment_on"].isoformat(),
+        "consent_on": values["referred_on"].isoformat(),
+    }
+    return _answer_of_import(world, "referrals", row, REFERRAL_COLUMNS)
+
+
+def sending_by_form(world, values):
+    url = reverse("referral_create", args=[world.program.slug])
+    data = {
+        "participant": world.participant.pk,
+        "provider": world.provider.pk,
+        "urgency": "routine",
+        "referred_on": values["referred_on"].isoformat(),
+        "action": "send",
+    }
+    if values.get("consent_on"):
+        data.update(consent_to_share="on", consent_on=values["consent_on"].isoformat())
+    return _answer_of_form(world.client.post(url, data))
+
+
+def sending_by_service(world, values):
+    return _answer_of_service(
+        lambda: referral_services.referral_create(
+            program=world.program,
+            participant=world.participant,
+            provider=world.provider,
+            by=world.alice,
+            referred_on=values["referred_on"],
+            consent_on=values.get("consent_on"),
+            send=True,
+        )
+    )
+
+
+def sending_by_import(world, values):
+    consent_on = values.get("consent_on")
+    row = {
+        "ref": f"R-{uuid.uuid4().hex[:8]}",
+        "date": values["referred_on"].isoformat(),
+        "participant": world.participant.code,
+        "provider": world.provider.name,
+        "category": world.provider.category,
+        "status": "sent",
+        "consent_on": consent_on.isoformat() if consent_on else "",
     }
     return _answer_of_import(world, "referrals", row, REFERRAL_COLUMNS)
 
 
 DOORS = {
+    "sending": (sending_by_form, sending_by_service, sending_by_import),
     "activity": (activity_by_form, activity_by_service, activity_by_import),
     "referral": (referral_by_form, referral_by_service, referral_by_import),
     "appointment": (appointment_by_form, appointment_by_service, appointment_by_import),
@@ -664,6 +708,18 @@ SAME_ROWS = [
         "referral",
         {"referred_on": dt.date(1901, 1, 1)},
         error("referred_on"),
+    ),
+    (
+        "a referral sent with the participant's consent",
+        "sending",
+        {"referred_on": RECENTLY, "consent_on": RECENTLY},
+        OK,
+    ),
+    (
+        "a referral sent without the participant's consent",
+        "sending",
+        {"referred_on": RECENTLY},
+        error("consent_on"),
     ),
     (
         "an appointment after the referral",

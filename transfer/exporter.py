@@ -29,7 +29,7 @@ from core.lists import export_value
 from programs.models import Language, Participant, Program
 from programs.selectors import exportable
 from referrals.models import Referral
-from sessions_log.models import Topic
+from sessions_log.models import Match, OutcomeMeasure, SelfHelpGroup, Topic
 from volunteers.models import Volunteer
 
 from . import format as fmt
@@ -165,6 +165,69 @@ def _referral_rows(program: Program, start: dt.date, end: dt.date) -> Iterator[l
             r.status,
             r.appointment_on,
             r.closed_on,
+            r.consent_on if r.consent_to_share else None,
+        ]
+
+
+def _match_rows(program: Program) -> Iterator[list]:
+    matches = (
+        Match.objects.filter(program=program)
+        .filter(exportable("participant__"))
+        .select_related("volunteer", "participant")
+        .order_by("proposed_on", "pk")
+    )
+    for m in matches.iterator(chunk_size=CHUNK):
+        yield [
+            m.ref or f"{fmt.MATCH_REF_PREFIX}{m.pk}",
+            m.volunteer.code,
+            m.participant.code,
+            m.status,
+            m.proposed_on,
+            m.started_on,
+            m.ended_on,
+            m.end_reason,
+            m.six_month_check_on,
+        ]
+
+
+def _selfhelp_rows(program: Program) -> Iterator[list]:
+    groups = (
+        SelfHelpGroup.objects.filter(program=program)
+        .select_related("contact_point")
+        .prefetch_related(Prefetch("volunteers", queryset=Volunteer.objects.only("code")))
+        .order_by("name", "pk")
+    )
+    for g in groups.iterator(chunk_size=CHUNK):
+        yield [
+            g.name,
+            g.contact_point.name,
+            g.topic_area,
+            g.started_on,
+            g.accompaniment_ends_on,
+            _codes(g.volunteers.all()),
+            g.status,
+            g.follow_up_still_meeting,
+            g.follow_up_checked_on,
+        ]
+
+
+def _outcome_rows(program: Program) -> Iterator[list]:
+    measures = (
+        OutcomeMeasure.objects.filter(program=program)
+        .filter(exportable("participant__"))
+        .select_related("participant")
+        .order_by("date", "pk")
+    )
+    for o in measures.iterator(chunk_size=CHUNK):
+        answers = [o.answers.get(str(n)) for n in range(1, fmt.OUTCOME_ITEMS + 1)]
+        yield [
+            o.ref or f"{fmt.OUTCOME_REF_PREFIX}{o.pk}",
+            o.participant.code,
+            o.instrument,
+            o.timepoint,
+            o.custom_label,
+            o.date,
+            *answers,
         ]
 
 
@@ -176,6 +239,9 @@ def sheet_rows(program: Program, start: dt.date, end: dt.date) -> dict[str, Iter
         fmt.PARTICIPANTS.name: _participant_rows(program),
         fmt.ACTIVITIES.name: _activity_rows(program, start, end),
         fmt.REFERRALS.name: _referral_rows(program, start, end),
+        fmt.MATCHES.name: _match_rows(program),
+        fmt.SELFHELP_GROUPS.name: _selfhelp_rows(program),
+        fmt.OUTCOMES.name: _outcome_rows(program),
     }
 
 

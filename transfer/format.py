@@ -16,11 +16,13 @@ from functools import cached_property
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.spreadsheets import Source, open_source
 from programs.models import ActivityKind, Area, Participant, Site
 from referrals.models import Category, Referral, ServiceProvider
-from sessions_log.models import Activity
+from sessions_log.instruments import INSTRUMENTS
+from sessions_log.models import Activity, Match, OutcomeMeasure, SelfHelpGroup
 from volunteers.models import Volunteer
 
 LIST_SEPARATOR = ";"
@@ -28,6 +30,10 @@ DATE_FORMAT = "YYYY-MM-DD"
 # Refs the exporter gives to records that have none (``A-<id>``, ``R-<id>``).
 ACTIVITY_REF_PREFIX = "A-"
 REFERRAL_REF_PREFIX = "R-"
+MATCH_REF_PREFIX = "M-"
+OUTCOME_REF_PREFIX = "Q-"
+# The answer columns of the outcomes sheet: as many as the longest instrument has items.
+OUTCOME_ITEMS = max(len(instrument.items) for instrument in INSTRUMENTS.values())
 # The template workbook's explanation sheet; the importer skips it.
 HELP_SHEET = "help"
 
@@ -68,7 +74,9 @@ class Column:
         if self.kind == Kind.DATE:
             return DATE_FORMAT
         if self.kind == Kind.YES_NO:
-            return "yes, no"
+            # Translators: only words the importer reads (core.spreadsheets.YES_WORDS and
+            # NO_WORDS: yes/ja/j/y/x/1, no/nein/nej/n/0); in other languages keep "yes, no".
+            return str(pgettext_lazy("words the importer reads as yes and no", "yes, no"))
         if self.kind == Kind.INTEGER:
             low = self.minimum if self.minimum is not None else 0
             return f"{low}–{self.maximum}" if self.maximum is not None else f"≥ {low}"
@@ -429,11 +437,225 @@ REFERRALS = Sheet(
             Kind.DATE,
             _("Date the referral was closed; required for the status “closed”."),
         ),
+        Column(
+            "consent_on",
+            Kind.DATE,
+            _(
+                "Date the participant agreed to their data being shared with the service. An "
+                "outbound referral that was sent needs it, unless Lotse records it for the "
+                "referral or the participant's consent covers referrals."
+            ),
+            example="2024-03-06",
+        ),
+    ),
+)
+
+MATCHES = Sheet(
+    name="matches",
+    key="ref",
+    help=_("Volunteers matched one to one with a participant."),
+    columns=(
+        Column(
+            "ref",
+            Kind.TEXT,
+            _("Your reference for the match; identifies it in this program."),
+            required=True,
+            max_length=_max(Match, "ref"),
+            example="M-2014-001",
+        ),
+        Column(
+            "volunteer",
+            Kind.TEXT,
+            _("Code of the volunteer (from the volunteers sheet or Lotse)."),
+            required=True,
+            max_length=_max(Volunteer, "code"),
+            example="V-001",
+        ),
+        Column(
+            "participant",
+            Kind.TEXT,
+            _("Code of the participant (from the participants sheet or Lotse)."),
+            required=True,
+            max_length=_max(Participant, "code"),
+            example="P-7K3Q9",
+        ),
+        Column(
+            "status",
+            Kind.CHOICE,
+            _("Where the match stands; “active” and “paused” need started_on, “ended” ended_on."),
+            required=True,
+            choices=tuple(Match.Status.values),
+            example=Match.Status.ACTIVE,
+        ),
+        Column(
+            "proposed_on",
+            Kind.DATE,
+            _("Date the match was proposed."),
+            required=True,
+            example="2014-05-02",
+        ),
+        Column("started_on", Kind.DATE, _("Date the match started."), example="2014-05-20"),
+        Column("ended_on", Kind.DATE, _("Date the match ended; only for “ended”.")),
+        Column(
+            "end_reason",
+            Kind.CHOICE,
+            _("Why the match ended; required for “ended”."),
+            choices=tuple(Match.EndReason.values),
+        ),
+        Column(
+            "six_month_check_on",
+            Kind.DATE,
+            _("Date of the conversation six months after the start."),
+            example="2014-11-20",
+        ),
+    ),
+)
+
+SELFHELP_GROUPS = Sheet(
+    name="selfhelp_groups",
+    key="name",
+    help=_("Self-help groups accompanied for a time, with their one-year follow-up."),
+    columns=(
+        Column(
+            "name",
+            Kind.TEXT,
+            _("The group's name; identifies the group in this program."),
+            required=True,
+            max_length=_max(SelfHelpGroup, "name"),
+            example="Angehörige Düren",
+        ),
+        Column(
+            "contact_point",
+            Kind.TEXT,
+            _(
+                "The site that looks after the group (a name from the sites sheet or Lotse); "
+                "a new group needs one."
+            ),
+            max_length=_max(Site, "name"),
+            example="Kontaktstelle Mitte",
+        ),
+        Column(
+            "topic_area",
+            Kind.CHOICE,
+            _("What the group is about."),
+            required=True,
+            choices=tuple(SelfHelpGroup.TopicArea.values),
+            example=SelfHelpGroup.TopicArea.CARING_RELATIVES,
+        ),
+        Column(
+            "started_on",
+            Kind.DATE,
+            _("Date the group started."),
+            required=True,
+            example="2008-09-01",
+        ),
+        Column(
+            "accompaniment_ends_on",
+            Kind.DATE,
+            _("Date the accompaniment ends (or ended)."),
+            example="2009-03-01",
+        ),
+        Column(
+            "volunteers",
+            Kind.LIST,
+            _("Codes of the volunteers who accompany the group."),
+            example="V-001; V-002",
+        ),
+        Column(
+            "status",
+            Kind.CHOICE,
+            _("Where the group stands."),
+            required=True,
+            choices=tuple(SelfHelpGroup.Status.values),
+            example=SelfHelpGroup.Status.INDEPENDENT,
+        ),
+        Column(
+            "follow_up_still_meeting",
+            Kind.CHOICE,
+            _("Whether the group still met a year after it started; yes and no need the date."),
+            choices=tuple(SelfHelpGroup.FollowUp.values),
+            example=SelfHelpGroup.FollowUp.YES,
+        ),
+        Column(
+            "follow_up_checked_on",
+            Kind.DATE,
+            _("Date the follow-up was checked."),
+            example="2009-09-05",
+        ),
+    ),
+)
+
+OUTCOMES = Sheet(
+    name="outcomes",
+    key="ref",
+    help=_("Questionnaires (WHO-5, UCLA-3, RHS-15) with their answers; Lotse computes the scores."),
+    columns=(
+        Column(
+            "ref",
+            Kind.TEXT,
+            _("Your reference for the questionnaire; identifies it in this program."),
+            required=True,
+            max_length=_max(OutcomeMeasure, "ref"),
+            example="Q-2024-001",
+        ),
+        Column(
+            "participant",
+            Kind.TEXT,
+            _("Code of the participant (from the participants sheet or Lotse)."),
+            required=True,
+            max_length=_max(Participant, "code"),
+            example="P-7K3Q9",
+        ),
+        Column(
+            "instrument",
+            Kind.CHOICE,
+            _("The questionnaire."),
+            required=True,
+            choices=tuple(INSTRUMENTS),
+            example="who5",
+        ),
+        Column(
+            "timepoint",
+            Kind.CHOICE,
+            _("When it was answered; one baseline per participant and questionnaire."),
+            required=True,
+            choices=tuple(OutcomeMeasure.Timepoint.values),
+            example=OutcomeMeasure.Timepoint.BASELINE,
+        ),
+        Column(
+            "custom_label",
+            Kind.TEXT,
+            _("The name of another time point; only for “custom”, and needed there."),
+            max_length=_max(OutcomeMeasure, "custom_label"),
+        ),
+        Column("date", Kind.DATE, _("Date it was answered."), required=True, example="2024-03-05"),
+        *(
+            Column(
+                f"item_{number}",
+                Kind.INTEGER,
+                _(
+                    "The answer to this item, as a number on the questionnaire's scale; empty "
+                    "if not answered."
+                ),
+                minimum=0,
+                example=str(3) if number <= 5 else "",
+            )
+            for number in range(1, OUTCOME_ITEMS + 1)
+        ),
     ),
 )
 
 # In the order they are read: later sheets refer to rows of earlier ones.
-SHEETS: tuple[Sheet, ...] = (SITES, VOLUNTEERS, PARTICIPANTS, ACTIVITIES, REFERRALS)
+SHEETS: tuple[Sheet, ...] = (
+    SITES,
+    VOLUNTEERS,
+    PARTICIPANTS,
+    ACTIVITIES,
+    REFERRALS,
+    MATCHES,
+    SELFHELP_GROUPS,
+    OUTCOMES,
+)
 SHEETS_BY_NAME = {sheet.name: sheet for sheet in SHEETS}
 
 

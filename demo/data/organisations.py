@@ -51,6 +51,10 @@ LIVET_PARTNERS = (PSYCHIATRY_CAPITAL, PSYCHIATRY_SOUTH, PSYCHIATRY_AARHUS)
 
 # In-Gang-Setzer
 IGS_LEAD = OrgSpec("Der Paritätische Nordrhein-Westfalen", Organisation.Kind.WELFARE, "Wuppertal")
+# The welfare association leads two of the demo programs: In-Gang-Setzer through its self-help
+# contact points, and in2balance, with its member the PSZ Düsseldorf as the professional
+# partner. Its organisation coordinator sees both (demo login ``organisation``).
+PARITAETISCHER_NRW = IGS_LEAD
 
 # Funders
 MAGS_NRW = FunderSpec(

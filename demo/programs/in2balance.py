@@ -21,7 +21,12 @@ from demo.builder import (
     outcome_row,
     spread,
 )
-from demo.data.organisations import IN2BALANCE_LEAD, IN2BALANCE_PARTNERS, MAGS_NRW
+from demo.data.organisations import (
+    IN2BALANCE_LEAD,
+    IN2BALANCE_PARTNERS,
+    MAGS_NRW,
+    PARITAETISCHER_NRW,
+)
 from demo.data.places import IN2BALANCE_OFFICE, IN2BALANCE_SHELTERS
 from demo.data.providers import IN2BALANCE_PROVIDERS
 from demo.data.texts import IN2BALANCE_REASONS, IN2BALANCE_REPORT
@@ -81,8 +86,9 @@ class In2Balance(HeadlineChoice, ProgramBuilder):
     referral_rate = 0.3
     occupancy = True
     supervisor_key = "supervisor"
-    lead_org = IN2BALANCE_LEAD
-    partner_orgs = IN2BALANCE_PARTNERS
+    # Run by the welfare association, with the PSZ Düsseldorf as the professional partner.
+    lead_org = PARITAETISCHER_NRW
+    partner_orgs = (IN2BALANCE_LEAD, *IN2BALANCE_PARTNERS)
     members = (
         ("coordinator", Role.COORDINATOR),
         ("supervisor", Role.SUPERVISOR),

@@ -24,6 +24,7 @@ from ..forms import ActivityForm, ParticipantQuickForm
 from .common import (
     activity_form_kwargs,
     add_participant,
+    allow_offline_copy,
     form_errors,
     no_profile,
     visible_participants,
@@ -39,10 +40,11 @@ def activity_log(request, program_slug):
         return no_profile(request)
     quick = ParticipantQuickForm(volunteer=volunteer)
     added = None
+    picked = request.GET.getlist("participant")
     if request.method == "POST":
         existing = services.activity_logged_with(program, request.POST.get("idempotency_key"))
         if existing is not None:
-            _confirm_kept_entry(request, existing)
+            confirm_kept_entry(request, existing)
             return _land_on_existing(request, existing)
         form = ActivityForm(request.POST, **activity_form_kwargs(request, volunteer))
         if request.POST.get("_action") == "add_participant":
@@ -57,7 +59,7 @@ def activity_log(request, program_slug):
                 concern=concern,
                 **form.activity_data(),
             )
-            _confirm_kept_entry(request, activity)
+            confirm_kept_entry(request, activity)
             if not created:
                 return _land_on_existing(request, activity)
             if request.POST.get("_kept"):
@@ -85,7 +87,6 @@ def activity_log(request, program_slug):
             return redirect("my_sessions", program.slug)
     else:
         initial = {"idempotency_key": uuid.uuid4()}
-        picked = request.GET.getlist("participant")
         if picked:
             visible = visible_participants(request, volunteer)
             initial["participants"] = [
@@ -95,7 +96,7 @@ def activity_log(request, program_slug):
                 )
             ]
         form = ActivityForm(initial=initial, **activity_form_kwargs(request, volunteer))
-    return render(
+    response = render(
         request,
         "sessions_log/activity_form.html",
         {
@@ -107,6 +108,7 @@ def activity_log(request, program_slug):
             "title": _("Log a session"),
         },
     )
+    return response if picked else allow_offline_copy(request, response)
 
 
 def _ids(values, model) -> list[int]:
@@ -129,7 +131,7 @@ def _ids(values, model) -> list[int]:
 SAVED_ENTRIES = "lotse_saved_entries"
 
 
-def _confirm_kept_entry(request, activity) -> None:
+def confirm_kept_entry(request, activity) -> None:
     """Tell the browser that the server has this session, so that the copy of the form it kept
     in case the sign-in had expired is dropped on the next page."""
     if activity.idempotency_key is None:
@@ -233,6 +235,9 @@ class MySessionsView(ProgramListView):
             .select_related("site")
             .order_by("-date", "-id")
         )
+
+    def render_to_response(self, context, **kwargs):
+        return allow_offline_copy(self.request, super().render_to_response(context, **kwargs))
 
     def get_context_data(self, **kwargs):
         logged = self.request.GET.get("logged", "")

@@ -8,6 +8,22 @@ from .. import policies, services
 from ..forms import ActivityForm, ParticipantQuickForm, initial_from_data
 
 NEW_PARTICIPANTS_SESSION_KEY = "sessions_log_new_participants"
+# The response header that lets the service worker keep a copy of a page for the user it
+# names (static/js/service-worker.js, views/offline.py).
+OFFLINE_HEADER = "X-Lotse-Offline"
+
+
+def allow_offline_copy(request, response):
+    """Let the service worker keep this page for offline use: a volunteer's own page, which
+    shows participants by code only (no alias, no personal details)."""
+    if (
+        request.method == "GET"
+        and response.status_code == 200
+        and not policies.coordinates(request.membership)
+        and not policies.sees_alias(request.membership)
+    ):
+        response[OFFLINE_HEADER] = str(request.user.pk)
+    return response
 
 
 def remember_new_participant(request, participant) -> None:

@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -31,7 +32,7 @@ def _outcome_chart(definition, measures, chart_id: str):
         charts.Point(
             m.date,
             m.report_value,
-            f"{m.date.isoformat()} {m.timepoint_label}: {m.report_value}",
+            f"{date_format(m.date, 'SHORT_DATE_FORMAT')} {m.timepoint_label}: {m.report_value}",
         )
         for m in measures
         if m.report_value is not None and not m.is_draft

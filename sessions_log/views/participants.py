@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -45,7 +46,8 @@ CONSENT_SHORT = {
 def _consent_text(p) -> str:
     if not p.consent_on:
         return _("none")
-    return f"{p.consent_on.isoformat()} ({CONSENT_SHORT.get(p.consent_scope, p.consent_scope)})"
+    scope = CONSENT_SHORT.get(p.consent_scope, p.consent_scope)
+    return f"{date_format(p.consent_on, 'SHORT_DATE_FORMAT')} ({scope})"
 
 
 class ParticipantListView(ProgramListView):

@@ -78,7 +78,7 @@ def _labels() -> dict[str, str]:
 
 def _row(slug: str, name: str, record) -> Row:
     """A listed record and the page that fixes it: the activity's edit page, the participant's
-    questionnaires (or a new follow-up for a baseline), the match, the self-help group."""
+    questionnaire's draft (or a new follow-up for a baseline), the match, the self-help group."""
     if isinstance(record, Activity):
         minutes = _("%(minutes)s minutes") % {"minutes": record.minutes} if record.minutes else "—"
         people = _("%(people)s people") % {"people": record.attendees_total}
@@ -92,8 +92,9 @@ def _row(slug: str, name: str, record) -> Row:
         if name == "baselines_without_follow_up":
             url = reverse("outcome_measure_create", args=[slug, record.participant_id])
             url = f"{url}?{urlencode({'instrument': record.instrument})}"
-        else:
-            url = reverse("participant_detail", args=[slug, record.participant_id])
+        else:  # incomplete: saved as a draft, opened to be finished
+            url = reverse("outcome_measure_create", args=[slug, record.participant_id])
+            url = f"{url}?{urlencode({'draft': record.pk})}"
         return Row(
             record.date,
             record.participant.code,

@@ -11,6 +11,10 @@
  * A kept copy is dropped when another user signs in on this browser, on logout, once the page
  * shows it again (a form returned with errors), and after seven days. Without localStorage
  * (private mode, storage turned off) the form is sent as it always was.
+ *
+ * Without a connection the form is not sent at all: offline-queue.js keeps the entry, with the
+ * same fields and idempotency key, in the browser's queue and sends it when the connection is
+ * back; a queued entry that the sign-in's expiry holds up waits there for the next sign-in.
  */
 (function () {
   "use strict";
@@ -225,6 +229,9 @@
       }
     });
   }
+
+  // The offline queue (offline-queue.js) puts an entry back into the form the same way.
+  window.LotseEntry = { fill: fill, fieldsOf: fieldsOf };
 
   var body = document.body;
   var user = body.getAttribute("data-user") || "";

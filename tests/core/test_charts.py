@@ -109,3 +109,14 @@ def test_an_interval_chart_shows_each_estimate_with_its_interval_on_the_scale():
     # interval 5.6–8.4 of the mean 7 runs from y 96.5 to y 30.2.
     assert 'y1="96.5" y2="30.2"' in svg
     assert "style=" not in svg
+
+
+def test_a_year_too_narrow_for_its_name_keeps_its_tick_but_not_an_overprinted_name():
+    months = [("Dec", "2025")] + [(m, "2026") for m in ("Jan", "Feb", "Mar", "Apr", "May")]
+    months += [(m, "2026") for m in ("Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")]
+    svg = bar_chart(
+        title="Activities per month",
+        bars=[Bar(label, 1, group=year) for label, year in months],
+    )
+    labels = texts(svg)
+    assert "2025" not in labels and labels.count("2026") == 1

@@ -107,9 +107,9 @@ def test_a_volunteer_logs_a_one_to_one_with_someone_new(
     page.locator("#id_qc-consent_on").fill("2024-05-02")
     page.get_by_role("button", name="Add participant").click()
 
-    participant = page.get_by_role("checkbox", name="born 1984")
-    expect(participant).to_be_checked()
     expect(page.get_by_text("was added and is ticked above")).to_be_visible()
+    participant = page.get_by_role("checkbox", name=Participant.objects.get().code)
+    expect(participant).to_be_checked()
     # Nothing typed was lost while the participant was added.
     expect(page.get_by_label("Notes", exact=True)).to_have_value(
         "First talk; she is worried about her son."

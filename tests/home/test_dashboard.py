@@ -11,9 +11,11 @@ from django.http import HttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import include, path, reverse
 from django.utils import timezone
+from django.views.i18n import JavaScriptCatalog
 
 import config.urls
 import home.urls
+import sessions_log.urls
 from home import selectors
 from programs.models import ActivityKind, Language, Membership, Target
 from reports.models import Report
@@ -271,6 +273,8 @@ class WithoutLists:
     urlpatterns = [
         path("", include("programs.urls")),
         path("i18n/", include("django.conf.urls.i18n")),
+        path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript_catalog"),
+        *sessions_log.urls.app_urlpatterns,  # the web app's manifest and service worker
         path("accounts/", include("django.contrib.auth.urls")),
         path("p/<slug:program_slug>/", include(home.urls.program_urlpatterns)),
     ]

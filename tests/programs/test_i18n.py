@@ -19,7 +19,7 @@ from ..factories import ActivityFactory
 def test_the_login_page_speaks_the_users_language(client, language, heading, html_lang):
     response = client.get(reverse("login"), headers={"accept-language": language})
     assert response.status_code == 200
-    assert f'<html lang="{html_lang}">' in response.text
+    assert f'<html lang="{html_lang}" dir="ltr">' in response.text
     assert f">{heading}</h1>" in response.text
 
 

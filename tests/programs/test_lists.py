@@ -152,12 +152,12 @@ def test_a_row_escapes_what_it_shows():
         css="table-danger",
     )
     assert _tags(row.html) == [
-        ("td", []),
+        ("td", [("class", "text-nowrap")]),  # one word: a code, a date
         ("a", [("href", '/p/a?b="c"&d')]),
         "<script>x</script>",
         ("/a",),
         ("/td",),
-        ("td", [("class", "text-end")]),
+        ("td", [("class", "text-end text-nowrap")]),
         "12",
         ("/td",),
         ("td", []),

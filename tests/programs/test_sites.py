@@ -101,7 +101,7 @@ def test_recording_a_count_adds_it_to_the_history(login, program, alice):
         detail_url(site), {"date": "2024-03-01", "residents": "85"}, follow=True
     )
     assert list(site.occupancies.values_list("date", "residents")) == [(dt.date(2024, 3, 1), 85)]
-    assert "Recorded 85 residents on 03/01/2024." in response.text
+    assert "Recorded 85 residents on 1 Mar 2024." in response.text
     assert "Within capacity" in response.text
 
 
@@ -111,7 +111,7 @@ def test_recording_the_same_date_again_updates_that_days_count(login, program, a
     client.post(detail_url(site), {"date": "2024-03-01", "residents": "85"})
     response = client.post(detail_url(site), {"date": "2024-03-01", "residents": "91"}, follow=True)
     assert list(site.occupancies.values_list("residents", flat=True)) == [91]
-    assert "Updated the count of 03/01/2024 to 91 residents." in response.text
+    assert "Updated the count of 1 Mar 2024 to 91 residents." in response.text
 
 
 def test_more_residents_than_places_are_recorded_and_flagged(login, program, alice):
@@ -159,7 +159,7 @@ def test_the_site_page_charts_residents_by_date(login, program, alice):
     svg = text[text.index("<svg") : text.index("</svg>")]
     assert 'role="img"' in svg
     assert "<title" in svg and "Residents of Haus Lindenhof by date" in svg
-    assert "01/01/2024: 70; 02/01/2024: 120" in svg  # the description reads the values
+    assert "1 Jan 2024: 70; 1 Feb 2024: 120" in svg  # the description reads the values
     assert svg.count("<rect") == 2
     assert "Capacity 100" in svg
     assert "style=" not in svg

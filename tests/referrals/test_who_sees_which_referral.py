@@ -185,7 +185,7 @@ def test_a_volunteer_sees_status_and_appointment_of_their_own_referral_but_no_ou
     text = page.content.decode()
     assert "Hausarztpraxis am Markt" in text
     assert "Appointment made" in text
-    assert "14.03.2024" in text or "03/14/2024" in text or "2024-03-14" in text
+    assert "14 Mar 2024" in text or "2024-03-14" in text
     assert BOBS_OUTCOME not in text
     assert BOBS_NOTE not in text
 

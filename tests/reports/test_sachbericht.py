@@ -21,6 +21,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 from pypdf import PdfReader
 
 from programs.models import ActivityKind, Language
@@ -845,3 +846,12 @@ def test_the_data_quality_counts_by_hand(program):
         "Six-month checks of matches due but not recorded": ["<5", "<5"],
         "Twelve-month follow-ups of self-help groups due but not recorded": ["1", "2"],
     }
+
+
+@pytest.mark.parametrize(
+    ("language", "printed"), [("en", "+17.5 pp"), ("de", "+17,5 Pp."), ("da", "+17,5 pct.-point")]
+)
+def test_a_rates_change_is_printed_in_percentage_points_not_per_cent(language, printed):
+    # 16 of 19 groups (84.2 %) against 6 of 9 (66.7 %) the period before.
+    with translation.override(language):
+        assert document._in_points(17.5) == printed

@@ -117,14 +117,16 @@ def plant(program) -> dict:
         "group_activities_empty": edit(activity(program, people=0)),
         "group_activities_over_max_size": edit(activity(program, people=250)),
     }
-    OutcomeMeasureFactory(
+    draft = OutcomeMeasureFactory(
         participant=person,
         date=D(2024, 5, 10),
         timepoint="followup_3m",
         instrument="ucla3",
         answers={"1": 2, "2": None, "3": 1},
     )
-    planted["questionnaires_incomplete"] = reverse("participant_detail", args=[slug, person.pk])
+    planted["questionnaires_incomplete"] = (
+        reverse("outcome_measure_create", args=[slug, person.pk]) + f"?draft={draft.pk}"
+    )
     OutcomeMeasureFactory(participant=other, date=D(2024, 2, 10))
     planted["baselines_without_follow_up"] = (
         reverse("outcome_measure_create", args=[slug, other.pk]) + "?instrument=who5"

@@ -323,3 +323,14 @@ def test_a_chosen_consent_with_its_date_is_recorded(
     )
     person = Participant.objects.get()
     assert (person.consent_scope, person.consent_on) == ("referral", dt.date(2024, 5, 2))
+
+
+def test_the_quick_add_asks_the_participant_rules_as_the_full_form_does():
+    from sessions_log.forms import ParticipantQuickForm
+
+    form = ParticipantQuickForm(
+        {"qc-gender": "unknown", "qc-consent_scope": "support", "qc-consent_on": "1901-01-01"}
+    )
+
+    assert not form.is_valid()
+    assert form.errors["consent_on"] == ["The date lies before 1950; please check the year."]

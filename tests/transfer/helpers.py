@@ -87,6 +87,7 @@ def sample_sheets() -> dict[str, list[list]]:
                 "appointment",
                 "2024-03-20",
                 "",
+                "2024-03-06",
             ],
             [
                 "R2",
@@ -96,6 +97,7 @@ def sample_sheets() -> dict[str, list[list]]:
                 "social_counselling",
                 "inbound",
                 "proposed",
+                "",
                 "",
                 "",
             ],

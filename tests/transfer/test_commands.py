@@ -177,3 +177,17 @@ def test_the_export_command_checks_its_arguments(program, tmp_path):
             "2024-12-31",
             str(tmp_path / "x.csv"),
         )
+
+
+def test_the_import_command_prints_the_warnings_as_well(program, alice, tmp_path):
+    sheets = sample_sheets()
+    sheets["activities"][1][7] = 300  # five hours: possible, but asked about
+    path = write_xlsx(tmp_path / "data.xlsx", sheets)
+
+    out, _err = _call("import_program_data", "--program", program.slug, "--create-new", str(path))
+
+    assert (
+        "Warning: activities, row 2, duration_minutes: 300 minutes is more than 4 hours: "
+        "is that right?" in out
+    )
+    assert program.activities.get(ref="A1").minutes == 300

@@ -309,6 +309,7 @@ def test_an_existing_provider_is_used_and_not_created_again(program, alice, tmp_
                     "sent",
                     "",
                     "",
+                    "2024-04-01",
                 ],
             ]
         },

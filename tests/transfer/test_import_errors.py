@@ -140,7 +140,7 @@ CASES = {
             ]
         },
         "volunteers, row 2, left_on: The leaving date cannot be before the joining date "
-        "(01/01/2020).",
+        "(1 Jan 2020).",
     ),
     "not an e-mail address": (
         {"volunteers": [["code", "name", "status", "email"], ["V-1", "Amina", "active", "amina"]]},
@@ -199,7 +199,7 @@ CASES = {
                 _referral(status="closed", closed_on="2024-01-01"),
             ],
         },
-        "referrals, row 2, closed_on: A referral cannot be closed before its date (03/06/2024).",
+        "referrals, row 2, closed_on: A referral cannot be closed before its date (6 Mar 2024).",
     ),
 }
 

@@ -143,7 +143,10 @@ def test_new_areas_and_services_are_listed_and_can_be_mapped(login, program, ali
     psz = ServiceProviderFactory(program=program, name="PSZ Düsseldorf")
     sheets = {
         "sites": [HEADERS["sites"], ["Haus A", "shelter", "Nrod", "Düren", 20]],
-        "participants": [HEADERS["participants"], ["P-AAAA1", "", "", "", "", "", "2024-03-01"]],
+        "participants": [
+            HEADERS["participants"],
+            ["P-AAAA1", "", "", "", "", "", "2024-03-01", "referral"],
+        ],
         "referrals": [
             HEADERS["referrals"],
             ["R1", "2024-03-06", "P-AAAA1", "PSZ Duesseldorf", "psychosocial_centre", "", "sent"],

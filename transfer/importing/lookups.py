@@ -12,6 +12,7 @@ closest existing one as a suggestion (``difflib`` on casefolded names), so that 
 import difflib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 from django.db import models
@@ -21,7 +22,8 @@ from programs.models import ActivityKind, Area, Language, Participant, Program, 
 from programs.selectors import exportable
 from referrals import selectors as referral_selectors
 from referrals.models import Category, Referral, ServiceProvider
-from sessions_log.models import Topic
+from sessions_log.instruments import INSTRUMENT_CHOICES
+from sessions_log.models import Match, OutcomeMeasure, SelfHelpGroup, Topic
 from sessions_log.topics import CATALOGUE
 from volunteers.models import Volunteer
 
@@ -38,6 +40,13 @@ CHOICE_LABELS = {
     ("referrals", "category"): Category,
     ("referrals", "direction"): Referral.Direction,
     ("referrals", "status"): Referral.Status,
+    ("matches", "status"): Match.Status,
+    ("matches", "end_reason"): Match.EndReason,
+    ("selfhelp_groups", "topic_area"): SelfHelpGroup.TopicArea,
+    ("selfhelp_groups", "status"): SelfHelpGroup.Status,
+    ("selfhelp_groups", "follow_up_still_meeting"): SelfHelpGroup.FollowUp,
+    ("outcomes", "instrument"): SimpleNamespace(choices=INSTRUMENT_CHOICES),
+    ("outcomes", "timepoint"): OutcomeMeasure.Timepoint,
 }
 
 
@@ -152,6 +161,10 @@ class Run:
         self.topics = self._topic_lookup()
         self.languages = set(Language.objects.values_list("code", flat=True))
         self.choice_lookups: dict[tuple[str, str], dict[str, str]] = {}
+        # Participants' consent (scope, date) as the participants sheet gives it, by code;
+        # as Lotse holds it, by pk (loaded when first asked).
+        self.file_consents = KeyMap()
+        self._consents: dict[Any, tuple[str, Any]] | None = None
 
     def _topic_lookup(self) -> dict[str, Any]:
         """Topic names -> pk: the catalogue by key and English name first, then the program's."""
@@ -166,6 +179,21 @@ class Run:
         for pk, name in self.program.topics.values_list("pk", "name"):
             lookup.setdefault(name.casefold(), pk)
         return lookup
+
+    def participant_consent(self, code, pk) -> tuple[str, Any]:
+        """A participant's consent scope and date: the file's, else the one Lotse holds."""
+        if isinstance(code, str) and code:
+            found = self.file_consents.get(code)
+            if found is not None:
+                return found
+        if self._consents is None:
+            self._consents = {
+                pk: (scope, on)
+                for pk, scope, on in self.program.participants.values_list(
+                    "pk", "consent_scope", "consent_on"
+                )
+            }
+        return self._consents.get(pk, ("", None))
 
     def problem(self, sheet: str, row: int | None, column: str, message: str) -> None:
         self.result.add_problem(Problem(sheet, row, column, message))

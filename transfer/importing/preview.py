@@ -33,6 +33,9 @@ REFERENCES: dict[str, tuple[Any, str | None]] = {
     "participant_id": (Participant, "code"),
     "participants": (Participant, "code"),
     "facilitators": (Volunteer, "code"),
+    "volunteer_id": (Volunteer, "code"),
+    "volunteers": (Volunteer, "code"),
+    "contact_point_id": (Site, "name"),
     "topics": (Topic, None),  # shown in the user's language
 }
 

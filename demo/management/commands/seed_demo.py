@@ -8,8 +8,8 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from demo import builder, seeding
-from demo.logins import existing_logins
-from programs.models import Membership, Program
+from demo.logins import ORGANISATION_COORDINATOR, existing_logins
+from programs.models import Membership, OrganisationMembership, Program
 
 
 class Command(BaseCommand):
@@ -139,6 +139,7 @@ class Command(BaseCommand):
 
     def report_logins(self, result: seeding.SeedResult):
         roles = dict(Membership.Role.choices)
+        roles[ORGANISATION_COORDINATOR] = OrganisationMembership.Role.COORDINATOR.label
         rows = [
             (
                 email,

@@ -1,8 +1,11 @@
 """One handler per sheet of the format, in the order the sheets are read."""
 
 from .activities import Activities
+from .matches import Matches
+from .outcomes import Outcomes
 from .participants import Participants
 from .referrals import Referrals
+from .selfhelp import SelfHelpGroups
 from .sites import Sites
 from .volunteers import Volunteers
 
@@ -12,4 +15,7 @@ HANDLERS = {
     "participants": Participants,
     "activities": Activities,
     "referrals": Referrals,
+    "matches": Matches,
+    "selfhelp_groups": SelfHelpGroups,
+    "outcomes": Outcomes,
 }

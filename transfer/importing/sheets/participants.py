@@ -65,3 +65,6 @@ class Participants(Handler):
             merged["consent_scope"] = ""
         elif not merged["consent_scope"]:
             merged["consent_scope"] = Participant.ConsentScope.SUPPORT
+        self.run.file_consents.add(
+            row.text("code"), (merged["consent_scope"], merged["consent_on"])
+        )

@@ -26,6 +26,7 @@ class Referrals(Handler):
         "status",
         "appointment_on",
         "closed_on",
+        "consent_on",
     )
     extra_fields = ("sent_on", "consent_to_share", "consent_on", "version")
     generated_ref_prefix = fmt.REFERRAL_REF_PREFIX
@@ -35,6 +36,7 @@ class Referrals(Handler):
             "direction": Referral.Direction.OUTBOUND,
             "appointment_on": None,
             "closed_on": None,
+            "consent_on": None,
         }
 
     def parse(self, row):
@@ -48,6 +50,8 @@ class Referrals(Handler):
             "status": row.choice("status"),
             "appointment_on": row.date("appointment_on"),
             "closed_on": row.date("closed_on"),
+            "consent_on": row.date("consent_on"),
+            "participant_code": row.text("participant"),
         }
         provider = row.text("provider")
         data["provider_id"] = None
@@ -63,15 +67,45 @@ class Referrals(Handler):
             )
         if status == Referral.Status.CLOSED and merged["closed_on"] is None:
             row.error("closed_on", gettext("the status “closed” needs the date it was closed"))
+        consent_on = self._consent_on(merged, data, old)
         findings = rules.check_referral(
             program=self.program,
             referred_on=day,
             sent_on=self._sent_on(merged, old),
             appointment_on=merged["appointment_on"],
             closed_on=merged["closed_on"],
+            consent_on=consent_on,
             today=self.run.today,
         )
+        if merged["status"] != Referral.Status.PROPOSED:
+            # Sent with the consent the file or Lotse records, as the referral form asks.
+            findings_consent = rules.check_sending_consent(
+                direction=merged["direction"], consent_on=consent_on
+            )
+            for field, errors in findings_consent.errors.items():
+                findings.errors.setdefault(field, []).extend(errors)
         row.report(findings, COLUMNS)
+        merged["consent_on"] = consent_on
+
+    def _consent_on(self, merged, data, old):
+        """The consent the referral is recorded with: the file's, else the one Lotse holds for
+        the referral, else (for a sent one) the participant's own if it covers referrals."""
+        given = data["consent_on"] if data["consent_on"] is not ABSENT else None
+        extra = old.extra if old is not None else {}
+        recorded = extra.get("consent_on") if extra.get("consent_to_share") else None
+        if data["consent_on"] is not ABSENT and data["consent_on"] is None:
+            recorded = None  # an empty cell clears what was recorded
+        if merged["status"] == Referral.Status.PROPOSED:
+            return given if given is not None else recorded
+        scope, participant_on = self.run.participant_consent(
+            data["participant_code"], merged["participant_id"]
+        )
+        return rules.sending_consent(
+            given_on=given,
+            recorded_on=recorded,
+            participant_scope=scope,
+            participant_consent_on=participant_on,
+        )
 
     @staticmethod
     def _sent_on(merged, old):
@@ -85,17 +119,8 @@ class Referrals(Handler):
     def attributes(self, merged, old):
         attributes = super().attributes(merged, old)
         extra = old.extra if old is not None else {}
-        day = merged["referred_on"]
         attributes["sent_on"] = self._sent_on(merged, old)
-        consent, consent_on = extra.get("consent_to_share", False), extra.get("consent_on")
-        if (
-            merged["direction"] == Referral.Direction.OUTBOUND
-            and merged["status"] != Referral.Status.PROPOSED
-        ):
-            # The database requires consent for a sent referral: importing one asserts it.
-            consent, consent_on = True, consent_on or day
-        attributes["consent_to_share"] = consent
-        attributes["consent_on"] = consent_on
+        attributes["consent_to_share"] = merged["consent_on"] is not None
         if old is None:
             attributes["created_by"] = self.run.by
         else:

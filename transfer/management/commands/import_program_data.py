@@ -78,6 +78,11 @@ class Command(BaseCommand):
             self.stderr.write(str(problem))
         if result.more_problems:
             self.stderr.write(_("… and %(count)d more problems.") % {"count": result.more_problems})
+        for warning in result.warnings:
+            self.stdout.write(_("Warning: %(warning)s") % {"warning": warning})
+        more_warnings = result.warning_count - len(result.warnings)
+        if more_warnings:
+            self.stdout.write(_("… and %(count)d more warnings.") % {"count": more_warnings})
         self.stdout.write(f"{_('sheet'):<14}{_('new'):>10}{_('updated'):>10}{_('unchanged'):>11}")
         for sheet, counts in result.counts.items():
             self.stdout.write(

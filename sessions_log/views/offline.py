@@ -1,0 +1,190 @@
+"""The volunteer's pages as an installable web app that logs sessions without a connection.
+
+- ``/sw.js``: the service worker (``static/js/service-worker.js`` with Workbox), told which
+  static files to keep and which pages it may keep a copy of for the signed-in volunteer;
+- ``/manifest.webmanifest``: the web app manifest;
+- ``/p/<slug>/log/sync/``: where the browser sends the sessions saved while offline, one at a
+  time, and learns for each whether it was saved, was saved before (its idempotency key), or
+  was refused and why.
+"""
+
+import functools
+import hashlib
+import json
+import uuid
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse, JsonResponse
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from programs.access import Perm, program_view
+
+from .. import policies, selectors, services
+from ..forms import ActivityForm
+from .activities import confirm_kept_entry
+from .common import OFFLINE_HEADER, activity_form_kwargs
+
+# What the log form needs offline, kept by the service worker when it is installed.
+APP_SHELL = (
+    "vendor/bootstrap/css/bootstrap.min.css",
+    "vendor/bootstrap/js/bootstrap.bundle.min.js",
+    "vendor/htmx/htmx.min.js",
+    "vendor/idb/umd.js",
+    "css/lotse.css",
+    "js/keep-entry.js",
+    "js/offline.js",
+    "js/log-session.js",
+    "js/offline-queue.js",
+    "icons/lotse-192.png",
+)
+# The pages of the app (relative to /p/<slug>/) the service worker may keep.
+OFFLINE_PAGES = ("log/", "my-sessions/")
+
+
+@functools.cache
+def _revision(name: str) -> str | None:
+    """None where the URL names the file's content (hashed in production), else a hash of it."""
+    url = static(name)
+    if not url.endswith("/" + name):
+        return None
+    path = finders.find(name)
+    if path is None:
+        return None
+    with open(path, "rb") as file:
+        return hashlib.sha256(file.read()).hexdigest()[:16]
+
+
+@require_GET
+@never_cache
+def service_worker(request):
+    config = {
+        "workbox": static("vendor/workbox/workbox-sw.js"),
+        "workboxModules": static("vendor/workbox/workbox-sw.js").rsplit("/", 1)[0],
+        "shell": [{"url": static(name), "revision": _revision(name)} for name in APP_SHELL],
+        "static": settings.STATIC_URL
+        if settings.STATIC_URL.startswith("/")
+        else "/" + settings.STATIC_URL,
+        "catalog": reverse("javascript_catalog"),
+        "pages": "^/p/[^/]+/(" + "|".join(p.rstrip("/") for p in OFFLINE_PAGES) + ")/$",
+        "header": OFFLINE_HEADER,
+    }
+    script = (
+        f"self.LOTSE_SW = {json.dumps(config)};\n"
+        f"importScripts({json.dumps(static('js/service-worker.js'))});\n"
+    )
+    response = HttpResponse(script, content_type="application/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@require_GET
+def web_manifest(request):
+    manifest = {
+        "name": "Lotse",
+        "short_name": "Lotse",
+        "description": _("Log your sessions, also without a connection."),
+        "start_url": reverse("home"),
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#1f4e79",
+        "icons": [
+            {
+                "src": static(f"icons/lotse-{size}.png"),
+                "sizes": f"{size}x{size}",
+                "type": "image/png",
+            }
+            for size in (192, 512)
+        ]
+        + [
+            {
+                "src": static("icons/lotse-maskable-512.png"),
+                "sizes": "512x512",
+                "type": "image/png",
+                "purpose": "maskable",
+            }
+        ],
+    }
+    response = JsonResponse(manifest, json_dumps_params={"ensure_ascii": False})
+    response["Content-Type"] = "application/manifest+json"
+    return response
+
+
+def _refused(message: str, errors=(), status: int = 422):
+    return JsonResponse(
+        {"status": "refused", "message": message, "errors": list(errors)}, status=status
+    )
+
+
+def _form_messages(form) -> list[str]:
+    messages = []
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        label = str(field.label) if field is not None and field.label else ""
+        for error in errors:
+            messages.append(f"{label}: {error}" if label else str(error))
+    return messages
+
+
+@require_POST
+@program_view(Perm.LOG_ACTIVITY)
+def activity_sync(request, program_slug):
+    """Save one session sent from the browser's queue; answer in JSON.
+
+    201 saved, 200 saved before (the same idempotency key: nothing is written again), 422
+    refused with the form's messages, for the volunteer to correct.
+    """
+    program = request.program
+    coordinator = policies.coordinates(request.membership)
+    volunteer = selectors.volunteer_of(program, request.user)
+    if volunteer is None and not coordinator:
+        return _refused(_("You have no volunteer profile in this program."), status=403)
+    try:
+        key = uuid.UUID(request.POST.get("idempotency_key", ""))
+    except ValueError:
+        return _refused(_("This entry cannot be sent: it has no valid key. Please log it again."))
+    existing = services.activity_logged_with(program, key)
+    if existing is not None:
+        if existing.logged_by_id != request.user.pk:
+            return _refused(_("This entry cannot be sent: its key was used before."), status=409)
+        confirm_kept_entry(request, existing)
+        return JsonResponse(
+            {"status": "saved", "message": _("This session was already saved.")}, status=200
+        )
+    form = ActivityForm(request.POST, **activity_form_kwargs(request, volunteer))
+    if not form.is_valid():
+        return _refused(
+            _("The session was not saved. Please correct it and send it again."),
+            _form_messages(form),
+        )
+    try:
+        activity, created = services.activity_log(
+            program=program,
+            user=request.user,
+            volunteer=None if coordinator else volunteer,
+            idempotency_key=key,
+            concern=form.concern_data(),
+            **form.activity_data(),
+        )
+    except ValidationError as error:
+        return _refused(
+            _("The session was not saved. Please correct it and send it again."),
+            error.messages,
+        )
+    confirm_kept_entry(request, activity)
+    return JsonResponse(
+        {
+            "status": "saved",
+            "message": _("Your session was saved. Thank you!")
+            if created
+            else _("This session was already saved."),
+            "url": reverse("activity_edit", args=[program.slug, activity.pk]),
+        },
+        status=201 if created else 200,
+    )

@@ -1,0 +1,248 @@
+"""A volunteer logs sessions on a phone without a connection: they wait in the browser's queue,
+are sent once each when the connection is back, and a refused one waits to be corrected."""
+
+import datetime as dt
+
+import pytest
+from django.contrib.sessions.models import Session
+from playwright.sync_api import expect
+
+from programs.models import ActivityKind, Membership
+from sessions_log.models import Activity
+
+from ..factories import (
+    PASSWORD,
+    ActivityFactory,
+    MembershipFactory,
+    ParticipantFactory,
+    ProgramFactory,
+    SiteFactory,
+    UserFactory,
+    VolunteerFactory,
+)
+from .screens import save_screenshot
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+LOG = "/p/in2balance/log/"
+
+
+@pytest.fixture
+def layla():
+    program = ProgramFactory(
+        name="in2balance",
+        slug="in2balance",
+        activity_kinds=[ActivityKind.GROUP, ActivityKind.ONE_TO_ONE],
+    )
+    SiteFactory(program=program, name="Unterkunft Nord")
+    SiteFactory(program=program, name="Unterkunft Süd")
+    user = UserFactory(username="layla@example.org")
+    MembershipFactory(user=user, program=program, role=Membership.Role.VOLUNTEER)
+    return VolunteerFactory(program=program, user=user, name="Layla Haddad")
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def sign_in(page, username=None):
+    page.get_by_label("Username").fill(username or "layla@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
+def open_app(page, live_server):
+    """Sign in on the log form and let the service worker take over and keep the form."""
+    page.goto(f"{live_server.url}/accounts/login/?next={LOG}")
+    sign_in(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log a session")
+    page.evaluate("() => navigator.serviceWorker.ready")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    page.reload()  # now through the worker, which keeps a copy
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log a session")
+    page.wait_for_function(
+        "async () => (await caches.keys()).some((name) => name.startsWith('lotse-pages-'))"
+    )
+
+
+def log_group_session(page, people, *, day=None):
+    page.get_by_label("Group session").check()
+    page.locator("#id_site").select_option(label="Unterkunft Nord")
+    if day is not None:
+        page.get_by_label("Date").fill(day.isoformat())
+    page.get_by_label("People attending").fill(str(people))
+    page.get_by_label("Duration (minutes)").fill("60")
+    page.get_by_role("button", name="Save session").click()
+
+
+def test_three_sessions_logged_offline_arrive_once_each(phone, live_server, layla, csp_violations):
+    page = phone
+    open_app(page, live_server)
+
+    page.context.set_offline(True)
+    expect(page.get_by_text("You are offline.")).to_be_visible()
+    for people in (5, 7, 9):
+        log_group_session(page, people)
+        expect(page.get_by_text("Saved on this device.")).to_be_visible()
+    queue = page.locator("#offline-queue")
+    expect(queue).to_contain_text("3 sessions waiting to send")
+    # The form is empty again, with the kind and site logged last already chosen.
+    expect(page.get_by_label("People attending")).to_have_value("")
+    expect(page.get_by_label("Group session")).to_be_checked()
+    # Opened again without a connection: the kept copy, with the queue.
+    page.reload()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log a session")
+    expect(queue).to_contain_text("3 sessions waiting to send")
+    save_screenshot(page, "offline-queue")
+    assert Activity.objects.count() == 0
+
+    page.context.set_offline(False)
+    expect(queue).to_contain_text("3 sessions were sent and saved.")
+    expect(queue).not_to_contain_text("waiting to send")
+    assert sorted(Activity.objects.values_list("attendees_total", flat=True)) == [5, 7, 9]
+    keys = set(Activity.objects.values_list("idempotency_key", flat=True))
+    assert len(keys) == 3 and None not in keys
+
+    # Opening the form again sends nothing twice.
+    page.reload()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log a session")
+    page.wait_for_timeout(500)
+    assert Activity.objects.count() == 3
+    assert csp_violations == []
+
+
+def test_a_refused_entry_shows_the_servers_message_and_can_be_corrected(phone, live_server, layla):
+    page = phone
+    open_app(page, live_server)
+    page.context.set_offline(True)
+    log_group_session(page, 6, day=dt.date.today() + dt.timedelta(days=3))
+    log_group_session(page, 8)
+    page.context.set_offline(False)
+
+    queue = page.locator("#offline-queue")
+    expect(queue).to_contain_text("1 session was sent and saved.")
+    expect(queue).to_contain_text("1 session was not saved: please correct it.")
+    expect(queue).to_contain_text("1 session waiting to send")
+    expect(queue.get_by_role("alert")).to_contain_text("Please correct it and send it again.")
+    expect(queue).to_contain_text("future")
+    assert list(Activity.objects.values_list("attendees_total", flat=True)) == [8]
+
+    queue.get_by_role("button", name="Correct").click()
+    expect(page.get_by_label("People attending")).to_have_value("6")
+    page.get_by_label("Date").fill(dt.date.today().isoformat())
+    page.get_by_role("button", name="Save session").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My sessions")
+    assert sorted(Activity.objects.values_list("attendees_total", flat=True)) == [6, 8]
+
+    page.goto(f"{live_server.url}{LOG}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log a session")
+    expect(queue).to_be_hidden()
+    assert Activity.objects.count() == 2
+
+
+def test_a_queue_held_up_by_an_expired_sign_in_is_sent_after_signing_in(phone, live_server, layla):
+    page = phone
+    open_app(page, live_server)
+    page.context.set_offline(True)
+    log_group_session(page, 4)
+    Session.objects.all().delete()  # 30 idle minutes later
+    page.context.clear_cookies(name="sessionid")
+    page.context.set_offline(False)
+
+    queue = page.locator("#offline-queue")
+    expect(queue).to_contain_text("Your sign-in has expired")
+    expect(queue).to_contain_text("1 session waiting to send")
+    assert Activity.objects.count() == 0
+    queue.get_by_role("link", name="Sign in").click()
+    sign_in(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log a session")
+    expect(queue).to_contain_text("1 session was sent and saved.")
+    assert Activity.objects.get().attendees_total == 4
+
+
+def test_logging_out_forgets_the_queue_and_the_kept_pages(phone, live_server, layla):
+    page = phone
+    open_app(page, live_server)
+    page.context.set_offline(True)
+    log_group_session(page, 4)
+    page.context.set_offline(False)
+    expect(page.locator("#offline-queue")).to_contain_text("1 session was sent and saved.")
+
+    page.get_by_role("button", name="Toggle navigation").click()
+    account = page.get_by_role("button", name=layla.user.username)
+    expect(account).to_be_visible()
+    page.wait_for_timeout(400)  # the menu has unfolded
+    account.click()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log in")
+    assert (
+        page.evaluate(
+            "async () => (await caches.keys()).filter((n) => n.startsWith('lotse-pages-'))"
+        )
+        == []
+    )
+    assert page.evaluate("async () => (await indexedDB.databases()).map((d) => d.name)") == []
+    assert (
+        page.evaluate("() => Object.keys(localStorage).filter((n) => n.startsWith('lotse-'))") == []
+    )
+
+
+def test_a_repeat_one_to_one_takes_six_taps_or_fewer(phone, live_server, layla):
+    page = phone
+    program = layla.program
+    # People she met before.
+    for code in ("P-36DTT", "P-1A2B3", "P-4C5D6", "P-7E8F9"):
+        earlier = ActivityFactory(program=program, kind=ActivityKind.ONE_TO_ONE)
+        earlier.facilitators.add(layla)
+        earlier.participants.add(ParticipantFactory(program=program, code=code))
+    open_app(page, live_server)
+    # The first one-to-one of the day: kind and site are chosen once.
+    page.get_by_label("One-to-one talk").check()
+    page.locator("#id_site").select_option(label="Unterkunft Süd")
+    page.get_by_role("checkbox", name="P-36DTT").check()
+    page.get_by_role("button", name="Save session").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My sessions")
+
+    taps = 0
+
+    def tap(action):
+        nonlocal taps
+        taps += 1
+        action()
+
+    page.get_by_role("button", name="Toggle navigation").click()
+    tap(lambda: page.get_by_role("link", name="Log a session").first.click())
+    expect(page.get_by_label("One-to-one talk")).to_be_checked()
+    expect(page.locator("#id_site option:checked")).to_have_text("Unterkunft Süd")
+    expect(page.get_by_label("People attending")).to_be_hidden()
+    tap(lambda: page.get_by_placeholder("Search by code").fill("36d"))
+    expect(page.get_by_role("checkbox", name="P-1A2B3")).to_be_hidden()
+    tap(lambda: page.get_by_role("checkbox", name="P-36DTT").check())
+    tap(lambda: page.get_by_label("Duration (minutes)").fill("45"))
+    tap(lambda: page.get_by_role("button", name="Save session").click())
+    expect(page.get_by_role("heading", level=1)).to_have_text("My sessions")
+
+    assert taps <= 6
+    latest = Activity.objects.order_by("-pk").first()
+    assert (latest.kind, latest.site.name, latest.minutes) == ("one_to_one", "Unterkunft Süd", 45)
+    assert list(latest.participants.values_list("code", flat=True)) == ["P-36DTT"]
+
+
+def test_the_log_page_fits_a_phone(phone, live_server, layla):
+    page = phone
+    open_app(page, live_server)
+    for kind in ("Group session", "One-to-one talk"):
+        page.get_by_label(kind).check()
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    page.context.set_offline(True)
+    log_group_session(page, 3)
+    expect(page.locator("#offline-queue")).to_contain_text("1 session waiting to send")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    page.context.set_offline(False)
