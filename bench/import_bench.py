@@ -13,7 +13,8 @@ it through the storage API as the import page does, and runs the background task
 as ``manage.py db_worker`` runs them: the check (``preview_import``), then the import of the
 confirmed preview (``run_import``, which checks the file again and writes it in one
 transaction), and the import of the same file again (every row unchanged). It reports the
-time and the process's peak memory (``--trace`` adds a dry run under tracemalloc). The
+time (wall clock, and the CPU seconds of the worker and its database server process, which a
+loaded machine does not inflate) and the process's peak memory (``--trace`` adds a dry run under tracemalloc). The
 program is deleted afterwards unless ``--keep`` is given. The import by the worker must take
 under 10 seconds for 50,000 rows.
 """
@@ -150,13 +151,36 @@ def _import(program, path, *, dry_run=False):
         return result, time.perf_counter() - started
 
 
-def _timed_task(task, job: ImportJob) -> float:
+def _backend_cpu() -> float | None:
+    """CPU seconds the database's server process for this connection has used so far (read
+    from /proc where the server runs on this machine), else None."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _timed_task(task, job: ImportJob) -> tuple[float, float | None]:
+    """Wall-clock seconds of the task as db_worker runs it, and the CPU seconds it took in
+    this process and the database server together (None if the server's are not readable);
+    on a loaded machine the CPU seconds show the work itself."""
+    backend = _backend_cpu()
+    cpu = time.process_time()
     started = time.perf_counter()
     task.call(job.pk)  # as db_worker runs it
-    return time.perf_counter() - started
+    seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu
+    after = _backend_cpu()
+    return seconds, (cpu + after - backend) if backend is not None and after is not None else None
 
 
-def _worker_import(program, path) -> tuple[ImportJob, float, float]:
+def _worker_import(program, path) -> tuple[ImportJob, tuple, tuple]:
     """Upload, check and import as the page and the worker do; the seconds of both tasks."""
     with open(path, "rb") as upload:
         stored = File(upload, name=path.name)
@@ -164,7 +188,7 @@ def _worker_import(program, path) -> tuple[ImportJob, float, float]:
     check = _timed_task(tasks.preview_import, job)
     job.refresh_from_db()
     if job.state != ImportJob.State.PREVIEWED:
-        return job, check, 0.0
+        return job, check, (0.0, None)
     # Confirm the preview: create every area and topic the file names (as preselected).
     new_values = job.result.get("new_values", [])
     job.choices = [[what, name.casefold(), CREATE] for what, name, *_rest in new_values]
@@ -215,7 +239,7 @@ def main(argv=None) -> int:
         path = Path(directory) / "bench.xlsx"
         started = time.perf_counter()
         sizes = build_workbook(path, args.rows)
-        table.append(("write workbook", args.rows, time.perf_counter() - started, None))
+        table.append(("write workbook", args.rows, time.perf_counter() - started, None, None))
         megabytes = path.stat().st_size / (1024 * 1024)
 
         job, check, seconds = _worker_import(program, path)
@@ -225,8 +249,8 @@ def main(argv=None) -> int:
                 print(problem)
             return 1
         assert job.result["counts"]["activities"][0] == args.rows
-        table.append(("check (worker)", args.rows, check, _peak_rss_mb()))
-        table.append(("import (all new)", args.rows, seconds, _peak_rss_mb()))
+        table.append(("check (worker)", args.rows, *check, _peak_rss_mb()))
+        table.append(("import (all new)", args.rows, *seconds, _peak_rss_mb()))
 
         if connection.vendor == "postgresql":
             # What autovacuum does within a minute of a bulk load; the re-import's lookups
@@ -235,24 +259,33 @@ def main(argv=None) -> int:
                 cursor.execute("ANALYZE")
         again, _check, seconds = _worker_import(program, path)
         assert again.result["counts"]["activities"][2] == args.rows
-        table.append(("re-import (unchanged)", args.rows, seconds, _peak_rss_mb()))
+        table.append(("re-import (unchanged)", args.rows, *seconds, _peak_rss_mb()))
 
         if args.trace:
             tracemalloc.start()
             _result, seconds = _import(program, path, dry_run=True)
             _current, peak = tracemalloc.get_traced_memory()
             tracemalloc.stop()
-            table.append(("dry run, tracemalloc", args.rows, seconds, peak / (1024 * 1024)))
+            table.append(("dry run, tracemalloc", args.rows, seconds, None, peak / (1024 * 1024)))
 
     print(
         f"database: {connection.vendor}; workbook: {megabytes:.1f} MB; "
         + ", ".join(f"{name} {count}" for name, count in sizes.items())
     )
-    print(f"{'step':<24}{'rows':>8}{'seconds':>10}{'rows/s':>10}{'peak MB':>10}")
-    for step, rows, seconds, peak in table:
+    print(f"{'step':<24}{'rows':>8}{'seconds':>10}{'rows/s':>10}{'CPU s':>8}{'peak MB':>10}")
+    for step, rows, seconds, cpu, peak in table:
         peak_text = f"{peak:.0f}" if peak is not None else "—"
-        print(f"{step:<24}{rows:>8}{seconds:>10.1f}{rows / seconds:>10.0f}{peak_text:>10}")
-    print("peak MB: the process's peak resident memory (tracemalloc: the Python heap's peak)")
+        cpu_text = f"{cpu:.1f}" if cpu is not None else "—"
+        print(
+            f"{step:<24}{rows:>8}{seconds:>10.1f}{rows / seconds:>10.0f}{cpu_text:>8}"
+            f"{peak_text:>10}"
+        )
+    print(
+        "CPU s: this process and its database server process together; peak MB: the "
+        "process's peak resident memory (tracemalloc: the Python heap's peak)"
+    )
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"load average (1, 5, 15 min) at the end: {load} on {os.cpu_count()} CPUs")
     import_seconds = table[2][2]
     print(
         f"import of {args.rows} activities by the worker: {import_seconds:.1f} s "

@@ -239,6 +239,9 @@ def _run_engine(job: ImportJob, *, dry_run: bool) -> ImportResult:
                 mapping=_mapping(job),
                 progress=reporter.progress,
                 cancelled=reporter.cancelled,
+                # The preview checked the file: the import reads it once more, checking
+                # each row again as it writes it.
+                checked=not dry_run,
             )
     finally:
         reporter.close()
@@ -271,6 +274,9 @@ def _work(job: ImportJob, *, dry_run: bool) -> ImportJob:
             job.rows_total = sum(c.total for c in result.counts.values())
             job.save(update_fields=["rows_total"])
             _finish(job, State.PREVIEWED, result=result)
+            if not dry_run:  # the page says why the confirmation is asked for again
+                job.result["asked_again"] = True
+                job.save(update_fields=["result"])
         else:
             _finish(job, State.DONE, result=result)
             security_event_record(

@@ -55,6 +55,15 @@ def _with_result(context: dict, result: ImportResult) -> dict:
     return context
 
 
+def _summary(result: ImportResult) -> str:
+    parts = [
+        gettext("%(sheet)s: %(new)s new, %(updated)s updated, %(unchanged)s unchanged")
+        % {"sheet": sheet, "new": c.new, "updated": c.updated, "unchanged": c.unchanged}
+        for sheet, c in result.counts.items()
+    ]
+    return gettext("The data is imported. %(counts)s.") % {"counts": "; ".join(parts)}
+
+
 def _confirm_form(job: ImportJob, result: ImportResult, data=None) -> ImportConfirmForm:
     """The confirmation of a valid preview: a choice per new value."""
     new_values = list(result.new_values.values())
@@ -103,9 +112,18 @@ def program_import_job(request, program_slug, job_id):
     if job.result:
         result = jobs.result_of(job.result)
         _with_result(context, result)
+        if job.state == State.DONE:
+            context["summary"] = _summary(result)
         if job.state == State.PREVIEWED and result.valid:
             context["confirm"] = _confirm_form(job, result)
             context["may_confirm"] = job.created_by_id == request.user.pk
+            if job.result.get("asked_again"):
+                # The import found a new value undecided (the program's values changed
+                # meanwhile, or a choice was not valid): nothing is written, it asks again.
+                context["asked_again"] = gettext(
+                    "Nothing was imported yet: choose for each new value below whether to "
+                    "create it or which existing one to use."
+                )
     return render(request, "transfer/import_job.html", context)
 
 

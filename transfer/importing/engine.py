@@ -254,6 +254,7 @@ def program_data_import(
     mapping: Mapping | None = None,
     progress: Callable[[int, bool], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    checked: bool = False,
 ) -> ImportResult:
     """Check the whole file, then (unless ``dry_run`` or invalid) write it in one transaction.
 
@@ -268,14 +269,27 @@ def program_data_import(
     ``progress(rows, writing)`` hears after each batch how many rows the pass has read
     (``writing`` in the second pass); ``cancelled()``, asked after each batch, stops the
     import with :class:`ImportCancelled` when it returns true, and nothing is written.
+
+    ``checked`` says that a dry run of this file has just passed and ``mapping`` decides its
+    new values (a confirmed preview): the file is then read once, checked and written in the
+    same pass, which is rolled back if a problem shows (the program's data may have changed
+    meanwhile). Should a new value have no valid decision, the whole import is checked again
+    as without ``checked``, so the result asks for the decision.
     """
-    spool = None if dry_run else _Spool()
     choices = {
         "create_new": create_new,
         "mapping": mapping,
         "progress": progress,
         "cancelled": cancelled,
     }
+    if checked and not dry_run:
+        try:
+            return _write(program=program, source=source, by=by, **choices)
+        except DataChanged:
+            pass
+        except IntegrityError:
+            return _changed(ImportResult(ignored=list(source.ignored)))
+    spool = None if dry_run else _Spool()
     try:
         result = _run(program=program, source=source, by=by, write=False, spool=spool, **choices)
         if not result.valid or dry_run or result.undecided:
@@ -283,32 +297,38 @@ def program_data_import(
         if not result.created and not any(c.new or c.updated for c in result.counts.values()):
             result.written = True  # every row is unchanged: there is nothing to write
             return result
-        with transaction.atomic():
-            # One import at a time per program.
-            list(Program.objects.select_for_update().filter(pk=program.pk).values_list("pk"))
-            written = _run(
-                program=program, source=source, by=by, write=True, spool=spool, **choices
-            )
-            if not written.valid:
-                transaction.set_rollback(True)
-                return written
-            written.written = True
-            transaction.on_commit(lambda: forget_session_languages(program.pk))
+        return _write(program=program, source=source, by=by, spool=spool, **choices)
     except (IntegrityError, DataChanged):
-        failed = ImportResult(counts=result.counts, ignored=result.ignored)
-        failed.add_problem(
-            Problem(
-                gettext("file"),
-                None,
-                "",
-                gettext(
-                    "The program's data changed while importing, so nothing was imported. "
-                    "Please try again."
-                ),
-            )
-        )
-        return failed
+        return _changed(ImportResult(counts=result.counts, ignored=result.ignored))
     finally:
         if spool is not None:
             spool.close()
+
+
+def _write(*, program: Program, **pass_options) -> ImportResult:
+    """The writing pass in one transaction, rolled back if it finds a problem."""
+    with transaction.atomic():
+        # One import at a time per program.
+        list(Program.objects.select_for_update().filter(pk=program.pk).values_list("pk"))
+        written = _run(program=program, write=True, **pass_options)
+        if not written.valid:
+            transaction.set_rollback(True)
+            return written
+        written.written = True
+        transaction.on_commit(lambda: forget_session_languages(program.pk))
     return written
+
+
+def _changed(failed: ImportResult) -> ImportResult:
+    failed.add_problem(
+        Problem(
+            gettext("file"),
+            None,
+            "",
+            gettext(
+                "The program's data changed while importing, so nothing was imported. "
+                "Please try again."
+            ),
+        )
+    )
+    return failed
