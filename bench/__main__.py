@@ -93,9 +93,16 @@ def run_import(env: dict[str, str], rows: int) -> dict:
     done = subprocess.run(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
     found = {}
     for step, key in (("import (all new)", "import"), ("re-import (unchanged)", "reimport")):
-        match = re.search(rf"^{re.escape(step)}\s+(\d+)\s+([\d.]+)", done.stdout, re.MULTILINE)
+        match = re.search(
+            rf"^{re.escape(step)}\s+(\d+)\s+([\d.]+)\s+\d+\s+([\d.]+|—)", done.stdout, re.MULTILINE
+        )
         if match:
             found[key] = float(match.group(2))
+            if match.group(3) != "—":
+                found[f"{key}_cpu"] = float(match.group(3))
+    load = re.search(r"^load average \(1, 5, 15 min\) at the end: ([\d.]+)", done.stdout, re.M)
+    if load:
+        found["load"] = float(load.group(1))
     if "import" not in found:
         raise SystemExit(f"import benchmark failed:\n{done.stdout}")
     found["rows"] = rows
@@ -178,9 +185,13 @@ def table(results: dict) -> tuple[list[str], bool]:
     if imported:
         ok = imported["import"] < IMPORT_TARGET
         all_ok &= ok
+        cpu = imported.get("import_cpu")
         lines.append(
-            f"| import of {imported['rows']:,} activity rows (all new; re-import "
-            f"{imported.get('reimport', 0):.1f} s) | — | — | {imported['import']:.1f} s | — "
+            f"| import of {imported['rows']:,} activity rows by the worker (all new; re-import "
+            f"{imported.get('reimport', 0):.1f} s"
+            + (f"; {cpu:.1f} CPU s with the database's" if cpu is not None else "")
+            + (f"; load {imported['load']:.1f}" if "load" in imported else "")
+            + f") | — | — | {imported['import']:.1f} s | — "
             f"| — | < {IMPORT_TARGET:g} s | {verdict(ok)} |"
         )
     seed = results.get("seed_time")

@@ -26,6 +26,7 @@ row of a model that has receivers, as every audited model has.
 
 import datetime as dt
 import json
+import time
 from functools import cache
 from itertools import islice
 
@@ -468,12 +469,15 @@ def _copy(connection, table: str, columns: list[str], rows) -> None:
     no SQL is built or parsed per row, which at tens of thousands of rows costs more than
     the rows' own writing."""
     quote = connection.ops.quote_name
-    statement = (
-        f"COPY {quote(table)} ({', '.join(quote(column) for column in columns)}) FROM STDIN"
-    )
+    statement = f"COPY {quote(table)} ({', '.join(quote(column) for column in columns)}) FROM STDIN"
+    started = time.monotonic()
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
         for row in rows:
             copy.write_row(row)
+    if connection.queries_logged:  # as Django logs the statements it runs (DEBUG, tests)
+        connection.queries_log.append(
+            {"sql": statement, "time": f"{time.monotonic() - started:.3f}"}
+        )
 
 
 # Fields (by exact class) whose get_db_prep_save() returns a value of these exact types as it
