@@ -20,9 +20,9 @@ of the large database, its PDF, and the organisation dashboard's queries at 2 an
 
 Targets: every page ≤ 15 queries and the same number at both scales; p95 at large scale
 within 3× the hello view's p95; program-year KPIs < 1 s; its PDF (with the previous period)
-< 2 s median; import of 50,000 rows < 60 s; organisation report over 50 programs: KPIs < 2 s,
-PDF < 5 s, the organisation dashboard's queries the same at 2 and 50 programs. Exit status 1
-if a target is missed.
+< 2 s median; import of 50,000 rows by the worker < 10 s; organisation report over 50
+programs: KPIs < 2 s, PDF < 5 s, the organisation dashboard's queries the same at 2 and 50
+programs. Exit status 1 if a target is missed.
 """
 
 import argparse
@@ -45,7 +45,7 @@ QUERY_LIMIT = 15
 LATENCY_RATIO = 3.0
 KPI_TARGET = 1.0
 PDF_TARGET = 2.0  # median, with the previous period beside each key figure
-IMPORT_TARGET = 60.0
+IMPORT_TARGET = 10.0  # seconds for the worker's import of 50,000 rows
 ORG_KPI_TARGET = 2.0
 ORG_PDF_TARGET = 5.0
 # Requests measured for information, not held to the page targets: the coordinator's explicit
@@ -99,9 +99,16 @@ def run_import(env: dict[str, str], rows: int) -> dict:
     done = subprocess.run(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
     found = {}
     for step, key in (("import (all new)", "import"), ("re-import (unchanged)", "reimport")):
-        match = re.search(rf"^{re.escape(step)}\s+(\d+)\s+([\d.]+)", done.stdout, re.MULTILINE)
+        match = re.search(
+            rf"^{re.escape(step)}\s+(\d+)\s+([\d.]+)\s+\d+\s+([\d.]+|—)", done.stdout, re.MULTILINE
+        )
         if match:
             found[key] = float(match.group(2))
+            if match.group(3) != "—":
+                found[f"{key}_cpu"] = float(match.group(3))
+    load = re.search(r"^load average \(1, 5, 15 min\) at the end: ([\d.]+)", done.stdout, re.M)
+    if load:
+        found["load"] = float(load.group(1))
     if "import" not in found:
         raise SystemExit(f"import benchmark failed:\n{done.stdout}")
     found["rows"] = rows
@@ -184,9 +191,13 @@ def table(results: dict) -> tuple[list[str], bool]:
     if imported:
         ok = imported["import"] < IMPORT_TARGET
         all_ok &= ok
+        cpu = imported.get("import_cpu")
         lines.append(
-            f"| import of {imported['rows']:,} activity rows (all new; re-import "
-            f"{imported.get('reimport', 0):.1f} s) | — | — | {imported['import']:.1f} s | — "
+            f"| import of {imported['rows']:,} activity rows by the worker (all new; re-import "
+            f"{imported.get('reimport', 0):.1f} s"
+            + (f"; {cpu:.1f} CPU s with the database's" if cpu is not None else "")
+            + (f"; load {imported['load']:.1f}" if "load" in imported else "")
+            + f") | — | — | {imported['import']:.1f} s | — "
             f"| — | < {IMPORT_TARGET:g} s | {verdict(ok)} |"
         )
     organisation = results.get("organisation")

@@ -19,8 +19,10 @@ import pytest
 from auditlog.context import set_actor
 from auditlog.models import LogEntry
 from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.db.models import Max
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -35,6 +37,8 @@ from reports.generation import _progress, report_generate
 from reports.models import Report
 from sessions_log import services as session_services
 from sessions_log.models import Activity, Concern
+from transfer import jobs as transfer_jobs
+from transfer.models import ImportJob
 from volunteers.models import SupervisionSession
 
 from .factories import (
@@ -498,6 +502,46 @@ def _report_changed(world):
     return report_services.report_update(report=report, fields={"summary": SECRET})
 
 
+# Imports in the background
+
+
+def _import_job(world):
+    from transfer import services as transfer_services  # noqa: PLC0415
+
+    upload = SimpleUploadedFile(
+        "in.xlsx", write_xlsx(world.tmp_path / "in.xlsx", sample_sheets()).read_bytes()
+    )
+    with override_settings(MEDIA_ROOT=world.tmp_path / "media"):
+        return transfer_services.job_start(
+            program=world.program, by=world.alice, upload=upload, language="en"
+        )
+
+
+@path("import: file uploaded (service)", ImportJob, Action.CREATE, {"state", "filename"})
+def _import_uploaded(world):
+    world.mark()
+    return _import_job(world)
+
+
+@path("import: checked (worker)", ImportJob, Action.UPDATE, {"state"})
+def _import_checked(world):
+    job = _import_job(world)
+    world.mark()
+    with override_settings(MEDIA_ROOT=world.tmp_path / "media"):
+        transfer_jobs.job_preview(job_id=job.pk)
+    return job
+
+
+@path("import: cancelled (service)", ImportJob, Action.UPDATE, {"state", "cancel_requested"})
+def _import_cancelled(world):
+    from transfer import services as transfer_services  # noqa: PLC0415
+
+    job = _import_job(world)
+    world.mark()
+    with override_settings(MEDIA_ROOT=world.tmp_path / "media"):
+        return transfer_services.job_cancel(job=job)
+
+
 # Supervision
 
 
@@ -653,7 +697,8 @@ def test_an_import_is_in_the_trail_with_the_importing_user_in_a_few_statements(
     with CaptureQueriesContext(connection) as queries:
         result = run_import(program, path, by=alice)
     assert result.written, messages(result)
-    inserts = [q for q in queries if q["sql"].startswith('INSERT INTO "auditlog_logentry"')]
+    statements = ('INSERT INTO "auditlog_logentry"', 'COPY "auditlog_logentry"')  # PostgreSQL
+    inserts = [q for q in queries if q["sql"].startswith(statements)]
     assert len(inserts) == 3  # participants, activities, referrals: one statement each
     created = LogEntry.objects.filter(action=Action.CREATE, additional_data__note="imported")
     kinds = {e.content_type.model for e in created}
@@ -745,6 +790,10 @@ KNOWN = {
     ("programs/lists.py", "ProgramListView.get_context_data", "context.update"): DICT,
     ("reports/document.py", "_footnotes", "printed.update"): SET,
     ("sessions_log/quality.py", "data_quality", "counts.update"): DICT,
+    ("core/mail.py", "recipient_languages", "languages.update"): DICT,
+    ("home/organisation.py", "organisation_dashboard", "found.update"): DICT,
+    ("reports/organisation.py", "_activity_figures", "figures.update"): DICT,
+    ("reports/organisation.py", "_program_figures", "figures.update"): DICT,
     ("programs/lockout.py", "LockoutHandler.user_login_failed", "AccessAttempt.update"): (
         NOT_AUDITED
     ),
@@ -787,6 +836,10 @@ KNOWN = {
     ("reports/services.py", "_enqueue", "Report.update"): "the background task's id",
     ("reports/services.py", "report_snapshot", "Report.update"): "a draft's preview figures",
     ("reports/indicators.py", "entry", "row.update"): DICT,
+    # An import's progress (rows read) and the id of its task: not changes the user makes;
+    # the job's states are saved with save() and audited.
+    ("transfer/jobs.py", "_Progress.progress", "ImportJob.update"): "progress in rows",
+    ("transfer/services.py", "_enqueue", "ImportJob.update"): "the background task's id",
     ("reports/kpis.py", "_targets", "row.update"): DICT,
     ("transfer/importing/engine.py", "_import_sheet", "merged.update"): DICT,
     ("transfer/importing/lookups.py", "Run.__init__", "self.update"): DICT,

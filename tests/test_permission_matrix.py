@@ -25,6 +25,7 @@ from openpyxl import load_workbook
 from programs.access import ORGANISATION_ROLE_PERMISSIONS, ROLE_PERMISSIONS, view_permission
 from programs.models import Membership, OrganisationMembership
 from reports.models import Report
+from transfer.models import ImportJob
 
 from .factories import (
     ActivityFactory,
@@ -104,6 +105,7 @@ class World:
     referral: object
     provider: object
     report: object
+    import_job: object
 
 
 def build_world() -> World:
@@ -184,6 +186,9 @@ def build_world() -> World:
         ),
         provider=provider,
         report=report,
+        import_job=ImportJob.objects.create(
+            program=program, filename="matrix.xlsx", state=ImportJob.State.DONE
+        ),
     )
 
 
@@ -242,6 +247,8 @@ URL_ARGS = {
     "report_pdf": lambda w: {"pk": w.report.pk},
     "report_xlsx": lambda w: {"pk": w.report.pk},
     "member_unlock": lambda w: {"user_pk": w.volunteer.user_id},
+    "program_import_job": lambda w: {"job_id": w.import_job.pk},
+    "program_import_progress": lambda w: {"job_id": w.import_job.pk},
 }
 
 # Views that only accept POST (GET answers 405 to everyone): the matrix posts an empty form,

@@ -1,6 +1,10 @@
 """A coordinator moves a program in from Excel in the browser, on a phone and on a desktop."""
 
+import threading
+
 import pytest
+from django.db import connection
+from django_tasks_db.management.commands.db_worker import Worker
 from playwright.sync_api import expect
 
 from programs.models import ActivityKind, Membership
@@ -79,9 +83,85 @@ def test_a_coordinator_checks_a_workbook_then_imports_it(
     save_screenshot(page, f"import-preview-{device}")
 
     page.get_by_role("button", name="Import now").click()
-    expect(page.get_by_role("alert")).to_contain_text("The data is imported.")
+    expect(page.get_by_role("status").filter(has_text="The data is imported.")).to_be_visible()
     assert program.activities.count() == 2
     assert program.topics.get().name == "Resilienz"
+    assert violations == []
+    page.context.close()
+
+
+@pytest.fixture
+def worker():
+    """A background worker like ``manage.py db_worker``, started when the test says so."""
+    workers = []
+
+    def start():
+        worker = Worker(
+            queue_names=["default"],
+            interval=0.1,
+            batch=False,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id="e2e",
+            excluded_queue_names=[],
+        )
+
+        def run():
+            try:
+                worker.run()
+            finally:
+                connection.close()
+
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        workers.append((worker, thread))
+
+    yield start
+    for worker, thread in workers:
+        worker.running = False
+        thread.join(timeout=10)
+
+
+def test_an_import_runs_in_the_background_with_progress(
+    browser, live_server, coordinator, tmp_path, settings, worker
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    user, program = coordinator
+    violations = []
+    page = _page(browser, live_server, user, DESKTOP, violations)
+    page.goto(f"{live_server.url}/p/{program.slug}/data/import/")
+
+    page.get_by_label("Workbook or CSV files").set_input_files(
+        write_xlsx(tmp_path / "in2balance.xlsx", sample_sheets())
+    )
+    page.get_by_role("button", name="Check the file").click()
+
+    # The page answers at once: the file waits for the worker, with a progress panel.
+    progress = page.locator("#import-progress")
+    expect(progress).to_contain_text("Waiting to be checked")
+    expect(progress).to_contain_text("The file is stored and waits for the background worker.")
+    expect(page.get_by_role("button", name="Cancel the import")).to_be_visible()
+    save_screenshot(page, "import-queued-desktop")
+
+    worker()  # the page follows the worker by itself (htmx polls the panel)
+    expect(page.get_by_role("heading", name="Preview")).to_be_visible(timeout=15_000)
+    expect(progress).to_contain_text("Checked, waiting for confirmation")
+    assert not program.activities.exists()
+
+    page.get_by_role("button", name="Import now").click()
+    expect(page.get_by_role("status").filter(has_text="The data is imported.")).to_be_visible(
+        timeout=15_000
+    )
+    expect(page.get_by_role("row", name="activities")).to_contain_text("2")
+    save_screenshot(page, "import-done-desktop")
+    assert program.activities.count() == 2
+
+    # The result stays readable: the import page lists it.
+    page.get_by_role("link", name="Upload another file").click()
+    past = page.get_by_role("region", name="Past imports")
+    expect(past).to_contain_text("in2balance.xlsx")
+    expect(past).to_contain_text("Imported")
     assert violations == []
     page.context.close()
 

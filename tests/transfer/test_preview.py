@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.urls import reverse
 from django.utils import translation
 
@@ -36,18 +37,26 @@ def _typo_file(tmp_path, topics="Stres"):
     )
 
 
-def _upload(client, program, path):
+def _upload(client, program, path, **headers):
+    """Post the file, run the check the page queues (inline) and open the job's page."""
     upload = SimpleUploadedFile(path.name, path.read_bytes())
-    return client.post(reverse("program_import", args=[program.slug]), {"file": upload})
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(
+            reverse("program_import", args=[program.slug]), {"file": upload}, **headers
+        )
+    return client.get(response.url, **headers) if response.status_code == 302 else response
 
 
-def _confirm(client, program, preview, **choices):
+def _confirm(client, program, preview, headers=None, **choices):
     """Post the confirmation as the browser would: the preselected choices unless given."""
     form = preview.context["confirm"]
     data = {"token": form["token"].value()}
     for field in form.new_value_fields():
         data[field.name] = choices.get(field.name, field.value())
-    return client.post(reverse("program_import", args=[program.slug]), data, follow=True)
+    url = reverse("program_import_job", args=[program.slug, preview.context["job"].pk])
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client.post(url, data, **(headers or {}))
+    return client.get(url, **(headers or {}))
 
 
 def test_a_typo_in_a_topic_is_offered_the_existing_topic_and_nothing_is_created(
@@ -296,23 +305,14 @@ def test_the_preview_speaks_german_and_danish(
         {"sites": sites, "activities": [HEADERS["activities"], _activity()]},
     )
     client = login(alice)
-    upload = SimpleUploadedFile(path.name, path.read_bytes())
+    headers = {"HTTP_ACCEPT_LANGUAGE": language}
 
-    response = client.post(
-        reverse("program_import", args=[program.slug]),
-        {"file": upload},
-        HTTP_ACCEPT_LANGUAGE=language,
-    )
+    response = _upload(client, program, path, **headers)
 
     page = response.content.decode()
     for text in expected:
         assert text in page
-    again = client.post(
-        reverse("program_import", args=[program.slug]),
-        {"token": response.context["confirm"]["token"].value(), "new_0": "999999"},
-        HTTP_ACCEPT_LANGUAGE=language,
-        follow=True,
-    )
+    again = _confirm(client, program, response, headers, new_0="999999")
     message = {
         "de": "Es wurde noch nichts importiert: Wählen Sie unten für jeden neuen Wert",
         "da": "Intet er importeret endnu: vælg for hver ny værdi nedenfor",

@@ -1,13 +1,14 @@
 """The import page (upload → preview → confirm), the template download and the export page."""
 
+import datetime as dt
 import io
 import os
-import time
 import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from programs.models import Membership
@@ -34,13 +35,37 @@ def media(settings, tmp_path):
 
 
 def _stored():
-    directory = views.import_dir()
-    return sorted(p.name for p in directory.iterdir()) if directory.exists() else []
+    directory = views.jobs.default_storage.path("imports")
+    return sorted(os.listdir(directory)) if os.path.isdir(directory) else []
 
 
-def _upload(client, program, path, name=None):
-    upload = SimpleUploadedFile(name or path.name, path.read_bytes())
-    return client.post(reverse("program_import", args=[program.slug]), {"file": upload})
+@pytest.fixture
+def upload(django_capture_on_commit_callbacks):
+    """Post a file to the import page and run the queued check (the worker's part)."""
+
+    def _upload(client, program, path, name=None):
+        upload = SimpleUploadedFile(name or path.name, path.read_bytes())
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("program_import", args=[program.slug]), {"file": upload})
+        if response.status_code != 302:
+            return response
+        return client.get(response.url)
+
+    return _upload
+
+
+@pytest.fixture
+def confirm(django_capture_on_commit_callbacks):
+    """Post the confirmation of a preview and run the queued import."""
+
+    def _confirm(client, response, data=None, **extra):
+        job = response.context["job"]
+        url = reverse("program_import_job", args=[job.program.slug, job.pk])
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(url, data if data is not None else _confirmation(response), **extra)
+        return client.get(url)
+
+    return _confirm
 
 
 def _confirmation(response) -> dict:
@@ -73,8 +98,8 @@ def test_a_volunteer_may_not_import_or_export(login, program, bob, name):
     assert login(bob).get(reverse(name, args=[program.slug])).status_code == 403
 
 
-def test_a_volunteer_cannot_post_a_file(login, program, bob, sample):
-    response = _upload(login(bob), program, sample)
+def test_a_volunteer_cannot_post_a_file(login, program, bob, sample, upload):
+    response = upload(login(bob), program, sample)
 
     assert response.status_code == 403
     assert not program.sites.exists()
@@ -85,8 +110,8 @@ def test_a_non_member_gets_404(login, program, charlie):
     assert login(charlie).get(reverse("program_import", args=[program.slug])).status_code == 404
 
 
-def test_an_upload_shows_the_preview_and_writes_nothing(login, program, alice, sample):
-    response = _upload(login(alice), program, sample)
+def test_an_upload_shows_the_preview_and_writes_nothing(login, program, alice, sample, upload):
+    response = upload(login(alice), program, sample)
 
     assert response.status_code == 200
     preview = response.context["result"]
@@ -102,53 +127,58 @@ def test_an_upload_shows_the_preview_and_writes_nothing(login, program, alice, s
     assert len(_stored()) == 1  # kept for the confirmation
 
 
-def test_confirming_the_preview_imports_and_removes_the_upload(login, program, alice, sample):
+def test_confirming_the_preview_imports_and_removes_the_upload(
+    login, program, alice, sample, upload, confirm
+):
     client = login(alice)
-    data = _confirmation(_upload(client, program, sample))
 
-    response = client.post(reverse("program_import", args=[program.slug]), data, follow=True)
+    response = confirm(client, upload(client, program, sample))
 
-    assert response.redirect_chain[-1][0] == reverse("program_import", args=[program.slug])
     assert program.activities.count() == 2
     assert program.areas.get().name == "Nord"
     assert program.referrals.count() == 2
-    assert "The data is imported. sites: 2 new, 0 updated, 0 unchanged" in (
-        response.content.decode()
-    )
+    page = response.content.decode()
+    assert "The data is imported." in page
+    assert response.context["result"].counts["sites"].new == 2
     assert _stored() == []
+    # The result stays readable, and the import page lists it.
+    listing = client.get(reverse("program_import", args=[program.slug])).content.decode()
+    assert "in2balance.xlsx" in listing and "Imported" in listing
 
 
-def test_cancelling_the_preview_imports_nothing(login, program, alice, sample):
+def test_cancelling_the_preview_imports_nothing(login, program, alice, sample, upload, confirm):
     client = login(alice)
-    token = _upload(client, program, sample).context["confirm"]["token"].value()
 
-    response = client.post(
-        reverse("program_import", args=[program.slug]), {"token": token, "cancel": "1"}, follow=True
-    )
+    response = confirm(client, upload(client, program, sample), {"cancel": "1"}, follow=True)
 
     assert "Nothing was imported." in response.content.decode()
     assert not program.sites.exists()
     assert _stored() == []
 
 
-def test_a_token_of_another_user_is_refused(login, program, alice, sample):
-    token = _upload(login(alice), program, sample).context["confirm"]["token"].value()
+def test_another_coordinator_sees_the_preview_but_cannot_confirm_it(
+    login, program, alice, sample, upload, confirm
+):
+    preview = upload(login(alice), program, sample)
     other = UserFactory()
     MembershipFactory(user=other, program=program, role=Membership.Role.COORDINATOR)
     client = login(other)
+    url = reverse("program_import_job", args=[program.slug, preview.context["job"].pk])
 
-    response = client.post(
-        reverse("program_import", args=[program.slug]), {"token": token}, follow=True
+    page = client.get(url).content.decode()
+    response = client.post(url, _confirmation(preview), follow=True)
+
+    assert "Only the person who uploaded the file can import it." in page
+    assert "This preview can no longer be imported; upload the file again." in (
+        response.content.decode()
     )
-
-    assert "The preview has expired; upload the file again." in response.content.decode()
     assert not program.sites.exists()
 
 
-def test_a_file_with_problems_lists_them_and_is_not_kept(login, program, alice, sample, tmp_path):
+def test_a_file_with_problems_lists_them_and_is_not_kept(login, program, alice, tmp_path, upload):
     sheets = sample_sheets()
     sheets["activities"][1][9] = 20  # women above the total
-    response = _upload(login(alice), program, write_xlsx(tmp_path / "bad.xlsx", sheets))
+    response = upload(login(alice), program, write_xlsx(tmp_path / "bad.xlsx", sheets))
 
     page = response.content.decode()
     assert "The file has 1 problem. Nothing was imported" in page
@@ -160,9 +190,9 @@ def test_a_file_with_problems_lists_them_and_is_not_kept(login, program, alice, 
     assert _stored() == []
 
 
-def test_at_most_200_problems_are_shown(login, program, alice, tmp_path):
+def test_at_most_200_problems_are_shown(login, program, alice, tmp_path, upload):
     rows = [["name", "kind"]] + [[f"Haus {i}", "castle"] for i in range(230)]
-    response = _upload(login(alice), program, write_xlsx(tmp_path / "bad.xlsx", {"sites": rows}))
+    response = upload(login(alice), program, write_xlsx(tmp_path / "bad.xlsx", {"sites": rows}))
 
     page = response.content.decode()
     assert "The file has 230 problems." in page
@@ -170,25 +200,26 @@ def test_at_most_200_problems_are_shown(login, program, alice, tmp_path):
     assert "… and 30 more problems." in page
 
 
-def test_an_unreadable_file_is_refused_on_the_form(login, program, alice, tmp_path):
+def test_an_unreadable_file_is_refused_on_its_page(login, program, alice, tmp_path, upload):
     path = tmp_path / "photo.xlsx"
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(100))
 
-    response = _upload(login(alice), program, path)
+    response = upload(login(alice), program, path)
 
-    assert response.context["form"].errors["file"] == [
+    assert response.context["job"].state == "failed"
+    assert (
         "This is not a spreadsheet Lotse can read. Upload an Excel workbook (.xlsx), a CSV file "
         "or a zip of CSV files."
-    ]
+    ) in response.content.decode()
     assert _stored() == []
 
 
 def test_a_file_over_the_limit_is_refused_before_it_is_stored(
-    login, program, alice, sample, settings
+    login, program, alice, sample, settings, upload
 ):
     settings.LOTSE_IMPORT_MAX_BYTES = 1024
 
-    response = _upload(login(alice), program, sample)
+    response = upload(login(alice), program, sample)
 
     assert response.context["form"].errors["file"] == [
         "The file is larger than 1 KB; split it into smaller files."
@@ -196,25 +227,27 @@ def test_a_file_over_the_limit_is_refused_before_it_is_stored(
     assert _stored() == []
 
 
-def test_old_uploads_that_were_never_confirmed_are_swept_away(login, program, alice, sample):
+def test_old_uploads_that_were_never_confirmed_are_swept_away(
+    login, program, alice, sample, upload
+):
     client = login(alice)
-    _upload(client, program, sample)
-    (old,) = views.import_dir().iterdir()
-    an_hour_ago = time.time() - views.IMPORT_MAX_AGE - 10
-    os.utime(old, (an_hour_ago, an_hour_ago))
+    job = upload(client, program, sample).context["job"]
+    job.finished_at = timezone.now() - dt.timedelta(seconds=views.jobs.max_age() + 10)
+    job.save(update_fields=["finished_at"])
 
-    client.get(reverse("program_import", args=[program.slug]))
+    upload(client, program, sample)
 
-    assert _stored() == []
+    assert len(_stored()) == 1  # the new one
+    job.refresh_from_db()
+    assert job.state == "cancelled" and job.stored_file == ""
 
 
-def test_a_single_csv_can_be_uploaded(login, program, alice, tmp_path):
+def test_a_single_csv_can_be_uploaded(login, program, alice, tmp_path, upload, confirm):
     path = tmp_path / "sites.csv"
     path.write_bytes("\ufeffname;kind\nHaus A;shelter\n".encode())
     client = login(alice)
 
-    token = _upload(client, program, path).context["confirm"]["token"].value()
-    client.post(reverse("program_import", args=[program.slug]), {"token": token})
+    confirm(client, upload(client, program, path))
 
     assert program.sites.get().name == "Haus A"
 

@@ -31,7 +31,15 @@ an import found and did; ``lookups`` the references of one pass and the new valu
 one handler per sheet, mapping its rows to a model.
 """
 
-from .engine import program_data_import
+from .engine import ImportCancelled, program_data_import
 from .results import CREATE, Counts, ImportResult, NewValue, Problem
 
-__all__ = ["CREATE", "Counts", "ImportResult", "NewValue", "Problem", "program_data_import"]
+__all__ = [
+    "CREATE",
+    "Counts",
+    "ImportCancelled",
+    "ImportResult",
+    "NewValue",
+    "Problem",
+    "program_data_import",
+]

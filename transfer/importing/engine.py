@@ -2,7 +2,7 @@
 
 import pickle
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from itertools import islice
 from typing import Any
 
@@ -20,6 +20,32 @@ from .results import Counts, ImportResult, Problem
 from .rows import ABSENT, Row
 from .sheets import HANDLERS
 from .sheets.base import BATCH, Handler
+
+
+class ImportCancelled(Exception):  # noqa: N818 (what happened, not an error)
+    """The caller's ``cancelled`` check said to stop; nothing of the run was kept."""
+
+
+class _Ticker:
+    """Tells the caller how many rows a pass has read, and asks whether to go on.
+
+    ``progress(rows, writing)`` is called after each batch with the rows read so far in this
+    pass; ``cancelled()`` is asked after each batch and stops the run with
+    :class:`ImportCancelled` (inside the write pass's transaction, so nothing is kept).
+    """
+
+    def __init__(self, progress=None, cancelled=None, *, writing: bool):
+        self.progress = progress
+        self.cancelled = cancelled
+        self.writing = writing
+        self.rows = 0
+
+    def tick(self, rows: int) -> None:
+        self.rows += rows
+        if self.cancelled is not None and self.cancelled():
+            raise ImportCancelled
+        if self.progress is not None:
+            self.progress(self.rows, self.writing)
 
 
 def _column_name(value) -> str:
@@ -62,7 +88,9 @@ def _blank(values: tuple) -> bool:
     return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
 
 
-def _import_sheet(run: Run, handler: Handler, rows: Iterator[tuple[int, tuple]]) -> None:
+def _import_sheet(
+    run: Run, handler: Handler, rows: Iterator[tuple[int, tuple]], ticker: _Ticker | None = None
+) -> None:
     sheet = handler.sheet
     counts = run.result.counts.setdefault(sheet.name, Counts())
     first = next(rows, None)
@@ -77,6 +105,8 @@ def _import_sheet(run: Run, handler: Handler, rows: Iterator[tuple[int, tuple]])
     defaults = handler.defaults()
     shown = None if run.write else preview.Collector(run.result, handler)
     for batch in _batches(rows, BATCH):
+        if ticker is not None:
+            ticker.tick(len(batch))
         parsed = []
         for number, values in batch:
             if _blank(values):
@@ -176,6 +206,8 @@ def _run(
     spool: _Spool | None = None,
     create_new: bool = True,
     mapping: Mapping | None = None,
+    progress: Callable[[int, bool], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> ImportResult:
     """One pass; the first records the rows in ``spool``, the second replays them.
 
@@ -191,6 +223,7 @@ def _run(
         create_new=create_new,
         mapping=mapping,
     )
+    ticker = _Ticker(progress, cancelled, writing=write) if progress or cancelled else None
     for sheet in fmt.SHEETS:
         if sheet.name not in source.sheets:
             continue
@@ -201,7 +234,7 @@ def _run(
         else:
             rows = spool.record(sheet.name, source.sheets[sheet.name].rows())
         try:
-            _import_sheet(run, HANDLERS[sheet.name](run), rows)
+            _import_sheet(run, HANDLERS[sheet.name](run), rows, ticker)
         except FileRefused as error:  # found while reading the rows (encoding, damage)
             run.problem(sheet.name, None, "", str(error))
     if not write:
@@ -220,6 +253,9 @@ def program_data_import(
     dry_run: bool = False,
     create_new: bool = True,
     mapping: Mapping | None = None,
+    progress: Callable[[int, bool], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    checked: bool = False,
 ) -> ImportResult:
     """Check the whole file, then (unless ``dry_run`` or invalid) write it in one transaction.
 
@@ -230,9 +266,31 @@ def program_data_import(
     ``mapping`` says so (``(what, casefolded name) -> CREATE``) or, when the mapping does not
     name it, if ``create_new``; a mapping to the pk of an existing one uses that one instead.
     Without either, the value is undecided (``result.undecided``) and nothing is written.
+
+    ``progress(rows, writing)`` hears after each batch how many rows the pass has read
+    (``writing`` in the second pass); ``cancelled()``, asked after each batch, stops the
+    import with :class:`ImportCancelled` when it returns true, and nothing is written.
+
+    ``checked`` says that a dry run of this file has just passed and ``mapping`` decides its
+    new values (a confirmed preview): the file is then read once, checked and written in the
+    same pass, which is rolled back if a problem shows (the program's data may have changed
+    meanwhile). Should a new value have no valid decision, the whole import is checked again
+    as without ``checked``, so the result asks for the decision.
     """
+    choices = {
+        "create_new": create_new,
+        "mapping": mapping,
+        "progress": progress,
+        "cancelled": cancelled,
+    }
+    if checked and not dry_run:
+        try:
+            return _write(program=program, source=source, by=by, **choices)
+        except DataChanged:
+            pass
+        except IntegrityError:
+            return _changed(ImportResult(ignored=list(source.ignored)))
     spool = None if dry_run else _Spool()
-    choices = {"create_new": create_new, "mapping": mapping}
     try:
         result = _run(program=program, source=source, by=by, write=False, spool=spool, **choices)
         if not result.valid or dry_run or result.undecided:
@@ -240,32 +298,38 @@ def program_data_import(
         if not result.created and not any(c.new or c.updated for c in result.counts.values()):
             result.written = True  # every row is unchanged: there is nothing to write
             return result
-        with transaction.atomic():
-            # One import at a time per program.
-            list(Program.objects.select_for_update().filter(pk=program.pk).values_list("pk"))
-            written = _run(
-                program=program, source=source, by=by, write=True, spool=spool, **choices
-            )
-            if not written.valid:
-                transaction.set_rollback(True)
-                return written
-            written.written = True
-            transaction.on_commit(lambda: forget_session_languages(program.pk))
+        return _write(program=program, source=source, by=by, spool=spool, **choices)
     except (IntegrityError, DataChanged):
-        failed = ImportResult(counts=result.counts, ignored=result.ignored)
-        failed.add_problem(
-            Problem(
-                gettext("file"),
-                None,
-                "",
-                gettext(
-                    "The program's data changed while importing, so nothing was imported. "
-                    "Please try again."
-                ),
-            )
-        )
-        return failed
+        return _changed(ImportResult(counts=result.counts, ignored=result.ignored))
     finally:
         if spool is not None:
             spool.close()
+
+
+def _write(*, program: Program, **pass_options) -> ImportResult:
+    """The writing pass in one transaction, rolled back if it finds a problem."""
+    with transaction.atomic():
+        # One import at a time per program.
+        list(Program.objects.select_for_update().filter(pk=program.pk).values_list("pk"))
+        written = _run(program=program, write=True, **pass_options)
+        if not written.valid:
+            transaction.set_rollback(True)
+            return written
+        written.written = True
+        transaction.on_commit(lambda: forget_session_languages(program.pk))
     return written
+
+
+def _changed(failed: ImportResult) -> ImportResult:
+    failed.add_problem(
+        Problem(
+            gettext("file"),
+            None,
+            "",
+            gettext(
+                "The program's data changed while importing, so nothing was imported. "
+                "Please try again."
+            ),
+        )
+    )
+    return failed
