@@ -65,7 +65,7 @@ def test_a_coordinator_downloads_the_filtered_activities(
     page.get_by_label("Site").select_option(label="Übergangsheim Nord")
     page.get_by_role("button", name="Apply").click()
     expect(page.get_by_text("3 entries")).to_be_visible()
-    shown = page.locator("tbody tr td:first-child").all_inner_texts()
+    shown = page.locator("tbody tr td:nth-child(2)").all_inner_texts()  # after the tick box
     save_screenshot(page, "activity-list")
 
     with page.expect_download() as download_info:

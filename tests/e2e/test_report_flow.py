@@ -59,7 +59,8 @@ def test_a_report_goes_from_draft_to_the_funders_download(browser, live_server, 
     page.get_by_role("button", name="Generate PDF").click()
     expect(page.get_by_role("link", name="Download PDF")).to_be_visible()
     save_screenshot(page, "report-generated")
-    page.get_by_role("button", name="Publish for the funder").click()
+    page.get_by_role("link", name="Publish for the funder").click()
+    page.get_by_role("button", name="Publish now").click()  # the confirmation
     expect(page.get_by_text("The report is published.")).to_be_visible()
     expect(page.get_by_role("button", name="Make a new version")).to_be_visible()
     assert violations == []
@@ -76,5 +77,5 @@ def test_a_report_goes_from_draft_to_the_funders_download(browser, live_server, 
     funder_page.get_by_role("link", name="Sachbericht 2024").click()
     expect(funder_page.locator(".report-preview")).to_contain_text("Key figures")
     assert_no_horizontal_scroll(funder_page)
-    expect(funder_page.get_by_role("button", name="Publish for the funder")).to_have_count(0)
+    expect(funder_page.get_by_role("link", name="Publish for the funder")).to_have_count(0)
     assert violations == []

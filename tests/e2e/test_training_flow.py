@@ -75,7 +75,7 @@ def log_in(page, live_server, username):
 
 
 def cell(page, name, day):
-    return page.get_by_role("checkbox", name=f"{name}, 03/{day:02d}/2024")
+    return page.get_by_role("checkbox", name=f"{name}, {day} Mar 2024")
 
 
 def test_a_coordinator_takes_attendance_in_the_grid(
