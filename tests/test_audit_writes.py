@@ -790,10 +790,6 @@ KNOWN = {
     ("programs/lists.py", "ProgramListView.get_context_data", "context.update"): DICT,
     ("reports/document.py", "_footnotes", "printed.update"): SET,
     ("sessions_log/quality.py", "data_quality", "counts.update"): DICT,
-    ("core/mail.py", "recipient_languages", "languages.update"): DICT,
-    ("home/organisation.py", "organisation_dashboard", "found.update"): DICT,
-    ("reports/organisation.py", "_activity_figures", "figures.update"): DICT,
-    ("reports/organisation.py", "_program_figures", "figures.update"): DICT,
     ("programs/lockout.py", "LockoutHandler.user_login_failed", "AccessAttempt.update"): (
         NOT_AUDITED
     ),

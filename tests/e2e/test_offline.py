@@ -250,3 +250,26 @@ def test_the_log_page_fits_a_phone(phone, live_server, layla):
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
     page.context.set_offline(False)
     expect(page.locator("#offline-queue")).to_contain_text("1 session was sent and saved.")
+
+
+def test_the_arabic_log_page_reads_right_to_left_and_saves_a_session(phone, live_server, layla):
+    page = phone
+    page.context.add_cookies([{"name": "django_language", "value": "ar", "url": live_server.url}])
+    page.goto(f"{live_server.url}/accounts/login/?next={LOG}")
+    page.locator("input[name=username]").fill("layla@example.org")
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("input[name=password]").press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("تسجيل جلسة")  # "Log a session"
+    assert page.evaluate("() => [document.documentElement.lang, document.dir]") == ["ar", "rtl"]
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    page.locator("input[name=kind][value=group]").check()
+    page.locator("#id_site").select_option(label="Unterkunft Nord")
+    page.locator("#id_attendees_total").fill("6")
+    page.locator("#id_minutes").fill("90")
+    page.get_by_role("button", name="حفظ الجلسة").click()  # "Save session"
+    page.wait_for_load_state()
+    for _ in range(40):  # the answer may come through the queue
+        if Activity.objects.filter(attendees_total=6).exists():
+            break
+        page.wait_for_timeout(250)
+    assert list(Activity.objects.values_list("attendees_total", "minutes")) == [(6, 90)]
