@@ -113,7 +113,9 @@ def test_it_logs_the_program_data_export_with_what_consent_left_out(login, progr
     }
 
 
-def test_it_logs_an_import_of_the_programs_data(login, program, alice, tmp_path, settings):
+def test_it_logs_an_import_of_the_programs_data(
+    login, program, alice, tmp_path, settings, django_capture_on_commit_callbacks
+):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from .transfer.helpers import sample_sheets, write_xlsx
@@ -122,10 +124,13 @@ def test_it_logs_an_import_of_the_programs_data(login, program, alice, tmp_path,
     path = write_xlsx(tmp_path / "data.xlsx", sample_sheets())
     client = login(alice)
     url = reverse("program_import", args=[program.slug])
-    preview = client.post(url, {"file": SimpleUploadedFile("data.xlsx", path.read_bytes())})
+    with django_capture_on_commit_callbacks(execute=True):  # the worker checks the file
+        queued = client.post(url, {"file": SimpleUploadedFile("data.xlsx", path.read_bytes())})
+    preview = client.get(queued.url)
     confirm = preview.context["confirm"]
     choices = {field.name: field.value() for field in confirm.new_value_fields()}
-    client.post(url, {"token": confirm["token"].value(), **choices})
+    with django_capture_on_commit_callbacks(execute=True):  # and imports it
+        client.post(queued.url, {"token": confirm["token"].value(), **choices})
     (event,) = _events(Kind.IMPORT)
     assert event.user == alice
     assert event.program == program
