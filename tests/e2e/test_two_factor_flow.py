@@ -54,6 +54,7 @@ def test_a_coordinator_sets_up_and_then_uses_a_second_factor(
 
     page.get_by_role("button", name=coordinator.username).click()
     page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log in")
     sign_in(page, live_server, coordinator.username)
     expect(page.get_by_role("heading", level=1)).to_have_text("Two-factor authentication")
     device.refresh_from_db()
