@@ -159,6 +159,11 @@ def _language(code: str | None) -> str:
     return language_names.display_name(code) if code else _("Not recorded")
 
 
+def _distinct_languages(through: QuerySet) -> int:
+    """How many rows :func:`_by_language` gives for ``through``: its distinct languages."""
+    return through.order_by().aggregate(n=Count("language_id", distinct=True))["n"]
+
+
 def _by_language(through: QuerySet, **figures) -> list[dict]:
     """Rows of a language many-to-many table counted by language, ``figures`` being the
     aggregates; the largest first by the first of them."""
@@ -174,11 +179,24 @@ def _by_language(through: QuerySet, **figures) -> list[dict]:
 # ---- the groups ------------------------------------------------------------------------------
 
 
-def _activities(program: Program, period: Period) -> tuple[dict, dict, dict]:
-    """Activities, contacts (head counts) and languages: by kind, site, month, topic, language."""
+def _activities(
+    program: Program, period: Period, *, breakdowns: bool = True
+) -> tuple[dict, dict, dict]:
+    """Activities, contacts (head counts) and languages: by kind, site, month, topic, language.
+    Without ``breakdowns``, the single figures only."""
     activities = Activity.objects.filter(program=program).filter(period.q()).order_by()
     figures = {"activities": Count("pk"), "contacts": Sum("attendees_total")}
     totals = activities.aggregate(**figures, minutes=Sum("minutes"))
+    minutes = totals["minutes"] or 0
+    if not breakdowns:
+        spoken = ActivityLanguage.objects.filter(activity__program=program).filter(
+            period.q("activity__date")
+        )
+        return (
+            {"total": totals["activities"], "minutes": minutes, "hours": _hours(minutes)},
+            {"total": _number(totals["contacts"])},
+            {"total": _distinct_languages(spoken)},
+        )
 
     kind_labels = dict(ActivityKind.choices)
     by_kind = _rows(
@@ -243,7 +261,6 @@ def _activities(program: Program, period: Period) -> tuple[dict, dict, dict]:
         contacts=Sum("activity__attendees_total"),
     )
 
-    minutes = totals["minutes"] or 0
     activities_group = {
         "total": totals["activities"],
         "minutes": minutes,
@@ -281,8 +298,9 @@ def _age_band(year: int):
     return Case(*whens, default=Value(UNKNOWN), output_field=CharField())
 
 
-def _people_reached(program: Program, period: Period) -> dict:
-    """Distinct participants of the period's activities, by gender, age, origin and language."""
+def _people_reached(program: Program, period: Period, *, breakdowns: bool = True) -> dict:
+    """Distinct participants of the period's activities, by gender, age, origin and language.
+    Without ``breakdowns``, their number only."""
     links = (
         ActivityParticipant.objects.filter(activity__program=program)
         .filter(period.q("activity__date"))
@@ -290,6 +308,8 @@ def _people_reached(program: Program, period: Period) -> dict:
     )
     people = Count("participant_id", distinct=True)
     total = links.aggregate(n=people)["n"]
+    if not breakdowns:
+        return {"total": total}
 
     gender_labels = dict(Participant.Gender.choices)
     by_gender = _rows(
@@ -336,8 +356,9 @@ def _people_reached(program: Program, period: Period) -> dict:
     }
 
 
-def _volunteers(program: Program, period: Period) -> dict:
-    """Active, new, left, trained, employed and retained volunteers; languages of the active.
+def _volunteers(program: Program, period: Period, *, breakdowns: bool = True) -> dict:
+    """Active, new, left, trained, employed and retained volunteers; languages of the active
+    (without ``breakdowns``, their number only).
 
     Trained volunteers completed the whole qualifying training in the period
     (:func:`reports.indicators.qualified_on`).
@@ -380,16 +401,12 @@ def _volunteers(program: Program, period: Period) -> dict:
         .filter(period.q("activity__date"))
         .values("volunteer_id")
     )
-    languages = _by_language(
-        VolunteerLanguage.objects.filter(volunteer_id__in=active_ids),
-        volunteers=Count("volunteer_id", distinct=True),
-    )
-    return {
-        **counts,
-        "retention": _share(counts["retained"], counts["at_start"]),
-        "languages": languages,
-        "languages_total": len(languages),
-    }
+    spoken = VolunteerLanguage.objects.filter(volunteer_id__in=active_ids)
+    figures = {**counts, "retention": _share(counts["retained"], counts["at_start"])}
+    if not breakdowns:
+        return {**figures, "languages_total": _distinct_languages(spoken)}
+    languages = _by_language(spoken, volunteers=Count("volunteer_id", distinct=True))
+    return {**figures, "languages": languages, "languages_total": len(languages)}
 
 
 def _supervision(program: Program, period: Period, volunteers: dict) -> dict:
@@ -817,16 +834,16 @@ def _previous(program: Program, period: Period) -> dict:
     result = {"start": before.start.isoformat(), "end": before.end.isoformat(), "figures": None}
     if before.end < program.starts_on:
         return result
-    activities, contacts, languages = _activities(program, before)
+    activities, contacts, languages = _activities(program, before, breakdowns=False)
     places = _places(program, before)
     activities["shelters_reached"] = places["shelters_reached"]
     languages["counselling"] = _counselling_languages(program, before)
-    volunteers = _volunteers(program, before)
+    volunteers = _volunteers(program, before, breakdowns=False)
     groups = {
         "activities": activities,
         "contacts": contacts,
         "people_reached": {
-            **_people_reached(program, before),
+            **_people_reached(program, before, breakdowns=False),
             **_people_counselled_and_visited(program, before),
         },
         "languages": languages,

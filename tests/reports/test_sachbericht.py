@@ -396,6 +396,18 @@ def test_the_key_figures_stand_beside_the_previous_periods(program, world):
     assert internal["People reached"] == ["28", "3", "+25", "–"]
 
 
+def test_the_previous_figures_are_those_of_a_report_over_that_period(program, world):
+    """The previous period is computed without its breakdowns, to the same single figures."""
+    for volunteer in program.volunteers.all():
+        volunteer.languages.add(lang("ar"), lang("fa"))
+    figures = compute(program, world["grant"])["previous"]["figures"]
+    before = kpis.previous_period(START, END)
+    full = kpis.compute(program, start=before.start, end=before.end, language="en")
+    assert figures == {name: kpis._scalars(full[name]) for name in figures}
+    assert figures["languages"]["total"] == 1
+    assert figures["volunteers"]["languages_total"] == len(full["volunteers"]["languages"]) == 2
+
+
 def test_the_comparison_lists_the_programs_key_figures(program, world):
     program.headline_indicators = ["contacts", "volunteers_active"]
     program.helper_term = "lay_helpers"
