@@ -17,6 +17,7 @@ each with its label, value, n and definition, and ``headline`` the keys of the k
 """
 
 import datetime as dt
+from collections import Counter
 from decimal import Decimal
 
 from django.db.models import (
@@ -286,72 +287,72 @@ def _activities(
 
 
 def _age_band(year: int):
-    """SQL: the age band (``programs.models.AGE_BANDS``) of a participant
-    (``participant__year_of_birth``) in ``year``: the age in the period's last year."""
+    """SQL: the age band (``programs.models.AGE_BANDS``) of a participant in ``year``: the age
+    in the period's last year."""
     whens = []
     for key, low, high in AGE_BANDS:
         # Age = year - year_of_birth; low <= age <= high  <=>  year - high <= yob <= year - low.
-        condition = Q(participant__year_of_birth__lte=year - low)
+        condition = Q(year_of_birth__lte=year - low)
         if high is not None:
-            condition &= Q(participant__year_of_birth__gte=year - high)
+            condition &= Q(year_of_birth__gte=year - high)
         whens.append(When(condition, then=Value(key)))
     return Case(*whens, default=Value(UNKNOWN), output_field=CharField())
+
+
+def _counted(counts: Counter, label, order: list | None = None) -> list[dict]:
+    """Rows ``{"key", "label", "people"}`` of ``counts``: in ``order`` of their keys where
+    given, else the largest first."""
+    rows = [
+        {"key": "" if key is None else str(key), "label": label(key), "people": n}
+        for key, n in counts.items()
+    ]
+    if order is None:
+        return _by_count(rows, "people")
+    return sorted(rows, key=lambda r: order.index(r["key"]) if r["key"] in order else len(order))
 
 
 def _people_reached(program: Program, period: Period, *, breakdowns: bool = True) -> dict:
     """Distinct participants of the period's activities, by gender, age, origin and language.
     Without ``breakdowns``, their number only."""
-    links = (
+    met = (
         ActivityParticipant.objects.filter(activity__program=program)
         .filter(period.q("activity__date"))
         .order_by()
     )
-    people = Count("participant_id", distinct=True)
-    total = links.aggregate(n=people)["n"]
     if not breakdowns:
-        return {"total": total}
+        return {"total": met.aggregate(n=Count("participant_id", distinct=True))["n"]}
+
+    # Each person reached once, counted by gender, age band and origin together (one query).
+    by_gender, by_band, by_country = Counter(), Counter(), Counter()
+    reached = (
+        Participant.objects.filter(pk__in=met.values("participant_id"))
+        .order_by()
+        .values("gender", "country_of_origin")
+        .annotate(band=_age_band(period.end.year), people=Count("pk"))
+    )
+    for row in reached:
+        by_gender[row["gender"]] += row["people"]
+        by_band[row["band"]] += row["people"]
+        by_country[row["country_of_origin"]] += row["people"]
 
     gender_labels = dict(Participant.Gender.choices)
-    by_gender = _rows(
-        links.values("participant__gender").annotate(people=people),
-        "participant__gender",
-        lambda r: str(gender_labels.get(r["participant__gender"], r["participant__gender"])),
-        people=1,
-    )
-    order = list(gender_labels)
-    by_gender.sort(key=lambda r: order.index(r["key"]) if r["key"] in order else len(order))
-
-    counted = dict(
-        links.annotate(band=_age_band(period.end.year))
-        .values("band")
-        .annotate(people=people)
-        .values_list("band", "people")
-    )
     by_age_band = [
-        {"key": key, "label": age_band_label(key), "people": counted.get(key, 0)}
+        {"key": key, "label": age_band_label(key), "people": by_band[key]}
         for key, _low, _high in AGE_BANDS
     ]
-    if counted.get(UNKNOWN):
-        by_age_band.append({"key": UNKNOWN, "label": _("Not recorded"), "people": counted[UNKNOWN]})
-
-    by_country = _by_count(
-        _rows(
-            links.values("participant__country_of_origin").annotate(people=people),
-            "participant__country_of_origin",
-            lambda r: _country(r["participant__country_of_origin"]),
-            people=1,
-        ),
-        "people",
-    )
+    if by_band[UNKNOWN]:
+        by_age_band.append({"key": UNKNOWN, "label": _("Not recorded"), "people": by_band[UNKNOWN]})
     by_language = _by_language(
-        ParticipantLanguage.objects.filter(participant__in=links.values("participant_id")),
+        ParticipantLanguage.objects.filter(participant__in=met.values("participant_id")),
         people=Count("participant_id", distinct=True),
     )
     return {
-        "total": total,
-        "by_gender": by_gender,
+        "total": by_gender.total(),
+        "by_gender": _counted(
+            by_gender, lambda key: str(gender_labels.get(key, key)), order=list(gender_labels)
+        ),
         "by_age_band": by_age_band,
-        "by_country": by_country,
+        "by_country": _counted(by_country, _country),
         "by_language": by_language,
     }
 
