@@ -452,3 +452,14 @@ def test_a_funder_sees_published_reports_only(login, program):
     assert "Interim report 2024" in text
     assert "Draft for year end" not in text
     assert "Activities this month" not in text
+
+
+def test_a_fall_since_last_month_prints_a_minus_sign(login, program, alice):
+    today = timezone.localdate()
+    last_month = today.replace(day=1) - dt.timedelta(days=1)
+    ActivityFactory.create_batch(3, program=program, kind=GROUP, date=last_month)
+    ActivityFactory(program=program, kind=GROUP, date=today)
+    text = login(alice).get(reverse("program_home", args=[program.slug])).text
+    assert "Last month: 3 <span" in " ".join(text.split())
+    assert "(\N{MINUS SIGN}2)" in text
+    assert '<td class="text-end">\N{MINUS SIGN}2</td>' in text
