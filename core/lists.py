@@ -18,6 +18,7 @@ from django import forms
 from django.forms.utils import flatatt
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.http import content_disposition_header
@@ -94,8 +95,10 @@ def cell_text(value) -> str:
         return "—"
     if isinstance(value, bool):
         return str(_("yes") if value else _("no"))
+    if isinstance(value, dt.datetime):
+        return DateText(date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT"))
     if isinstance(value, dt.date):
-        return DateText(value.isoformat())
+        return DateText(date_format(value, "SHORT_DATE_FORMAT"))
     if isinstance(value, list | tuple | set):
         return "; ".join(str(v) for v in value)
     return str(value)

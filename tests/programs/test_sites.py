@@ -180,7 +180,7 @@ def test_the_site_list_shows_each_sites_latest_count(login, program, alice):
     SiteOccupancyFactory(site=site, date=dt.date(2024, 2, 1), residents=64)
     response = login(alice).get(reverse("site_list", args=[program.slug]))
     row = response.context["rows"][0]
-    assert [c["text"] for c in row[5:7]] == ["64", "2024-02-01"]
+    assert [c["text"] for c in row[5:7]] == ["64", "1 Feb 2024"]
     assert row[0]["url"] == detail_url(site)
 
 

@@ -58,8 +58,8 @@ def test_the_list_shows_sessions_enrolled_and_completed(login, alice, program, s
     assert row[:6] == [
         "Grundschulung Laienhelfer",
         "Basic training",
-        "2024-03-01",
-        "2024-03-31",
+        "1 Mar 2024",
+        "31 Mar 2024",
         "9.0",
         "3",
     ]
