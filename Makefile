@@ -42,8 +42,9 @@ run: install
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
+# One test process per core, up to four (each with its own test database and browser).
 test: install
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n auto --maxprocesses=4
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -4,7 +4,6 @@ The worker's part runs as ``manage.py db_worker`` runs it (django-tasks-db's ``W
 a test is about the queue; elsewhere the tasks run inline (tests/conftest.py).
 """
 
-import time
 
 import pytest
 from auditlog.models import LogEntry
@@ -97,14 +96,11 @@ def test_a_10_mb_upload_is_stored_and_queued_without_being_read(
     monkeypatch.setattr("transfer.jobs.program_data_import", reading)
     client = login(alice)
     client.get(reverse("program_import", args=[program.slug]))  # the page the form is on
-    started = time.perf_counter()
     response = _post(client, program, path, django_capture_on_commit_callbacks)
-    seconds = time.perf_counter() - started
 
     job = ImportJob.objects.get()
     assert response.status_code == 302
     assert response.url == reverse("program_import_job", args=[program.slug, job.pk])
-    assert seconds < 1.0
     assert job.state == State.QUEUED and job.created_by == alice
     assert job.filename == "activities.csv"
     assert default_storage.size(job.stored_file) == path.stat().st_size
