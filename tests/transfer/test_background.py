@@ -4,7 +4,6 @@ The worker's part runs as ``manage.py db_worker`` runs it (django-tasks-db's ``W
 a test is about the queue; elsewhere the tasks run inline (tests/conftest.py).
 """
 
-
 import pytest
 from auditlog.models import LogEntry
 from django.core.files.storage import default_storage
