@@ -416,6 +416,16 @@ class OrganisationDocument:
     def by_site(self) -> bool:
         return self.breakdown == Breakdown.SITE
 
+    @property
+    def groups(self) -> list[tuple[str, list]]:
+        """The rows by program, in order (the rows of the breakdown by site come sorted)."""
+        groups: list[tuple[str, list]] = []
+        for row in self.rows:
+            if not groups or groups[-1][0] != row[1]:
+                groups.append((row[1], []))
+            groups[-1][1].append(row)
+        return groups
+
 
 def _persons_withheld(snapshot: dict, key: str) -> set:
     """The rows (indices) and ``TOTAL`` of a column of persons to withhold."""
