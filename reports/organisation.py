@@ -229,7 +229,7 @@ BY_PROGRAM = SCOPES[Breakdown.PROGRAM].activity
 
 def _program_figures(ids: list[int], period: Period) -> dict[int, dict]:
     """Every indicator by program."""
-    figures, _persons_of_programs = _activity_figures(ids, period, SCOPES[Breakdown.PROGRAM])
+    figures, _by_program = _activity_figures(ids, period, SCOPES[Breakdown.PROGRAM])
     volunteers = _grouped(
         Volunteer.objects.filter(program_id__in=ids).annotate(trained_on=qualified_on()),
         BY_PROGRAM,
