@@ -20,8 +20,10 @@ could be worked out from the total; the threshold is the strictest of the progra
 """
 
 import datetime as dt
+from contextlib import contextmanager
 from dataclasses import dataclass
 
+from django.db import connection, transaction
 from django.db.models import (
     Case,
     Count,
@@ -130,45 +132,73 @@ def _grouped(queryset, by: dict, **aggregates) -> dict:
     return {tuple(row.pop(name) for name in names): row for row in rows}
 
 
-def _activity_figures(
-    ids: list[int], period: Period, scope: Scope, *, only_persons: bool = False
-) -> dict:
+def _persons(links, by: dict, person: str) -> tuple[dict, dict]:
+    """Distinct persons (the field ``person`` of the ``links``) by the scope's key, and by
+    program: ``({key: n}, {program: n})``, from one query.
+
+    The distinct (key, person) pairs are found first, a few thousand rows that the database
+    keeps in a hash table, and then counted: a ``COUNT(DISTINCT …)`` over the grouped links
+    would sort all of them (the period's hundreds of thousands of links) instead. With a key
+    by program and place the pairs are counted twice: by place, and by program with a person
+    met at two places counted once.
+    """
+    pairs = links.order_by().annotate(**by, person=F(person)).values(*by, "person").distinct()
+    sql, params = pairs.query.sql_with_params()
+    names = list(by)
+    if names == ["by_program"]:
+        query = f"SELECT by_program, COUNT(*) FROM ({sql}) pairs GROUP BY by_program"
+    else:
+        keys = ", ".join(names)
+        query = (
+            f"WITH pairs AS ({sql}) "
+            f"SELECT 0, {keys}, COUNT(*) FROM pairs GROUP BY {keys} "
+            "UNION ALL "
+            "SELECT 1, by_program, NULL, COUNT(DISTINCT person) FROM pairs GROUP BY by_program"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        rows = cursor.fetchall()
+    if names == ["by_program"]:
+        counted = dict(rows)
+        return counted, counted
+    by_key = {(program, place): n for per_program, program, place, n in rows if not per_program}
+    by_program = {program: n for per_program, program, _place, n in rows if per_program}
+    return by_key, by_program
+
+
+def _activity_figures(ids: list[int], period: Period, scope: Scope) -> tuple[dict, dict]:
     """Activities, hours (and their ``minutes``), contacts, people reached, active volunteers
     and self-help groups started, by the scope's key: as :func:`reports.kpis._activities`,
-    ``_people_reached``, ``_volunteers`` and ``_selfhelp_groups`` count them.
-    ``only_persons``: only people reached and active volunteers."""
-    activities = {}
-    if not only_persons:
-        activities = _grouped(
-            Activity.objects.filter(program_id__in=ids).filter(period.q()),
-            scope.activity,
-            activities=Count("pk"),
-            minutes=Sum("minutes"),
-            contacts=Sum("attendees_total"),
-        )
-    people = _grouped(
+    ``_people_reached``, ``_volunteers`` and ``_selfhelp_groups`` count them; and the distinct
+    people reached and active volunteers of each program (``{program: {name: n}}``)."""
+    activities = _grouped(
+        Activity.objects.filter(program_id__in=ids).filter(period.q()),
+        scope.activity,
+        activities=Count("pk"),
+        minutes=Sum("minutes"),
+        contacts=Sum("attendees_total"),
+    )
+    people, program_people = _persons(
         ActivityParticipant.objects.filter(activity__program_id__in=ids).filter(
             period.q("activity__date")
         ),
         scope.link,
-        n=Count("participant_id", distinct=True),
+        "participant_id",
     )
     # The program's own volunteers, as the program report counts them: one of another program
     # who stood in counts in their own program only.
-    volunteers = _grouped(
+    volunteers, program_volunteers = _persons(
         ActivityFacilitator.objects.filter(
             activity__program_id__in=ids, volunteer__program_id=F("activity__program_id")
         ).filter(period.q("activity__date")),
         scope.link,
-        n=Count("volunteer_id", distinct=True),
+        "volunteer_id",
     )
-    groups = {}
-    if not only_persons:
-        groups = _grouped(
-            SelfHelpGroup.objects.filter(program_id__in=ids).filter(period.q("started_on")),
-            scope.group,
-            n=Count("pk"),
-        )
+    groups = _grouped(
+        SelfHelpGroup.objects.filter(program_id__in=ids).filter(period.q("started_on")),
+        scope.group,
+        n=Count("pk"),
+    )
     figures: dict = {}
     for key, row in activities.items():
         figures.setdefault(key, {}).update(
@@ -180,11 +210,18 @@ def _activity_figures(
     for name, counted in (
         ("people_reached", people),
         ("volunteers_active", volunteers),
-        ("selfhelp_groups_started", groups),
+        ("selfhelp_groups_started", {key: row["n"] for key, row in groups.items()}),
     ):
-        for key, row in counted.items():
-            figures.setdefault(key, {})[name] = row["n"]
-    return figures
+        for key, n in counted.items():
+            figures.setdefault(key, {})[name] = n
+    persons: dict = {}
+    for name, counted in (
+        ("people_reached", program_people),
+        ("volunteers_active", program_volunteers),
+    ):
+        for program, n in counted.items():
+            persons.setdefault(program, {})[name] = n
+    return figures, persons
 
 
 BY_PROGRAM = SCOPES[Breakdown.PROGRAM].activity
@@ -192,7 +229,7 @@ BY_PROGRAM = SCOPES[Breakdown.PROGRAM].activity
 
 def _program_figures(ids: list[int], period: Period) -> dict[int, dict]:
     """Every indicator by program."""
-    figures = _activity_figures(ids, period, SCOPES[Breakdown.PROGRAM])
+    figures, _by_program = _activity_figures(ids, period, SCOPES[Breakdown.PROGRAM])
     volunteers = _grouped(
         Volunteer.objects.filter(program_id__in=ids).annotate(trained_on=qualified_on()),
         BY_PROGRAM,
@@ -223,6 +260,19 @@ def _program_figures(ids: list[int], period: Period) -> dict[int, dict]:
         for key, row in counted.items():
             figures.setdefault(key, {}).update(row)
     return figures
+
+
+@contextmanager
+def _without_jit():
+    """On PostgreSQL, run the report's queries without JIT compilation: compiling the
+    qualification's correlated subqueries (:func:`reports.indicators.qualified_on`, costed
+    per volunteer) took several times as long as running them (170 of 250 ms)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        yield
 
 
 def recordings(ids: list[int]) -> dict[int, Recording]:
@@ -290,13 +340,13 @@ def compute(
     programs = sorted(programs, key=lambda p: p.name)
     ids = [p.pk for p in programs]
     names = {p.pk: p.name for p in programs}
-    with translation.override(language or translation.get_language()):
+    with translation.override(language or translation.get_language()), _without_jit():
         recording = recordings(ids)
         if breakdown == Breakdown.SITE:
             columns = SITE_INDICATOR_KEYS
-            by_place = _activity_figures(ids, period, SCOPES[Breakdown.SITE])
+            by_place, persons = _activity_figures(ids, period, SCOPES[Breakdown.SITE])
             rows = _site_rows(by_place, names)
-            by_program = _programs_of_places(ids, period, by_place)
+            by_program = _programs_of_places(by_place, persons)
         else:
             columns = INDICATOR_KEYS
             by_program = _program_figures(ids, period)
@@ -339,9 +389,10 @@ def compute(
         }
 
 
-def _programs_of_places(ids: list[int], period: Period, by_place: dict) -> dict[int, dict]:
+def _programs_of_places(by_place: dict, persons: dict) -> dict[int, dict]:
     """The figures of each program for the breakdown by site: what adds up from its places,
-    and its distinct people and volunteers (a person met at two sites counts once)."""
+    and its distinct people and volunteers (``persons``: a person met at two sites counts
+    once)."""
     figures: dict[int, dict] = {}
     for (program_id, _place), found in by_place.items():
         program = figures.setdefault(program_id, {})
@@ -349,7 +400,6 @@ def _programs_of_places(ids: list[int], period: Period, by_place: dict) -> dict[
             program[name] = program.get(name, 0) + (found.get(name) or 0)
     for program in figures.values():
         program["activity_hours"] = _hours(program["minutes"])
-    persons = _activity_figures(ids, period, SCOPES[Breakdown.PROGRAM], only_persons=True)
     for program_id, found in persons.items():
         figures.setdefault(program_id, {}).update(found)
     return figures
@@ -415,6 +465,16 @@ class OrganisationDocument:
     @property
     def by_site(self) -> bool:
         return self.breakdown == Breakdown.SITE
+
+    @property
+    def groups(self) -> list[tuple[str, list]]:
+        """The rows by program, in order (the rows of the breakdown by site come sorted)."""
+        groups: list[tuple[str, list]] = []
+        for row in self.rows:
+            if not groups or groups[-1][0] != row[1]:
+                groups.append((row[1], []))
+            groups[-1][1].append(row)
+        return groups
 
 
 def _persons_withheld(snapshot: dict, key: str) -> set:
