@@ -20,10 +20,9 @@ could be worked out from the total; the threshold is the strictest of the progra
 """
 
 import datetime as dt
-from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -262,19 +261,6 @@ def _program_figures(ids: list[int], period: Period) -> dict[int, dict]:
     return figures
 
 
-@contextmanager
-def _without_jit():
-    """On PostgreSQL, run the report's queries without JIT compilation: compiling the
-    qualification's correlated subqueries (:func:`reports.indicators.qualified_on`, costed
-    per volunteer) took several times as long as running them (170 of 250 ms)."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL jit = off")
-        yield
-
-
 def recordings(ids: list[int]) -> dict[int, Recording]:
     """What each program's configuration says it records (one query), as
     :func:`reports.kpis._recording` reads it for one program."""
@@ -340,7 +326,7 @@ def compute(
     programs = sorted(programs, key=lambda p: p.name)
     ids = [p.pk for p in programs]
     names = {p.pk: p.name for p in programs}
-    with translation.override(language or translation.get_language()), _without_jit():
+    with translation.override(language or translation.get_language()):
         recording = recordings(ids)
         if breakdown == Breakdown.SITE:
             columns = SITE_INDICATOR_KEYS

@@ -310,10 +310,9 @@ def test_the_organisation_pages_cost_the_same_for_2_or_10_programs(login, page):
 
 # The dashboard keeps the main pages' ceiling; the report computes its figures live, one
 # grouped query per figure over all its programs (reports.organisation: 9 by program, 6 by
-# site), as a program report's preview with ?recompute=1 does; on PostgreSQL inside a
-# transaction that turns JIT compilation off (three statements more).
+# site), as a program report's preview with ?recompute=1 does.
 ORGANISATION_CEILING = {
     "organisation dashboard": QUERY_CEILING,
-    "organisation report by program": 19,
-    "organisation report by site": 16,
+    "organisation report by program": 16,
+    "organisation report by site": 14,
 }
