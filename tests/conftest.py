@@ -123,6 +123,12 @@ def _reference_data(request):
         request.getfixturevalue("db")
     else:
         return
+    load_reference_data()
+
+
+def load_reference_data() -> None:
+    """Put the languages and the topic catalogue back if a flush dropped them (also for
+    fixtures that set up data for a whole module, before any test's own fixtures run)."""
     if not Language.objects.exists():
         importlib.import_module("programs.migrations.0002_languages").load_languages(apps, None)
         importlib.import_module("sessions_log.migrations.0002_topic_catalogue").load_catalogue(

@@ -18,6 +18,8 @@ from referrals.models import Referral
 from sessions_log.models import Activity
 from volunteers.models import Volunteer
 
+from ..conftest import load_reference_data
+
 pytestmark = pytest.mark.django_db
 
 APPS = ("auth", "programs", "volunteers", "sessions_log", "referrals", "reports")
@@ -54,6 +56,7 @@ def output(django_db_setup, django_db_blocker):
     Each test runs in a transaction that is rolled back, so the seeded data stays as it is.
     """
     with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        load_reference_data()
         printed = seed(flush=True)
     yield printed
     with django_db_blocker.unblock():

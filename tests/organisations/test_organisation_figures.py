@@ -22,6 +22,7 @@ from referrals.models import Referral
 from reports import kpis
 from reports import organisation as org_report
 from sessions_log.models import Activity, Match, SelfHelpGroup
+from tests.conftest import load_reference_data
 from tests.factories import (
     ActivityFactory,
     EnrollmentFactory,
@@ -47,6 +48,7 @@ FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 def demo(django_db_setup, django_db_blocker):
     """The small demo data, seeded once for this module and removed after."""
     with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        load_reference_data()
         call_command("seed_demo", scale="small", seed=11, flush=True, stdout=StringIO())
     yield
     with django_db_blocker.unblock():

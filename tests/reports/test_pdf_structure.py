@@ -19,6 +19,7 @@ from reports.generation import report_figures
 from reports.models import Report
 from reports.pdf import render_report_pdf
 
+from ..conftest import load_reference_data
 from ..factories import ActivityFactory, OutcomeMeasureFactory, ParticipantFactory, SiteFactory
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +43,8 @@ def built(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         from django.db import transaction
+
+        load_reference_data()
 
         with transaction.atomic():
             program = ProgramFactory(name="Structure", slug="structure")
