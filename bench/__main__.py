@@ -120,7 +120,8 @@ def ms(seconds: float | None) -> str:
 
 
 def cpu_note(timing: dict, reports: dict) -> str:
-    """ "; CPU n ms, load x" where measured: the CPU time is what an idle machine would take."""
+    """The note "; CPU n ms, load x" where measured: the CPU time of the benchmark's process,
+    which is what an idle machine would take, and the load average it was measured at."""
     note = ""
     if "cpu_median" in timing:
         note += f"; CPU {ms(timing['cpu_median'])} ms"
