@@ -17,6 +17,7 @@ table header repeated on a later page is marked as a pagination artifact (the re
 once), and a figure's caption moves into its figure.
 """
 
+import atexit
 import gc
 import threading
 from contextlib import contextmanager
@@ -103,6 +104,13 @@ class _Renderer(threading.local):
 
 
 _renderer = _Renderer()
+
+
+@atexit.register
+def _release_fonts() -> None:
+    """Let the main thread's font configuration remove its copies of the font files while the
+    interpreter can still do so (another thread's goes with its thread)."""
+    _renderer.__dict__.clear()
 
 
 @contextmanager
