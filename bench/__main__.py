@@ -119,6 +119,17 @@ def ms(seconds: float | None) -> str:
     return "—" if seconds is None else f"{seconds * 1000:,.0f}"
 
 
+def cpu_note(timing: dict, reports: dict) -> str:
+    """The note "; CPU n ms, load x" where measured: the CPU time of the benchmark's process,
+    which is what an idle machine would take, and the load average it was measured at."""
+    note = ""
+    if "cpu_median" in timing:
+        note += f"; CPU {ms(timing['cpu_median'])} ms"
+    if "load" in reports:
+        note += f", load {reports['load']:.1f}"
+    return note
+
+
 def verdict(ok: bool) -> str:
     return "yes" if ok else "**NO**"
 
@@ -181,10 +192,11 @@ def table(results: dict) -> tuple[list[str], bool]:
             f"| KPIs of a program-year ({label}) | — / {kpi['queries']} | — "
             f"| {ms(kpi['median'])} / {ms(kpi['max'])} | — | — | < {KPI_TARGET:g} s "
             f"| {verdict(ok_kpi)} |",
-            f"| report PDF with the previous period, {pdf['pages']} pages (median / max) | — | — "
+            f"| report PDF with the previous period, {pdf['pages']} pages (median / max"
+            f"{cpu_note(pdf, reports)}) | — | — "
             f"| {ms(pdf['median'])} / {ms(pdf['max'])} | — | — | < {PDF_TARGET:g} s median "
             f"| {verdict(ok_pdf)} |",
-            f"| one-page hello PDF (floor; median / max) | — | — "
+            f"| one-page hello PDF (floor; median / max{cpu_note(floor, reports)}) | — | — "
             f"| {ms(floor['median'])} / {ms(floor['max'])} | — | — | floor | — |",
         ]
     imported = results.get("import")
