@@ -192,9 +192,8 @@ def test_a_referral_goes_from_a_volunteers_proposal_to_attended(
     save_screenshot(page, "referral_detail_attended")
 
     page.goto(f"{base}/referrals/follow-up/")
-    expect(
-        page.get_by_role("link", name=str(timezone.localdate() - dt.timedelta(days=30)))
-    ).to_be_visible()
+    sent_on = timezone.localdate() - dt.timedelta(days=30)
+    expect(page.get_by_role("link", name=f"{sent_on.day} {sent_on:%b %Y}")).to_be_visible()
     save_screenshot(page, "referral_follow_up")
     page.goto(f"{base}/referrals/figures/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Referral figures")
