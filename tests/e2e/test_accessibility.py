@@ -1,6 +1,6 @@
 """WCAG 2.2 AA, as axe-core checks it: every main page of every role, on a phone (390 px), a
 small laptop (1024 px) and a desktop (1280 px), has no critical and no serious violation.
-Each page is loaded once and checked at each width of its window.
+Each page is loaded once and checked at each width of its window; one test per role.
 
 axe-core comes from npm (node_modules/axe-core) and is put into the page by the test only;
 Lotse does not serve it. One browser context per role.
@@ -42,19 +42,19 @@ def world():
     return build_world()
 
 
-def test_every_main_page_of_every_role_passes_axe_at_three_widths(browser, live_server, world):
+@pytest.mark.parametrize("role", ROLES)
+def test_every_main_page_of_each_role_passes_axe_at_three_widths(browser, live_server, world, role):
     found = []
-    for role in ROLES:
-        context, page = role_context(browser, live_server, world, role, bypass_csp=True)
-        paths = main_pages(page, live_server, world, role)
-        assert len(paths) > 1, f"{role} has no navigation"
-        for path in paths:
-            page.set_viewport_size({"width": WIDTHS[0], "height": HEIGHTS[WIDTHS[0]]})
-            response = page.goto(f"{live_server.url}{path}")
-            assert response.ok, f"{role} {path}: {response.status}"
-            page.add_script_tag(path=str(AXE))
-            for width in WIDTHS:  # the page's layout follows the window, as on a real device
-                page.set_viewport_size({"width": width, "height": HEIGHTS[width]})
-                found += [f"{role} {width}px {path}: {v}" for v in axe_violations(page)]
-        context.close()
+    context, page = role_context(browser, live_server, world, role, bypass_csp=True)
+    paths = main_pages(page, live_server, world, role)
+    assert len(paths) > 1, f"{role} has no navigation"
+    for path in paths:
+        page.set_viewport_size({"width": WIDTHS[0], "height": HEIGHTS[WIDTHS[0]]})
+        response = page.goto(f"{live_server.url}{path}")
+        assert response.ok, f"{role} {path}: {response.status}"
+        page.add_script_tag(path=str(AXE))
+        for width in WIDTHS:  # the page's layout follows the window, as on a real device
+            page.set_viewport_size({"width": width, "height": HEIGHTS[width]})
+            found += [f"{role} {width}px {path}: {v}" for v in axe_violations(page)]
+    context.close()
     assert not found, "\n".join(found)

@@ -29,29 +29,31 @@ def world():
     return build_world()
 
 
-def test_no_page_is_wider_than_the_screen_in_any_language(browser, live_server, world):
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("role", ROLES)
+def test_no_page_is_wider_than_the_screen_in_any_language(
+    browser, live_server, world, role, language
+):
     found = []
-    for role in ROLES:
-        context, page = role_context(browser, live_server, world, role)
-        paths = main_pages(page, live_server, world, role)
-        for language in LANGUAGES:
-            context.add_cookies(
-                [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
-            )
-            for path in paths:
-                page.set_viewport_size({"width": WIDTHS[0], "height": HEIGHTS[WIDTHS[0]]})
-                response = page.goto(f"{live_server.url}{path}")
-                assert response.ok, f"{role} {path}: {response.status}"
-                assert page.locator("html").get_attribute("lang") == language
-                for width in WIDTHS:
-                    page.set_viewport_size({"width": width, "height": HEIGHTS[width]})
-                    seen = page.evaluate(MEASURE)
-                    where = f"{role} {language} {width}px {path}"
-                    if seen["overflow"] > 0:
-                        found.append(f"{where}: {seen['overflow']}px too wide ({seen['wide']})")
-                    if seen["navbar"] > NAVBAR_MAX_HEIGHT:
-                        found.append(f"{where}: the navigation wraps")
-        context.close()
+    context, page = role_context(browser, live_server, world, role)
+    paths = main_pages(page, live_server, world, role)
+    context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
+    )
+    for path in paths:
+        page.set_viewport_size({"width": WIDTHS[0], "height": HEIGHTS[WIDTHS[0]]})
+        response = page.goto(f"{live_server.url}{path}")
+        assert response.ok, f"{role} {path}: {response.status}"
+        assert page.locator("html").get_attribute("lang") == language
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": HEIGHTS[width]})
+            seen = page.evaluate(MEASURE)
+            where = f"{role} {language} {width}px {path}"
+            if seen["overflow"] > 0:
+                found.append(f"{where}: {seen['overflow']}px too wide ({seen['wide']})")
+            if seen["navbar"] > NAVBAR_MAX_HEIGHT:
+                found.append(f"{where}: the navigation wraps")
+    context.close()
     assert not found, "\n".join(found)
 
 
