@@ -35,7 +35,9 @@ from auditlog.diff import get_mask_function
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.db import connections, models, router
-from django.db.models import DateTimeField, JSONField, Q, prefetch_related_objects
+from django.db.models import DateTimeField, Field, JSONField, Q, prefetch_related_objects
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
+from django.db.models.query_utils import DeferredAttribute
 from django.db.models.signals import pre_save
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -293,6 +295,13 @@ def _text(field, value) -> str:
         return "None"
     if kind is int or kind is bool:
         return str(value)
+    if isinstance(field, DateTimeField | JSONField):
+        return _special_text(field, value)
+    return smart_str(value)
+
+
+def _special_text(field, value) -> str:
+    """The text of a value of a field whose text is not ``smart_str(value)``."""
     if isinstance(field, DateTimeField) and isinstance(value, dt.datetime):
         if timezone.is_aware(value):
             value = timezone.make_naive(value, dt.UTC)
@@ -500,6 +509,9 @@ _PLAIN = {
 }
 
 
+_STORED_AS_IS = (DeferredAttribute, ForeignKeyDeferredAttribute)
+
+
 def _copy_fields(model):
     """The concrete fields a COPY of ``model``'s new records writes besides the primary key,
     or None where Django's ``bulk_create`` must do it (inheritance, database defaults, a
@@ -521,13 +533,28 @@ def _copy_create(model, objs, connection) -> bool:
     if fields is None or any(obj.pk is not None for obj in objs):
         return False
     for obj in objs:
-        obj._prepare_related_fields_for_save(operation_name="bulk_create")
-    plain = [(field, _PLAIN.get(type(field))) for field in fields]
+        if obj._state.fields_cache:  # else there is no related record to check
+            obj._prepare_related_fields_for_save(operation_name="bulk_create")
+    # A field that saves the value it holds (``Field.pre_save``) behind Django's own
+    # descriptor: read from the record directly; the others through their ``pre_save``.
+    specs = [
+        (
+            field,
+            field.attname,
+            type(field).pre_save is Field.pre_save
+            and type(model.__dict__.get(field.attname)) in _STORED_AS_IS,
+            _PLAIN.get(type(field)),
+        )
+        for field in fields
+    ]
     rows = []
     for obj in objs:
         row = []
-        for field, kinds in plain:
-            value = field.pre_save(obj, True)
+        stored = obj.__dict__
+        for field, attname, as_is, kinds in specs:
+            value = stored.get(attname, _UNSET) if as_is else _UNSET
+            if value is _UNSET:
+                value = field.pre_save(obj, True)
             # A value the field would pass on unchanged needs no conversion (most of them).
             if kinds is None or (value is not None and type(value) not in kinds):
                 value = field.get_db_prep_save(value, connection)
@@ -570,21 +597,32 @@ def log_bulk_create(objs, *, by=None, note: str = "") -> int:
     if not objs or not audited(type(objs[0])):
         return 0
     model = type(objs[0])
-    fields = _tracked(model).values()
+    fields = [
+        (field.name, field, attname, masked, isinstance(field, DateTimeField | JSONField))
+        for field, attname, masked in _tracked(model).values()
+    ]
     mask = _mask(model)
     masked_none = mask("None")
     rows = []
     for obj in objs:
         changes = {}
         stored = obj.__dict__
-        for field, attname, masked in fields:
+        for name, field, attname, masked, special in fields:
             # _text(field, _value(obj, attname)), inline: this runs for every imported value.
             value = stored.get(attname, _UNSET)
             if value is _UNSET:
                 value = getattr(obj, attname)
-            text = value if type(value) is str else _text(field, value)
+            kind = type(value)
+            if kind is str:
+                text = value
+            elif value is None:
+                continue
+            elif special:
+                text = _special_text(field, value)
+            else:
+                text = str(value) if kind is not bytes else smart_str(value)
             if text != "None":
-                changes[field.name] = [masked_none, mask(text)] if masked else ["None", text]
+                changes[name] = [masked_none, mask(text)] if masked else ["None", text]
         rows.append((obj, changes))
     return _write(model, LogEntry.Action.CREATE, rows, by=by, note=note)
 
