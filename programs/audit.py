@@ -443,15 +443,25 @@ def _insert(entries: list[dict], common: dict) -> None:
         for index, (name, field) in enumerate(zip(names, fields, strict=True))
         if name not in constants
     ]
-    adapt_json = connection.ops.adapt_json_value
+    copies = _copies(connection)
+    adapt_json = _json_text if copies else connection.ops.adapt_json_value
     values = []
+    last: dict[int, tuple] = {}  # slot -> (value, adapted): the entries share their context
     for entry in entries:
         row = template.copy()
         for index, name, encoder in slots:
             value = entry[name]
-            row[index] = value if encoder is False else adapt_json(value, encoder)
+            if encoder is not False:
+                seen = last.get(index)
+                if seen is not None and seen[0] == value:
+                    value = seen[1]
+                else:
+                    adapted = adapt_json(value, encoder)
+                    last[index] = (value, adapted)
+                    value = adapted
+            row[index] = value
         values.append(row)
-    if _copies(connection):
+    if copies:
         _copy(connection, LogEntry._meta.db_table, [field.column for field in fields], values)
         return
     quote = connection.ops.quote_name
@@ -466,6 +476,11 @@ def _insert(entries: list[dict], common: dict) -> None:
             chunk = values[start : start + size]
             params = [value for row in chunk for value in row]
             cursor.execute(head + ", ".join([placeholders] * len(chunk)), params)
+
+
+def _json_text(value, encoder) -> str:
+    """A JSON field's value as COPY's text takes it (what psycopg's ``Jsonb`` would send)."""
+    return json.dumps(value, cls=encoder) if encoder is not None else json.dumps(value)
 
 
 def _copies(connection) -> bool:
