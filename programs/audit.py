@@ -27,6 +27,7 @@ row of a model that has receivers, as every audited model has.
 import datetime as dt
 import json
 import time
+import uuid
 from functools import cache
 from itertools import islice
 
@@ -34,6 +35,7 @@ from auditlog.cid import get_cid
 from auditlog.diff import get_mask_function
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
+from django.conf import settings
 from django.db import connections, models, router
 from django.db.models import DateTimeField, Field, JSONField, Q, prefetch_related_objects
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
@@ -303,8 +305,8 @@ def _text(field, value) -> str:
 def _special_text(field, value) -> str:
     """The text of a value of a field whose text is not ``smart_str(value)``."""
     if isinstance(field, DateTimeField) and isinstance(value, dt.datetime):
-        if timezone.is_aware(value):
-            value = timezone.make_naive(value, dt.UTC)
+        if value.utcoffset() is not None:  # aware: in naive UTC (timezone.make_naive)
+            return str(value.astimezone(dt.UTC).replace(tzinfo=None))
     elif isinstance(field, JSONField):
         try:
             return json.dumps(value, sort_keys=True, cls=field.encoder)
@@ -504,8 +506,10 @@ def _copy(connection, table: str, columns: list[str], rows) -> None:
         )
 
 
+_TIMES = (dt.datetime,)
 # Fields (by exact class) whose get_db_prep_save() returns a value of these exact types as it
-# is on PostgreSQL, and None as NULL; other fields convert every value.
+# is on PostgreSQL (times if aware, with USE_TZ), and None as NULL; other fields convert every
+# value.
 _PLAIN = {
     **dict.fromkeys((models.CharField, models.TextField), (str,)),
     **dict.fromkeys(
@@ -521,7 +525,15 @@ _PLAIN = {
     ),
     models.BooleanField: (bool,),
     models.DateField: (dt.date,),
+    models.UUIDField: (uuid.UUID,),
+    models.DateTimeField: _TIMES,
 }
+
+
+def _plain_kinds(field) -> tuple | None:
+    """The types of value that ``field`` saves as they are (see ``_PLAIN``)."""
+    kinds = _PLAIN.get(type(field))
+    return None if kinds is _TIMES and not settings.USE_TZ else kinds
 
 
 _STORED_AS_IS = (DeferredAttribute, ForeignKeyDeferredAttribute)
@@ -558,7 +570,7 @@ def _copy_create(model, objs, connection) -> bool:
             field.attname,
             type(field).pre_save is Field.pre_save
             and type(model.__dict__.get(field.attname)) in _STORED_AS_IS,
-            _PLAIN.get(type(field)),
+            _plain_kinds(field),
         )
         for field in fields
     ]
@@ -571,12 +583,18 @@ def _copy_create(model, objs, connection) -> bool:
             if value is _UNSET:
                 value = field.pre_save(obj, True)
             # A value the field would pass on unchanged needs no conversion (most of them).
-            if kinds is None or (value is not None and type(value) not in kinds):
+            if value is None and kinds is not None:
+                pass
+            elif (
+                kinds is None
+                or type(value) not in kinds
+                or (kinds is _TIMES and value.utcoffset() is None)  # naive: made aware
+            ):
                 value = field.get_db_prep_save(value, connection)
+                if hasattr(value, "resolve_expression"):
+                    return False  # an expression: Django's bulk_create computes it
             row.append(value)
         rows.append(row)
-    if any(hasattr(value, "resolve_expression") for row in rows for value in row):
-        return False
     opts = model._meta
     with connection.cursor() as cursor:
         cursor.execute(
