@@ -11,10 +11,10 @@ Run against the database in DATABASE_URL (PostgreSQL for the figure that counts)
 It writes a workbook with sites, volunteers, participants and the activities sheet, stores
 it through the storage API as the import page does, and runs the background tasks directly,
 as ``manage.py db_worker`` runs them: the check (``preview_import``), then the import of the
-confirmed preview (``run_import``, which reads the file once more, checking each row again as
-it writes it, all in one transaction), and the import of the same file again (every row
-unchanged). It reports the wall-clock time, the CPU seconds of this process and its database
-server process together (which a loaded machine inflates far less), the load average, and the
+confirmed preview (``run_import``, which replays the rows the check read, checking each row
+again as it writes it, all in one transaction), and the import of the same file again (every
+row unchanged). It reports the wall-clock time, the CPU seconds of this process and of its
+database server process (which a loaded machine inflates far less), the load average, and the
 process's peak memory (``--trace`` adds a dry run under tracemalloc). The program is deleted
 afterwards unless ``--keep`` is given. The import by the worker must take under 10 seconds for
 50,000 rows.

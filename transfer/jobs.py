@@ -6,11 +6,14 @@ reads the upload from Django's storage (``default_storage``), so the web server 
 and the worker that reads it need not be the same machine.
 
 Progress is the number of rows read, written after each batch of the engine (1,000 rows);
-the cancel flag is read there too. The import reads the checked file once more and checks
-each row again as it writes it, all in one transaction (rolled back on a problem), so its
+the cancel flag is read there too. The check keeps the rows it read beside the upload (JSON,
+``importing/recording.py``); the import replays them if they are still the ones the check
+wrote and of the same upload (else it reads the upload again) and checks each row again as
+it writes it, all in one transaction (rolled back on a problem), so its
 progress is written through a connection of its own on PostgreSQL (the page would otherwise
 see it only at the end); a cancel stops it and rolls everything back. The upload is deleted
-as soon as the job is done, failed or cancelled, and when its preview expires unconfirmed.
+as soon as the job is done, failed or cancelled, and when its preview expires unconfirmed;
+so are the checked rows.
 """
 
 import datetime as dt
