@@ -11,10 +11,10 @@ Run against the database in DATABASE_URL (PostgreSQL for the figure that counts)
 It writes a workbook with sites, volunteers, participants and the activities sheet, stores
 it through the storage API as the import page does, and runs the background tasks directly,
 as ``manage.py db_worker`` runs them: the check (``preview_import``), then the import of the
-confirmed preview (``run_import``, which reads the file once more, checking each row again as
-it writes it, all in one transaction), and the import of the same file again (every row
-unchanged). It reports the wall-clock time, the CPU seconds of this process and its database
-server process together (which a loaded machine inflates far less), the load average, and the
+confirmed preview (``run_import``, which replays the rows the check read, checking each row
+again as it writes it, all in one transaction), and the import of the same file again (every
+row unchanged). It reports the wall-clock time, the CPU seconds of this process and of its
+database server process (which a loaded machine inflates far less), the load average, and the
 process's peak memory (``--trace`` adds a dry run under tracemalloc). The program is deleted
 afterwards unless ``--keep`` is given. The import by the worker must take under 10 seconds for
 50,000 rows.
@@ -167,10 +167,10 @@ def _backend_cpu() -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _timed_task(task, job: ImportJob) -> tuple[float, float | None]:
-    """Wall-clock seconds of the task as db_worker runs it, and the CPU seconds it took in
-    this process and the database server together (None if the server's are not readable);
-    on a loaded machine the CPU seconds show the work itself."""
+def _timed_task(task, job: ImportJob) -> tuple[float, float, float | None]:
+    """Wall-clock seconds of the task as db_worker runs it, the CPU seconds it took in this
+    process, and those of the database server (None if they are not readable); on a loaded
+    machine the CPU seconds show the work itself."""
     backend = _backend_cpu()
     cpu = time.process_time()
     started = time.perf_counter()
@@ -178,7 +178,7 @@ def _timed_task(task, job: ImportJob) -> tuple[float, float | None]:
     seconds = time.perf_counter() - started
     cpu = time.process_time() - cpu
     after = _backend_cpu()
-    return seconds, (cpu + after - backend) if backend is not None and after is not None else None
+    return seconds, cpu, (after - backend) if backend is not None and after is not None else None
 
 
 def _worker_import(program, path) -> tuple[ImportJob, tuple, tuple]:
@@ -189,7 +189,7 @@ def _worker_import(program, path) -> tuple[ImportJob, tuple, tuple]:
     check = _timed_task(tasks.preview_import, job)
     job.refresh_from_db()
     if job.state != ImportJob.State.PREVIEWED:
-        return job, check, (0.0, None)
+        return job, check, (0.0, 0.0, None)
     # Confirm the preview: create every area and topic the file names (as preselected).
     new_values = job.result.get("new_values", [])
     job.choices = [[what, name.casefold(), CREATE] for what, name, *_rest in new_values]
@@ -240,7 +240,7 @@ def main(argv=None) -> int:
         path = Path(directory) / "bench.xlsx"
         started = time.perf_counter()
         sizes = build_workbook(path, args.rows)
-        table.append(("write workbook", args.rows, time.perf_counter() - started, None, None))
+        table.append(("write workbook", args.rows, time.perf_counter() - started, None, None, None))
         megabytes = path.stat().st_size / (1024 * 1024)
 
         job, check, seconds = _worker_import(program, path)
@@ -267,23 +267,30 @@ def main(argv=None) -> int:
             _result, seconds = _import(program, path, dry_run=True)
             _current, peak = tracemalloc.get_traced_memory()
             tracemalloc.stop()
-            table.append(("dry run, tracemalloc", args.rows, seconds, None, peak / (1024 * 1024)))
+            table.append(
+                ("dry run, tracemalloc", args.rows, seconds, None, None, peak / (1024 * 1024))
+            )
 
     print(
         f"database: {connection.vendor}; workbook: {megabytes:.1f} MB; "
         + ", ".join(f"{name} {count}" for name, count in sizes.items())
     )
-    print(f"{'step':<24}{'rows':>8}{'seconds':>10}{'rows/s':>10}{'CPU s':>8}{'peak MB':>10}")
-    for step, rows, seconds, cpu, peak in table:
+    print(
+        f"{'step':<24}{'rows':>8}{'seconds':>10}{'rows/s':>10}{'CPU s':>8}{'worker':>8}"
+        f"{'DB':>8}{'peak MB':>10}"
+    )
+    for step, rows, seconds, worker, server, peak in table:
+        cpu = worker + server if worker is not None and server is not None else None
+        texts = [f"{v:.1f}" if v is not None else "—" for v in (cpu, worker, server)]
         peak_text = f"{peak:.0f}" if peak is not None else "—"
-        cpu_text = f"{cpu:.1f}" if cpu is not None else "—"
         print(
-            f"{step:<24}{rows:>8}{seconds:>10.1f}{rows / seconds:>10.0f}{cpu_text:>8}"
-            f"{peak_text:>10}"
+            f"{step:<24}{rows:>8}{seconds:>10.1f}{rows / seconds:>10.0f}"
+            + "".join(f"{text:>8}" for text in texts)
+            + f"{peak_text:>10}"
         )
     print(
-        "CPU s: this process and its database server process together; peak MB: the "
-        "process's peak resident memory (tracemalloc: the Python heap's peak)"
+        "CPU s: this process (worker) and its database server process (DB) together; peak MB: "
+        "the process's peak resident memory (tracemalloc: the Python heap's peak)"
     )
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     print(f"load average (1, 5, 15 min) at the end: {load} on {os.cpu_count()} CPUs")

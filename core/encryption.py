@@ -321,9 +321,10 @@ def restore_columns(
     )
 
 
-def encrypted_fields(model) -> list[models.Field]:
-    """The fields of a model encrypted with this module."""
-    return [f for f in model._meta.concrete_fields if isinstance(f, EncryptedFieldMixin)]
+@functools.cache
+def encrypted_fields(model) -> tuple[models.Field, ...]:
+    """The fields of a model encrypted with this module (asked each time a record is built)."""
+    return tuple(f for f in model._meta.concrete_fields if isinstance(f, EncryptedFieldMixin))
 
 
 def reencrypt(model, *, using: str = "default") -> tuple[int, list]:

@@ -27,6 +27,7 @@ row of a model that has receivers, as every audited model has.
 import datetime as dt
 import json
 import time
+import uuid
 from functools import cache
 from itertools import islice
 
@@ -34,8 +35,11 @@ from auditlog.cid import get_cid
 from auditlog.diff import get_mask_function
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
+from django.conf import settings
 from django.db import connections, models, router
-from django.db.models import DateTimeField, JSONField, Q, prefetch_related_objects
+from django.db.models import DateTimeField, Field, JSONField, Q, prefetch_related_objects
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
+from django.db.models.query_utils import DeferredAttribute
 from django.db.models.signals import pre_save
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -293,9 +297,16 @@ def _text(field, value) -> str:
         return "None"
     if kind is int or kind is bool:
         return str(value)
+    if isinstance(field, DateTimeField | JSONField):
+        return _special_text(field, value)
+    return smart_str(value)
+
+
+def _special_text(field, value) -> str:
+    """The text of a value of a field whose text is not ``smart_str(value)``."""
     if isinstance(field, DateTimeField) and isinstance(value, dt.datetime):
-        if timezone.is_aware(value):
-            value = timezone.make_naive(value, dt.UTC)
+        if value.utcoffset() is not None:  # aware: in naive UTC (timezone.make_naive)
+            return str(value.astimezone(dt.UTC).replace(tzinfo=None))
     elif isinstance(field, JSONField):
         try:
             return json.dumps(value, sort_keys=True, cls=field.encoder)
@@ -434,15 +445,25 @@ def _insert(entries: list[dict], common: dict) -> None:
         for index, (name, field) in enumerate(zip(names, fields, strict=True))
         if name not in constants
     ]
-    adapt_json = connection.ops.adapt_json_value
+    copies = _copies(connection)
+    adapt_json = _json_text if copies else connection.ops.adapt_json_value
     values = []
+    last: dict[int, tuple] = {}  # slot -> (value, adapted): the entries share their context
     for entry in entries:
         row = template.copy()
         for index, name, encoder in slots:
             value = entry[name]
-            row[index] = value if encoder is False else adapt_json(value, encoder)
+            if encoder is not False:
+                seen = last.get(index)
+                if seen is not None and seen[0] == value:
+                    value = seen[1]
+                else:
+                    adapted = adapt_json(value, encoder)
+                    last[index] = (value, adapted)
+                    value = adapted
+            row[index] = value
         values.append(row)
-    if _copies(connection):
+    if copies:
         _copy(connection, LogEntry._meta.db_table, [field.column for field in fields], values)
         return
     quote = connection.ops.quote_name
@@ -457,6 +478,11 @@ def _insert(entries: list[dict], common: dict) -> None:
             chunk = values[start : start + size]
             params = [value for row in chunk for value in row]
             cursor.execute(head + ", ".join([placeholders] * len(chunk)), params)
+
+
+def _json_text(value, encoder) -> str:
+    """A JSON field's value as COPY's text takes it (what psycopg's ``Jsonb`` would send)."""
+    return json.dumps(value, cls=encoder) if encoder is not None else json.dumps(value)
 
 
 def _copies(connection) -> bool:
@@ -480,8 +506,10 @@ def _copy(connection, table: str, columns: list[str], rows) -> None:
         )
 
 
+_TIMES = (dt.datetime,)
 # Fields (by exact class) whose get_db_prep_save() returns a value of these exact types as it
-# is on PostgreSQL, and None as NULL; other fields convert every value.
+# is on PostgreSQL (times if aware, with USE_TZ), and None as NULL; other fields convert every
+# value.
 _PLAIN = {
     **dict.fromkeys((models.CharField, models.TextField), (str,)),
     **dict.fromkeys(
@@ -497,7 +525,18 @@ _PLAIN = {
     ),
     models.BooleanField: (bool,),
     models.DateField: (dt.date,),
+    models.UUIDField: (uuid.UUID,),
+    models.DateTimeField: _TIMES,
 }
+
+
+def _plain_kinds(field) -> tuple | None:
+    """The types of value that ``field`` saves as they are (see ``_PLAIN``)."""
+    kinds = _PLAIN.get(type(field))
+    return None if kinds is _TIMES and not settings.USE_TZ else kinds
+
+
+_STORED_AS_IS = (DeferredAttribute, ForeignKeyDeferredAttribute)
 
 
 def _copy_fields(model):
@@ -521,20 +560,41 @@ def _copy_create(model, objs, connection) -> bool:
     if fields is None or any(obj.pk is not None for obj in objs):
         return False
     for obj in objs:
-        obj._prepare_related_fields_for_save(operation_name="bulk_create")
-    plain = [(field, _PLAIN.get(type(field))) for field in fields]
+        if obj._state.fields_cache:  # else there is no related record to check
+            obj._prepare_related_fields_for_save(operation_name="bulk_create")
+    # A field that saves the value it holds (``Field.pre_save``) behind Django's own
+    # descriptor: read from the record directly; the others through their ``pre_save``.
+    specs = [
+        (
+            field,
+            field.attname,
+            type(field).pre_save is Field.pre_save
+            and type(model.__dict__.get(field.attname)) in _STORED_AS_IS,
+            _plain_kinds(field),
+        )
+        for field in fields
+    ]
     rows = []
     for obj in objs:
         row = []
-        for field, kinds in plain:
-            value = field.pre_save(obj, True)
+        stored = obj.__dict__
+        for field, attname, as_is, kinds in specs:
+            value = stored.get(attname, _UNSET) if as_is else _UNSET
+            if value is _UNSET:
+                value = field.pre_save(obj, True)
             # A value the field would pass on unchanged needs no conversion (most of them).
-            if kinds is None or (value is not None and type(value) not in kinds):
+            if value is None and kinds is not None:
+                pass
+            elif (
+                kinds is None
+                or type(value) not in kinds
+                or (kinds is _TIMES and value.utcoffset() is None)  # naive: made aware
+            ):
                 value = field.get_db_prep_save(value, connection)
+                if hasattr(value, "resolve_expression"):
+                    return False  # an expression: Django's bulk_create computes it
             row.append(value)
         rows.append(row)
-    if any(hasattr(value, "resolve_expression") for row in rows for value in row):
-        return False
     opts = model._meta
     with connection.cursor() as cursor:
         cursor.execute(
@@ -570,21 +630,32 @@ def log_bulk_create(objs, *, by=None, note: str = "") -> int:
     if not objs or not audited(type(objs[0])):
         return 0
     model = type(objs[0])
-    fields = _tracked(model).values()
+    fields = [
+        (field.name, field, attname, masked, isinstance(field, DateTimeField | JSONField))
+        for field, attname, masked in _tracked(model).values()
+    ]
     mask = _mask(model)
     masked_none = mask("None")
     rows = []
     for obj in objs:
         changes = {}
         stored = obj.__dict__
-        for field, attname, masked in fields:
+        for name, field, attname, masked, special in fields:
             # _text(field, _value(obj, attname)), inline: this runs for every imported value.
             value = stored.get(attname, _UNSET)
             if value is _UNSET:
                 value = getattr(obj, attname)
-            text = value if type(value) is str else _text(field, value)
+            kind = type(value)
+            if kind is str:
+                text = value
+            elif value is None:
+                continue
+            elif special:
+                text = _special_text(field, value)
+            else:
+                text = str(value) if kind is not bytes else smart_str(value)
             if text != "None":
-                changes[field.name] = [masked_none, mask(text)] if masked else ["None", text]
+                changes[name] = [masked_none, mask(text)] if masked else ["None", text]
         rows.append((obj, changes))
     return _write(model, LogEntry.Action.CREATE, rows, by=by, note=note)
 

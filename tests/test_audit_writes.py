@@ -839,6 +839,8 @@ KNOWN = {
     ("reports/kpis.py", "_targets", "row.update"): DICT,
     ("transfer/importing/engine.py", "_import_sheet", "merged.update"): DICT,
     ("transfer/importing/lookups.py", "Run.__init__", "self.update"): DICT,
+    ("transfer/importing/sheets/base.py", "_NewRecords.new", "stored.update"): DICT,
+    ("transfer/importing/recording.py", "Recorder._write", "self.update"): "a hash, not a query",
     (
         "transfer/importing/sheets/referrals.py",
         "Referrals.after_write",

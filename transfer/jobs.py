@@ -6,11 +6,14 @@ reads the upload from Django's storage (``default_storage``), so the web server 
 and the worker that reads it need not be the same machine.
 
 Progress is the number of rows read, written after each batch of the engine (1,000 rows);
-the cancel flag is read there too. The import reads the checked file once more and checks
-each row again as it writes it, all in one transaction (rolled back on a problem), so its
+the cancel flag is read there too. The check keeps the rows it read beside the upload (JSON,
+``importing/recording.py``); the import replays them if they are still the ones the check
+wrote and of the same upload (else it reads the upload again) and checks each row again as
+it writes it, all in one transaction (rolled back on a problem), so its
 progress is written through a connection of its own on PostgreSQL (the page would otherwise
 see it only at the end); a cancel stops it and rolls everything back. The upload is deleted
-as soon as the job is done, failed or cancelled, and when its preview expires unconfirmed.
+as soon as the job is done, failed or cancelled, and when its preview expires unconfirmed;
+so are the checked rows.
 """
 
 import datetime as dt
@@ -23,22 +26,32 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from core.spreadsheets import FileRefused
+from core.spreadsheets import FileRefused, Source
 from programs.security import Kind, security_event_record
 
 from . import format as fmt
-from .importing import ImportCancelled, ImportResult, NewValue, Problem, program_data_import
+from .importing import (
+    ImportCancelled,
+    ImportResult,
+    NewValue,
+    Problem,
+    program_data_import,
+    recording,
+)
 from .importing.results import Change, Counts, PreviewRow, SheetPreview
 from .models import ImportJob
 
 logger = logging.getLogger(__name__)
 
 State = ImportJob.State
+# Where the uploads (and the rows their check read) are kept in default_storage.
+UPLOAD_FOLDER = "imports"
 # Problems and warnings kept with a job (the page shows this many; the counts are exact).
 KEPT_PROBLEMS = 200
 
@@ -52,13 +65,15 @@ def max_age() -> int:
 
 
 def discard_upload(job: ImportJob) -> None:
-    """Delete the job's upload from storage (it holds participants' data)."""
-    if job.stored_file:
-        try:
-            default_storage.delete(job.stored_file)
-        except OSError:
-            logger.warning("could not delete the import upload %s", job.stored_file)
-        job.stored_file = ""
+    """Delete the job's upload and the rows its check read from storage (they hold
+    participants' data)."""
+    for name in (job.stored_file, job.checked_rows):
+        if name:
+            try:
+                default_storage.delete(name)
+            except OSError:
+                logger.warning("could not delete the import file %s", name)
+    job.stored_file = job.checked_rows = job.checked_rows_sha256 = ""
 
 
 @contextmanager
@@ -76,6 +91,41 @@ def local_upload(name: str) -> Iterator[Path]:
         shutil.copyfileobj(stored, copy)
         copy.flush()
         yield Path(copy.name)
+
+
+def _upload_sha256(path: Path) -> str:
+    with open(path, "rb") as upload:
+        return recording.file_digest(upload)
+
+
+def _keep_checked_rows(job: ImportJob, recorder: recording.Recorder) -> None:
+    """Store the rows the check read beside the upload, for the import to replay."""
+    recorder.file.seek(0)
+    name = Path(job.stored_file).stem + ".rows.json"
+    job.checked_rows = default_storage.save(
+        f"{UPLOAD_FOLDER}/{name}", File(recorder.file, name=name)
+    )
+    job.checked_rows_sha256 = recorder.digest
+
+
+@contextmanager
+def _checked_rows(job: ImportJob, upload: Path) -> Iterator[Source | None]:
+    """The rows the check read, if they are still the ones it wrote and of this upload;
+    else None (the upload is then read again)."""
+    if not job.checked_rows or not job.checked_rows_sha256:
+        yield None
+        return
+    with tempfile.TemporaryFile() as copy:
+        try:
+            with default_storage.open(job.checked_rows, "rb") as stored:
+                shutil.copyfileobj(stored, copy)
+            if recording.file_digest(copy) != job.checked_rows_sha256:
+                raise recording.NotTheseRows("the checked rows changed since the check")
+            source = recording.replay(copy, upload=_upload_sha256(upload))
+        except (OSError, recording.NotTheseRows) as error:
+            logger.warning("import job %s reads its upload again: %s", job.pk, error)
+            source = None
+        yield source
 
 
 # ---- the result as JSON ------------------------------------------------------------------
@@ -228,22 +278,37 @@ def _mapping(job: ImportJob) -> dict:
 
 
 def _run_engine(job: ImportJob, *, dry_run: bool) -> ImportResult:
+    """The check (``dry_run``) records the rows it reads and keeps them if the file is valid;
+    the import replays them (or reads the upload again if they cannot be trusted), checking
+    each row again as it writes it."""
     reporter = _Progress(job)
+    options = {
+        "program": job.program,
+        "by": job.created_by,
+        "dry_run": dry_run,
+        "create_new": False,
+        "mapping": _mapping(job),
+        "progress": reporter.progress,
+        "cancelled": reporter.cancelled,
+        "checked": not dry_run,
+    }
     try:
-        with local_upload(job.stored_file) as path, fmt.open_import(path, job.filename) as source:
-            return program_data_import(
-                program=job.program,
-                source=source,
-                by=job.created_by,
-                dry_run=dry_run,
-                create_new=False,
-                mapping=_mapping(job),
-                progress=reporter.progress,
-                cancelled=reporter.cancelled,
-                # The preview checked the file: the import reads it once more, checking
-                # each row again as it writes it.
-                checked=not dry_run,
-            )
+        with local_upload(job.stored_file) as path:
+            if dry_run:
+                with (
+                    fmt.open_import(path, job.filename) as source,
+                    tempfile.TemporaryFile() as rows,
+                ):
+                    recorder = recording.Recorder(source, rows, upload=_upload_sha256(path))
+                    result = program_data_import(source=recorder.source, **options)
+                    if result.valid:
+                        _keep_checked_rows(job, recorder)
+                    return result
+            with _checked_rows(job, path) as replayed:
+                if replayed is not None:
+                    return program_data_import(source=replayed, **options)
+            with fmt.open_import(path, job.filename) as source:
+                return program_data_import(source=source, **options)
     finally:
         reporter.close()
 

@@ -1,7 +1,8 @@
 """An import of a program's data that runs in the background (``transfer/jobs.py``).
 
 The upload is kept through Django's storage API (``default_storage``) under ``imports/`` until
-the import is done, cancelled or failed, or its preview expires; then it is deleted. What the
+the import is done, cancelled or failed, or its preview expires; then it is deleted, and so are
+the rows its check read, kept beside it for the import. What the
 preview and the import found (counts, problems, warnings, the rows that change) is kept in
 ``result`` as plain JSON, so the page can show it afterwards.
 """
@@ -44,6 +45,10 @@ class ImportJob(models.Model):
     filename = models.CharField(_("file name"), max_length=255)
     # The upload's name in default_storage; empty once it is deleted.
     stored_file = models.CharField(_("stored file"), max_length=255, blank=True)
+    # The rows the check read, as JSON in default_storage (transfer.importing.recording), and
+    # their SHA-256: the import replays them instead of reading the upload again.
+    checked_rows = models.CharField(_("checked rows"), max_length=255, blank=True)
+    checked_rows_sha256 = models.CharField(_("checked rows' SHA-256"), max_length=64, blank=True)
     language = models.CharField(_("language"), max_length=10, default="en")
     state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.QUEUED)
     cancel_requested = models.BooleanField(_("cancel requested"), default=False)

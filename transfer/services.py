@@ -19,13 +19,12 @@ from .tasks import preview_import, run_import
 
 State = ImportJob.State
 UPLOAD_SUFFIXES = (".xlsx", ".zip", ".csv", ".txt")
-UPLOAD_FOLDER = "imports"
 
 
 def _store(upload) -> str:
     suffix = Path(upload.name or "").suffix.lower()
     name = secrets.token_urlsafe(24) + (suffix if suffix in UPLOAD_SUFFIXES else "")
-    return default_storage.save(f"{UPLOAD_FOLDER}/{name}", upload)
+    return default_storage.save(f"{jobs.UPLOAD_FOLDER}/{name}", upload)
 
 
 def _enqueue(task, job_pk: int) -> None:

@@ -302,3 +302,69 @@ def test_a_job_the_worker_never_confirmed_is_swept_with_its_upload(program, alic
 
     job.refresh_from_db()
     assert job.state == State.CANCELLED and _stored_files() == []
+
+
+def _previewed(program, alice, path) -> ImportJob:
+    """A file uploaded and checked by the worker, its preview confirmed as preselected."""
+    job = services.job_start(
+        program=program,
+        by=alice,
+        upload=SimpleUploadedFile(path.name, path.read_bytes()),
+        language="en",
+    )
+    jobs.job_preview(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.state == State.PREVIEWED
+    choices = {(what, name.casefold()): "new" for what, name, *_rest in job.result["new_values"]}
+    assert services.job_confirm(job=job, choices=choices)
+    return job
+
+
+def test_the_import_replays_the_rows_its_check_read_without_reading_the_file_again(
+    program, alice, sample, monkeypatch
+):
+    job = _previewed(program, alice, sample)
+    assert default_storage.exists(job.checked_rows)
+
+    def reading(*args, **kwargs):
+        raise AssertionError("the import read the workbook again")
+
+    monkeypatch.setattr("transfer.format.open_import", reading)
+    jobs.job_import(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert job.state == State.DONE
+    assert sorted(program.activities.values_list("ref", flat=True)) == ["A1", "A2"]
+    assert program.sites.get(name="Übergangsheim Nord").capacity == 120
+    assert job.checked_rows == "" and _stored_files() == []
+
+
+def test_checked_rows_changed_after_the_check_are_not_trusted(program, alice, sample):
+    job = _previewed(program, alice, sample)
+    path = default_storage.path(job.checked_rows)
+    with open(path, "rb") as stored:
+        rows = stored.read()
+    with open(path, "wb") as stored:
+        stored.write(rows.replace(b"120", b"999"))
+
+    jobs.job_import(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert job.state == State.DONE
+    assert program.sites.get(name="Übergangsheim Nord").capacity == 120  # as the file says
+
+
+def test_checked_rows_of_another_upload_are_not_replayed(program, alice, sample, tmp_path):
+    job = _previewed(program, alice, sample)
+    sheets = sample_sheets()
+    sheets["sites"][1][4] = 80
+    other = write_xlsx(tmp_path / "other.xlsx", sheets)
+    # The rows are intact, but the upload beside them is another file.
+    with open(default_storage.path(job.stored_file), "wb") as stored:
+        stored.write(other.read_bytes())
+
+    jobs.job_import(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert job.state == State.DONE
+    assert program.sites.get(name="Übergangsheim Nord").capacity == 80

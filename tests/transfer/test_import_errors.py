@@ -268,3 +268,19 @@ def test_many_problems_are_counted_beyond_those_kept(program, tmp_path, monkeypa
     assert result.problem_count == 25
     assert len(result.problems) == 10
     assert result.more_problems == 15
+
+
+def test_many_warnings_are_counted_beyond_those_kept(program, tmp_path, monkeypatch):
+    from transfer.importing import results as importer
+
+    monkeypatch.setattr(importer, "MAX_STORED_PROBLEMS", 10)
+    rows = [HEADERS["activities"]] + [
+        [f"A{i}", "2024-03-05", "group", "", "", "", "", 300, 12, 0, 0, 0, ""] for i in range(25)
+    ]
+
+    result = run_import(program, write_xlsx(tmp_path / "long.xlsx", {"activities": rows}))
+
+    assert result.valid, messages(result)
+    assert result.warning_count == 50  # the long session, and its date long ago
+    assert len(result.warnings) == 10
+    assert "300 minutes is more than 4 hours: is that right?" in result.warnings[1].message

@@ -124,7 +124,8 @@ def test_an_upload_shows_the_preview_and_writes_nothing(login, program, alice, s
     assert not program.areas.exists() and not program.topics.exists()
     assert not program.sites.exists()
     assert not program.activities.exists()
-    assert len(_stored()) == 1  # kept for the confirmation
+    # The upload and the rows its check read, kept for the confirmation.
+    assert sorted(name.rpartition(".")[2] for name in _stored()) == ["json", "xlsx"]
 
 
 def test_confirming_the_preview_imports_and_removes_the_upload(
@@ -235,9 +236,12 @@ def test_old_uploads_that_were_never_confirmed_are_swept_away(
     job.finished_at = timezone.now() - dt.timedelta(seconds=views.jobs.max_age() + 10)
     job.save(update_fields=["finished_at"])
 
-    upload(client, program, sample)
+    new = upload(client, program, sample).context["job"]
 
-    assert len(_stored()) == 1  # the new one
+    # The new upload and the rows its check read.
+    assert sorted(_stored()) == sorted(
+        name.rpartition("/")[2] for name in (new.stored_file, new.checked_rows)
+    )
     job.refresh_from_db()
     assert job.state == "cancelled" and job.stored_file == ""
 

@@ -1,10 +1,8 @@
 """A pass over the file, and the import as a whole: check it all, then write it all or nothing."""
 
-import pickle
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from itertools import islice
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
@@ -14,7 +12,7 @@ from programs.models import Program
 from sessions_log.selectors import forget_session_languages
 
 from .. import format as fmt
-from . import preview
+from . import preview, recording
 from .lookups import DataChanged, Run
 from .results import Counts, ImportResult, Problem
 from .rows import ABSENT, Row
@@ -166,35 +164,23 @@ def _import_sheet(
 
 
 class _Spool:
-    """The rows read in the first pass, kept in a temporary file for the second.
-
-    The second pass then need not parse the workbook again; the file holds pickled batches of
-    plain row tuples that this process wrote itself, and memory stays at one batch.
-    """
+    """The rows read in the first pass, recorded in a temporary file for the second, so that
+    it need not parse the workbook again; memory stays at one batch."""
 
     def __init__(self):
-        self.files: dict[str, Any] = {}
+        self.file = tempfile.TemporaryFile()
+        self.recorder: recording.Recorder | None = None
 
-    def record(self, name: str, rows: Iterator[tuple[int, tuple]]) -> Iterator[tuple[int, tuple]]:
-        spool = self.files[name] = tempfile.TemporaryFile()
-        for batch in _batches(rows, BATCH):
-            pickle.dump(batch, spool, protocol=pickle.HIGHEST_PROTOCOL)
-            yield from batch
+    def record(self, source: Source) -> Source:
+        self.recorder = recording.Recorder(source, self.file)
+        return self.recorder.source
 
-    def replay(self, name: str) -> Iterator[tuple[int, tuple]]:
-        spool = self.files[name]
-        spool.seek(0)
-        while True:
-            try:
-                batch = pickle.load(spool)  # noqa: S301 (our own temporary file)
-            except EOFError:
-                return
-            yield from batch
+    def replay(self) -> Source:
+        self.file.flush()
+        return recording.replay(self.file)
 
     def close(self) -> None:
-        for spool in self.files.values():
-            spool.close()
-        self.files.clear()
+        self.file.close()
 
 
 def _run(
@@ -203,15 +189,14 @@ def _run(
     source: Source,
     by,
     write: bool,
-    spool: _Spool | None = None,
     create_new: bool = True,
     mapping: Mapping | None = None,
     progress: Callable[[int, bool], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> ImportResult:
-    """One pass; the first records the rows in ``spool``, the second replays them.
+    """One pass over the file: checking only, or checking and writing (``write``).
 
-    The first pass also gathers the preview: the rows that change, and the new values with
+    A pass that only checks also gathers the preview: the rows that change, and the new values with
     the existing ones they may be mapped to.
     """
     result = ImportResult(ignored=list(source.ignored))
@@ -227,14 +212,8 @@ def _run(
     for sheet in fmt.SHEETS:
         if sheet.name not in source.sheets:
             continue
-        if spool is None:
-            rows = source.sheets[sheet.name].rows()
-        elif write:
-            rows = spool.replay(sheet.name)
-        else:
-            rows = spool.record(sheet.name, source.sheets[sheet.name].rows())
         try:
-            _import_sheet(run, HANDLERS[sheet.name](run), rows, ticker)
+            _import_sheet(run, HANDLERS[sheet.name](run), source.sheets[sheet.name].rows(), ticker)
         except FileRefused as error:  # found while reading the rows (encoding, damage)
             run.problem(sheet.name, None, "", str(error))
     if not write:
@@ -292,13 +271,14 @@ def program_data_import(
             return _changed(ImportResult(ignored=list(source.ignored)))
     spool = None if dry_run else _Spool()
     try:
-        result = _run(program=program, source=source, by=by, write=False, spool=spool, **choices)
+        first = source if spool is None else spool.record(source)
+        result = _run(program=program, source=first, by=by, write=False, **choices)
         if not result.valid or dry_run or result.undecided:
             return result
         if not result.created and not any(c.new or c.updated for c in result.counts.values()):
             result.written = True  # every row is unchanged: there is nothing to write
             return result
-        return _write(program=program, source=source, by=by, spool=spool, **choices)
+        return _write(program=program, source=spool.replay(), by=by, **choices)
     except (IntegrityError, DataChanged):
         return _changed(ImportResult(counts=result.counts, ignored=result.ignored))
     finally:

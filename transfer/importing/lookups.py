@@ -138,6 +138,7 @@ class Run:
     ):
         self.program = program
         self.by = by
+        self.by_id = getattr(by, "pk", None)  # for the records' "logged by", "created by"
         self.write = write
         self.result = result
         self.create_new = create_new

@@ -135,6 +135,11 @@ class ImportResult:
         if len(self.problems) < MAX_STORED_PROBLEMS:
             self.problems.append(problem)
 
+    @property
+    def warnings_full(self) -> bool:
+        """Whether no more warnings are kept: the next ones are only counted."""
+        return len(self.warnings) >= MAX_STORED_PROBLEMS
+
     def add_warning(self, warning: Problem) -> None:
         self.warning_count += 1
         if len(self.warnings) < MAX_STORED_PROBLEMS:

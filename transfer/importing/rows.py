@@ -67,8 +67,14 @@ class Row:
         columns = columns or {}
         for field, message in findings.messages("errors"):
             self.error(columns.get(field, field), message)
-        for field, message in findings.messages("warnings"):
-            self.warning(columns.get(field, field), message)
+        result = self.run.result
+        for field, warnings in findings.warnings.items():
+            for warning in warnings:
+                if result.warnings_full:  # counted only: no message to translate
+                    result.warning_count += len(warning.error_list)
+                    continue
+                for message in warning.messages:
+                    self.warning(columns.get(field, field), message)
 
     def has(self, column: str) -> bool:
         return column in self.cells

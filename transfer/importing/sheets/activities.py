@@ -132,7 +132,7 @@ class Activities(Handler):
     def attributes(self, merged, old):
         attributes = super().attributes(merged, old)
         if old is None:
-            attributes["logged_by"] = self.run.by
+            attributes["logged_by_id"] = self.run.by_id
         else:
             attributes["updated_at"] = self.run.now
         return attributes

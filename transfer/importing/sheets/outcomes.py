@@ -159,5 +159,5 @@ class Outcomes(Handler):
             else OutcomeMeasure.Status.DRAFT,
         }
         if old is None:
-            attributes["administered_by"] = self.run.by
+            attributes["administered_by_id"] = self.run.by_id
         return attributes

@@ -122,7 +122,7 @@ class Referrals(Handler):
         attributes["sent_on"] = self._sent_on(merged, old)
         attributes["consent_to_share"] = merged["consent_on"] is not None
         if old is None:
-            attributes["created_by"] = self.run.by
+            attributes["created_by_id"] = self.run.by_id
         else:
             attributes["version"] = extra["version"] + 1
             attributes["updated_at"] = self.run.now
