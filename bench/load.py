@@ -10,6 +10,7 @@ created and seeded with the demo data of ``--scale`` (small or medium) if needed
 In the demo program in2balance it adds ``--volunteers`` volunteer accounts (default 50, each
 with a volunteer profile) and ``--coordinators`` coordinators (default 5, the demo
 coordinator and four more), signs each in with a session of its own, and for ``--seconds``
+(each user starting after a first pause of the think time: users arrive one after another)
 
 - each volunteer opens the log-session form, reads its CSRF token and idempotency key, waits
   (``--think``, on average a second), posts a group session, and follows the redirect; every
@@ -138,6 +139,7 @@ def volunteer_loop(browser, slug, site_ids, topic_ids, deadline, think, seed):
     rnd = random.Random(seed)
     log_url = f"/p/{slug}/log/"
     n = 0
+    pause(rnd, think)  # users arrive one after another, not all in the same millisecond
     while time.monotonic() < deadline:
         response, html = browser.request("log form (GET)", "GET", log_url)
         if response is None:
@@ -194,6 +196,7 @@ def volunteer_loop(browser, slug, site_ids, topic_ids, deadline, think, seed):
 
 def coordinator_loop(browser, urls, deadline, think, seed):
     rnd = random.Random(seed)
+    pause(rnd, think)
     while time.monotonic() < deadline:
         for url in urls:
             if time.monotonic() >= deadline:
