@@ -1,16 +1,16 @@
 """Figures on the dashboards."""
 
 from django import template
-from django.contrib.humanize.templatetags.humanize import intcomma
+
+from reports.document import Kind, format_value
 
 register = template.Library()
 
 
 @register.filter
 def signed(value) -> str:
-    """A change with its sign, grouped as the language groups: "+1.204", "−8" (a true minus
+    """A change with its sign, printed as the reports print one: "+1.204", "−8" (a true minus
     sign, not a hyphen), "0"."""
     if value is None or value == "":
         return ""
-    sign = "+" if value > 0 else "\N{MINUS SIGN}" if value < 0 else ""
-    return f"{sign}{intcomma(abs(value))}"
+    return format_value(value, Kind.CHANGE, suppress=False)
