@@ -126,6 +126,11 @@ def _reference_data(request):
     load_reference_data()
 
 
+def shown_date(day) -> str:
+    """A date as English pages and lists show it: "6 Dec 2026" (config/formats/en)."""
+    return f"{day.day} {day:%b %Y}"
+
+
 def load_reference_data() -> None:
     """Put the languages and the topic catalogue back if a flush dropped them (also for
     fixtures that set up data for a whole module, before any test's own fixtures run)."""

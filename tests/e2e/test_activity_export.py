@@ -13,6 +13,7 @@ from core.dates import months_later
 from programs.models import Language, Membership, Site
 from sessions_log.models import Match
 
+from ..conftest import shown_date
 from ..factories import (
     ActivityFactory,
     ConcernFactory,
@@ -76,7 +77,7 @@ def test_a_coordinator_downloads_the_filtered_activities(
     rows = list(workbook.active.iter_rows(values_only=True))
     assert rows[0][:4] == ("Date", "Kind", "Site", "Facilitators")
     body = rows[1:]
-    assert [f"{r[0]:%-d %b %Y}" for r in body] == shown  # typed dates in the workbook
+    assert [shown_date(r[0]) for r in body] == shown  # typed dates in the workbook
     assert {r[2] for r in body} == {"Übergangsheim Nord"}
     assert {r[3] for r in body} == {"Anja Schmitz"}
 

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from programs.models import ActivityKind, Language, Membership
 from referrals.models import Category, Referral
 
+from ..conftest import shown_date
 from ..factories import (
     PASSWORD,
     ActivityFactory,
@@ -193,7 +194,7 @@ def test_a_referral_goes_from_a_volunteers_proposal_to_attended(
 
     page.goto(f"{base}/referrals/follow-up/")
     sent_on = timezone.localdate() - dt.timedelta(days=30)
-    expect(page.get_by_role("link", name=f"{sent_on.day} {sent_on:%b %Y}")).to_be_visible()
+    expect(page.get_by_role("link", name=shown_date(sent_on))).to_be_visible()
     save_screenshot(page, "referral_follow_up")
     page.goto(f"{base}/referrals/figures/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Referral figures")

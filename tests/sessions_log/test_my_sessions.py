@@ -9,6 +9,7 @@ from django.urls import reverse
 from programs.models import ActivityKind
 from sessions_log import services
 
+from ..conftest import shown_date
 from ..factories import ActivityFactory, ParticipantFactory
 from .utils import one_to_one
 
@@ -36,16 +37,11 @@ def test_it_lists_only_my_sessions_newest_first(
     response = login(volunteer.user).get(reverse("my_sessions", args=[program.slug]))
     dates = [row[0]["text"] for row in response.context["rows"]]
     assert dates == [
-        shown(today),
-        shown(today - dt.timedelta(days=1)),
-        shown(today - dt.timedelta(days=20)),
+        shown_date(today),
+        shown_date(today - dt.timedelta(days=1)),
+        shown_date(today - dt.timedelta(days=20)),
     ]
     assert "Dan's private notes" not in response.text
-
-
-def shown(day) -> str:
-    """A date as the English list shows it: "6 Dec 2026"."""
-    return f"{day.day} {day:%b %Y}"
 
 
 def test_it_says_until_when_a_session_can_be_changed(login, program, volunteer, today):
@@ -53,7 +49,7 @@ def test_it_says_until_when_a_session_can_be_changed(login, program, volunteer, 
     session_of(volunteer, date=today - dt.timedelta(days=30))
     response = login(volunteer.user).get(reverse("my_sessions", args=[program.slug]))
     until = [row[-1]["text"] for row in response.context["rows"]]
-    assert until == [shown(today + dt.timedelta(days=5)), "read-only"]
+    assert until == [shown_date(today + dt.timedelta(days=5)), "read-only"]
 
 
 def test_a_volunteer_changes_a_recent_session(login, program, volunteer, shelter, today):
