@@ -203,7 +203,9 @@ class VolunteerForm(forms.ModelForm):
         super()._post_clean()
 
 
-class VolunteerStatusForm(forms.Form):
+class _StatusChange(forms.Form):
+    """A volunteer's next status, from when, and why (needed when they leave)."""
+
     to_status = forms.ChoiceField(label=_("New status"), choices=Volunteer.Status.choices)
     on = forms.DateField(label=_("Date"), widget=DateInput())
     reason = forms.CharField(
@@ -213,8 +215,13 @@ class VolunteerStatusForm(forms.Form):
         help_text=_("Required when the volunteer leaves."),
     )
 
-    def __init__(self, *args, volunteer: Volunteer, **kwargs):
+    def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {"on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+
+
+class VolunteerStatusForm(_StatusChange):
+    def __init__(self, *args, volunteer: Volunteer, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_status"].choices = [
             c for c in Volunteer.Status.choices if c[0] != volunteer.status
@@ -222,21 +229,12 @@ class VolunteerStatusForm(forms.Form):
         self.helper = _helper(_row("to_status", "on"), "reason")
 
 
-class BulkStatusForm(forms.Form):
+class BulkStatusForm(_StatusChange):
     """The new status of the volunteers ticked on the list, on the confirmation page."""
 
-    to_status = forms.ChoiceField(label=_("New status"), choices=Volunteer.Status.choices)
-    on = forms.DateField(label=_("Date"), widget=DateInput())
-    reason = forms.CharField(
-        label=_("Reason"),
-        max_length=200,
-        required=False,
-        help_text=_("Required when the volunteers leave."),
-    )
-
     def __init__(self, *args, program=None, **kwargs):
-        kwargs.setdefault("initial", {"on": timezone.localdate()})
         super().__init__(*args, **kwargs)
+        self.fields["reason"].help_text = _("Required when the volunteers leave.")
 
     def clean(self):
         data = super().clean()
