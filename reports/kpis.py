@@ -189,10 +189,10 @@ def _activities(
     figures = {"activities": Count("pk"), "contacts": Sum("attendees_total")}
     totals = activities.aggregate(**figures, minutes=Sum("minutes"))
     minutes = totals["minutes"] or 0
+    spoken = ActivityLanguage.objects.filter(activity__program=program).filter(
+        period.q("activity__date")
+    )
     if not breakdowns:
-        spoken = ActivityLanguage.objects.filter(activity__program=program).filter(
-            period.q("activity__date")
-        )
         return (
             {"total": totals["activities"], "minutes": minutes, "hours": _hours(minutes)},
             {"total": _number(totals["contacts"])},
@@ -255,9 +255,7 @@ def _activities(
     )
 
     by_language = _by_language(
-        ActivityLanguage.objects.filter(activity__program=program).filter(
-            period.q("activity__date")
-        ),
+        spoken,
         activities=Count("activity_id"),
         contacts=Sum("activity__attendees_total"),
     )
