@@ -26,7 +26,6 @@ row of a model that has receivers, as every audited model has.
 
 import datetime as dt
 import json
-import time
 import uuid
 from functools import cache
 from itertools import islice
@@ -44,6 +43,8 @@ from django.db.models.signals import pre_save
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.encoding import smart_str
+
+from core import bulk
 
 from .models import Participant
 
@@ -445,7 +446,7 @@ def _insert(entries: list[dict], common: dict) -> None:
         for index, (name, field) in enumerate(zip(names, fields, strict=True))
         if name not in constants
     ]
-    copies = _copies(connection)
+    copies = bulk.copies(connection)
     adapt_json = _json_text if copies else connection.ops.adapt_json_value
     values = []
     last: dict[int, tuple] = {}  # slot -> (value, adapted): the entries share their context
@@ -464,7 +465,9 @@ def _insert(entries: list[dict], common: dict) -> None:
             row[index] = value
         values.append(row)
     if copies:
-        _copy(connection, LogEntry._meta.db_table, [field.column for field in fields], values)
+        bulk.copy_rows(
+            connection, LogEntry._meta.db_table, [field.column for field in fields], values
+        )
         return
     quote = connection.ops.quote_name
     head = (
@@ -483,27 +486,6 @@ def _insert(entries: list[dict], common: dict) -> None:
 def _json_text(value, encoder) -> str:
     """A JSON field's value as COPY's text takes it (what psycopg's ``Jsonb`` would send)."""
     return json.dumps(value, cls=encoder) if encoder is not None else json.dumps(value)
-
-
-def _copies(connection) -> bool:
-    """Whether rows can be streamed with COPY (PostgreSQL through psycopg 3)."""
-    return connection.vendor == "postgresql" and hasattr(connection.Database, "Copy")
-
-
-def _copy(connection, table: str, columns: list[str], rows) -> None:
-    """Stream ``rows`` (values as ``get_db_prep_save`` gives them) into ``table`` with COPY:
-    no SQL is built or parsed per row, which at tens of thousands of rows costs more than
-    the rows' own writing."""
-    quote = connection.ops.quote_name
-    statement = f"COPY {quote(table)} ({', '.join(quote(column) for column in columns)}) FROM STDIN"
-    started = time.monotonic()
-    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-        for row in rows:
-            copy.write_row(row)
-    if connection.queries_logged:  # as Django logs the statements it runs (DEBUG, tests)
-        connection.queries_log.append(
-            {"sql": statement, "time": f"{time.monotonic() - started:.3f}"}
-        )
 
 
 _TIMES = (dt.datetime,)
@@ -596,18 +578,13 @@ def _copy_create(model, objs, connection) -> bool:
             row.append(value)
         rows.append(row)
     opts = model._meta
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [connection.ops.quote_name(opts.db_table), opts.pk.column, len(objs)],
-        )
-        ids = [pk for (pk,) in cursor.fetchall()]
+    ids = bulk.next_ids(connection, opts.db_table, opts.pk.column, len(objs))
     for obj, pk, row in zip(objs, ids, rows, strict=True):
         obj.pk = pk
         row.insert(0, pk)
         obj._state.adding = False
         obj._state.db = connection.alias
-    _copy(connection, opts.db_table, [opts.pk.column, *(f.column for f in fields)], rows)
+    bulk.copy_rows(connection, opts.db_table, [opts.pk.column, *(f.column for f in fields)], rows)
     return True
 
 
@@ -674,7 +651,7 @@ def bulk_create(objs, *, by=None, note: str = "", batch_size: int = BATCH) -> li
         return objs
     model = type(objs[0])
     connection = connections[router.db_for_write(model)]
-    if not (_copies(connection) and _copy_create(model, objs, connection)):
+    if not (bulk.copies(connection) and _copy_create(model, objs, connection)):
         model._default_manager.bulk_create(objs, batch_size=batch_size)
     if audited(model):
         for batch in _batches(objs, batch_size):

@@ -226,8 +226,15 @@ class _Progress:
         ImportJob.objects.filter(pk=self.pk).update(rows_done=rows, writing=writing)
 
     def cancelled(self) -> bool:
-        # Read fresh each time (READ COMMITTED on PostgreSQL, also inside the transaction).
-        return ImportJob.objects.filter(pk=self.pk, cancel_requested=True).exists()
+        # Read fresh each time (READ COMMITTED on PostgreSQL, also inside the transaction), and
+        # beside the write pass's connection, which may still be sending the last batch.
+        if self.side is None:
+            return ImportJob.objects.filter(pk=self.pk, cancel_requested=True).exists()
+        table = self.side.ops.quote_name(ImportJob._meta.db_table)
+        with self.side.cursor() as cursor:
+            cursor.execute(f"SELECT cancel_requested FROM {table} WHERE id = %s", [self.pk])  # noqa: S608
+            row = cursor.fetchone()
+        return bool(row and row[0])
 
     def close(self) -> None:
         if self.side is not None:

@@ -8,6 +8,7 @@ import pytest
 from auditlog.models import LogEntry
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
@@ -186,6 +187,7 @@ def test_cancelling_a_queued_check_deletes_the_upload_and_the_worker_skips_it(
     assert job.state == State.CANCELLED and job.result == {}
 
 
+@pytest.mark.django_db(transaction=True)  # the cancel is committed, as by another request
 def test_a_cancel_during_the_write_rolls_everything_back(
     login, program, alice, sample, monkeypatch, django_capture_on_commit_callbacks
 ):
@@ -200,8 +202,14 @@ def test_a_cancel_during_the_write_rolls_everything_back(
         original(self, rows, writing)
         if writing:
             writing_seen.append(rows)
-            # The coordinator presses cancel while the first sheet is being written.
-            ImportJob.objects.filter(pk=self.pk).update(cancel_requested=True)
+            # The coordinator presses cancel while the first sheet is being written: another
+            # request commits it, which the worker reads beside its transaction (PostgreSQL).
+            side = self.side or connection
+            with side.cursor() as cursor:
+                cursor.execute(
+                    "UPDATE transfer_importjob SET cancel_requested = %s WHERE id = %s",
+                    [True, self.pk],
+                )
 
     monkeypatch.setattr(jobs._Progress, "progress", progress)
     choices = {"token": str(job.pk)}

@@ -4,9 +4,10 @@ import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from itertools import islice
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext
 
+from core import bulk
 from core.spreadsheets import FileRefused, Source, cell_text, quoted
 from programs.models import Program
 from sessions_log.selectors import forget_session_languages
@@ -129,7 +130,8 @@ def _import_sheet(
             parsed.append((row, key, data))
         if not complete:
             continue
-        existing = handler.existing([key for row, key, _data in parsed if row.ok and key])
+        with bulk.ahead(connection):  # the batches written before hold none of these keys
+            existing = handler.existing([key for row, key, _data in parsed if row.ok and key])
         creates, updates = [], []
         for row, key, data in parsed:
             if not row.ok:
@@ -291,7 +293,9 @@ def _write(*, program: Program, **pass_options) -> ImportResult:
     with transaction.atomic():
         # One import at a time per program.
         list(Program.objects.select_for_update().filter(pk=program.pk).values_list("pk"))
-        written = _run(program=program, write=True, **pass_options)
+        # The server writes and checks each batch while the next is read and checked.
+        with bulk.write_behind(connection):
+            written = _run(program=program, write=True, **pass_options)
         if not written.valid:
             transaction.set_rollback(True)
             return written

@@ -11,6 +11,7 @@ from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttrib
 from django.db.models.query_utils import DeferredAttribute
 from django.db.models.signals import post_init, pre_init
 
+from core import bulk
 from programs import audit
 
 from ... import format as fmt
@@ -26,18 +27,6 @@ class Existing:
     pk: int
     values: dict  # the compared fields and many-to-many sets, as the row's values are
     extra: dict  # other stored values a write needs
-
-
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_text(value) -> str:
-    """A key (a number, or a text such as a language code) in COPY's text format."""
-    if type(value) is int:
-        return str(value)
-    if type(value) is str:
-        return value.translate(_COPY_ESCAPES)
-    raise TypeError(f"not a key: {value!r}")
 
 
 @dataclass(frozen=True)
@@ -58,15 +47,12 @@ class M2M:
             f"INSERT INTO {quote(self.through._meta.db_table)} "
             f"({quote(own.column)}, {quote(other.column)}) "
         )
+        if bulk.copies(connection):
+            bulk.copy_rows(
+                connection, self.through._meta.db_table, [own.column, other.column], pairs
+            )
+            return
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                # COPY streams the rows without building any SQL per row (psycopg 3).
-                table = quote(self.through._meta.db_table)
-                columns = f"{quote(own.column)}, {quote(other.column)}"
-                text = "".join(f"{_copy_text(a)}\t{_copy_text(b)}\n" for a, b in pairs)
-                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                    copy.write(text.encode())
-                return
             size = min(BATCH, connection.ops.bulk_batch_size([own, other], pairs))
             for start in range(0, len(pairs), size):
                 chunk = pairs[start : start + size]
