@@ -10,6 +10,8 @@ Widgets whose template is one of Django's plain ones (an input, a select, a text
 written here too, from the widget's own context; any other widget renders itself.
 """
 
+from html import escape as html_escape
+
 from django import forms
 from django.forms.utils import ErrorList
 from django.utils.formats import localize
@@ -38,14 +40,22 @@ _INPUTS = frozenset(
 )
 
 
+def _escape(value) -> str:
+    """``conditional_escape``, without the lazy wrapper of Django's ``escape`` (this runs for
+    every option of every list)."""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html_escape(str(value))
+
+
 def _text(value) -> str:
     """A value as the template language prints it: localized, then escaped."""
-    return conditional_escape(localize(value))
+    return _escape(localize(value))
 
 
 def _string(value) -> str:
     """``{{ value|stringformat:'s' }}``."""
-    return conditional_escape(str(value))
+    return _escape(str(value))
 
 
 def _attrs(attrs: dict) -> str:

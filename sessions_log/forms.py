@@ -1,6 +1,7 @@
 """Forms of logged work. They validate and say what is wrong next to the field; services write."""
 
 import functools
+from html import escape as html_escape
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
@@ -49,9 +50,10 @@ class LongSelectMultiple(forms.SelectMultiple):
         attrs["multiple"] = True
 
         def options(items):
+            # The standard library's escape, as Django's does, without its lazy wrapper.
             return "".join(
-                f'<option value="{escape(pk)}"{" selected" if str(pk) in chosen else ""}>'
-                f"{escape(label)}</option>"
+                f'<option value="{html_escape(str(pk))}"{" selected" if str(pk) in chosen else ""}>'
+                f"{html_escape(str(label))}</option>"
                 for pk, label in items
             )
 
