@@ -1,9 +1,10 @@
 """Forms of logged work. They validate and say what is wrong next to the field; services write."""
 
 import functools
+from html import escape as html_escape
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Column, Div, Field, Fieldset, Layout, Row
+from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.conf import settings
 from django.core.cache import cache
@@ -15,7 +16,6 @@ from django.forms.utils import flatatt
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.utils.text import format_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -50,9 +50,10 @@ class LongSelectMultiple(forms.SelectMultiple):
         attrs["multiple"] = True
 
         def options(items):
+            # The standard library's escape, as Django's does, without its lazy wrapper.
             return "".join(
-                f'<option value="{escape(pk)}"{" selected" if str(pk) in chosen else ""}>'
-                f"{escape(label)}</option>"
+                f'<option value="{html_escape(str(pk))}"{" selected" if str(pk) in chosen else ""}>'
+                f"{html_escape(str(label))}</option>"
                 for pk, label in items
             )
 
@@ -268,7 +269,9 @@ class ActivityForm(forms.ModelForm):
             self.fields["notes"].help_text = _(
                 "Seen by coordinators and supervisors, never by other volunteers."
             )
-        self._form_helper = self._helper(with_concern=with_concern, with_notes=with_notes)
+        # What the template shows (templates/sessions_log/_activity_fields.html).
+        self.with_concern, self.with_notes = with_concern, with_notes
+        self.individual_kinds = " ".join(sorted(ActivityKind.individual()))
 
     def _setup_site(self, instance):
         condition = Q(active=True)
@@ -385,57 +388,11 @@ class ActivityForm(forms.ModelForm):
         field.choices = choices
 
     @property
-    def helper(self):
+    def participants_field(self):
+        """The participants as shown: checkboxes or a list to filter (chosen here, when the
+        form is shown, for a bound form too)."""
         self._choose_participant_widget()
-        return self._form_helper
-
-    def _helper(self, *, with_concern, with_notes):
-        helper = FormHelper()
-        helper.form_tag = False
-        helper.disable_csrf = True
-        individual = " ".join(sorted(ActivityKind.individual()))
-        concern = []
-        if with_concern:
-            concern = [
-                Div(
-                    Field("worried", wrapper_class="fw-semibold"),
-                    Div(
-                        "concern_category",
-                        "concern_severity",
-                        "concern_description",
-                        css_class="js-concern-fields",
-                    ),
-                    css_class="card card-body border-warning mb-3",
-                )
-            ]
-        helper.layout = Layout(
-            "idempotency_key",
-            Div("kind", css_class="js-kind", data_individual_kinds=individual),
-            Row(
-                Column("date", css_class="col-12 col-sm-6"),
-                Column("site", css_class="col-12 col-sm-6"),
-            ),
-            Fieldset(
-                format_lazy('<span class="fs-6 fw-semibold">{}</span>', _("Attendance")),
-                Row(
-                    Column("attendees_total", css_class="col-6 col-sm-3"),
-                    Column("attendees_women", css_class="col-6 col-sm-3"),
-                    Column("attendees_men", css_class="col-6 col-sm-3"),
-                    Column("attendees_children", css_class="col-6 col-sm-3"),
-                ),
-                css_class="js-group-only",
-            ),
-            HTML('{% include "sessions_log/_participants_block.html" %}'),
-            "facilitators",
-            "languages",
-            "interpreter_used",
-            "topics",
-            "minutes",
-            "follow_up_needed",
-            *(["notes"] if with_notes else []),
-            *concern,
-        )
-        return helper
+        return self["participants"]
 
     def clean(self):
         cleaned = super().clean()
@@ -617,7 +574,8 @@ class ParticipantQuickForm(NotInFutureMixin, forms.Form):
     ):
         super().__init__(*args, **kwargs)
         today = timezone.localdate()
-        details = []
+        # What the template shows (templates/sessions_log/_participant_fields.html).
+        self.with_details, self.with_alias = with_details, with_details and with_alias
         if with_details:
             # On a page of its own (not inside the session form): where they live and from.
             self.fields["site"] = forms.ModelChoiceField(
@@ -630,12 +588,6 @@ class ParticipantQuickForm(NotInFutureMixin, forms.Form):
                 choices=[("", "---------"), *countries],
                 required=False,
             )
-            details = [
-                Row(
-                    Column("site", css_class="col-12 col-sm-6"),
-                    Column("country_of_origin", css_class="col-12 col-sm-6"),
-                )
-            ]
             if with_alias:
                 self.fields["alias"] = forms.CharField(
                     label=_("Alias"),
@@ -643,7 +595,6 @@ class ParticipantQuickForm(NotInFutureMixin, forms.Form):
                     required=False,
                     help_text=_("Visible to coordinators only. Not a full name."),
                 )
-                details.append("alias")
         self.fields["year_of_birth"].validators.append(MaxValueValidator(today.year))
         self.fields["year_of_birth"].widget.attrs["max"] = today.year
         self.fields["consent_on"].widget.attrs["max"] = today.isoformat()
@@ -657,21 +608,6 @@ class ParticipantQuickForm(NotInFutureMixin, forms.Form):
             )
         )
         field.widget.attrs.update({"size": 5, "data-filterable": "true"})
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
-            Row(
-                Column("year_of_birth", css_class="col-6"),
-                Column("gender", css_class="col-6"),
-            ),
-            "languages",
-            *details,
-            Row(
-                Column("consent_scope", css_class="col-12 col-sm-7"),
-                Column("consent_on", css_class="col-12 col-sm-5"),
-            ),
-        )
 
     def clean_consent_on(self):
         return self._not_in_future("consent_on")

@@ -56,18 +56,16 @@ def attendance_of_participants(participants: Iterable[Participant], on: date) ->
     )
 
 
-def _write_activity(
+def _check_activity(
     activity: Activity,
     *,
-    volunteer: Volunteer | None,
-    facilitators: Iterable[Volunteer],
-    languages,
-    topics,
     participants: Iterable[Participant],
     attendance: Attendance | None,
     confirmed: bool,
     before: dict | None = None,
-) -> Activity:
+) -> list[Participant]:
+    """Set the head counts and check the session as a whole (``rules.check_activity``, then
+    ``full_clean``); returns the participants to link (none for a group kind)."""
     individual = activity.kind in ActivityKind.individual()
     participants = list(participants) if individual else []
     if individual:
@@ -93,17 +91,66 @@ def _write_activity(
     ).check(confirmed=confirmed)
     # The idempotency key is left to the database's unique constraint (see activity_log).
     activity.full_clean(exclude=["idempotency_key"])
+    return participants
+
+
+def _save_activity(
+    activity: Activity,
+    *,
+    volunteer: Volunteer | None,
+    facilitators: Iterable[Volunteer],
+    languages,
+    topics,
+    participants: list[Participant],
+) -> Activity:
+    new = activity._state.adding
     activity.save()
     chosen = set(facilitators)
     if volunteer is not None:
         chosen.add(volunteer)
-    activity.facilitators.set(chosen)
-    activity.languages.set(languages)
     program_id = activity.program_id
     transaction.on_commit(lambda: selectors.forget_session_languages(program_id))
-    activity.topics.set(topics)
-    activity.participants.set(participants)
+    relations = (
+        (activity.facilitators, chosen),
+        (activity.languages, languages),
+        (activity.topics, topics),
+        (activity.participants, participants),
+    )
+    for relation, objects in relations:
+        if not new:
+            relation.set(objects)
+        elif objects:
+            relation.add(*objects)  # a new session links nothing yet: no need to read what
     return activity
+
+
+def _write_activity(
+    activity: Activity,
+    *,
+    volunteer: Volunteer | None,
+    facilitators: Iterable[Volunteer],
+    languages,
+    topics,
+    participants: Iterable[Participant],
+    attendance: Attendance | None,
+    confirmed: bool,
+    before: dict | None = None,
+) -> Activity:
+    participants = _check_activity(
+        activity,
+        participants=participants,
+        attendance=attendance,
+        confirmed=confirmed,
+        before=before,
+    )
+    return _save_activity(
+        activity,
+        volunteer=volunteer,
+        facilitators=facilitators,
+        languages=languages,
+        topics=topics,
+        participants=participants,
+    )
 
 
 def activity_logged_with(program: Program, idempotency_key) -> Activity | None:
@@ -165,17 +212,20 @@ def activity_log(
         notes=notes,
         idempotency_key=idempotency_key,
     )
+    # Checked before the transaction: the checks only read (and inside a transaction, each
+    # check constraint's query would run in a savepoint of its own).
+    participants = _check_activity(
+        activity, participants=participants, attendance=attendance, confirmed=confirmed
+    )
     try:
         with transaction.atomic():
-            _write_activity(
+            _save_activity(
                 activity,
                 volunteer=volunteer,
                 facilitators=facilitators,
                 languages=languages,
                 topics=topics,
                 participants=participants,
-                attendance=attendance,
-                confirmed=confirmed,
             )
             if concern is not None:
                 concern_raise(

@@ -4,6 +4,7 @@ import datetime as dt
 import uuid
 from unittest import mock
 
+import lxml.html
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -237,6 +238,64 @@ def test_invalid_input_is_refused_next_to_the_field_and_nothing_typed_is_lost(
     assert f'value="{data["idempotency_key"]}"' in response.text
     assert 'value="90"' in response.text
     assert 'value="ar" selected' in response.text
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message", "kept"),
+    [
+        (
+            {"attendees_children": 13},
+            "attendees_children",
+            "Children cannot be more than the 12",
+            'value="13"',
+        ),
+        (
+            {"kind": ActivityKind.VISIT},
+            "kind",
+            "This program does not log this kind of activity.",
+            "",
+        ),
+        (
+            {"worried": "on", "concern_severity": "high", "concern_description": ""},
+            "concern_description",
+            "Please describe what happened.",
+            'value="high" id="id_concern_severity_2" checked',
+        ),
+    ],
+)
+def test_an_error_is_shown_in_its_fields_box_and_read_out_with_the_field(
+    login, program, volunteer, shelter, url, changes, field, message, kept
+):
+    response = login(volunteer.user).post(url, group_session(shelter, **changes))
+    page = lxml.html.fromstring(response.content)
+    box = page.get_element_by_id(f"div_id_{field}")
+    assert message in page.get_element_by_id(f"id_{field}_error").text_content()
+    assert box.xpath(f".//*[@id='id_{field}_error']")  # under the field, not elsewhere
+    controls = box.xpath(f".//*[@name='{field}']")
+    assert controls and all(c.get("aria-invalid") == "true" for c in controls)
+    # A screen reader reads the message with the field (or with its group of options).
+    described = box.xpath(f".//*[contains(@aria-describedby, 'id_{field}_error')]")
+    assert described
+    assert kept in response.text
+
+
+def test_an_invalid_quick_add_is_shown_at_the_participants_fields_and_stays_open(
+    login, program, volunteer, shelter, url
+):
+    data = group_session(shelter, _action="add_participant", **{"qc-year_of_birth": "1800"})
+    response = login(volunteer.user).post(url, data)
+    assert Participant.objects.count() == 0
+    page = lxml.html.fromstring(response.content)
+    details = page.get_element_by_id("quick-create").getparent()
+    assert details.tag == "details" and details.get("open") is not None
+    box = page.get_element_by_id("div_id_qc-year_of_birth")
+    assert box.xpath(".//input[@name='qc-year_of_birth' and @value='1800']")
+    assert "1900" in box.get_element_by_id("id_qc-year_of_birth_error").text_content()
+    consent = page.get_element_by_id("div_id_qc-consent_scope")
+    assert "Choose what the participant agreed to." in consent.text_content()
+    # What was typed into the session itself is kept.
+    assert 'value="90"' in response.text
+    assert "Good energy, many questions about sleep." in response.text
 
 
 def test_a_volunteer_without_a_profile_is_told_what_to_do(login, program, bob, url):
