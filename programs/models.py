@@ -7,8 +7,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.encoding import force_str
 from django.utils.text import slugify
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 from core.encryption import EncryptedCharField
@@ -18,25 +18,25 @@ from . import languages
 
 
 @functools.cache
-def _choice_labels(field) -> dict:
-    return dict(field.flatchoices)
+def _choice_labels(field, language: str | None) -> dict:
+    return {value: force_str(label, strings_only=True) for value, label in field.flatchoices}
 
 
 class ChoiceLabels:
-    """``get_FOO_display()`` from a dict built once per field.
+    """``get_FOO_display()`` from a dict built once per field and language.
 
     Django rebuilds the dict on every call and translates every label of the field to do so;
-    a list of 50 rows with a few choice columns paid for that thousands of times. The labels
-    stay lazy here, so each is translated into the language of the request that shows it.
+    a list of 50 rows with a few choice columns paid for that thousands of times, an import
+    of 50,000 rows (each audit entry names its record) far more. Each label is translated
+    into the language of the request that shows it.
     """
 
     def _get_FIELD_display(self, field):
         value = getattr(self, field.attname)
         try:
-            label = _choice_labels(field).get(value, value)
+            return _choice_labels(field, get_language()).get(value, value)
         except TypeError:  # an unhashable value (a JSON list, say): Django's own way
             return super()._get_FIELD_display(field)
-        return force_str(label, strings_only=True)
 
 
 class ActivityKind(models.TextChoices):
