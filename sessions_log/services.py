@@ -120,37 +120,8 @@ def _save_activity(
         if not new:
             relation.set(objects)
         elif objects:
-            relation.add(*objects)  # a new session links nothing yet: no need to read what
+            relation.add(*objects)  # a new session links nothing yet: nothing to read first
     return activity
-
-
-def _write_activity(
-    activity: Activity,
-    *,
-    volunteer: Volunteer | None,
-    facilitators: Iterable[Volunteer],
-    languages,
-    topics,
-    participants: Iterable[Participant],
-    attendance: Attendance | None,
-    confirmed: bool,
-    before: dict | None = None,
-) -> Activity:
-    participants = _check_activity(
-        activity,
-        participants=participants,
-        attendance=attendance,
-        confirmed=confirmed,
-        before=before,
-    )
-    return _save_activity(
-        activity,
-        volunteer=volunteer,
-        facilitators=facilitators,
-        languages=languages,
-        topics=topics,
-        participants=participants,
-    )
 
 
 def activity_logged_with(program: Program, idempotency_key) -> Activity | None:
@@ -297,16 +268,20 @@ def activity_update(
         "attendees_total": saved.attendees_total,
         "participants": saved.participants.count(),
     }
-    return _write_activity(
+    participants = _check_activity(
+        activity,
+        participants=participants,
+        attendance=attendance,
+        confirmed=confirmed,
+        before=before,
+    )
+    return _save_activity(
         activity,
         volunteer=volunteer,
         facilitators=facilitators,
         languages=languages,
         topics=topics,
         participants=participants,
-        attendance=attendance,
-        confirmed=confirmed,
-        before=before,
     )
 
 
