@@ -303,6 +303,8 @@
       queue()
         .then(emptyForm)
         .then(function () {
+          // Back online meanwhile: send it now, and do not cover what that send says.
+          if (navigator.onLine) return sendAll();
           say(resultLine, gettext("Saved on this device. It will be sent when you are back online."), "success");
           return render();
         })
