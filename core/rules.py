@@ -107,6 +107,30 @@ class Findings:
                         form.add_error(target, error)
 
 
+def clean_before_writing(instance, *, exclude=()) -> None:
+    """``full_clean`` without what the database checks anyway as it writes the row: that the
+    rows its foreign keys name (given as saved records) exist, and its constraints. Each of
+    those costs a query; a write that breaks one is explained by :func:`explain_refusal`.
+    The caller's own rules (``Findings``) come first and catch what a user can get wrong."""
+    saved = [
+        field.name
+        for field in instance._meta.concrete_fields
+        if field.many_to_one
+        and not field.remote_field.limit_choices_to
+        and field.is_cached(instance)
+        and getattr(instance, field.name) is not None
+        and getattr(instance, field.name).pk is not None
+    ]
+    instance.full_clean(exclude=[*exclude, *saved], validate_constraints=False)
+
+
+def explain_refusal(instance, *, exclude=()) -> None:
+    """After the database refused to write ``instance`` (``IntegrityError``, the transaction
+    rolled back), raise why as ``full_clean`` would have, each message at its field; returns
+    if nothing on the record explains it (a concurrent write did), for the caller to decide."""
+    instance.full_clean(exclude=list(exclude))
+
+
 def condition_fields(constraint) -> set[str]:
     """The model fields a constraint reads (its fields, its condition's)."""
     names = set(getattr(constraint, "fields", ()) or ())

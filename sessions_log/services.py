@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from core.rules import clean_before_writing, explain_refusal
 from core.validators import not_in_future
 from programs import audit
 from programs.models import ActivityKind, Language, Participant, Program, Site
@@ -65,7 +66,8 @@ def _check_activity(
     before: dict | None = None,
 ) -> list[Participant]:
     """Set the head counts and check the session as a whole (``rules.check_activity``, then
-    ``full_clean``); returns the participants to link (none for a group kind)."""
+    its fields); returns the participants to link (none for a group kind). The database
+    checks its constraints as it writes; a refusal is explained by ``explain_refusal``."""
     individual = activity.kind in ActivityKind.individual()
     participants = list(participants) if individual else []
     if individual:
@@ -90,7 +92,7 @@ def _check_activity(
         before=before,
     ).check(confirmed=confirmed)
     # The idempotency key is left to the database's unique constraint (see activity_log).
-    activity.full_clean(exclude=["idempotency_key"])
+    clean_before_writing(activity, exclude=["idempotency_key"])
     return participants
 
 
@@ -206,12 +208,12 @@ def activity_log(
                     data=concern,
                 )
     except IntegrityError:
-        if idempotency_key is None:
-            raise
-        existing = activity_logged_with(program, idempotency_key)
-        if existing is None:
-            raise
-        return existing, False
+        if idempotency_key is not None:
+            existing = activity_logged_with(program, idempotency_key)
+            if existing is not None:
+                return existing, False
+        explain_refusal(activity, exclude=["idempotency_key"])
+        raise
     return activity, True
 
 
@@ -275,14 +277,19 @@ def activity_update(
         confirmed=confirmed,
         before=before,
     )
-    return _save_activity(
-        activity,
-        volunteer=volunteer,
-        facilitators=facilitators,
-        languages=languages,
-        topics=topics,
-        participants=participants,
-    )
+    try:
+        with transaction.atomic():
+            return _save_activity(
+                activity,
+                volunteer=volunteer,
+                facilitators=facilitators,
+                languages=languages,
+                topics=topics,
+                participants=participants,
+            )
+    except IntegrityError:
+        explain_refusal(activity, exclude=["idempotency_key"])
+        raise
 
 
 @transaction.atomic

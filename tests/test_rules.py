@@ -11,13 +11,19 @@ import pytest
 from django import forms
 from django.apps import apps
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext, gettext_lazy
 
 from core.dates import months_later
-from core.rules import Findings, NeedsConfirmation, condition_fields
+from core.rules import (
+    Findings,
+    NeedsConfirmation,
+    clean_before_writing,
+    condition_fields,
+    explain_refusal,
+)
 from programs.models import ActivityKind
 from referrals import services as referral_services
 from referrals.models import Referral
@@ -108,6 +114,23 @@ def test_a_constraint_over_several_fields_is_shown_at_the_most_relevant_one(prog
     assert form.errors == {
         "attendees_women": ["Women and men together cannot be more than the people attending."]
     }
+
+
+def test_a_write_the_database_refuses_is_explained_at_its_field(program, alice):
+    """The services leave the constraints to the database as it writes (no query asks
+    first); a refused write still reaches the user as words at the field, and nothing is
+    kept."""
+    activity = Activity(program=program, kind="group", date=RECENTLY, logged_by=alice)
+    activity.attendees_total, activity.attendees_women, activity.attendees_men = 3, 2, 2
+    clean_before_writing(activity, exclude=["idempotency_key"])  # asks no one
+    with pytest.raises(IntegrityError), transaction.atomic():
+        activity.save()
+    with pytest.raises(ValidationError) as refused:
+        explain_refusal(activity, exclude=["idempotency_key"])
+    assert refused.value.message_dict == {
+        "attendees_women": ["Women and men together cannot be more than the people attending."]
+    }
+    assert not Activity.objects.exists()
 
 
 # ---- the log form: each finding refused or asked about, at its field, in three languages ----
