@@ -164,13 +164,10 @@ def activity_log(
 
     A second call with the same idempotency key (a double tap, the back button, a retry on a
     flaky connection) returns the activity of the first call and writes nothing: no second
-    activity, no second concern. Two concurrent calls are settled by the database's unique
-    constraint on (program, idempotency_key).
+    activity, no second concern. The database's unique constraint on (program,
+    idempotency_key) settles it, for concurrent calls too; the views look the key up first,
+    so that a session sent again is confirmed without being checked again.
     """
-    if idempotency_key is not None:
-        existing = activity_logged_with(program, idempotency_key)
-        if existing is not None:
-            return existing, False
     if kind not in program.activity_kinds:
         raise ValidationError({"kind": _("This program does not log this kind of activity.")})
     activity = Activity(

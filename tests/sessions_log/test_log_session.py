@@ -2,7 +2,6 @@
 
 import datetime as dt
 import uuid
-from unittest import mock
 
 import lxml.html
 import pytest
@@ -159,21 +158,21 @@ def test_a_resubmit_with_changed_input_still_lands_on_the_first(
 def test_a_concurrent_double_submit_is_settled_by_the_database(program, volunteer, shelter):
     key = uuid.uuid4()
     first = ActivityFactory(program=program, idempotency_key=key)
-    # The second request checked before the first committed: it finds nothing, then inserts.
-    with mock.patch.object(services, "activity_logged_with", side_effect=[None, first]):
-        activity, created = services.activity_log(
-            program=program,
-            user=volunteer.user,
-            volunteer=volunteer,
-            idempotency_key=key,
-            kind=ActivityKind.GROUP,
-            date=recently(),
-            site=shelter,
-            attendance=services.Attendance(total=3, women=1, men=1, children=0),
-            concern=services.ConcernData(
-                category=Concern.Category.OTHER, severity="high", description="x"
-            ),
-        )
+    # The second request's view looked before the first committed and found nothing: the
+    # service inserts, the database's unique constraint refuses, and the first is returned.
+    activity, created = services.activity_log(
+        program=program,
+        user=volunteer.user,
+        volunteer=volunteer,
+        idempotency_key=key,
+        kind=ActivityKind.GROUP,
+        date=recently(),
+        site=shelter,
+        attendance=services.Attendance(total=3, women=1, men=1, children=0),
+        concern=services.ConcernData(
+            category=Concern.Category.OTHER, severity="high", description="x"
+        ),
+    )
     assert (activity, created) == (first, False)
     assert Activity.objects.count() == 1
     assert Concern.objects.count() == 0
