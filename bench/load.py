@@ -12,9 +12,16 @@ with a volunteer profile) and ``--coordinators`` coordinators (default 5, the de
 coordinator and four more), signs each in with a session of its own, and for ``--seconds``
 (each user starting after a first pause of the think time: users arrive one after another)
 
-- each volunteer opens the log-session form, reads its CSRF token and idempotency key, waits
-  (``--think``, on average a second), posts a group session, and follows the redirect; every
-  tenth session (staggered) is a double tap: the same form posted twice at the same moment;
+- each volunteer works as the installed app does (static/js/offline-queue.js): opens the
+  log-session form once, then for every session waits (``--think``, on average a second: filling
+  in the form), sends it to the sync URL with an idempotency key of its own (a POST answered in
+  JSON; the form stays open for the next), and waits again (reading the answer); after every
+  fifth session it opens "My sessions" and then the form again. Every tenth session (staggered)
+  is sent twice at the same moment, as a retry racing the first send would be. With
+  ``--classic`` each volunteer instead works as a browser without the page's script: for every
+  session it opens the form, reads its CSRF token and idempotency key, waits, posts it, follows
+  the redirect to "My sessions" and waits; every tenth is a double tap (the form posted twice
+  at once);
 - each coordinator opens the dashboard, the activity list (filtered), the volunteer list, the
   referral list and the latest activity in turn, with the same think time.
 
@@ -58,6 +65,9 @@ def parse_args(argv):
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--port", type=int, default=8766)
     parser.add_argument("--keep", action="store_true", help="keep the logged activities")
+    parser.add_argument(
+        "--classic", action="store_true", help="volunteers post the form without the app's script"
+    )
     return parser.parse_args(argv)
 
 
@@ -106,8 +116,11 @@ class Browser:
         self.port, self.stats = port, stats
         self.cookies = dict([session_cookie])
 
-    def request(self, kind, method, url, body=None, expect=200):
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+    def request(self, kind, method, url, body=None, expect=200, headers=None):
+        headers = {
+            "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+            **(headers or {}),
+        }
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         started = time.perf_counter()
@@ -125,7 +138,7 @@ class Browser:
             if header.lower() == "set-cookie":
                 name, _, rest = value.partition("=")
                 self.cookies[name] = rest.split(";", 1)[0]
-        if response.status != expect:
+        if response.status not in (expect if isinstance(expect, tuple) else (expect,)):
             self.stats.error(f"{method} {url}: {response.status} (expected {expect})")
             return None, text
         return response, text
@@ -135,11 +148,79 @@ def pause(rnd, think):
     time.sleep(rnd.uniform(0, 2 * think))
 
 
+def session_data(rnd, site_ids, topic_ids) -> dict:
+    return {
+        "kind": "group",
+        "date": (dt.date.today() - dt.timedelta(days=rnd.randint(0, 6))).isoformat(),
+        "site": rnd.choice(site_ids),
+        "attendees_total": 8,
+        "attendees_women": 3,
+        "attendees_men": 3,
+        "attendees_children": 2,
+        "languages": ["ar", "fa"],
+        "topics": [rnd.choice(topic_ids)],
+        "minutes": rnd.choice([60, 90, 120]),
+        "notes": "Load test",
+    }
+
+
+def at_once(browser, send) -> list:
+    """``send(b)`` for the browser and a twin with its cookies, at the same moment."""
+    twin = Browser(browser.port, ("x", "y"), browser.stats)
+    twin.cookies = dict(browser.cookies)
+    answers = []
+    threads = [
+        threading.Thread(target=lambda b=b: answers.append(send(b))) for b in (browser, twin)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers
+
+
 def volunteer_loop(browser, slug, site_ids, topic_ids, deadline, think, seed):
+    """The installed app: the form stays open; each session is one POST to the sync URL."""
+    rnd = random.Random(seed)
+    log_url, sync_url = f"/p/{slug}/log/", f"/p/{slug}/log/sync/"
+    n = 0
+    pause(rnd, think)  # users arrive one after another, not all in the same millisecond
+    form_open = False
+    while time.monotonic() < deadline:
+        if not form_open:
+            response = browser.request("log form (GET)", "GET", log_url)[0]
+            if response is None or "csrftoken" not in browser.cookies:
+                if response is not None:
+                    browser.stats.error("log form without a CSRF cookie")
+                pause(rnd, think)
+                continue
+            form_open = True
+        pause(rnd, think)
+        key = str(uuid.uuid4())  # as the page's script makes it (crypto.randomUUID)
+        body = urlencode(
+            {**session_data(rnd, site_ids, topic_ids), "idempotency_key": key}, doseq=True
+        )
+
+        def send(b, body=body):
+            headers = {"X-CSRFToken": b.cookies["csrftoken"], "Accept": "application/json"}
+            return b.request("sync POST", "POST", sync_url, body, (201, 200), headers)[0]
+
+        n += 1
+        answers = at_once(browser, send) if (n + seed) % 10 == 0 else [send(browser)]
+        with browser.stats.lock:
+            browser.stats.saved_keys += [key] * sum(a is not None for a in answers)
+        pause(rnd, think)
+        if n % 5 == 0:
+            browser.request("my sessions (GET)", "GET", f"/p/{slug}/my-sessions/")
+            form_open = False
+
+
+def classic_volunteer_loop(browser, slug, site_ids, topic_ids, deadline, think, seed):
+    """A browser without the page's script: form, post, redirect for every session."""
     rnd = random.Random(seed)
     log_url = f"/p/{slug}/log/"
     n = 0
-    pause(rnd, think)  # users arrive one after another, not all in the same millisecond
+    pause(rnd, think)
     while time.monotonic() < deadline:
         response, html = browser.request("log form (GET)", "GET", log_url)
         if response is None:
@@ -154,41 +235,18 @@ def volunteer_loop(browser, slug, site_ids, topic_ids, deadline, think, seed):
         data = {
             "csrfmiddlewaretoken": token.group(1),
             "idempotency_key": key.group(1),
-            "kind": "group",
-            "date": (dt.date.today() - dt.timedelta(days=rnd.randint(0, 6))).isoformat(),
-            "site": rnd.choice(site_ids),
-            "attendees_total": 8,
-            "attendees_women": 3,
-            "attendees_men": 3,
-            "attendees_children": 2,
-            "languages": ["ar", "fa"],
-            "topics": [rnd.choice(topic_ids)],
-            "minutes": rnd.choice([60, 90, 120]),
-            "notes": "Load test",
+            **session_data(rnd, site_ids, topic_ids),
         }
         body = urlencode(data, doseq=True)
         n += 1
-        if (n + seed) % 10 == 0:  # a double tap: the same form twice at once
-            twin = Browser(browser.port, ("x", "y"), browser.stats)
-            twin.cookies = dict(browser.cookies)
-            answers = []
 
-            def post(b, body=body, answers=answers):
-                answers.append(b.request("log POST", "POST", log_url, body, expect=302)[0])
+        def post(b, body=body):
+            return b.request("log POST", "POST", log_url, body, expect=302)[0]
 
-            threads = [threading.Thread(target=post, args=(b,)) for b in (browser, twin)]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-            response = next((a for a in answers if a is not None), None)
-            with browser.stats.lock:
-                browser.stats.saved_keys += [key.group(1)] * sum(a is not None for a in answers)
-        else:
-            response, _html = browser.request("log POST", "POST", log_url, body, expect=302)
-            if response is not None:
-                with browser.stats.lock:
-                    browser.stats.saved_keys.append(key.group(1))
+        answers = at_once(browser, post) if (n + seed) % 10 == 0 else [post(browser)]
+        with browser.stats.lock:
+            browser.stats.saved_keys += [key.group(1)] * sum(a is not None for a in answers)
+        response = next((a for a in answers if a is not None), None)
         if response is not None:
             browser.request("after POST (redirect)", "GET", response.getheader("Location"))
         pause(rnd, think)
@@ -285,9 +343,10 @@ def main(argv=None) -> int:
         wait_until_up(args.port, server)
         started = time.monotonic()
         deadline = started + args.seconds
+        volunteer = classic_volunteer_loop if args.classic else volunteer_loop
         threads = [
             threading.Thread(
-                target=volunteer_loop,
+                target=volunteer,
                 args=(
                     Browser(args.port, c, stats),
                     slug,
@@ -334,7 +393,8 @@ def main(argv=None) -> int:
         f"{args.volunteers} volunteers and {len(coordinator_users)} coordinators for "
         f"{elapsed:.0f} s against gunicorn ({args.workers} workers) + "
         f"{connection.vendor} ({settings.DATABASES['default']['NAME']}, scale {args.scale}, "
-        f"{before:,} activities in {slug} before); think time {args.think:g} s on average"
+        f"{before:,} activities in {slug} before); think time {args.think:g} s on average; "
+        + ("volunteers without the app's script" if args.classic else "volunteers in the app")
     )
     print()
     print("| requests | count | per s | p50 ms | p95 ms | max ms |")
