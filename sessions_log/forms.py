@@ -349,14 +349,28 @@ class ActivityForm(forms.ModelForm):
 
     def _setup_participants(self, instance, with_alias, extra_ids):
         field = self.fields["participants"]
-        queryset = selectors.visible_participants(
-            self.program, sees_all=self.sees_all, volunteer=self.volunteer, extra_ids=extra_ids
-        )
-        if instance:
-            queryset = self.program.participants.filter(
-                Q(pk__in=queryset.values("pk")) | Q(pk__in=instance.participants.values("pk"))
+
+        def choosable():
+            queryset = selectors.visible_participants(
+                self.program, sees_all=self.sees_all, volunteer=self.volunteer, extra_ids=extra_ids
             )
-        field.queryset = queryset.order_by("code")
+            if instance:
+                queryset = self.program.participants.filter(
+                    Q(pk__in=queryset.values("pk")) | Q(pk__in=instance.participants.values("pk"))
+                )
+            return queryset.order_by("code")
+
+        posted = self.is_bound and field.widget.value_from_datadict(
+            self.data, self.files, self.add_prefix("participants")
+        )
+        if self.is_bound and not posted:
+            # Nobody ticked (a group session): nothing to check against the people the user
+            # may pick; they are read only if the form is shown again.
+            field.queryset = Participant.objects.none()
+            self._choosable_participants = choosable
+        else:
+            field.queryset = choosable()
+            self._choosable_participants = None
         # Found by code; the alias only for those who may see it. No personal details: a
         # volunteer's form may be kept on their phone for offline use.
         field.label_from_instance = lambda p: (
@@ -379,6 +393,8 @@ class ActivityForm(forms.ModelForm):
             return
         self._participant_widget_chosen = True
         field = self.fields["participants"]
+        if self._choosable_participants is not None:
+            field.queryset = self._choosable_participants()
         people = list(field.queryset)  # kept by the queryset: its count and exists() read it
         choices = [(p.pk, field.label_from_instance(p)) for p in people]
         if len(people) <= 40:
@@ -405,7 +421,7 @@ class ActivityForm(forms.ModelForm):
             counted = participants is not None
         else:
             participants = None
-            cleaned["participants"] = self.fields["participants"].queryset.none()
+            cleaned["participants"] = []
             counted = self._default_head_counts(cleaned)
         # A one-to-one kind counts its ticked participants (``activity_data``).
         counts = (
