@@ -7,6 +7,7 @@ values the user sees. Exported text never runs as a spreadsheet formula.
 
 import csv
 import datetime as dt
+import functools
 import html
 import io
 from collections.abc import Callable, Iterable, Sequence
@@ -24,6 +25,7 @@ from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.text import slugify
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -53,6 +55,12 @@ class Row(list):
         super().__init__(cells)
         self.css = css
         self.pk = pk
+
+    @property
+    def label(self) -> str:
+        """The first cell's text, which names the row (a template's ``row.0`` would look the
+        index up as an attribute first, at the cost of a ``dir()``)."""
+        return self[0]["text"]
 
     @cached_property
     def html(self) -> SafeString:
@@ -98,10 +106,17 @@ def cell_text(value) -> str:
     if isinstance(value, dt.datetime):
         return DateText(date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT"))
     if isinstance(value, dt.date):
-        return DateText(date_format(value, "SHORT_DATE_FORMAT"))
+        return _short_date(value, get_language())
     if isinstance(value, list | tuple | set):
         return "; ".join(str(v) for v in value)
     return str(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _short_date(value: dt.date, language: str) -> DateText:
+    """A date in the active language's short form; a list shows the same dates many times,
+    and Django reads the format anew for each."""
+    return DateText(date_format(value, "SHORT_DATE_FORMAT"))
 
 
 def export_value(value):
