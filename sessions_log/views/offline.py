@@ -3,9 +3,11 @@
 - ``/sw.js``: the service worker (``static/js/service-worker.js`` with Workbox), told which
   static files to keep and which pages it may keep a copy of for the signed-in volunteer;
 - ``/manifest.webmanifest``: the web app manifest;
-- ``/p/<slug>/log/sync/``: where the browser sends the sessions saved while offline, one at a
-  time, and learns for each whether it was saved, was saved before (its idempotency key), or
-  was refused and why.
+- ``/p/<slug>/log/sync/``: where the log form's script sends every session it saves (first
+  kept in the browser's queue, online or not), one at a time, and learns for each whether it
+  was saved, was saved before (its idempotency key), or was refused and why. A saved answer
+  carries what the page shows in place of the next page a classic post would land on: its
+  ``message``, further ``notes`` and ``links`` (``{text, url}``).
 """
 
 import functools
@@ -18,12 +20,13 @@ from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.templatetags.static import static
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from programs.access import Perm, program_view
+from programs.models import ActivityKind
 
 from .. import policies, selectors, services
 from ..forms import ActivityForm
@@ -138,7 +141,9 @@ def activity_sync(request, program_slug):
     """Save one session sent from the browser's queue; answer in JSON.
 
     201 saved, 200 saved before (the same idempotency key: nothing is written again), 422
-    refused with the form's messages, for the volunteer to correct.
+    refused with the form's messages (403 without a volunteer profile, 409 for another user's
+    key). The browser shows a saved answer in place; a refused one it posts again the classic
+    way, so that the log form shows the errors at their fields.
     """
     program = request.program
     coordinator = policies.coordinates(request.membership)
@@ -155,7 +160,13 @@ def activity_sync(request, program_slug):
             return _refused(_("This entry cannot be sent: its key was used before."), status=409)
         confirm_kept_entry(request, existing)
         return JsonResponse(
-            {"status": "saved", "message": _("This session was already saved.")}, status=200
+            {
+                "status": "saved",
+                "message": _("This session was already saved."),
+                "notes": [],
+                "links": _next_steps(request, existing),
+            },
+            status=200,
         )
     form = ActivityForm(request.POST, **activity_form_kwargs(request, volunteer))
     if not form.is_valid():
@@ -163,13 +174,14 @@ def activity_sync(request, program_slug):
             _("The session was not saved. Please correct it and send it again."),
             _form_messages(form),
         )
+    concern = form.concern_data()
     try:
         activity, created = services.activity_log(
             program=program,
             user=request.user,
             volunteer=None if coordinator else volunteer,
             idempotency_key=key,
-            concern=form.concern_data(),
+            concern=concern,
             **form.activity_data(),
         )
     except ValidationError as error:
@@ -178,13 +190,43 @@ def activity_sync(request, program_slug):
             error.messages,
         )
     confirm_kept_entry(request, activity)
+    notes = []
+    if created and concern is not None:
+        notes.append(_("Your concern was passed on to the coordinators and supervisors."))
     return JsonResponse(
         {
             "status": "saved",
             "message": _("Your session was saved. Thank you!")
             if created
             else _("This session was already saved."),
+            "notes": notes,
+            "links": _next_steps(request, activity),
             "url": reverse("activity_edit", args=[program.slug, activity.pk]),
         },
         status=201 if created else 200,
     )
+
+
+def _next_steps(request, activity) -> list[dict]:
+    """Where a volunteer may go from a saved session: the links the page shows with the answer,
+    as the classic post's next page offers them (``activity_log``, ``my_sessions``)."""
+    slug = request.program.slug
+    links = []
+    if activity.kind in ActivityKind.individual() and policies.may_propose_referral(
+        request.membership
+    ):
+        # Right after a one-to-one is the moment to refer someone on (the referrals app
+        # names the page; sessions_log does not import it).
+        try:
+            referral = reverse("referral_create", args=[slug])
+        except NoReverseMatch:
+            pass
+        else:
+            links.append(
+                {
+                    "text": _("Refer someone to a service"),
+                    "url": f"{referral}?activity={activity.pk}",
+                }
+            )
+    links.append({"text": _("My sessions"), "url": reverse("my_sessions", args=[slug])})
+    return links

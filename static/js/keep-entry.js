@@ -1,20 +1,24 @@
-/* Nothing typed into the log form is lost when the sign-in has expired.
+/* Nothing typed into the log form is lost when the sign-in has expired, in a browser that posts
+ * the form the classic way.
  *
- * Before a form marked data-keep-entry is sent, what it holds (with its idempotency key) is
+ * Where the page's script and IndexedDB work, a save does not come here: offline-queue.js puts
+ * every save into the browser's queue first and sends it from there, and a save that an
+ * expired sign-in holds up waits in that queue for the next sign-in. This file serves the
+ * browsers without IndexedDB (private mode, storage refused), whose form is posted as it
+ * always was.
+ *
+ * Before a form marked data-keep-entry is posted, what it holds (with its idempotency key) is
  * kept in this browser's localStorage, with the program and the user the page was shown to.
  * When the server has saved the session, the next page names its key (data-saved-entries on
  * <body>) and the kept copy is dropped. When the sign-in had expired, the server answered with
  * the login page instead: the copy stays, and once the same user is back on the program's log
  * form (the login page leads there), it is sent again with the new security token. Its
- * idempotency key makes the server save it exactly once.
+ * idempotency key makes the server save it exactly once. Adding a participant (htmx) after
+ * the sign-in expired keeps the form the same way, to be filled in again rather than sent.
  *
  * A kept copy is dropped when another user signs in on this browser, on logout, once the page
  * shows it again (a form returned with errors), and after seven days. Without localStorage
  * (private mode, storage turned off) the form is sent as it always was.
- *
- * Without a connection the form is not sent at all: offline-queue.js keeps the entry, with the
- * same fields and idempotency key, in the browser's queue and sends it when the connection is
- * back; a queued entry that the sign-in's expiry holds up waits there for the next sign-in.
  */
 (function () {
   "use strict";

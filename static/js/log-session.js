@@ -138,7 +138,7 @@
       if (event.submitter && event.submitter.name === "_action") return;
       keep();
     });
-    // Kept for sending later (offline-queue.js), then emptied for the next session.
+    // Saved through the browser's queue (offline-queue.js), then emptied for the next session.
     form.addEventListener("lotse:queued", keep);
     form.addEventListener("lotse:reset", apply);
     if (!form.hasAttribute("data-bound")) apply();

@@ -1,15 +1,27 @@
-/* Sessions logged without a connection: kept in this browser, sent when the connection is back.
+/* Saving a session from the log form: kept in this browser first, then sent; nothing is lost to a
+ * dropped connection, and the volunteer stays on the form for the next session.
  *
- * When the log form (form[data-sync-url]) is saved while the browser is offline, it is not
- * sent: its fields and its idempotency key go into a queue in IndexedDB, in a database of the
- * signed-in user's own ("lotse-offline-<user id>"; offline.js deletes it on logout), and the
- * form is emptied for the next session. The queue is shown above the form ("3 sessions
- * waiting to send"). It is sent, one entry at a time, to the sync URL when the page opens
- * online, when the connection comes back, and with the "Send now" button. For each entry the
- * server answers whether it saved it (or had saved it before: the idempotency key makes a
- * second send harmless) or refused it; a refused entry stays in the queue with the server's
- * message until it is corrected ("Correct" puts it back into the form, with its key) or
- * removed. An expired sign-in holds the queue until the user signs in again.
+ * Every save of the log form (form[data-sync-url]), online or not, goes through a queue in
+ * IndexedDB, in a database of the signed-in user's own ("lotse-offline-<user id>"; offline.js
+ * deletes it on logout): its fields and its idempotency key are put into the queue, then,
+ * online, sent at once to the sync URL while the save button waits. The server answers in JSON:
+ * - saved (or saved before: the idempotency key makes a second send harmless): the entry leaves
+ *   the queue, the form is emptied for the next session (keeping the kind and site, see
+ *   log-session.js) and the server's message, notes and links are shown above it, where the
+ *   focus goes; then any other sessions waiting are sent;
+ * - refused: the entry leaves the queue and the form, still filled in, is posted the classic way,
+ *   so that the server shows the errors at their fields;
+ * - no answer (no connection, or the server not reached) or an expired sign-in: the entry stays
+ *   queued, the form is emptied, and the page says so (with a link to sign in again).
+ * Offline the entry is only queued. The queue is shown above the form ("3 sessions waiting to
+ * send") and sent, one entry at a time, when the page opens online (after signing in again,
+ * too), when the connection comes back, and with the "Send now" button. An entry refused then
+ * stays in the queue with the server's message until it is corrected ("Correct" puts it back
+ * into the form, with its key) or removed.
+ *
+ * Without this script, or where IndexedDB is refused (private mode, storage full), the form is
+ * posted as it always was and lands on "My sessions" (keep-entry.js keeps it across an expired
+ * sign-in). Adding a participant online is not a save and is left to the page as before.
  *
  * A copy of the page kept by the service worker carries the idempotency key it was shown with;
  * every key a page was shown with is remembered ("keys"), and a page whose key was seen before
@@ -28,7 +40,12 @@
   var syncUrl = form.getAttribute("data-sync-url");
   var loginUrl = form.getAttribute("data-login-url");
   var keyInput = form.querySelector("input[name='idempotency_key']");
-  var sending = false;
+  var saveButton = form.querySelector("button[type='submit']:not([name='_action'])");
+  var sending = false; // a send to the server is under way: one at a time
+  var running = null; // the sendAll() under way
+  var saving = false; // a save of the form is under way: a second submit is ignored
+  var leaving = false; // the form is being posted the classic way
+  var storeWorks = null; // whether IndexedDB opened; until it is known, a save waits for it
 
   var database = idb.openDB("lotse-offline-" + user, 1, {
     upgrade: function (db) {
@@ -36,6 +53,14 @@
       db.createObjectStore("keys", { keyPath: "key" });
     },
   });
+  database.then(
+    function () {
+      storeWorks = true;
+    },
+    function () {
+      storeWorks = false;
+    }
+  );
 
   function newKey() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
@@ -121,6 +146,7 @@
 
   // --- showing the queue -------------------------------------------------------------------
 
+  var answerBox = panel.querySelector(".js-queue-answer");
   var countLine = panel.querySelector(".js-queue-count");
   var resultLine = panel.querySelector(".js-queue-result");
   var list = panel.querySelector(".js-queue-list");
@@ -202,7 +228,7 @@
   function render() {
     return entries().then(function (all) {
       publishCount(all.length);
-      panel.hidden = all.length === 0 && resultLine.hidden;
+      panel.hidden = all.length === 0 && resultLine.hidden && answerBox.hidden;
       say(
         countLine,
         all.length
@@ -219,6 +245,7 @@
       );
       sendButton.hidden = all.length === 0;
       list.replaceChildren.apply(list, all.map(entryItem));
+      list.hidden = all.length === 0;
       return all;
     });
   }
@@ -261,15 +288,67 @@
       queuedAt: Date.now(),
       status: "waiting",
     };
-    return database.then(function (db) {
-      return db.put("queue", entry).then(function () {
-        return db.put("keys", { key: key, seenAt: Date.now() });
+    return database
+      .then(function (db) {
+        return db.put("queue", entry).then(function () {
+          return db.put("keys", { key: key, seenAt: Date.now() });
+        });
+      })
+      .then(function () {
+        return entry;
       });
+  }
+
+  // A form the server showed again (with errors) holds what was sent as its default values:
+  // these are blanked and the errors go, so that the next session starts from an empty form.
+  function forgetShownValues() {
+    Array.prototype.forEach.call(form.elements, function (element) {
+      if (!element.name || ["hidden", "submit", "button"].indexOf(element.type) !== -1) return;
+      if (element.type === "checkbox" || element.type === "radio") {
+        element.defaultChecked = false;
+      } else if (element.tagName === "SELECT") {
+        Array.prototype.forEach.call(element.options, function (option) {
+          option.defaultSelected = false;
+        });
+      } else {
+        element.defaultValue = "";
+      }
+    });
+    form.querySelectorAll(".is-invalid").forEach(function (element) {
+      element.classList.remove("is-invalid");
+    });
+    form.querySelectorAll("[aria-invalid]").forEach(function (element) {
+      element.removeAttribute("aria-invalid");
+    });
+    form.querySelectorAll(".invalid-feedback, .alert-danger, #confirm-warnings").forEach(function (element) {
+      element.remove();
+    });
+    form.parentNode.querySelectorAll(":scope > .alert-danger").forEach(function (element) {
+      element.remove();
+    });
+    form.removeAttribute("data-bound");
+  }
+
+  // The people of one session are not those of the next (nor a participant just added).
+  function forgetParticipants() {
+    form.querySelectorAll("[name='participants']").forEach(function (element) {
+      if (element.tagName === "SELECT") {
+        Array.prototype.forEach.call(element.options, function (option) {
+          option.defaultSelected = false;
+        });
+      } else {
+        element.defaultChecked = false;
+      }
+    });
+    form.querySelectorAll("#participants-block .alert-success").forEach(function (element) {
+      element.remove();
     });
   }
 
   function emptyForm() {
     form.dispatchEvent(new CustomEvent("lotse:queued"));
+    if (form.hasAttribute("data-bound")) forgetShownValues();
+    forgetParticipants();
     form.reset();
     if (keyInput) keyInput.value = newKey();
     var date = form.querySelector("input[name='date']");
@@ -289,28 +368,152 @@
     });
   }
 
+  function clearAnswer() {
+    answerBox.replaceChildren();
+    answerBox.hidden = true;
+    say(resultLine, "");
+  }
+
+  // The server's answer to a saved session, in place of the page a classic post would show.
+  function showAnswer(answer) {
+    var parts = [];
+    var message = document.createElement("p");
+    message.className = "fw-semibold text-success mb-1";
+    message.textContent = answer.message || "";
+    parts.push(message);
+    (Array.isArray(answer.notes) ? answer.notes : []).forEach(function (text) {
+      var note = document.createElement("p");
+      note.className = "mb-1";
+      note.textContent = text;
+      parts.push(note);
+    });
+    var links = (Array.isArray(answer.links) ? answer.links : []).filter(function (link) {
+      return link && typeof link.url === "string" && /^\/(?![\/\\])/.test(link.url); // this site's pages
+    });
+    if (links.length) {
+      var row = document.createElement("div");
+      row.className = "d-flex flex-wrap gap-2 mt-2";
+      links.forEach(function (link, index) {
+        var a = document.createElement("a");
+        a.href = link.url;
+        a.className = "btn btn-sm " + (index === 0 && links.length > 1 ? "btn-primary" : "btn-outline-primary");
+        a.textContent = link.text || link.url;
+        row.appendChild(a);
+      });
+      parts.push(row);
+    }
+    answerBox.replaceChildren.apply(answerBox, parts);
+    answerBox.hidden = false;
+    panel.hidden = false;
+  }
+
+  function signInLink(line) {
+    if (!loginUrl) return;
+    var link = document.createElement("a");
+    link.href = loginUrl + "?next=" + encodeURIComponent(window.location.pathname);
+    link.className = "ms-1";
+    link.textContent = gettext("Sign in");
+    line.appendChild(link);
+  }
+
+  function busy(on) {
+    saving = on;
+    if (saveButton) saveButton.disabled = on;
+  }
+
+  // Saved: the next session can be logged at once; then whatever else waits is sent.
+  function whenSaved(entry, answer) {
+    return remove(entry.key)
+      .then(emptyForm)
+      .then(function () {
+        showAnswer(answer);
+        return render();
+      })
+      .then(function () {
+        answerBox.focus();
+        sendAll();
+      });
+  }
+
+  // Refused: the form, still filled in, is posted the classic way; the server shows the errors
+  // at their fields (and, for a key saved before, the session it saved).
+  function whenRefused(entry) {
+    return remove(entry.key).then(function () {
+      leaving = true;
+      form.submit();
+    });
+  }
+
+  // Not sent (no connection, or the sign-in expired): it waits in the queue.
+  function whenHeld(reason) {
+    return emptyForm()
+      .then(function () {
+        if (reason === SIGNED_OUT) {
+          say(
+            resultLine,
+            gettext("Saved on this device. Your sign-in has expired: sign in again to send it."),
+            "danger"
+          );
+          signInLink(resultLine);
+        } else {
+          say(resultLine, gettext("Saved on this device. It will be sent when you are back online."), "success");
+        }
+        return render();
+      })
+      .then(function () {
+        resultLine.focus();
+      });
+  }
+
+  function save(submitter) {
+    busy(true);
+    clearAnswer();
+    return database
+      .then(queue)
+      .then(
+        function (entry) {
+          if (!navigator.onLine) return whenHeld(NO_CONNECTION);
+          return sendOne(entry).then(
+            function (answer) {
+              return answer.status === "saved" ? whenSaved(entry, answer) : whenRefused(entry);
+            },
+            function (reason) {
+              return whenHeld(reason === SIGNED_OUT ? SIGNED_OUT : NO_CONNECTION);
+            }
+          );
+        },
+        function () {
+          // IndexedDB refused the entry (private mode, storage full): the form is posted as
+          // it always was.
+          storeWorks = false;
+          busy(false);
+          form.requestSubmit(submitter || undefined);
+        }
+      )
+      .catch(function () {
+        // The answer could not be shown; the queue still holds what was not saved.
+        return render();
+      })
+      .finally(function () {
+        if (!leaving) busy(false);
+      });
+  }
+
   document.addEventListener(
     "submit",
     function (event) {
-      if (event.target !== form || navigator.onLine) return;
+      if (event.target !== form || storeWorks === false) return;
+      var adding = event.submitter && event.submitter.name === "_action";
+      // Adding a participant online is not a save: the page does it as before.
+      if (adding && navigator.onLine) return;
       event.preventDefault();
       event.stopPropagation();
-      if (event.submitter && event.submitter.name === "_action") {
+      if (adding) {
         say(resultLine, gettext("Adding someone new needs a connection. Please try again when you are back online."), "danger");
         panel.hidden = false;
         return;
       }
-      queue()
-        .then(emptyForm)
-        .then(function () {
-          // Back online meanwhile: send it now, and do not cover what that send says.
-          if (navigator.onLine) return sendAll();
-          say(resultLine, gettext("Saved on this device. It will be sent when you are back online."), "success");
-          return render();
-        })
-        .then(function () {
-          panel.scrollIntoView();
-        });
+      if (!saving && !leaving) save(event.submitter);
     },
     true
   );
@@ -344,18 +547,37 @@
     );
   }
 
+  // One entry, sent once whatever else is being sent has been.
+  function sendOne(entry) {
+    return (running || Promise.resolve())
+      .then(
+        function () {},
+        function () {}
+      )
+      .then(function () {
+        sending = true;
+        sendButton.disabled = true;
+        return send(entry).finally(function () {
+          sending = false;
+          sendButton.disabled = false;
+        });
+      });
+  }
+
   function sendAll() {
-    if (sending || !navigator.onLine) return Promise.resolve();
+    if (sending || !navigator.onLine) return running || Promise.resolve();
     sending = true;
     sendButton.disabled = true;
+    var tried = 0;
     var saved = 0;
     var refused = 0;
     var stopped = null;
-    return entries()
+    running = entries()
       .then(function (all) {
         var waiting = all.filter(function (entry) {
           return entry.status !== "refused";
         });
+        tried = waiting.length;
         return waiting.reduce(function (previous, entry) {
           return previous.then(function () {
             if (stopped) return;
@@ -381,6 +603,7 @@
         }, Promise.resolve());
       })
       .then(function () {
+        if (!tried) return; // nothing waited: what the panel says stays
         var parts = [];
         if (saved) {
           parts.push(
@@ -410,19 +633,15 @@
           parts.push(gettext("No connection to the server. The sessions will be sent later."));
         }
         say(resultLine, parts.join(" "), refused || stopped ? "danger" : "success");
-        if (stopped === SIGNED_OUT && loginUrl) {
-          var link = document.createElement("a");
-          link.href = loginUrl + "?next=" + encodeURIComponent(window.location.pathname);
-          link.className = "ms-1";
-          link.textContent = gettext("Sign in");
-          resultLine.appendChild(link);
-        }
+        if (stopped === SIGNED_OUT) signInLink(resultLine);
       })
       .then(render)
       .finally(function () {
         sending = false;
         sendButton.disabled = false;
+        running = null;
       });
+    return running;
   }
 
   // Keys the server has saved through the form itself (base.html, data-saved-entries).

@@ -181,3 +181,14 @@ def role_context(browser, live_server, world: World, role: str, language="en", b
     page = context.new_page()
     log_in(page, live_server, world.users[role].username)
     return context, page
+
+
+def save_a_one_to_one(page, live_server, world: World) -> None:
+    """The volunteer saves a one-to-one on the log form, in any interface language: the page
+    stays and shows the server's answer (its message and links) above the emptied form."""
+    page.goto(f"{live_server.url}/p/{world.program.slug}/log/")
+    page.locator("input[name=kind][value=one_to_one]").check()
+    page.locator("#id_site").select_option(index=1)
+    page.locator("input[name=participants]").first.check()
+    page.locator("form.js-log-form button[type=submit]:not([name=_action])").click()
+    page.locator(".js-queue-answer a").first.wait_for()

@@ -10,7 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from .roles import HEIGHTS, ROLES, WIDTHS, build_world, main_pages, role_context
+from .roles import (
+    HEIGHTS,
+    ROLES,
+    WIDTHS,
+    build_world,
+    main_pages,
+    role_context,
+    save_a_one_to_one,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -56,5 +64,21 @@ def test_every_main_page_of_each_role_passes_axe_at_three_widths(browser, live_s
         for width in WIDTHS:  # the page's layout follows the window, as on a real device
             page.set_viewport_size({"width": width, "height": HEIGHTS[width]})
             found += [f"{role} {width}px {path}: {v}" for v in axe_violations(page)]
+    context.close()
+    assert not found, "\n".join(found)
+
+
+def test_the_answer_to_a_saved_session_passes_axe_at_three_widths(browser, live_server, world):
+    context, page = role_context(browser, live_server, world, "volunteer", bypass_csp=True)
+    page.set_viewport_size({"width": WIDTHS[0], "height": HEIGHTS[WIDTHS[0]]})
+    save_a_one_to_one(page, live_server, world)
+    answer = page.locator(".js-queue-answer")
+    assert answer.get_attribute("role") == "status"
+    assert answer.locator("a").count() == 2  # the referral for this session, My sessions
+    page.add_script_tag(path=str(AXE))
+    found = []
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": HEIGHTS[width]})
+        found += [f"{width}px: {v}" for v in axe_violations(page)]
     context.close()
     assert not found, "\n".join(found)

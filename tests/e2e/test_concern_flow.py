@@ -46,7 +46,15 @@ def test_a_concern_reaches_the_supervisors_inbox_and_is_acknowledged(
     phone.get_by_label("What happened?").fill("A young man said he sees no point in living.")
     save_screenshot(phone, "log-session-concern")
     phone.get_by_role("button", name="Save session").click()
-    expect(phone.get_by_text("Your concern was passed on")).to_be_visible()
+    answer = phone.get_by_role("status").filter(has_text="Your session was saved")
+    expect(answer).to_be_focused()
+    expect(answer).to_contain_text(
+        "Your concern was passed on to the coordinators and supervisors."
+    )
+    # The next session starts without the concern.
+    expect(phone.get_by_label("I am worried about someone")).not_to_be_checked()
+    expect(phone.get_by_label("What happened?")).to_be_hidden()
+    assert Concern.objects.count() == 1
     phone.context.close()
 
     # The supervisor is told by e-mail, without any detail about the person.

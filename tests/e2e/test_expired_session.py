@@ -1,5 +1,8 @@
 """A volunteer's sign-in expires while the log form is open: what was typed is kept in the
-browser, sent once after signing in again, and never shown to anyone else."""
+browser, sent once after signing in again, and never shown to anyone else.
+
+The log form saves through the browser's queue (IndexedDB); a browser without IndexedDB posts
+the form the classic way and keeps a copy in localStorage (keep-entry.js) instead."""
 
 import pytest
 from django.contrib.sessions.models import Session
@@ -22,6 +25,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 CONCERN = "She has not slept for days and talks about giving up."
 KEPT = "() => Object.keys(localStorage).filter((name) => name.startsWith('lotse-entry:'))"
+# A browser that refuses IndexedDB (some private modes): the localStorage copy's path.
+WITHOUT_INDEXEDDB = "delete window.indexedDB;"
 
 
 @pytest.fixture
@@ -76,10 +81,47 @@ def let_the_sign_in_expire(page):
     page.context.clear_cookies(name="sessionid")
 
 
-def test_an_expired_session_is_kept_and_saved_once_after_signing_in_again(
+def test_an_expired_sign_in_holds_the_session_in_the_queue_until_signing_in_again(
     page, live_server, layla, csp_violations
 ):
     page.set_default_timeout(10_000)
+    fill_in_a_session_with_a_concern(page, live_server, layla)
+    let_the_sign_in_expire(page)
+    page.get_by_role("button", name="Save session").click()
+
+    # Still on the form, emptied; the session waits on this device.
+    queue = page.locator("#offline-queue")
+    expect(queue).to_contain_text("Saved on this device. Your sign-in has expired")
+    expect(queue).to_contain_text("1 session waiting to send")
+    expect(page.get_by_label("What happened?")).to_have_value("")
+    assert page.evaluate(KEPT) == []  # the queue holds it, not a second copy
+    assert Activity.objects.count() == 0
+    save_screenshot(page, "expired-session-queued")
+
+    queue.get_by_role("link", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log in")
+    sign_in(page, layla.user.username)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log a session")
+    expect(queue).to_contain_text("1 session was sent and saved.")
+    expect(queue).not_to_contain_text("waiting to send")
+    activity = Activity.objects.get()
+    assert (activity.kind, activity.attendees_total, activity.minutes) == ("group", 9, 60)
+    assert Concern.objects.get().description == CONCERN
+
+    # Opening the form again sends nothing a second time.
+    page.reload()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log a session")
+    expect(queue).to_be_hidden()
+    assert Activity.objects.count() == 1
+    assert Concern.objects.count() == 1
+    assert csp_violations == []
+
+
+def test_without_indexeddb_an_expired_session_is_kept_and_saved_once_after_signing_in_again(
+    page, live_server, layla, csp_violations
+):
+    page.set_default_timeout(10_000)
+    page.add_init_script(WITHOUT_INDEXEDDB)
     fill_in_a_session_with_a_concern(page, live_server, layla)
     let_the_sign_in_expire(page)
     page.get_by_role("button", name="Save session").click()
@@ -110,6 +152,7 @@ def test_an_expired_session_is_kept_and_saved_once_after_signing_in_again(
 
 def test_another_user_signing_in_on_the_same_browser_gets_nothing(page, live_server, layla, jonas):
     page.set_default_timeout(10_000)
+    page.add_init_script(WITHOUT_INDEXEDDB)
     fill_in_a_session_with_a_concern(page, live_server, layla)
     let_the_sign_in_expire(page)
     page.get_by_role("button", name="Save session").click()
@@ -127,6 +170,7 @@ def test_another_user_signing_in_on_the_same_browser_gets_nothing(page, live_ser
 
 def test_logging_out_drops_what_was_kept(page, live_server, layla):
     page.set_default_timeout(10_000)
+    page.add_init_script(WITHOUT_INDEXEDDB)
     fill_in_a_session_with_a_concern(page, live_server, layla)
     let_the_sign_in_expire(page)
     page.get_by_role("button", name="Save session").click()

@@ -1,5 +1,7 @@
-"""A volunteer logs sessions on a phone without a connection: they wait in the browser's queue,
-are sent once each when the connection is back, and a refused one waits to be corrected."""
+"""A volunteer logs sessions on a phone, online or not: every save goes into the browser's queue
+first and, online, is sent at once, the volunteer staying on the form. Without a connection the
+sessions wait in the queue, are sent once each when it is back, and a refused one waits to be
+corrected; one the server refuses at once comes back with the errors at their fields."""
 
 import datetime as dt
 
@@ -71,6 +73,14 @@ def open_app(page, live_server):
     )
 
 
+def saved_answer(page):
+    return (
+        page.locator("#offline-queue")
+        .get_by_role("status")
+        .filter(has_text="Your session was saved")
+    )
+
+
 def log_group_session(page, people, *, day=None):
     page.get_by_label("Group session").check()
     page.locator("#id_site").select_option(label="Unterkunft Nord")
@@ -137,7 +147,10 @@ def test_a_refused_entry_shows_the_servers_message_and_can_be_corrected(phone, l
     expect(page.get_by_label("People attending")).to_have_value("6")
     page.get_by_label("Date").fill(dt.date.today().isoformat())
     page.get_by_role("button", name="Save session").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("My sessions")
+    expect(saved_answer(page)).to_be_focused()
+    expect(queue).not_to_contain_text("waiting to send")
+    expect(queue.get_by_role("alert")).to_have_count(0)
+    expect(page.get_by_label("People attending")).to_have_value("")
     assert sorted(Activity.objects.values_list("attendees_total", flat=True)) == [6, 8]
 
     page.goto(f"{live_server.url}{LOG}")
@@ -211,7 +224,7 @@ def test_a_repeat_one_to_one_takes_six_taps_or_fewer(phone, live_server, layla):
     page.locator("#id_site").select_option(label="Unterkunft Süd")
     page.get_by_role("checkbox", name="P-36DTT").check()
     page.get_by_role("button", name="Save session").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("My sessions")
+    expect(saved_answer(page)).to_be_visible()
 
     taps = 0
 
@@ -220,8 +233,9 @@ def test_a_repeat_one_to_one_takes_six_taps_or_fewer(phone, live_server, layla):
         taps += 1
         action()
 
-    page.get_by_role("button", name="Toggle navigation").click()
-    tap(lambda: page.get_by_role("link", name="Log a session").first.click())
+    # The next one right away, on the same form.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log a session")
+    expect(page.get_by_role("checkbox", name="P-36DTT")).not_to_be_checked()
     expect(page.get_by_label("One-to-one talk")).to_be_checked()
     expect(page.locator("#id_site option:checked")).to_have_text("Unterkunft Süd")
     expect(page.get_by_label("People attending")).to_be_hidden()
@@ -230,9 +244,11 @@ def test_a_repeat_one_to_one_takes_six_taps_or_fewer(phone, live_server, layla):
     tap(lambda: page.get_by_role("checkbox", name="P-36DTT").check())
     tap(lambda: page.get_by_label("Duration (minutes)").fill("45"))
     tap(lambda: page.get_by_role("button", name="Save session").click())
-    expect(page.get_by_role("heading", level=1)).to_have_text("My sessions")
+    expect(saved_answer(page)).to_be_focused()
+    expect(page.get_by_label("Duration (minutes)")).to_have_value("")
 
     assert taps <= 6
+    assert Activity.objects.count() == 6
     latest = Activity.objects.order_by("-pk").first()
     assert (latest.kind, latest.site.name, latest.minutes) == ("one_to_one", "Unterkunft Süd", 45)
     assert list(latest.participants.values_list("code", flat=True)) == ["P-36DTT"]
@@ -267,9 +283,88 @@ def test_the_arabic_log_page_reads_right_to_left_and_saves_a_session(phone, live
     page.locator("#id_attendees_total").fill("6")
     page.locator("#id_minutes").fill("90")
     page.get_by_role("button", name="حفظ الجلسة").click()  # "Save session"
-    page.wait_for_load_state()
-    for _ in range(40):  # the answer may come through the queue
-        if Activity.objects.filter(attendees_total=6).exists():
-            break
-        page.wait_for_timeout(250)
+    answer = page.locator("#offline-queue").get_by_role("status")
+    expect(answer.filter(has_text="تم حفظ جلستك. شكرًا لك!")).to_be_focused()  # "…saved…"
+    expect(answer.get_by_role("link", name="جلساتي")).to_be_visible()  # "My sessions"
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
     assert list(Activity.objects.values_list("attendees_total", "minutes")) == [(6, 90)]
+
+
+def test_two_sessions_saved_online_arrive_once_each_and_the_form_stays(
+    phone, live_server, layla, csp_violations
+):
+    page = phone
+    open_app(page, live_server)
+    page.evaluate("() => { window.neverLeft = true; }")  # gone if another page were loaded
+    queue = page.locator("#offline-queue")
+    for people in (5, 7):
+        log_group_session(page, people)
+        expect(saved_answer(page)).to_be_focused()
+        expect(page.get_by_label("People attending")).to_have_value("")
+        expect(page.get_by_label("Group session")).to_be_checked()
+        expect(page.locator("#id_site option:checked")).to_have_text("Unterkunft Nord")
+        expect(page.get_by_role("button", name="Save session")).to_be_enabled()
+    expect(queue).not_to_contain_text("waiting to send")
+    assert page.evaluate("() => window.neverLeft") is True
+    assert page.url == f"{live_server.url}{LOG}"
+    assert sorted(Activity.objects.values_list("attendees_total", flat=True)) == [5, 7]
+    keys = set(Activity.objects.values_list("idempotency_key", flat=True))
+    assert len(keys) == 2 and None not in keys
+    assert csp_violations == []
+
+
+def test_a_session_refused_online_shows_the_error_at_its_field(phone, live_server, layla):
+    page = phone
+    open_app(page, live_server)
+    page.get_by_label("Group session").check()
+    page.locator("#id_site").select_option(label="Unterkunft Nord")
+    page.get_by_label("People attending").fill("4")
+    # More women and men than people: only the server knows this rule.
+    page.get_by_label("Women", exact=True).fill("3")
+    page.get_by_label("Men", exact=True).fill("3")
+    page.get_by_role("button", name="Save session").click()
+
+    expect(page.get_by_text("Please check the fields marked below.")).to_be_visible()
+    women = page.get_by_label("Women", exact=True)
+    expect(women).to_have_attribute("aria-invalid", "true")
+    expect(
+        page.locator(".invalid-feedback").filter(has=page.get_by_text("Women and men"))
+    ).to_contain_text("Women and men together cannot be more than the 4 attending.")
+    expect(women).to_have_value("3")  # nothing typed was lost
+    expect(page.locator("#offline-queue")).to_be_hidden()  # not kept to be sent again
+    assert Activity.objects.count() == 0
+
+    # Corrected, it is saved in place; the errors go, and the form is empty again.
+    page.get_by_label("Men", exact=True).fill("1")
+    page.get_by_role("button", name="Save session").click()
+    expect(saved_answer(page)).to_be_focused()
+    expect(page.get_by_text("Please check the fields marked below.")).to_have_count(0)
+    expect(page.locator(".invalid-feedback")).to_have_count(0)
+    expect(women).to_have_value("")
+    expect(women).not_to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Group session")).to_be_checked()
+    expect(page.locator("#id_site option:checked")).to_have_text("Unterkunft Nord")
+    assert list(
+        Activity.objects.values_list("attendees_total", "attendees_women", "attendees_men")
+    ) == [(4, 3, 1)]
+
+
+def test_a_save_whose_sending_fails_waits_in_the_queue_and_is_sent_later(phone, live_server, layla):
+    page = phone
+    open_app(page, live_server)
+    sync = f"{live_server.url}/p/in2balance/log/sync/"
+    page.route(sync, lambda route: route.abort())
+    log_group_session(page, 6)
+
+    queue = page.locator("#offline-queue")
+    expect(queue).to_contain_text("Saved on this device.")
+    expect(queue).to_contain_text("1 session waiting to send")
+    expect(page.get_by_label("People attending")).to_have_value("")
+    expect(saved_answer(page)).to_have_count(0)
+    assert Activity.objects.count() == 0
+
+    page.unroute(sync)
+    queue.get_by_role("button", name="Send now").click()
+    expect(queue).to_contain_text("1 session was sent and saved.")
+    expect(queue).not_to_contain_text("waiting to send")
+    assert Activity.objects.get().attendees_total == 6

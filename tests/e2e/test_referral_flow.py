@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from programs.models import ActivityKind, Language, Membership
 from referrals.models import Category, Referral
+from sessions_log.models import Activity
 
 from ..conftest import shown_date
 from ..factories import (
@@ -107,8 +108,17 @@ def test_a_referral_goes_from_a_volunteers_proposal_to_attended(
         ),
     )
     log_in(page, live_server, "laienhelfer@example.org")
-    page.goto(f"{base}/referrals/new/?activity={cast['talk'].pk}")
+    page.goto(f"{base}/log/")
+    page.get_by_label("One-to-one talk").check()
+    page.get_by_role("checkbox", name="P-7K3Q9").check()
+    page.get_by_role("button", name="Save session").click()
+    # Saved in place; the answer leads on to the referral for this session.
+    answer = page.get_by_role("status").filter(has_text="Your session was saved")
+    expect(answer).to_be_focused()
+    answer.get_by_role("link", name="Refer someone to a service").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Refer to a service")
+    logged = Activity.objects.exclude(pk=cast["talk"].pk).get()
+    assert page.url.endswith(f"/referrals/new/?activity={logged.pk}")
     expect(page.get_by_role("combobox", name="Participant")).to_have_value(
         str(cast["talk"].participants.get().pk)
     )

@@ -1,4 +1,5 @@
-"""A volunteer on a phone logs a group session and a one-to-one with someone new."""
+"""A volunteer on a phone logs a group session and a one-to-one with someone new, staying on the
+form from one session to the next; a browser without IndexedDB posts the form as it always did."""
 
 import pytest
 from playwright.sync_api import expect
@@ -48,6 +49,15 @@ def phone(browser):
     context.close()
 
 
+# A browser that refuses IndexedDB (some private modes): the form is posted the classic way.
+WITHOUT_INDEXEDDB = "delete window.indexedDB;"
+
+
+def saved_answer(page):
+    """The answer to a saved session, shown above the form in place of another page."""
+    return page.get_by_role("status").filter(has_text="Your session was saved")
+
+
 def open_log_form(page, live_server, volunteer):
     log_in(page, live_server, volunteer.user.username)
     page.get_by_role("button", name="Toggle navigation").click()
@@ -77,8 +87,23 @@ def test_a_volunteer_logs_a_group_session_on_a_phone(phone, live_server, volunte
     save_screenshot(page, "log-session-group")
     page.get_by_role("button", name="Save session").click()
 
+    # Saved in place: the answer is read out, and the form is ready for the next session with
+    # the kind and site logged last.
+    answer = saved_answer(page)
+    expect(answer).to_be_focused()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log a session")
+    expect(page.get_by_label("People attending")).to_have_value("")
+    expect(page.get_by_label("Notes", exact=True)).to_have_value("")
+    expect(page.get_by_label("Sleep", exact=True)).not_to_be_checked()
+    expect(page.get_by_label("Group session")).to_be_checked()
+    expect(page.locator("#id_site option:checked")).to_have_text("Unterkunft Nord")
+    expect(answer.get_by_role("link", name="Refer someone to a service")).to_have_count(0)
+    expect(page.locator("#offline-queue")).not_to_contain_text("waiting to send")
+    save_screenshot(page, "log-session-saved")
+    assert Activity.objects.count() == 1
+
+    answer.get_by_role("link", name="My sessions").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("My sessions")
-    expect(page.get_by_role("alert")).to_contain_text("Your session was saved")
     session = page.get_by_role("listitem").filter(has_text="Unterkunft Nord")
     expect(session).to_contain_text("Group session")
     expect(session).to_contain_text("14 attending")
@@ -118,7 +143,14 @@ def test_a_volunteer_logs_a_one_to_one_with_someone_new(
     save_screenshot(page, "log-session-one-to-one")
     page.get_by_role("button", name="Save session").click()
 
-    expect(page.get_by_role("alert")).to_contain_text("Your session was saved")
+    answer = saved_answer(page)
+    expect(answer).to_be_focused()
+    # After a one-to-one the volunteer may refer someone on, from here.
+    expect(answer.get_by_role("link", name="Refer someone to a service")).to_be_visible()
+    # The next session starts with no one ticked, the one just added neither.
+    expect(participant).not_to_be_checked()
+    expect(page.get_by_text("was added and is ticked above")).to_have_count(0)
+    expect(page.get_by_label("One-to-one talk")).to_be_checked()
     activity = Activity.objects.get()
     person = Participant.objects.get()
     assert list(activity.participants.all()) == [person]
@@ -128,17 +160,48 @@ def test_a_volunteer_logs_a_one_to_one_with_someone_new(
         1,
     )
     assert person.site.name == "Unterkunft Nord"
+    answer.get_by_role("link", name="Refer someone to a service").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Refer to a service")
+    expect(page.get_by_role("combobox", name="Participant")).to_have_value(str(person.pk))
     assert csp_violations == []
 
 
-def test_a_double_submit_and_a_resubmit_leave_one_session(phone, live_server, volunteer):
+def test_a_double_submit_saves_one_session_and_the_form_is_ready_again(
+    phone, live_server, volunteer
+):
     page = phone
     open_log_form(page, live_server, volunteer)
     page.get_by_label("Information event").check()
     page.locator("#id_site").select_option(label="Unterkunft Süd")
     page.get_by_label("People attending").fill("30")
     page.get_by_role("button", name="Save session").dblclick()
+    expect(saved_answer(page)).to_be_visible()
+    expect(page.get_by_role("button", name="Save session")).to_be_enabled()
+    expect(page.get_by_label("People attending")).to_have_value("")
+    expect(page.get_by_label("Information event")).to_be_checked()
+    assert Activity.objects.count() == 1
+    # The next one gets a key of its own.
+    page.get_by_label("People attending").fill("12")
+    page.get_by_role("button", name="Save session").click()
+    expect(page.locator("#offline-queue")).to_contain_text("Your session was saved")
+    page.wait_for_function(
+        "() => !document.querySelector('.js-log-form button[type=submit]').disabled"
+    )
+    assert sorted(Activity.objects.values_list("attendees_total", flat=True)) == [12, 30]
+
+
+def test_without_indexeddb_a_double_submit_and_a_resubmit_leave_one_session(
+    phone, live_server, volunteer
+):
+    page = phone
+    page.add_init_script(WITHOUT_INDEXEDDB)
+    open_log_form(page, live_server, volunteer)
+    page.get_by_label("Information event").check()
+    page.locator("#id_site").select_option(label="Unterkunft Süd")
+    page.get_by_label("People attending").fill("30")
+    page.get_by_role("button", name="Save session").dblclick()
     expect(page.get_by_role("heading", level=1)).to_have_text("My sessions", timeout=10_000)
+    expect(page.get_by_role("alert")).to_contain_text("Your session was saved")
     assert Activity.objects.count() == 1
 
     # The back button brings the filled form back; sending it again lands on the first one.

@@ -5,7 +5,15 @@ the funder's download link is on the phone's screen."""
 import pytest
 from django.conf import settings
 
-from .roles import HEIGHTS, ROLES, WIDTHS, build_world, main_pages, role_context
+from .roles import (
+    HEIGHTS,
+    ROLES,
+    WIDTHS,
+    build_world,
+    main_pages,
+    role_context,
+    save_a_one_to_one,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -55,6 +63,22 @@ def test_no_page_is_wider_than_the_screen_in_any_language(
                 found.append(f"{where}: the navigation wraps")
     context.close()
     assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_answer_to_a_saved_session_fits_a_phone_in_any_language(
+    browser, live_server, world, language
+):
+    context, page = role_context(browser, live_server, world, "volunteer")
+    context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
+    )
+    page.set_viewport_size({"width": WIDTHS[0], "height": HEIGHTS[WIDTHS[0]]})
+    save_a_one_to_one(page, live_server, world)
+    assert page.locator("html").get_attribute("lang") == language
+    seen = page.evaluate(MEASURE)
+    context.close()
+    assert seen["overflow"] <= 0, f"{seen['overflow']}px too wide ({seen['wide']})"
 
 
 def test_the_funder_sees_the_download_on_a_phone(browser, live_server, world):

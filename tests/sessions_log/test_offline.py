@@ -13,6 +13,7 @@ from sessions_log.models import Activity, Concern
 
 from ..factories import ActivityFactory, ParticipantFactory
 from .test_log_session import group_session
+from .utils import one_to_one
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +66,12 @@ def test_a_queued_session_is_saved_once(login, volunteer, shelter, sync_url):
     assert first.json()["status"] == "saved"
     again = client.post(sync_url, data)
     assert again.status_code == 200
-    assert again.json() == {"status": "saved", "message": "This session was already saved."}
+    assert again.json() == {
+        "status": "saved",
+        "message": "This session was already saved.",
+        "notes": [],
+        "links": [{"text": "My sessions", "url": "/p/in2balance/my-sessions/"}],
+    }
     activity = Activity.objects.get()
     assert str(activity.idempotency_key) == data["idempotency_key"]
     assert volunteer in activity.facilitators.all()
@@ -80,9 +86,55 @@ def test_a_queued_session_with_a_concern_raises_it_once(login, volunteer, shelte
         concern_severity=Concern.Severity.HIGH,
         concern_description="She talks about giving up.",
     )
-    client.post(sync_url, data)
-    client.post(sync_url, data)
+    first = client.post(sync_url, data).json()
+    assert first["notes"] == ["Your concern was passed on to the coordinators and supervisors."]
+    again = client.post(sync_url, data).json()
+    assert again["notes"] == []  # passed on once, said once
     assert Concern.objects.count() == 1
+
+
+def test_a_saved_group_session_leads_to_my_sessions_only(login, volunteer, shelter, sync_url):
+    answer = login(volunteer.user).post(sync_url, group_session(shelter)).json()
+    activity = Activity.objects.get()
+    assert answer == {
+        "status": "saved",
+        "message": "Your session was saved. Thank you!",
+        "notes": [],
+        "links": [{"text": "My sessions", "url": "/p/in2balance/my-sessions/"}],
+        "url": f"/p/in2balance/activities/{activity.pk}/edit/",
+    }
+
+
+def test_a_saved_one_to_one_offers_a_referral_for_it(login, program, volunteer, shelter, sync_url):
+    met = ParticipantFactory(program=program)
+    earlier = one_to_one(program, volunteer, met)
+    data = group_session(
+        shelter, kind=ActivityKind.ONE_TO_ONE, participants=[met.pk], attendees_total=""
+    )
+    answer = login(volunteer.user).post(sync_url, data).json()
+    activity = Activity.objects.exclude(pk=earlier.pk).get()
+    assert answer["links"] == [
+        {
+            "text": "Refer someone to a service",
+            "url": f"/p/in2balance/referrals/new/?activity={activity.pk}",
+        },
+        {"text": "My sessions", "url": "/p/in2balance/my-sessions/"},
+    ]
+    assert answer["notes"] == []
+
+
+def test_the_links_and_notes_are_translated(login, volunteer, shelter, sync_url):
+    data = group_session(
+        shelter,
+        worried="on",
+        concern_category=Concern.Category.choices[0][0],
+        concern_severity=Concern.Severity.HIGH,
+        concern_description="She talks about giving up.",
+    )
+    answer = login(volunteer.user).post(sync_url, data, headers={"accept-language": "de"}).json()
+    assert answer["message"] != "Your session was saved. Thank you!"
+    assert answer["notes"][0] != "Your concern was passed on to the coordinators and supervisors."
+    assert answer["links"][0]["text"] != "My sessions"
 
 
 def test_a_refused_session_comes_back_with_the_reasons(login, volunteer, shelter, sync_url):
