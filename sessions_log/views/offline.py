@@ -30,7 +30,6 @@ from programs.models import ActivityKind
 
 from .. import policies, selectors, services
 from ..forms import ActivityForm
-from .activities import confirm_kept_entry
 from .common import OFFLINE_HEADER, activity_form_kwargs
 
 # What the log form needs offline, kept by the service worker when it is installed.
@@ -143,7 +142,9 @@ def activity_sync(request, program_slug):
     201 saved, 200 saved before (the same idempotency key: nothing is written again), 422
     refused with the form's messages (403 without a volunteer profile, 409 for another user's
     key). The browser shows a saved answer in place; a refused one it posts again the classic
-    way, so that the log form shows the errors at their fields.
+    way, so that the log form shows the errors at their fields. The answer itself tells the
+    page what was saved: nothing goes into the sign-in's list of saved entries (that list is
+    for copies keep-entry.js keeps of classic posts), so the session is not written again.
     """
     program = request.program
     coordinator = policies.coordinates(request.membership)
@@ -158,7 +159,6 @@ def activity_sync(request, program_slug):
     if existing is not None:
         if existing.logged_by_id != request.user.pk:
             return _refused(_("This entry cannot be sent: its key was used before."), status=409)
-        confirm_kept_entry(request, existing)
         return JsonResponse(
             {
                 "status": "saved",
@@ -189,7 +189,6 @@ def activity_sync(request, program_slug):
             _("The session was not saved. Please correct it and send it again."),
             error.messages,
         )
-    confirm_kept_entry(request, activity)
     notes = []
     if created and concern is not None:
         notes.append(_("Your concern was passed on to the coordinators and supervisors."))
