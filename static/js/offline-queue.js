@@ -15,7 +15,8 @@
  *   queued, the form is emptied, and the page says so (with a link to sign in again).
  * Offline the entry is only queued. The queue is shown above the form ("3 sessions waiting to
  * send") and sent, one entry at a time, when the page opens online (after signing in again,
- * too), when the connection comes back, and with the "Send now" button. An entry refused then
+ * too), when the connection comes back, every half minute while a send found no server (and
+ * when the page is shown again), and with the "Send now" button. An entry refused then
  * stays in the queue with the server's message until it is corrected ("Correct" puts it back
  * into the form, with its key) or removed.
  *
@@ -446,6 +447,7 @@
 
   // Not sent (no connection, or the sign-in expired): it waits in the queue.
   function whenHeld(reason) {
+    held = reason;
     return emptyForm()
       .then(function () {
         if (reason === SIGNED_OUT) {
@@ -522,6 +524,8 @@
 
   var SIGNED_OUT = "signed-out";
   var NO_CONNECTION = "no-connection";
+  var RETRY_SECONDS = 30;
+  var held = null; // why the last send stopped short: NO_CONNECTION, SIGNED_OUT or null
 
   function send(entry) {
     var body = new URLSearchParams();
@@ -603,6 +607,7 @@
         }, Promise.resolve());
       })
       .then(function () {
+        held = stopped;
         if (!tried) return; // nothing waited: what the panel says stays
         var parts = [];
         if (saved) {
@@ -666,6 +671,15 @@
   window.addEventListener("online", function () {
     sendAll();
   });
+
+  // A send that reached no server while the browser still counted as online (a shelter's
+  // Wi-Fi that comes and goes) is tried again every half minute while the page is open, and
+  // when the page is shown again; an expired sign-in waits for the user to sign in.
+  function retry() {
+    if (held === NO_CONNECTION && navigator.onLine && !saving && !document.hidden) sendAll();
+  }
+  window.setInterval(retry, RETRY_SECONDS * 1000);
+  document.addEventListener("visibilitychange", retry);
 
   freshKeyForCopies()
     .then(dropSaved)

@@ -89,6 +89,10 @@ def log_group_session(page, people, *, day=None):
     page.get_by_label("People attending").fill(str(people))
     page.get_by_label("Duration (minutes)").fill("60")
     page.get_by_role("button", name="Save session").click()
+    # Done (kept on this device or sent) once the form is empty and ready again: only then may
+    # the test change the connection or type the next session.
+    expect(page.get_by_label("People attending")).to_have_value("")
+    expect(page.get_by_role("button", name="Save session")).to_be_enabled()
 
 
 def test_three_sessions_logged_offline_arrive_once_each(phone, live_server, layla, csp_violations):
@@ -368,3 +372,29 @@ def test_a_save_whose_sending_fails_waits_in_the_queue_and_is_sent_later(phone, 
     expect(queue).to_contain_text("1 session was sent and saved.")
     expect(queue).not_to_contain_text("waiting to send")
     assert Activity.objects.get().attendees_total == 6
+
+
+def test_a_save_that_reached_no_server_is_tried_again_while_the_page_is_open(
+    phone, live_server, layla
+):
+    """Shelter Wi-Fi that drops and comes back without the browser going offline: the session
+    waits, and is sent by itself half a minute later, once."""
+    page = phone
+    page.clock.install()
+    open_app(page, live_server)
+    sync = f"{live_server.url}/p/in2balance/log/sync/"
+    page.route(sync, lambda route: route.abort())
+    log_group_session(page, 7)
+    queue = page.locator("#offline-queue")
+    expect(queue).to_contain_text("1 session waiting to send")
+
+    page.clock.run_for("00:31")  # still no server: it keeps waiting
+    expect(queue).to_contain_text("1 session waiting to send")
+    assert Activity.objects.count() == 0
+
+    page.unroute(sync)
+    page.clock.run_for("00:31")
+    expect(queue).to_contain_text("1 session was sent and saved.")
+    expect(queue).not_to_contain_text("waiting to send")
+    page.clock.run_for("01:01")  # nothing left to send: nothing is sent again
+    assert Activity.objects.get().attendees_total == 7
