@@ -40,18 +40,18 @@ class M2M:
         if not pairs:
             return
         connection = connections[router.db_for_write(self.through)]
-        quote = connection.ops.quote_name
         own = self.through._meta.get_field(self.own)
         other = self.through._meta.get_field(self.other)
-        head = (
-            f"INSERT INTO {quote(self.through._meta.db_table)} "
-            f"({quote(own.column)}, {quote(other.column)}) "
-        )
         if bulk.copies(connection):
             bulk.copy_rows(
                 connection, self.through._meta.db_table, [own.column, other.column], pairs
             )
             return
+        quote = connection.ops.quote_name
+        head = (
+            f"INSERT INTO {quote(self.through._meta.db_table)} "
+            f"({quote(own.column)}, {quote(other.column)}) "
+        )
         with connection.cursor() as cursor:
             size = min(BATCH, connection.ops.bulk_batch_size([own, other], pairs))
             for start in range(0, len(pairs), size):
