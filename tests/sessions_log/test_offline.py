@@ -23,6 +23,16 @@ def sync_url(program):
     return reverse("activity_sync", args=[program.slug])
 
 
+def group_session_with_a_concern(shelter) -> dict:
+    return group_session(
+        shelter,
+        worried="on",
+        concern_category=Concern.Category.choices[0][0],
+        concern_severity=Concern.Severity.HIGH,
+        concern_description="She talks about giving up.",
+    )
+
+
 def test_the_service_worker_is_served_for_the_whole_site(client):
     response = client.get("/sw.js")
     assert response.status_code == 200
@@ -79,13 +89,7 @@ def test_a_queued_session_is_saved_once(login, volunteer, shelter, sync_url):
 
 def test_a_queued_session_with_a_concern_raises_it_once(login, volunteer, shelter, sync_url):
     client = login(volunteer.user)
-    data = group_session(
-        shelter,
-        worried="on",
-        concern_category=Concern.Category.choices[0][0],
-        concern_severity=Concern.Severity.HIGH,
-        concern_description="She talks about giving up.",
-    )
+    data = group_session_with_a_concern(shelter)
     first = client.post(sync_url, data).json()
     assert first["notes"] == ["Your concern was passed on to the coordinators and supervisors."]
     again = client.post(sync_url, data).json()
@@ -124,13 +128,7 @@ def test_a_saved_one_to_one_offers_a_referral_for_it(login, program, volunteer, 
 
 
 def test_the_links_and_notes_are_translated(login, volunteer, shelter, sync_url):
-    data = group_session(
-        shelter,
-        worried="on",
-        concern_category=Concern.Category.choices[0][0],
-        concern_severity=Concern.Severity.HIGH,
-        concern_description="She talks about giving up.",
-    )
+    data = group_session_with_a_concern(shelter)
     answer = login(volunteer.user).post(sync_url, data, headers={"accept-language": "de"}).json()
     assert answer["message"] != "Your session was saved. Thank you!"
     assert answer["notes"][0] != "Your concern was passed on to the coordinators and supervisors."
