@@ -95,6 +95,27 @@ def language_choices() -> list[tuple[str, str]]:
     )
 
 
+class LanguagesField(ModelMultipleChoiceField):
+    """Languages to choose from ``language_choices``, checked against the same kept list: a
+    post that saves reads no language. A code the list does not know (a language added since
+    another process kept it) is looked up as usual."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", Language.objects.all())
+        kwargs.setdefault("widget", LongSelectMultiple)
+        super().__init__(**kwargs)
+
+    def _check_values(self, value):
+        known = {code for code, _label in language_choices()}
+        if isinstance(value, list | tuple) and all(
+            isinstance(code, str) and code in known for code in value
+        ):
+            # Instances as the database would give them; only the code is read.
+            db = self.queryset.db
+            return [Language.from_db(db, ["code"], [code]) for code in dict.fromkeys(value)]
+        return super()._check_values(value)
+
+
 def forget_language_choices(**kwargs) -> None:
     cache.delete_many(
         [
@@ -198,11 +219,11 @@ class ActivityForm(forms.ModelForm):
             "participants": ModelMultipleChoiceField,
             "facilitators": ModelMultipleChoiceField,
             "topics": ModelMultipleChoiceField,
+            "languages": LanguagesField,
         }
         widgets = {
             "date": date_input(),
             "topics": forms.CheckboxSelectMultiple,
-            "languages": LongSelectMultiple,
             "facilitators": LongSelectMultiple,
             "notes": forms.Textarea(attrs={"rows": 3}),
             "minutes": number_input(min=1, step=5),
@@ -564,12 +585,7 @@ class ParticipantQuickForm(NotInFutureMixin, forms.Form):
         choices=Participant.Gender.choices,
         initial=Participant.Gender.UNKNOWN,
     )
-    languages = forms.ModelMultipleChoiceField(
-        label=_("Languages"),
-        queryset=Language.objects.all(),
-        required=False,
-        widget=LongSelectMultiple,
-    )
+    languages = LanguagesField(label=_("Languages"), required=False)
     # Nothing is chosen for the volunteer: consent is recorded only when it was given.
     consent_scope = forms.ChoiceField(
         label=_("Consent"),

@@ -165,8 +165,9 @@ def activity_log(
     A second call with the same idempotency key (a double tap, the back button, a retry on a
     flaky connection) returns the activity of the first call and writes nothing: no second
     activity, no second concern. The database's unique constraint on (program,
-    idempotency_key) settles it, for concurrent calls too; the views look the key up first,
-    so that a session sent again is confirmed without being checked again.
+    idempotency_key) settles it, for concurrent calls too. The views confirm a session sent
+    again without checking it again: the log form looks the key up first, the sync URL when
+    the entry is refused.
     """
     if kind not in program.activity_kinds:
         raise ValidationError({"kind": _("This program does not log this kind of activity.")})

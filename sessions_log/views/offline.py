@@ -155,25 +155,9 @@ def activity_sync(request, program_slug):
         key = uuid.UUID(request.POST.get("idempotency_key", ""))
     except ValueError:
         return _refused(_("This entry cannot be sent: it has no valid key. Please log it again."))
-    existing = services.activity_logged_with(program, key)
-    if existing is not None:
-        if existing.logged_by_id != request.user.pk:
-            return _refused(_("This entry cannot be sent: its key was used before."), status=409)
-        return JsonResponse(
-            {
-                "status": "saved",
-                "message": _("This session was already saved."),
-                "notes": [],
-                "links": _next_steps(request, existing),
-            },
-            status=200,
-        )
     form = ActivityForm(request.POST, **activity_form_kwargs(request, volunteer))
     if not form.is_valid():
-        return _refused(
-            _("The session was not saved. Please correct it and send it again."),
-            _form_messages(form),
-        )
+        return _refused_unless_saved(request, key, _form_messages(form))
     concern = form.concern_data()
     try:
         activity, created = services.activity_log(
@@ -185,24 +169,46 @@ def activity_sync(request, program_slug):
             **form.activity_data(),
         )
     except ValidationError as error:
-        return _refused(
-            _("The session was not saved. Please correct it and send it again."),
-            error.messages,
-        )
+        return _refused_unless_saved(request, key, error.messages)
+    if not created:  # the same key was saved before (the database's unique key says so)
+        return _saved_before(request, activity)
     notes = []
-    if created and concern is not None:
+    if concern is not None:
         notes.append(_("Your concern was passed on to the coordinators and supervisors."))
     return JsonResponse(
         {
             "status": "saved",
-            "message": _("Your session was saved. Thank you!")
-            if created
-            else _("This session was already saved."),
+            "message": _("Your session was saved. Thank you!"),
             "notes": notes,
             "links": _next_steps(request, activity),
             "url": reverse("activity_edit", args=[program.slug, activity.pk]),
         },
-        status=201 if created else 200,
+        status=201,
+    )
+
+
+def _refused_unless_saved(request, key, messages):
+    """A refused entry whose key was saved before is confirmed, not refused: what is saved
+    is not checked again (a site closed since, say, does not refuse it). Looked up only
+    here: a valid entry's key is settled by the database's unique key as it is saved."""
+    existing = services.activity_logged_with(request.program, key)
+    if existing is not None:
+        return _saved_before(request, existing)
+    return _refused(_("The session was not saved. Please correct it and send it again."), messages)
+
+
+def _saved_before(request, activity):
+    """The answer to an entry whose key was saved before: 200, or 409 for another user's key."""
+    if activity.logged_by_id != request.user.pk:
+        return _refused(_("This entry cannot be sent: its key was used before."), status=409)
+    return JsonResponse(
+        {
+            "status": "saved",
+            "message": _("This session was already saved."),
+            "notes": [],
+            "links": _next_steps(request, activity),
+        },
+        status=200,
     )
 
 
