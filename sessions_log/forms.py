@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db.models import Q
+from django.db.models.query import EmptyQuerySet
 from django.forms.models import construct_instance
 from django.forms.utils import flatatt
 from django.utils import timezone
@@ -70,6 +71,12 @@ class LongSelectMultiple(forms.SelectMultiple):
                 loose.append((value_or_group, label_or_options))
         parts.append(options(loose))
         return mark_safe(f'<select name="{escape(name)}"{flatatt(attrs)}>{"".join(parts)}</select>')
+
+
+def as_list(value) -> list:
+    """A multiple choice's cleaned value as a list. Nothing chosen is Django's ``none()``
+    queryset: an empty list without compiling its query."""
+    return [] if isinstance(value, EmptyQuerySet) else list(value)
 
 
 def lazy_choices(build):
@@ -535,10 +542,10 @@ class ActivityForm(forms.ModelForm):
             "kind": data["kind"],
             "date": data["date"],
             "site": data.get("site"),
-            "facilitators": list(data["facilitators"]),
-            "languages": list(data["languages"]),
-            "topics": list(data["topics"]),
-            "participants": list(data["participants"]),
+            "facilitators": as_list(data["facilitators"]),
+            "languages": as_list(data["languages"]),
+            "topics": as_list(data["topics"]),
+            "participants": as_list(data["participants"]),
             "minutes": data.get("minutes"),
             "interpreter_used": data["interpreter_used"],
             "attendance": attendance,
@@ -663,7 +670,7 @@ class ParticipantQuickForm(NotInFutureMixin, forms.Form):
         return {
             "year_of_birth": data.get("year_of_birth"),
             "gender": data["gender"],
-            "languages": list(data["languages"]),
+            "languages": as_list(data["languages"]),
             "consent_on": data["consent_on"],
             "consent_scope": data["consent_scope"],
             **{
