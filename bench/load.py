@@ -9,7 +9,8 @@ created and seeded with the demo data of ``--scale`` (small or medium) if needed
 
 In the demo program in2balance it adds ``--volunteers`` volunteer accounts (default 50, each
 with a volunteer profile) and ``--coordinators`` coordinators (default 5, the demo
-coordinator and four more), signs each in with a session of its own, and for ``--seconds``
+coordinator and four more), signs each in with a session of its own (coordinators with their
+second factor, volunteers without one, as the app lets them), and for ``--seconds``
 (each user starting after a first pause of the think time: users arrive one after another)
 
 - each volunteer works as the installed app does (static/js/offline-queue.js): opens the
@@ -28,7 +29,10 @@ coordinator and four more), signs each in with a session of its own, and for ``-
 Afterwards it checks: no request failed (any status other than the expected one, or no
 answer, is an error), every idempotency key whose POST was answered exists exactly once, and
 no other activity appeared. It prints the count of requests, errors and p50/p95/max latency
-per kind of request. The activities it logged are deleted again unless ``--keep`` is given.
+per kind of request, the CPU time gunicorn used per request, and how fast the machine was
+before and after (a fixed piece of Python: shared machines vary a lot, and near saturation a
+machine a fifth slower doubles the p95). The activities it logged are deleted again unless
+``--keep`` is given.
 Exit status 1 on any error, lost or duplicated activity.
 """
 
@@ -39,6 +43,7 @@ import math
 import os
 import random
 import re
+import resource
 import signal
 import statistics
 import subprocess
@@ -263,6 +268,19 @@ def coordinator_loop(browser, urls, deadline, think, seed):
             pause(rnd, think)
 
 
+def machine_seconds() -> float:
+    """CPU seconds of a fixed piece of pure Python: how fast this machine is just now (shared
+    machines vary by a third or more from hour to hour)."""
+    started = time.process_time()
+    sum(i * i for i in range(10**7))
+    return time.process_time() - started
+
+
+def children_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def percentile(values, share):
     ordered = sorted(values)
     return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
@@ -318,12 +336,13 @@ def main(argv=None) -> int:
         coordinator_users.append(user)
     coordinator_users = coordinator_users[: args.coordinators]
 
-    def cookie(user):
-        client = signed_in_client(user)
+    def cookie(user, second_factor):
+        client = signed_in_client(user, second_factor)
         return settings.SESSION_COOKIE_NAME, client.cookies[settings.SESSION_COOKIE_NAME].value
 
-    volunteer_cookies = [cookie(u) for u in volunteer_users]
-    coordinator_cookies = [cookie(u) for u in coordinator_users]
+    # Volunteers sign in without a second factor, as the app lets them; coordinators with it.
+    volunteer_cookies = [cookie(u, False) for u in volunteer_users]
+    coordinator_cookies = [cookie(u, True) for u in coordinator_users]
     latest = program.activities.order_by("-pk").values_list("pk", flat=True).first()
     slug = program.slug
     browse = [
@@ -338,6 +357,8 @@ def main(argv=None) -> int:
     connection.close()
 
     stats = Stats()
+    speed_before = machine_seconds()
+    server_cpu = children_cpu_seconds()
     server = start_gunicorn(args.port, args.workers)
     try:
         wait_until_up(args.port, server)
@@ -373,6 +394,8 @@ def main(argv=None) -> int:
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+    server_cpu = children_cpu_seconds() - server_cpu  # gunicorn and its workers, once ended
+    speed_after = machine_seconds()
 
     # What reached the database.
     keys = {uuid.UUID(k) for k in stats.saved_keys}
@@ -413,6 +436,12 @@ def main(argv=None) -> int:
         f"{len(stats.saved_keys)} with {len(keys)} distinct idempotency keys; activities "
         f"{before:,} → {after:,} (+{after - before}); lost {len(lost)}, duplicated "
         f"{len(duplicated)}, unexpected {unexpected}"
+    )
+    per_request = server_cpu / max(requests, 1) * 1000
+    print(
+        f"gunicorn used {server_cpu:.0f} CPU seconds, {per_request:.1f} ms "
+        f"a request; this machine took {speed_before:.2f} s before and {speed_after:.2f} s after "
+        "for sum(i * i for i in range(10**7)) (less is faster)"
     )
     for error in stats.errors[:10]:
         print("  error:", error)

@@ -110,13 +110,17 @@ def pages(program: Program, user) -> list[tuple[str, str]]:
     ]
 
 
-def signed_in_client(user) -> Client:
-    """A test client with a session for ``user``; its cookie also works against gunicorn."""
+def signed_in_client(user, second_factor: bool = True) -> Client:
+    """A test client with a session for ``user``; its cookie also works against gunicorn.
+
+    With ``second_factor`` the session has passed it, with a device of the user's; without,
+    the user has none, as most volunteers (the app asks it of roles that see participants
+    across the program: programs/two_factor.py)."""
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(user)
     if "django_otp" in settings.INSTALLED_APPS:
-        # Two-factor authentication (programs/two_factor.py): mark the session verified with
-        # a confirmed device of the user's, as django_otp.login() does after a right code.
+        # Mark the session verified with a confirmed device of the user's, as
+        # django_otp.login() does after a right code.
         from django.apps import apps
         from django_otp import DEVICE_ID_SESSION_KEY
 
@@ -124,7 +128,11 @@ def signed_in_client(user) -> Client:
             from django_otp.plugins.otp_totp.models import TOTPDevice as Device
         else:
             from django_otp.plugins.otp_static.models import StaticDevice as Device
-        device = Device.objects.filter(user=user, name="benchmark", confirmed=True).first()
+        devices = Device.objects.filter(user=user, name="benchmark")
+        if not second_factor:
+            devices.delete()
+            return client
+        device = devices.filter(confirmed=True).first()
         if device is None:
             device = Device.objects.create(user=user, name="benchmark", confirmed=True)
         session = client.session

@@ -99,11 +99,10 @@ class TwoFactorMiddleware:
 
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and not user.is_verified():
-            if not self._exempt(request):
-                step = must_verify(user)
-                if step is not None:
-                    url = reverse(f"two_factor_{step}")
-                    return redirect(f"{url}?{urlencode({'next': request.get_full_path()})}")
+            step = must_verify(user)
+            if step is not None and not self._exempt(request):
+                url = reverse(f"two_factor_{step}")
+                return redirect(f"{url}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
 
     @staticmethod

@@ -2,6 +2,8 @@
 volunteers; volunteers and funders without a device are not affected."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -98,6 +100,18 @@ def test_volunteers_and_funders_are_not_affected(client, program, role):
     MembershipFactory(user=user, program=program, role=role)
     sign_in(client, user)
     assert client.get(reverse("program_home", args=[program.slug])).status_code == 200
+
+
+def test_whether_it_is_due_costs_one_query_a_request(client, program):
+    """Asked on every request of everyone without a second factor (most volunteers)."""
+    user = UserFactory()
+    MembershipFactory(user=user, program=program, role=Membership.Role.VOLUNTEER)
+    sign_in(client, user)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("program_home", args=[program.slug])).status_code == 200
+    asked = [q["sql"] for q in queries if "otp_totp_totpdevice" in q["sql"]]
+    assert len(asked) == 1
+    assert "programs_membership" in asked[0]  # and whether a role requires one
 
 
 def test_a_volunteer_may_turn_it_on_and_then_needs_it(client, program, bob):
