@@ -14,12 +14,17 @@ from .access import Perm, roles_with
 from .models import Membership
 
 
+def _memberships_requiring_it():
+    """Memberships whose role sees participant-level data across the program."""
+    return Membership.objects.filter(role__in=roles_with(Perm.VIEW_PARTICIPANTS))
+
+
 def role_requires_two_factor(user) -> bool:
     """Staff, and members whose role sees participant-level data across the program, must use
     a second factor."""
     if user.is_staff:
         return True
-    return user.memberships.filter(role__in=roles_with(Perm.VIEW_PARTICIPANTS)).exists()
+    return _memberships_requiring_it().filter(user=user).exists()
 
 
 def must_verify(user) -> str | None:
@@ -33,11 +38,7 @@ def must_verify(user) -> str | None:
         for i, model in enumerate(device_classes())
     }
     if settings.LOTSE_REQUIRE_2FA and not user.is_staff:
-        checks["required"] = Exists(
-            Membership.objects.filter(
-                user=OuterRef("pk"), role__in=roles_with(Perm.VIEW_PARTICIPANTS)
-            )
-        )
+        checks["required"] = Exists(_memberships_requiring_it().filter(user=OuterRef("pk")))
     found = get_user_model().objects.filter(pk=user.pk).values(**checks).first() or {}
     if any(found.get(name) for name in checks if name.startswith("device_")):
         return "verify"
