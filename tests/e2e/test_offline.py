@@ -353,18 +353,24 @@ def test_a_session_refused_online_shows_the_error_at_its_field(phone, live_serve
     ) == [(4, 3, 1)]
 
 
-def no_server_for_sends(page, live_server) -> str:
+def no_server_for_sends(page, live_server) -> tuple[str, list]:
     """Sends to the sync URL reach no server, as on Wi-Fi that dropped while the browser
-    still counts as online; returns the URL, for ``page.unroute``."""
+    still counts as online; returns the URL (for ``page.unroute``) and the sends refused."""
     sync = f"{live_server.url}/p/in2balance/log/sync/"
-    page.route(sync, lambda route: route.abort())
-    return sync
+    refused = []
+
+    def refuse(route):
+        refused.append(route.request)
+        route.abort()
+
+    page.route(sync, refuse)
+    return sync, refused
 
 
 def test_a_save_whose_sending_fails_waits_in_the_queue_and_is_sent_later(phone, live_server, layla):
     page = phone
     open_app(page, live_server)
-    sync = no_server_for_sends(page, live_server)
+    sync, _refused = no_server_for_sends(page, live_server)
     log_group_session(page, 6)
 
     queue = page.locator("#offline-queue")
@@ -389,12 +395,17 @@ def test_a_save_that_reached_no_server_is_tried_again_while_the_page_is_open(
     page = phone
     page.clock.install()
     open_app(page, live_server)
-    sync = no_server_for_sends(page, live_server)
+    sync, refused = no_server_for_sends(page, live_server)
     log_group_session(page, 7)
     queue = page.locator("#offline-queue")
     expect(queue).to_contain_text("1 session waiting to send")
 
     page.clock.run_for("00:31")  # still no server: it keeps waiting
+    for _ in range(100):  # until that second try was refused, not still on its way
+        if len(refused) == 2:
+            break
+        page.wait_for_timeout(50)
+    assert len(refused) == 2
     expect(queue).to_contain_text("1 session waiting to send")
     assert Activity.objects.count() == 0
 
