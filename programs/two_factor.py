@@ -32,7 +32,7 @@ def must_verify(user) -> str | None:
     nothing. Anyone with a device verifies; required roles without one set one up.
 
     Asked on every request of a user without a second factor (most volunteers): one query
-    for both questions, where asking each kind of device and the roles took three."""
+    for both questions, where asking took one per kind of device and one for the roles."""
     checks = {
         f"device_{i}": Exists(model.objects.filter(user=OuterRef("pk"), confirmed=True))
         for i, model in enumerate(device_classes())
@@ -40,9 +40,10 @@ def must_verify(user) -> str | None:
     if settings.LOTSE_REQUIRE_2FA and not user.is_staff:
         checks["required"] = Exists(_memberships_requiring_it().filter(user=OuterRef("pk")))
     found = get_user_model().objects.filter(pk=user.pk).values(**checks).first() or {}
-    if any(found.get(name) for name in checks if name.startswith("device_")):
+    required = found.pop("required", False)
+    if any(found.values()):  # a confirmed device of some kind
         return "verify"
-    if settings.LOTSE_REQUIRE_2FA and (user.is_staff or found.get("required")):
+    if settings.LOTSE_REQUIRE_2FA and (user.is_staff or required):
         return "setup"
     return None
 
