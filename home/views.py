@@ -6,9 +6,9 @@ from programs.access import (
     Perm,
     has_organisation_perm,
     has_perm,
-    memberships_of,
     organisation_view,
     program_view,
+    request_memberships,
 )
 from sessions_log.selectors import concerns_raised_by
 
@@ -46,7 +46,7 @@ def program_home(request, program_slug):
 @organisation_view(OrganisationPerm.VIEW_ORGANISATION)
 def organisation_home(request, organisation_slug):
     """The organisation coordinator's dashboard across the programs the organisation leads."""
-    member_of = {m.program_id for m in memberships_of(request.user)}
+    member_of = {m.program_id for m in request_memberships(request)}
     context = {
         "organisation": request.organisation,
         "dashboard": organisation_dashboard(

@@ -117,11 +117,19 @@ def memberships_of(user):
     return user.memberships.select_related("program").order_by("program__name")
 
 
+def request_memberships(request) -> list[Membership]:
+    """The signed-in user's memberships with their programs, read once per request: the
+    second-factor check, the program's scope and the navigation's program switcher all ask."""
+    memberships = getattr(request, "memberships", None)
+    if memberships is None:
+        memberships = request.memberships = list(memberships_of(request.user))
+    return memberships
+
+
 def resolve_scope(request, program_slug: str, perm: Perm) -> None:
     """Set request.program and request.membership, or refuse (404 / 403)."""
-    # All of the user's memberships in one query: the navigation's program switcher lists them.
-    request.memberships = list(memberships_of(request.user))
-    membership = next((m for m in request.memberships if m.program.slug == program_slug), None)
+    memberships = request_memberships(request)
+    membership = next((m for m in memberships if m.program.slug == program_slug), None)
     if membership is None:
         security_event_record(
             kind=Kind.ACCESS_DENIED,

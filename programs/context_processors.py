@@ -1,4 +1,4 @@
-from .access import Perm, has_perm, memberships_of
+from .access import Perm, has_perm, request_memberships
 
 
 def navigation(request):
@@ -8,7 +8,7 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {}
     return {
-        "my_memberships": getattr(request, "memberships", None) or memberships_of(user),
+        "my_memberships": request_memberships(request),
         "current_program": getattr(request, "program", None),
         "current_membership": membership,
         "can": {perm.value: has_perm(membership, perm) for perm in Perm},

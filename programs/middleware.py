@@ -95,11 +95,12 @@ class TwoFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        from .access import request_memberships
         from .two_factor import must_verify
 
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and not user.is_verified():
-            step = must_verify(user)
+            step = must_verify(user, request_memberships(request))
             if step is not None and not self._exempt(request):
                 url = reverse(f"two_factor_{step}")
                 return redirect(f"{url}?{urlencode({'next': request.get_full_path()})}")

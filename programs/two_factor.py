@@ -6,6 +6,7 @@ import qrcode
 import qrcode.image.svg
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
 from django.db.models import Exists, OuterRef
 from django.utils.safestring import SafeString, mark_safe
 from django_otp import device_classes
@@ -14,9 +15,9 @@ from .access import Perm, roles_with
 from .models import Membership
 
 
-def _memberships_requiring_it():
-    """Memberships whose role sees participant-level data across the program."""
-    return Membership.objects.filter(role__in=roles_with(Perm.VIEW_PARTICIPANTS))
+def _requiring_roles() -> set[str]:
+    """The roles that see participant-level data across the program."""
+    return set(roles_with(Perm.VIEW_PARTICIPANTS))
 
 
 def role_requires_two_factor(user) -> bool:
@@ -24,26 +25,54 @@ def role_requires_two_factor(user) -> bool:
     a second factor."""
     if user.is_staff:
         return True
-    return _memberships_requiring_it().filter(user=user).exists()
+    return Membership.objects.filter(user=user, role__in=_requiring_roles()).exists()
 
 
-def must_verify(user) -> str | None:
-    """What a signed-in, not yet verified user must do first: ``"verify"``, ``"setup"``, or
-    nothing. Anyone with a device verifies; required roles without one set one up.
-
-    Asked on every request of a user without a second factor (most volunteers): one query
-    for both questions, where asking took one per kind of device and one for the roles."""
-    checks = {
-        f"device_{i}": Exists(model.objects.filter(user=OuterRef("pk"), confirmed=True))
+def _device_checks() -> dict[str, Exists]:
+    """One condition per kind of device: the user has a confirmed one."""
+    return {
+        f"_second_factor_{i}": Exists(model.objects.filter(user=OuterRef("pk"), confirmed=True))
         for i, model in enumerate(device_classes())
     }
-    if settings.LOTSE_REQUIRE_2FA and not user.is_staff:
-        checks["required"] = Exists(_memberships_requiring_it().filter(user=OuterRef("pk")))
-    found = get_user_model().objects.filter(pk=user.pk).values(**checks).first() or {}
-    required = found.pop("required", False)
-    if any(found.values()):  # a confirmed device of some kind
+
+
+class UserBackend(ModelBackend):
+    """Django's model backend, whose signed-in user comes with whether they have a confirmed
+    second factor: the check that runs on every request of a user without one (most
+    volunteers) then asks the database nothing of its own."""
+
+    def get_user(self, user_id):
+        checks = _device_checks()
+        users = get_user_model()._default_manager.annotate(**checks)
+        user = users.filter(pk=user_id).first()
+        if user is None or not self.user_can_authenticate(user):
+            return None
+        user.has_second_factor = any(getattr(user, name) for name in checks)
+        return user
+
+
+def has_second_factor(user) -> bool:
+    """Whether ``user`` has a confirmed device of any kind."""
+    found = getattr(user, "has_second_factor", None)
+    if found is None:  # a user not loaded by UserBackend
+        checks = _device_checks()
+        answer = get_user_model().objects.filter(pk=user.pk).values(**checks).first() or {}
+        found = any(answer.values())
+    return found
+
+
+def must_verify(user, memberships) -> str | None:
+    """What a signed-in, not yet verified user must do first: ``"verify"``, ``"setup"``, or
+    nothing. Anyone with a device verifies; staff and required roles without one set one up.
+
+    Asked on every request of a user without a second factor (most volunteers), from what the
+    request reads anyway: the user (``UserBackend``) and their ``memberships``."""
+    if has_second_factor(user):
         return "verify"
-    if settings.LOTSE_REQUIRE_2FA and (user.is_staff or required):
+    if not settings.LOTSE_REQUIRE_2FA:
+        return None
+    required = _requiring_roles()
+    if user.is_staff or any(m.role in required for m in memberships):
         return "setup"
     return None
 

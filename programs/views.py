@@ -31,9 +31,9 @@ from .access import (
     Perm,
     ProgramScopedMixin,
     has_perm,
-    memberships_of,
     organisation_memberships_of,
     program_view,
+    request_memberships,
 )
 from .filters import AreaFilter, AuditTrailFilter, SecurityEventFilter, SiteFilter
 from .forms import AreaForm, OccupancyForm, SiteForm, TokenForm
@@ -46,7 +46,7 @@ from .selectors import CaseloadStatus
 @login_required
 def home(request):
     """The programs a user belongs to; with exactly one, go straight to it."""
-    memberships = list(memberships_of(request.user))
+    memberships = request_memberships(request)
     organisations = list(organisation_memberships_of(request.user))
     if len(memberships) == 1 and not organisations:
         return redirect("program_home", program_slug=memberships[0].program.slug)

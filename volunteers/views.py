@@ -306,7 +306,7 @@ def _accepted(request, invitation, **account):
     except services.InvitationError as error:
         return _invitation_refused(request, error)
     if not request.user.is_authenticated:
-        auth_login(request, invitation.user, backend="django.contrib.auth.backends.ModelBackend")
+        auth_login(request, invitation.user, backend="programs.two_factor.UserBackend")
     security_event_record(
         kind=SecurityEvent.Kind.INVITATION,
         request=request,

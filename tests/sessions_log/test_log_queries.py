@@ -14,23 +14,24 @@ from .test_log_session import group_session
 
 pytestmark = pytest.mark.django_db
 
-# The session, the user, the second factor, the membership and the volunteer profile come
-# first; the form then reads its sites, the people the volunteer met, the volunteer's usual
-# sites and languages, the volunteers to pick and the topics (the languages come from the cache).
-FORM_QUERIES = 11
+# The session, the user (with whether they have a second factor), the memberships and the
+# volunteer profile come first; the form then reads its sites, the people the volunteer met,
+# the volunteer's usual sites and languages, the volunteers to pick and the topics (the
+# languages come from the cache).
+FORM_QUERIES = 10
 # The idempotency key, the chosen site and topics (the languages are checked against the
 # cached list); the session, its audit entry and the facilitators, languages and topics it
 # links (a new session has none to read first); the sign-in's list of saved entries. The
 # database checks the session's constraints, foreign keys and key as it writes them: no
 # query asks first.
-POST_QUERIES = 18
+POST_QUERIES = 17
 # The same without the key's lookup (the database's unique key settles it) and without the
 # sign-in's list: the JSON answer tells the page what was saved.
-SYNC_QUERIES = 14
+SYNC_QUERIES = 13
 
 # Sent again (a retry, rare): checked like a new one and refused by the unique key in a
 # transaction that is rolled back, then found by its key.
-RESENT_QUERIES = 12
+RESENT_QUERIES = 11
 
 
 def grow(program, volunteer, n):
