@@ -1,5 +1,6 @@
 """Who needs a second factor, and the QR code that sets one up."""
 
+import functools
 from base64 import b32encode
 
 import qrcode
@@ -28,11 +29,17 @@ def role_requires_two_factor(user) -> bool:
     return Membership.objects.filter(user=user, role__in=_requiring_roles()).exists()
 
 
+@functools.cache
+def _device_models() -> tuple:
+    """The kinds of device (django-otp looks through every model each time it is asked)."""
+    return tuple(device_classes())
+
+
 def _device_checks() -> dict[str, Exists]:
     """One condition per kind of device: the user has a confirmed one."""
     return {
         f"_second_factor_{i}": Exists(model.objects.filter(user=OuterRef("pk"), confirmed=True))
-        for i, model in enumerate(device_classes())
+        for i, model in enumerate(_device_models())
     }
 
 
