@@ -8,6 +8,8 @@ import qrcode.image.svg
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Exists, OuterRef
 from django.utils.safestring import SafeString, mark_safe
 from django_otp import device_classes
@@ -43,18 +45,45 @@ def _device_checks() -> dict[str, Exists]:
     }
 
 
+@functools.cache
+def _user_sql() -> str:
+    """The user by primary key, with whether they have a confirmed device of any kind.
+
+    Written once as SQL from the models' own table and column names: it runs on every request
+    of every signed-in user, and compiling the same query with its subqueries through the ORM
+    each time cost three times as much as running it (0.9 ms against 0.3 ms of CPU)."""
+    quote = connection.ops.quote_name
+    User = get_user_model()
+    columns = ", ".join(f"u.{quote(field.column)}" for field in User._meta.concrete_fields)
+    pk = quote(User._meta.pk.column)
+    devices = " OR ".join(
+        f"EXISTS (SELECT 1 FROM {quote(model._meta.db_table)} d "
+        f"WHERE d.{quote(model._meta.get_field('user').column)} = u.{pk} "
+        f"AND d.{quote(model._meta.get_field('confirmed').column)})"
+        for model in _device_models()
+    )
+    found = f"({devices})" if devices else "FALSE"
+    return (
+        f"SELECT {columns}, {found} AS second_factor "
+        f"FROM {quote(User._meta.db_table)} u WHERE u.{pk} = %s"
+    )
+
+
 class UserBackend(ModelBackend):
     """Django's model backend, whose signed-in user comes with whether they have a confirmed
     second factor: the check that runs on every request of a user without one (most
     volunteers) then asks the database nothing of its own."""
 
     def get_user(self, user_id):
-        checks = _device_checks()
-        users = get_user_model()._default_manager.annotate(**checks)
-        user = users.filter(pk=user_id).first()
+        User = get_user_model()
+        try:
+            user_id = User._meta.pk.to_python(user_id)
+        except ValidationError:
+            return None
+        user = next(iter(User._default_manager.raw(_user_sql(), [user_id])), None)
         if user is None or not self.user_can_authenticate(user):
             return None
-        user.has_second_factor = any(getattr(user, name) for name in checks)
+        user.has_second_factor = bool(user.second_factor)
         return user
 
 

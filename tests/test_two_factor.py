@@ -2,6 +2,7 @@
 volunteers; volunteers and funders without a device are not affected."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -9,10 +10,13 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from programs.models import Membership, SecurityEvent
+from programs.two_factor import UserBackend
 
 from .factories import PASSWORD, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+User = get_user_model()
 
 
 @pytest.fixture(autouse=True)
@@ -113,7 +117,7 @@ def test_whether_it_is_due_asks_nothing_of_its_own(client, program):
         assert client.get(reverse("program_home", args=[program.slug])).status_code == 200
     devices = [q["sql"] for q in queries if "otp_totp_totpdevice" in q["sql"]]
     assert len(devices) == 1
-    assert devices[0].startswith('SELECT "auth_user"."id"')
+    assert 'FROM "auth_user"' in devices[0]  # asked with the user
     memberships = [q["sql"] for q in queries if 'FROM "programs_membership"' in q["sql"]]
     assert len(memberships) == 1
 
@@ -161,3 +165,21 @@ def test_the_code_page_does_not_send_people_elsewhere(client, alice):
     url = reverse("two_factor_verify")
     response = client.get(url, {"next": "https://evil.example/"})
     assert 'value="https://evil.example/"' not in response.text
+
+
+def test_the_signed_in_user_is_read_whole_with_whether_they_have_a_second_factor(bob):
+    backend = UserBackend()
+    read = backend.get_user(bob.pk)
+    assert {f.attname: getattr(read, f.attname) for f in User._meta.concrete_fields} == {
+        f.attname: getattr(bob, f.attname) for f in User._meta.concrete_fields
+    }
+    assert read.has_second_factor is False
+    TOTPDevice.objects.create(user=bob, name="phone", confirmed=False)
+    assert backend.get_user(bob.pk).has_second_factor is False  # not confirmed yet
+    TOTPDevice.objects.create(user=bob, name="second phone", confirmed=True)
+    assert backend.get_user(bob.pk).has_second_factor is True
+    assert backend.get_user(bob.pk + 1000) is None
+    assert backend.get_user("not an id") is None
+    bob.is_active = False
+    bob.save()
+    assert backend.get_user(bob.pk) is None
