@@ -10,39 +10,28 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Exists, OuterRef
 from django.utils.safestring import SafeString, mark_safe
-from django_otp import device_classes
+from django_otp import device_classes, user_has_device
 
 from .access import Perm, roles_with
-from .models import Membership
 
 
-def _requiring_roles() -> set[str]:
-    """The roles that see participant-level data across the program."""
-    return set(roles_with(Perm.VIEW_PARTICIPANTS))
-
-
-def role_requires_two_factor(user) -> bool:
+def role_requires_two_factor(user, memberships=None) -> bool:
     """Staff, and members whose role sees participant-level data across the program, must use
-    a second factor."""
+    a second factor. ``memberships``, where the request has read them, are asked instead of
+    the database."""
     if user.is_staff:
         return True
-    return Membership.objects.filter(user=user, role__in=_requiring_roles()).exists()
+    roles = roles_with(Perm.VIEW_PARTICIPANTS)
+    if memberships is None:
+        return user.memberships.filter(role__in=roles).exists()
+    return any(m.role in roles for m in memberships)
 
 
 @functools.cache
 def _device_models() -> tuple:
     """The kinds of device (django-otp looks through every model each time it is asked)."""
     return tuple(device_classes())
-
-
-def _device_checks() -> dict[str, Exists]:
-    """One condition per kind of device: the user has a confirmed one."""
-    return {
-        f"_second_factor_{i}": Exists(model.objects.filter(user=OuterRef("pk"), confirmed=True))
-        for i, model in enumerate(_device_models())
-    }
 
 
 @functools.cache
@@ -91,9 +80,7 @@ def has_second_factor(user) -> bool:
     """Whether ``user`` has a confirmed device of any kind."""
     found = getattr(user, "has_second_factor", None)
     if found is None:  # a user not loaded by UserBackend
-        checks = _device_checks()
-        answer = get_user_model().objects.filter(pk=user.pk).values(**checks).first() or {}
-        found = any(answer.values())
+        found = user_has_device(user, confirmed=True)
     return found
 
 
@@ -105,10 +92,7 @@ def must_verify(user, memberships) -> str | None:
     request reads anyway: the user (``UserBackend``) and their ``memberships``."""
     if has_second_factor(user):
         return "verify"
-    if not settings.LOTSE_REQUIRE_2FA:
-        return None
-    required = _requiring_roles()
-    if user.is_staff or any(m.role in required for m in memberships):
+    if settings.LOTSE_REQUIRE_2FA and role_requires_two_factor(user, memberships):
         return "setup"
     return None
 
